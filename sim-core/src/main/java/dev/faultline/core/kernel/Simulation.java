@@ -1,0 +1,788 @@
+package dev.faultline.core.kernel;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.Violation;
+import dev.faultline.core.net.Network;
+import dev.faultline.core.storage.Durable;
+import dev.faultline.core.storage.Storage;
+import dev.faultline.core.trace.RunResult;
+import dev.faultline.core.trace.Tracer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The deterministic discrete-event kernel: one seeded, single-threaded event loop with a virtual
+ * clock, driving nodes over a simulated network (design.md §2).
+ *
+ * <ul>
+ *   <li><b>Order.</b> Events run in (time, sequence) order; the sequence is a global counter, so
+ *       ties resolve in insertion order and every run is a total order.</li>
+ *   <li><b>CPU.</b> Each node is a single server. A handler declares its work; the node stays busy
+ *       that long (times its slow factor); events that arrive meanwhile wait in its inbox, in
+ *       order; messages the handler sent leave when the work ends.</li>
+ *   <li><b>Lifecycle.</b> {@link #crash} discards the process (storage and its page cache stay),
+ *       {@link #powerLoss} also loses unsynced writes, {@link #restart} builds a fresh process from
+ *       storage, {@link #pause} holds timers and messages until {@link #resume}, {@link #wipeDisk}
+ *       loses the disk.</li>
+ *   <li><b>Limits.</b> Every run stops: at a virtual time, an event budget, quiescence, or the
+ *       first invariant violation.</li>
+ * </ul>
+ *
+ * <p>Nothing here reads a wall clock, starts a thread or draws unseeded randomness.
+ */
+public final class Simulation implements CheckContext {
+    private static final int K_START = 0;
+    private static final int K_MESSAGE = 1;
+    private static final int K_TIMER = 2;
+
+    private final long seed;
+    private final RandomStreams randoms;
+    private final EventQueue queue = new EventQueue();
+    private final Network network;
+    private final Tracer tracer;
+    private final List<Slot> slots = new ArrayList<>();
+    private final Map<String, NodeId> byName = new HashMap<>();
+    private final List<Invariant> invariants = new ArrayList<>();
+    private Invariant[] invariantArray = new Invariant[0];
+
+    private long now;
+    private long sequence;
+    private long eventIndex;
+    private Violation violation;
+    private boolean crashSendsReset = true;
+    private long defaultFsyncLatencyNanos = Time.MILLISECOND;
+
+    // The handler running now, its declared work and the messages it sent (they leave when the work ends).
+    private Slot current;
+    private long currentWork;
+    private final ArrayList<Object> pendingSends = new ArrayList<>();
+    private final long[] arrivals = new long[2];
+
+    public Simulation(long seed) {
+        this.seed = seed;
+        this.randoms = new RandomStreams(seed);
+        this.network = new Network(randoms.stream("network"));
+        this.tracer = new Tracer(this::nameOf);
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public long seed() {
+        return seed;
+    }
+
+    /** True virtual time in nanoseconds. */
+    @Override
+    public long now() {
+        return now;
+    }
+
+    /** Index of the last event processed. */
+    @Override
+    public long eventIndex() {
+        return eventIndex;
+    }
+
+    /** The named random stream (derived from the seed and the name only). */
+    public SimRandom random(String stream) {
+        return randoms.stream(stream);
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** Number of events still pending (cancelled timers included until they are skipped). */
+    public int pendingEvents() {
+        return queue.size();
+    }
+
+    /**
+     * Whether a message reaching a crashed process makes its host answer with a
+     * {@link ConnectionReset} (model-spec §0.2, default true). Powered-off hosts never answer.
+     */
+    public void setCrashSendsReset(boolean value) {
+        this.crashSendsReset = value;
+    }
+
+    /** The fsync latency given to nodes added from now on (default 1 ms). */
+    public void setDefaultFsyncLatency(long nanos) {
+        this.defaultFsyncLatencyNanos = nanos;
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    /** Adds a node (not started). Names are unique. */
+    public NodeId addNode(String name, NodeFactory factory) {
+        if (byName.containsKey(name)) {
+            throw new IllegalArgumentException("a node named '" + name + "' already exists");
+        }
+        NodeId id = new NodeId(slots.size(), name);
+        Slot slot = new Slot(id, factory, new Storage(defaultFsyncLatencyNanos), randoms.stream("node:" + name));
+        slots.add(slot);
+        byName.put(name, id);
+        network.ensureCapacity(slots.size());
+        return id;
+    }
+
+    /** All nodes in the order they were added. */
+    public List<NodeId> nodes() {
+        List<NodeId> out = new ArrayList<>(slots.size());
+        for (Slot s : slots) {
+            out.add(s.id);
+        }
+        return out;
+    }
+
+    /** The node with this name, or {@code null}. */
+    public NodeId node(String name) {
+        return byName.get(name);
+    }
+
+    private String nameOf(int index) {
+        return index < 0 || index >= slots.size() ? "-" : slots.get(index).id.name();
+    }
+
+    /** The node's running process, or {@code null} while it is down. For invariants and tests: read only. */
+    public Node process(NodeId id) {
+        return slots.get(id.index()).node;
+    }
+
+    /** The node's running process as {@code type}, or {@code null} while it is down. */
+    public <T> T process(NodeId id, Class<T> type) {
+        Node n = slots.get(id.index()).node;
+        return n == null ? null : type.cast(n);
+    }
+
+    public boolean isUp(NodeId id) {
+        return slots.get(id.index()).node != null;
+    }
+
+    public boolean isPaused(NodeId id) {
+        return slots.get(id.index()).paused;
+    }
+
+    public Storage storage(NodeId id) {
+        return slots.get(id.index()).storage;
+    }
+
+    /** How many times this node's process has been started. */
+    public int incarnation(NodeId id) {
+        return slots.get(id.index()).incarnation;
+    }
+
+    /** Sets the node's clock offset and drift (parts per million); it reads only its own clock. */
+    public void setClock(NodeId id, long offsetNanos, long driftPpm) {
+        if (driftPpm <= -1_000_000) {
+            throw new IllegalArgumentException("drift must be above -1,000,000 ppm");
+        }
+        Slot s = slots.get(id.index());
+        s.clockOffset = offsetNanos;
+        s.driftPpm = driftPpm;
+    }
+
+    /** What the node's own clock reads now. */
+    public long localTime(NodeId id) {
+        return slots.get(id.index()).localTime(now);
+    }
+
+    /** Every declared work on this node takes {@code factor} times as long (a GC-heavy or slow host). */
+    public void setSlowFactor(NodeId id, double factor) {
+        if (!(factor > 0)) {
+            throw new IllegalArgumentException("slow factor must be positive: " + factor);
+        }
+        slots.get(id.index()).slowFactor = factor;
+    }
+
+    /** Until when the node is busy with declared work. */
+    public long busyUntil(NodeId id) {
+        return slots.get(id.index()).busyUntil;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Starts every node that is not running, in the order they were added. */
+    public void startAll() {
+        for (Slot s : slots) {
+            if (s.node == null) {
+                start(s.id);
+            }
+        }
+    }
+
+    /** Starts a stopped node: a fresh process built from its storage, then {@code onStart}. */
+    public void start(NodeId id) {
+        Slot s = slots.get(id.index());
+        if (s.node != null) {
+            throw new IllegalStateException(id + " is already running");
+        }
+        s.incarnation++;
+        s.poweredOff = false;
+        s.busyUntil = now;
+        s.context = new Context(s, s.incarnation);
+        s.node = s.factory.create(s.context);
+        beginEvent();
+        tracer.lifecycle(now, eventIndex, s.id.index(), s.incarnation == 1 ? "start" : "restart");
+        execute(s, K_START, -1, null);
+    }
+
+    /** The process dies: volatile state, timers and queued work are gone; the disk and its page cache stay. */
+    public void crash(NodeId id) {
+        stopProcess(slots.get(id.index()), "crash");
+    }
+
+    /** The host loses power: like a crash, and every unsynced write is lost. */
+    public void powerLoss(NodeId id) {
+        Slot s = slots.get(id.index());
+        stopProcess(s, "power-loss");
+        s.poweredOff = true;
+        s.storage.powerLoss();
+    }
+
+    /** Restarts a node; a running node is crashed first. */
+    public void restart(NodeId id) {
+        if (isUp(id)) {
+            crash(id);
+        }
+        start(id);
+    }
+
+    /** The disk is lost (replaced by an empty one); a running node is crashed first. */
+    public void wipeDisk(NodeId id) {
+        Slot s = slots.get(id.index());
+        if (s.node != null) {
+            stopProcess(s, "crash");
+        }
+        s.storage.wipe();
+        beginEvent();
+        tracer.lifecycle(now, eventIndex, s.id.index(), "wipe-disk");
+    }
+
+    /** A stop-the-world pause: nothing runs on the node; its timers and messages wait, in order. */
+    public void pause(NodeId id) {
+        Slot s = slots.get(id.index());
+        if (s.node == null || s.paused) {
+            return;
+        }
+        s.paused = true;
+        beginEvent();
+        tracer.lifecycle(now, eventIndex, s.id.index(), "pause");
+    }
+
+    /** Ends a pause: what waited runs now, in arrival order. */
+    public void resume(NodeId id) {
+        Slot s = slots.get(id.index());
+        if (!s.paused) {
+            return;
+        }
+        s.paused = false;
+        beginEvent();
+        tracer.lifecycle(now, eventIndex, s.id.index(), "resume");
+        if (!s.inbox.isEmpty()) {
+            ensureWakeup(s);
+        }
+        checkInvariants();
+    }
+
+    private void stopProcess(Slot s, String how) {
+        if (s.node == null) {
+            return;
+        }
+        s.node = null;
+        s.context = null;
+        s.paused = false;
+        s.inbox.clear();
+        s.timers.clear();
+        s.busyUntil = now;
+        s.incarnation++;
+        beginEvent();
+        tracer.lifecycle(now, eventIndex, s.id.index(), how);
+        checkInvariants();
+    }
+
+    // ------------------------------------------------------------------ control events
+
+    /**
+     * Schedules an action of the world outside the nodes (a fault, a workload step, a liveness
+     * check) at an absolute virtual time. Actions at the same instant run in scheduling order.
+     */
+    public void schedule(long atNanos, Runnable action) {
+        if (atNanos < now) {
+            throw new IllegalArgumentException("cannot schedule in the past: " + Time.format(atNanos) + " < " + Time.format(now));
+        }
+        push(atNanos, new ActionEvent(action));
+    }
+
+    /** Records a fault (or any world action) in the trace and the fingerprint. */
+    public void traceFault(String description) {
+        beginEvent();
+        tracer.fault(now, eventIndex, description);
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    public void addInvariant(Invariant invariant) {
+        invariants.add(invariant);
+        invariantArray = invariants.toArray(new Invariant[0]);
+    }
+
+    /** The first violation, or {@code null}. */
+    public Violation violation() {
+        return violation;
+    }
+
+    @Override
+    public void fail(String invariant, String message, NodeId... nodes) {
+        if (violation != null) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (NodeId n : nodes) {
+            names.add(n.name());
+        }
+        violation = new Violation(invariant, message, now, eventIndex, seed, names, tracer.recent(20));
+    }
+
+    private void checkInvariants() {
+        Invariant[] inv = invariantArray;
+        for (int i = 0; i < inv.length && violation == null; i++) {
+            inv[i].check(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Runs until virtual time {@code untilNanos}, an absolute event budget, quiescence or a violation. */
+    public RunResult run(long untilNanos, long maxEvents) {
+        RunResult.StopReason reason;
+        while (true) {
+            if (violation != null) {
+                reason = RunResult.StopReason.VIOLATION;
+                break;
+            }
+            if (queue.isEmpty()) {
+                reason = RunResult.StopReason.QUIESCENT;
+                break;
+            }
+            long t = queue.peekTime();
+            if (t > untilNanos) {
+                now = Math.max(now, untilNanos);
+                reason = RunResult.StopReason.TIME_LIMIT;
+                break;
+            }
+            if (eventIndex >= maxEvents) {
+                reason = RunResult.StopReason.EVENT_LIMIT;
+                break;
+            }
+            EventQueue.Event e = queue.pop();
+            now = t;
+            e.fire(this);
+        }
+        return new RunResult(seed, reason, eventIndex, now, tracer.fingerprint(), violation);
+    }
+
+    /** Runs for a span of virtual time from now. */
+    public RunResult runFor(long durationNanos) {
+        return run(Math.addExact(now, durationNanos), Long.MAX_VALUE);
+    }
+
+    /** Runs until nothing is left to happen (or the time limit). */
+    public RunResult runUntilQuiescent(long untilNanos) {
+        return run(untilNanos, Long.MAX_VALUE);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private void push(long time, EventQueue.Event e) {
+        queue.push(time, sequence++, e);
+    }
+
+    private void beginEvent() {
+        eventIndex++;
+    }
+
+    private void dispatch(Slot s, int kind, int from, Object payload) {
+        if (s.paused || now < s.busyUntil || !s.inbox.isEmpty()) {
+            s.inbox.addLast(new Held(kind, from, payload));
+            ensureWakeup(s);
+            return;
+        }
+        execute(s, kind, from, payload);
+    }
+
+    private void ensureWakeup(Slot s) {
+        if (s.wakeupPending || s.paused) {
+            return;
+        }
+        s.wakeupPending = true;
+        push(Math.max(now, s.busyUntil), new WakeupEvent(s, s.incarnation));
+    }
+
+    private void execute(Slot s, int kind, int from, Object payload) {
+        if (kind == K_TIMER) {
+            TimerEvent t = (TimerEvent) payload;
+            if (t.cancelled) {
+                return;
+            }
+            s.timers.remove(t.tag);
+        }
+        if (kind != K_START) {
+            beginEvent();
+            if (kind == K_MESSAGE) {
+                tracer.delivered(now, eventIndex, from, s.id.index(), payload);
+            } else {
+                tracer.timer(now, eventIndex, s.id.index(), ((TimerEvent) payload).tag);
+            }
+        }
+        current = s;
+        currentWork = 0;
+        try {
+            switch (kind) {
+                case K_START: s.node.onStart(); break;
+                case K_MESSAGE: s.node.onMessage(slots.get(from).id, (Message) payload); break;
+                default: s.node.onTimer(((TimerEvent) payload).tag); break;
+            }
+        } catch (RuntimeException e) {
+            current = null;
+            pendingSends.clear();
+            throw new SimulationException("node " + s.id + " failed at t=" + Time.format(now) + ", event " + eventIndex
+                    + ", seed " + seed + ": " + e, e);
+        }
+        current = null;
+        long departure = now;
+        if (currentWork > 0) {
+            long busy = s.slowFactor == 1.0 ? currentWork : (long) Math.ceil(currentWork * s.slowFactor);
+            s.busyUntil = now + busy;
+            departure = s.busyUntil;
+            tracer.busy(now, eventIndex, s.id.index(), busy);
+        }
+        int sends = pendingSends.size();
+        if (sends > 0) {
+            for (int i = 0; i < sends; i += 2) {
+                NodeId to = (NodeId) pendingSends.get(i);
+                Message m = (Message) pendingSends.get(i + 1);
+                if (departure == now) {
+                    transmit(s.id.index(), to.index(), m);
+                } else {
+                    push(departure, new DepartureEvent(s, s.incarnation, to.index(), m));
+                }
+            }
+            pendingSends.clear();
+        }
+        checkInvariants();
+    }
+
+    private void transmit(int from, int to, Message m) {
+        if (network.isCut(from, to)) {
+            beginEvent();
+            tracer.dropped(now, eventIndex, from, to, m, "partition");
+            return;
+        }
+        int copies = network.route(from, to, m.sizeBytes(), now, arrivals);
+        if (copies == 0) {
+            beginEvent();
+            tracer.dropped(now, eventIndex, from, to, m, "link-drop");
+            return;
+        }
+        int toIncarnation = slots.get(to).incarnation;
+        for (int i = 0; i < copies; i++) {
+            push(arrivals[i], new DeliveryEvent(from, to, toIncarnation, m));
+        }
+    }
+
+    private void arrive(DeliveryEvent d) {
+        Slot dest = slots.get(d.to);
+        if (network.isCut(d.from, d.to)) {
+            beginEvent();
+            tracer.dropped(now, eventIndex, d.from, d.to, d.message, "partition");
+            checkInvariants();
+            return;
+        }
+        if (dest.node == null || dest.incarnation != d.toIncarnation) {
+            beginEvent();
+            tracer.dropped(now, eventIndex, d.from, d.to, d.message, dest.node == null ? "down" : "restarted");
+            if (dest.node == null && crashSendsReset && !dest.poweredOff && !(d.message instanceof ConnectionReset)
+                    && !network.isCut(d.to, d.from)) {
+                long at = now + network.sampleLatency(d.to, d.from);
+                push(at, new DeliveryEvent(d.to, d.from, slots.get(d.from).incarnation, new ConnectionReset(dest.id)));
+            }
+            checkInvariants();
+            return;
+        }
+        dispatch(dest, K_MESSAGE, d.from, d.message);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private final class ActionEvent extends EventQueue.Event {
+        private final Runnable action;
+
+        ActionEvent(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        void fire(Simulation sim) {
+            action.run();
+            checkInvariants();
+        }
+    }
+
+    private static final class TimerEvent extends EventQueue.Event {
+        final Slot slot;
+        final int incarnation;
+        final Object tag;
+        boolean cancelled;
+
+        TimerEvent(Slot slot, int incarnation, Object tag) {
+            this.slot = slot;
+            this.incarnation = incarnation;
+            this.tag = tag;
+        }
+
+        @Override
+        void fire(Simulation sim) {
+            if (cancelled || slot.incarnation != incarnation) {
+                return;
+            }
+            sim.dispatch(slot, K_TIMER, -1, this);
+        }
+    }
+
+    private static final class DeliveryEvent extends EventQueue.Event {
+        final int from;
+        final int to;
+        final int toIncarnation;
+        final Message message;
+
+        DeliveryEvent(int from, int to, int toIncarnation, Message message) {
+            this.from = from;
+            this.to = to;
+            this.toIncarnation = toIncarnation;
+            this.message = message;
+        }
+
+        @Override
+        void fire(Simulation sim) {
+            sim.arrive(this);
+        }
+    }
+
+    private static final class DepartureEvent extends EventQueue.Event {
+        final Slot from;
+        final int incarnation;
+        final int to;
+        final Message message;
+
+        DepartureEvent(Slot from, int incarnation, int to, Message message) {
+            this.from = from;
+            this.incarnation = incarnation;
+            this.to = to;
+            this.message = message;
+        }
+
+        @Override
+        void fire(Simulation sim) {
+            // A process that died before its work ended never sent the message.
+            if (from.incarnation == incarnation && from.node != null) {
+                sim.transmit(from.id.index(), to, message);
+            }
+        }
+    }
+
+    private static final class WakeupEvent extends EventQueue.Event {
+        final Slot slot;
+        final int incarnation;
+
+        WakeupEvent(Slot slot, int incarnation) {
+            this.slot = slot;
+            this.incarnation = incarnation;
+        }
+
+        @Override
+        void fire(Simulation sim) {
+            Slot s = slot;
+            if (s.incarnation != incarnation) {
+                return;
+            }
+            s.wakeupPending = false;
+            if (s.paused || s.inbox.isEmpty()) {
+                return;
+            }
+            if (sim.now < s.busyUntil) {
+                sim.ensureWakeup(s);
+                return;
+            }
+            Held h = s.inbox.pollFirst();
+            sim.execute(s, h.kind, h.from, h.payload);
+            if (!s.inbox.isEmpty() && s.node != null && s.incarnation == incarnation) {
+                sim.ensureWakeup(s);
+            }
+        }
+    }
+
+    /** An event waiting for a busy or paused node. */
+    private record Held(int kind, int from, Object payload) {
+    }
+
+    /** A node's runtime state, across incarnations. */
+    private static final class Slot {
+        final NodeId id;
+        final NodeFactory factory;
+        final Storage storage;
+        final SimRandom random;
+        Node node;
+        Context context;
+        int incarnation;
+        boolean paused;
+        boolean poweredOff;
+        boolean wakeupPending;
+        long busyUntil;
+        double slowFactor = 1.0;
+        long clockOffset;
+        long driftPpm;
+        final ArrayDeque<Held> inbox = new ArrayDeque<>();
+        // Looked up by tag only, never iterated.
+        final HashMap<Object, TimerEvent> timers = new HashMap<>();
+
+        Slot(NodeId id, NodeFactory factory, Storage storage, SimRandom random) {
+            this.id = id;
+            this.factory = factory;
+            this.storage = storage;
+            this.random = random;
+        }
+
+        long localTime(long trueNow) {
+            // Java 17 floating point is strict: this is the same on every JVM.
+            long drift = driftPpm == 0 ? 0 : (long) Math.floor((double) trueNow * driftPpm / 1_000_000);
+            return trueNow + clockOffset + drift;
+        }
+
+        long trueDelay(long localDelay) {
+            if (driftPpm == 0) {
+                return localDelay;
+            }
+            return (long) Math.ceil((double) localDelay * 1_000_000 / (1_000_000 + driftPpm));
+        }
+    }
+
+    /** The context handed to one incarnation of a node; a stale incarnation's calls do nothing. */
+    private final class Context implements NodeContext {
+        private final Slot slot;
+        private final int incarnation;
+
+        Context(Slot slot, int incarnation) {
+            this.slot = slot;
+            this.incarnation = incarnation;
+        }
+
+        private boolean live() {
+            return slot.incarnation == incarnation && slot.node != null;
+        }
+
+        @Override
+        public NodeId self() {
+            return slot.id;
+        }
+
+        @Override
+        public long now() {
+            return slot.localTime(Simulation.this.now);
+        }
+
+        @Override
+        public SimRandom random() {
+            return slot.random;
+        }
+
+        @Override
+        public void send(NodeId to, Message message) {
+            if (!live()) {
+                return;
+            }
+            if (current == slot) {
+                pendingSends.add(to);
+                pendingSends.add(message);
+            } else {
+                transmit(slot.id.index(), to.index(), message);
+            }
+        }
+
+        @Override
+        public void setTimer(Object tag, long delayNanos) {
+            if (!live()) {
+                return;
+            }
+            if (delayNanos < 0) {
+                throw new IllegalArgumentException("negative timer delay " + delayNanos + " for " + tag);
+            }
+            TimerEvent t = new TimerEvent(slot, incarnation, tag);
+            TimerEvent old = slot.timers.put(tag, t);
+            if (old != null) {
+                old.cancelled = true;
+            }
+            push(Simulation.this.now + slot.trueDelay(delayNanos), t);
+        }
+
+        @Override
+        public void cancelTimer(Object tag) {
+            TimerEvent old = slot.timers.remove(tag);
+            if (old != null) {
+                old.cancelled = true;
+            }
+        }
+
+        @Override
+        public boolean hasTimer(Object tag) {
+            return slot.timers.containsKey(tag);
+        }
+
+        @Override
+        public void work(long costNanos) {
+            if (costNanos < 0) {
+                throw new IllegalArgumentException("negative work " + costNanos);
+            }
+            if (current == slot) {
+                currentWork += costNanos;
+            }
+        }
+
+        @Override
+        public Storage storage() {
+            return slot.storage;
+        }
+
+        @Override
+        public void fsync(Durable... durables) {
+            for (Durable d : durables) {
+                d.sync();
+            }
+            work(slot.storage.fsyncLatencyNanos());
+        }
+
+        @Override
+        public void trace(String category, String detail) {
+            if (live()) {
+                tracer.note(Simulation.this.now, eventIndex, slot.id.index(), category, detail);
+            }
+        }
+
+        @Override
+        public NodeId node(String name) {
+            return byName.get(name);
+        }
+
+        @Override
+        public String toString() {
+            return "context of " + slot.id + " #" + incarnation;
+        }
+    }
+}

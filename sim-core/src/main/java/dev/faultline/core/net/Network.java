@@ -1,0 +1,235 @@
+package dev.faultline.core.net;
+
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.SimRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The simulated network. Each directed link is FIFO like a TCP connection, with a latency model, a
+ * bandwidth (transmission queues on the link), and optional faults (extra delay, drop, duplicate,
+ * reorder). Partitions cut directed links; a message is lost when its link is cut at the moment it
+ * is sent or at the moment it would arrive.
+ *
+ * <p>All random draws come from the run's {@code network} stream, in event order.
+ */
+public final class Network {
+    /** Per directed link state; created on first use. */
+    private static final class Link {
+        LinkConfig config;
+        LinkFault fault = LinkFault.NONE;
+        long transmitBusyUntil;
+        long lastArrival;
+    }
+
+    private final SimRandom random;
+    private LinkConfig defaultConfig = LinkConfig.DEFAULT;
+    private int n;
+    private Link[] links = new Link[0];
+    private boolean[] cut = new boolean[0];
+    private final List<ActivePartition> partitions = new ArrayList<>();
+    private final List<ActiveLinkFault> linkFaults = new ArrayList<>();
+    private int nextLinkFaultId = 1;
+    private int nextPartitionId = 1;
+    private boolean anyCut;
+
+    /** A partition in force, with the id that heals it. */
+    public record ActivePartition(int id, PartitionSpec spec) {
+    }
+
+    public Network(SimRandom random) {
+        this.random = random;
+    }
+
+    /** Grows the link tables to {@code nodes} nodes (the simulation calls this as nodes are added). */
+    public void ensureCapacity(int nodes) {
+        if (nodes <= n) {
+            return;
+        }
+        Link[] newLinks = new Link[nodes * nodes];
+        for (int a = 0; a < n; a++) {
+            System.arraycopy(links, a * n, newLinks, a * nodes, n);
+        }
+        links = newLinks;
+        n = nodes;
+        recomputeCuts();
+    }
+
+    public LinkConfig defaultConfig() {
+        return defaultConfig;
+    }
+
+    /** Sets the configuration of every link that has no override. */
+    public void setDefaultConfig(LinkConfig config) {
+        this.defaultConfig = config;
+    }
+
+    /** Overrides one directed link's configuration. */
+    public void setLinkConfig(NodeId from, NodeId to, LinkConfig config) {
+        link(from.index(), to.index()).config = config;
+    }
+
+    public LinkConfig linkConfig(NodeId from, NodeId to) {
+        Link l = links[from.index() * n + to.index()];
+        return l == null || l.config == null ? defaultConfig : l.config;
+    }
+
+    /**
+     * Puts a fault on every directed link from a node of {@code from} to a node of {@code to} and
+     * returns its id; faults on one link combine ({@link LinkFault#plus}).
+     */
+    public int addLinkFault(List<NodeId> from, List<NodeId> to, LinkFault fault) {
+        int id = nextLinkFaultId++;
+        linkFaults.add(new ActiveLinkFault(id, List.copyOf(from), List.copyOf(to), fault));
+        recomputeLinkFaults();
+        return id;
+    }
+
+    /** Removes one link fault. Returns whether it was in force. */
+    public boolean removeLinkFault(int id) {
+        boolean removed = linkFaults.removeIf(f -> f.id() == id);
+        recomputeLinkFaults();
+        return removed;
+    }
+
+    /** Removes every link fault. */
+    public void clearLinkFaults() {
+        linkFaults.clear();
+        recomputeLinkFaults();
+    }
+
+    public LinkFault linkFault(NodeId from, NodeId to) {
+        Link l = links[from.index() * n + to.index()];
+        return l == null ? LinkFault.NONE : l.fault;
+    }
+
+    /** A link fault in force. */
+    public record ActiveLinkFault(int id, List<NodeId> from, List<NodeId> to, LinkFault fault) {
+    }
+
+    private void recomputeLinkFaults() {
+        for (Link l : links) {
+            if (l != null) {
+                l.fault = LinkFault.NONE;
+            }
+        }
+        for (ActiveLinkFault f : linkFaults) {
+            for (NodeId a : f.from()) {
+                for (NodeId b : f.to()) {
+                    if (!a.equals(b)) {
+                        Link l = link(a.index(), b.index());
+                        l.fault = l.fault.plus(f.fault());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Puts a partition in force and returns its id. */
+    public int partition(PartitionSpec spec) {
+        int id = nextPartitionId++;
+        partitions.add(new ActivePartition(id, spec));
+        recomputeCuts();
+        return id;
+    }
+
+    /** Heals one partition. Returns whether it was in force. */
+    public boolean heal(int partitionId) {
+        boolean removed = partitions.removeIf(p -> p.id() == partitionId);
+        recomputeCuts();
+        return removed;
+    }
+
+    /** Heals every partition (link faults stay). */
+    public void healAll() {
+        partitions.clear();
+        recomputeCuts();
+    }
+
+    public List<ActivePartition> partitions() {
+        return List.copyOf(partitions);
+    }
+
+    /** Whether the directed link from → to is cut by a partition now. */
+    public boolean isCut(int from, int to) {
+        return anyCut && cut[from * n + to];
+    }
+
+    public boolean isCut(NodeId from, NodeId to) {
+        return isCut(from.index(), to.index());
+    }
+
+    /** Whether a and b can exchange messages both ways. */
+    public boolean connected(NodeId a, NodeId b) {
+        return !isCut(a, b) && !isCut(b, a);
+    }
+
+    /**
+     * Computes the arrival times for a message leaving now, applying bandwidth, latency, FIFO order
+     * and link faults. Writes up to two arrival times (the second for a duplicate) into
+     * {@code arrivals} and returns how many; 0 means the message was dropped by a link fault.
+     * Partitions are checked by the caller.
+     */
+    public int route(int from, int to, int sizeBytes, long now, long[] arrivals) {
+        Link l = links[from * n + to];
+        LinkConfig config = l == null || l.config == null ? defaultConfig : l.config;
+        LinkFault fault = l == null ? LinkFault.NONE : l.fault;
+        if (fault.dropProbability() > 0 && random.chance(fault.dropProbability())) {
+            return 0;
+        }
+        if (l == null) {
+            l = link(from, to);
+        }
+        int count = 0;
+        long transmitStart = Math.max(now, l.transmitBusyUntil);
+        long transmitEnd = transmitStart + config.transmissionNanos(sizeBytes);
+        l.transmitBusyUntil = transmitEnd;
+        arrivals[count++] = arrival(l, config, fault, transmitEnd);
+        if (fault.duplicateProbability() > 0 && random.chance(fault.duplicateProbability())) {
+            arrivals[count++] = arrival(l, config, fault, transmitEnd);
+        }
+        return count;
+    }
+
+    private long arrival(Link l, LinkConfig config, LinkFault fault, long transmitEnd) {
+        long arrival = transmitEnd + config.latency().sampleNanos(random) + fault.extraDelayNanos();
+        boolean reorder = fault.reorderProbability() > 0 && random.chance(fault.reorderProbability());
+        if (!reorder) {
+            // FIFO like a TCP connection: never overtake an earlier message on this link.
+            arrival = Math.max(arrival, l.lastArrival);
+            l.lastArrival = arrival;
+        }
+        return arrival;
+    }
+
+    /** One latency draw for a link (used for connection resets). */
+    public long sampleLatency(int from, int to) {
+        Link l = links[from * n + to];
+        LinkConfig config = l == null || l.config == null ? defaultConfig : l.config;
+        return config.latency().sampleNanos(random);
+    }
+
+    private Link link(int from, int to) {
+        int i = from * n + to;
+        Link l = links[i];
+        if (l == null) {
+            l = new Link();
+            links[i] = l;
+        }
+        return l;
+    }
+
+    private void recomputeCuts() {
+        cut = new boolean[n * n];
+        for (ActivePartition p : partitions) {
+            p.spec().apply(cut, n);
+        }
+        anyCut = false;
+        for (boolean c : cut) {
+            if (c) {
+                anyCut = true;
+                break;
+            }
+        }
+    }
+}
