@@ -38,6 +38,7 @@ public final class Simulation implements CheckContext {
     private static final int K_START = 0;
     private static final int K_MESSAGE = 1;
     private static final int K_TIMER = 2;
+    private static final int ANY_INCARNATION = -1;
 
     private final long seed;
     private final RandomStreams randoms;
@@ -492,7 +493,10 @@ public final class Simulation implements CheckContext {
             tracer.dropped(now, eventIndex, from, to, m, "link-drop");
             return;
         }
-        int toIncarnation = slots.get(to).incarnation;
+        // A message sent to a running process is lost if that process dies before it arrives (its
+        // connection is gone); one sent to a stopped node reaches whichever process is up on arrival.
+        Slot dest = slots.get(to);
+        int toIncarnation = dest.node == null ? ANY_INCARNATION : dest.incarnation;
         for (int i = 0; i < copies; i++) {
             push(arrivals[i], new DeliveryEvent(from, to, toIncarnation, m));
         }
@@ -506,7 +510,7 @@ public final class Simulation implements CheckContext {
             checkInvariants();
             return;
         }
-        if (dest.node == null || dest.incarnation != d.toIncarnation) {
+        if (dest.node == null || (d.toIncarnation != ANY_INCARNATION && dest.incarnation != d.toIncarnation)) {
             beginEvent();
             tracer.dropped(now, eventIndex, d.from, d.to, d.message, dest.node == null ? "down" : "restarted");
             if (dest.node == null && crashSendsReset && !dest.poweredOff && !(d.message instanceof ConnectionReset)
