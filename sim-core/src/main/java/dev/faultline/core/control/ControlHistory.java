@@ -1,0 +1,109 @@
+package dev.faultline.core.control;
+
+import dev.faultline.core.kernel.NodeId;
+import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The ground-truth history of control-plane decisions (model-spec §0.5): every leader election
+ * (clean or unclean), every ISR change and every controller change, with virtual time and epochs.
+ * Control planes append at the moment a decision becomes authoritative (ZooKeeper write applied,
+ * metadata record committed, oracle decision). Checkers read it (DP-S1 classifies a loss as
+ * EXPECTED after an unclean election); nodes never do.
+ *
+ * <p>Initial partition creation is not logged (it would cost memory per partition at scale).
+ */
+public final class ControlHistory {
+    /** What kind of decision. */
+    public enum Kind { LEADER_ELECTED, ISR_CHANGED, CONTROLLER_ELECTED }
+
+    /**
+     * One decision.
+     *
+     * @param timeNanos virtual time it became authoritative
+     * @param kind what changed
+     * @param state the partition state after it ({@code null} for controller changes)
+     * @param unclean whether a leader was elected from outside the ISR
+     * @param controller the new controller (controller changes only)
+     * @param controllerEpoch the controller epoch (controller changes only)
+     * @param cause why, e.g. {@code broker-2 failed}, {@code AlterPartition}, {@code restart}
+     */
+    public record Decision(long timeNanos, Kind kind, PartitionState state, boolean unclean, NodeId controller, long controllerEpoch,
+                           String cause) {
+    }
+
+    private final List<Decision> decisions = new ArrayList<>();
+    private final Int2LongOpenHashMap lastUncleanElection = new Int2LongOpenHashMap();
+    private final FailoverRecorder failover;
+    private long leaderElections;
+    private long uncleanElections;
+    private long isrChanges;
+    private long controllerChanges;
+
+    public ControlHistory(FailoverRecorder failover) {
+        this.failover = failover;
+        lastUncleanElection.defaultReturnValue(Long.MIN_VALUE);
+    }
+
+    /** A new leader (or no leader) was decided for a partition. */
+    public void leaderElected(long timeNanos, PartitionState state, boolean unclean, String cause) {
+        decisions.add(new Decision(timeNanos, Kind.LEADER_ELECTED, state, unclean, null, 0, cause));
+        leaderElections++;
+        if (unclean) {
+            uncleanElections++;
+            lastUncleanElection.put(state.partition(), timeNanos);
+        }
+        if (failover != null) {
+            failover.leaderElected(state.partition(), state.leader(), state.leaderEpoch(), timeNanos);
+        }
+    }
+
+    /** The ISR of a partition changed without a leader change. */
+    public void isrChanged(long timeNanos, PartitionState state, String cause) {
+        decisions.add(new Decision(timeNanos, Kind.ISR_CHANGED, state, false, null, 0, cause));
+        isrChanges++;
+    }
+
+    /** A controller became active with this epoch. */
+    public void controllerElected(long timeNanos, NodeId controller, long controllerEpoch, String cause) {
+        decisions.add(new Decision(timeNanos, Kind.CONTROLLER_ELECTED, null, false, controller, controllerEpoch, cause));
+        controllerChanges++;
+        if (failover != null) {
+            failover.controllerElected(controller, timeNanos);
+        }
+    }
+
+    /** Every decision in order (read only). */
+    public List<Decision> decisions() {
+        return Collections.unmodifiableList(decisions);
+    }
+
+    /** Whether an unclean election of the partition became authoritative at or after {@code sinceNanos}. */
+    public boolean uncleanElectionSince(int partition, long sinceNanos) {
+        long last = lastUncleanElection.get(partition);
+        return last != Long.MIN_VALUE && last >= sinceNanos;
+    }
+
+    /** Whether the partition ever had an unclean election. */
+    public boolean everUnclean(int partition) {
+        return lastUncleanElection.containsKey(partition);
+    }
+
+    public long leaderElections() {
+        return leaderElections;
+    }
+
+    public long uncleanElections() {
+        return uncleanElections;
+    }
+
+    public long isrChanges() {
+        return isrChanges;
+    }
+
+    public long controllerChanges() {
+        return controllerChanges;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.faultline.core.control;
+
+import dev.faultline.core.kernel.NodeId;
+import java.util.List;
+
+/**
+ * Everything that differs between the metadata modes (design.md §3–4): how a broker registers and
+ * proves it is alive, who decides partition leadership and ISR changes, how brokers learn of them,
+ * and how the controller itself is chosen. The broker data plane ({@code dev.faultline.core.kafka})
+ * is the same in every mode and talks to the control plane only through the {@link BrokerAgent} it
+ * embeds and the {@link BrokerHandle} it offers.
+ *
+ * <p>How the modes fit:
+ * <ul>
+ *   <li><b>zookeeper</b>: {@link #install} adds the ZAB ensemble nodes; every broker's agent embeds a
+ *       ZooKeeper client (session = liveness, {@code /brokers/ids/<id>} = registration) and, once it
+ *       wins {@code /controller}, the controller, which sends LeaderAndIsr / UpdateMetadata to the
+ *       other brokers' agents, which call {@link BrokerHandle#becomeLeaderOrFollower} and
+ *       {@link BrokerHandle#updateMetadata}.</li>
+ *   <li><b>kraft</b>: {@link #install} adds dedicated controller voters (or none, when brokers also
+ *       vote: their agents embed a voter); each broker agent registers, heartbeats
+ *       ({@code broker.heartbeat.interval.ms}), is fenced on session expiry
+ *       ({@code broker.session.timeout.ms}), and replays {@code __cluster_metadata} as an observer,
+ *       applying deltas through the {@link BrokerHandle}.</li>
+ *   <li><b>oracle</b>: no nodes; it observes process liveness after every event and, after a
+ *       configurable detection delay (default zero), changes leadership on all brokers at once.</li>
+ * </ul>
+ *
+ * <p>Every mode elects with {@link LeaderElection}, records its decisions in
+ * {@link ControlPlaneContext#history()} and reports failover phases to
+ * {@link ControlPlaneContext#failover()}.
+ *
+ * <p>Lifecycle: {@link #install} once, before broker nodes are started; then
+ * {@link #newBrokerAgent} each time a broker process is created (every start and restart).
+ */
+public interface ControlPlane {
+    /** The mode name used in scenarios and results: {@code zookeeper}, {@code kraft} or {@code oracle}. */
+    String mode();
+
+    /**
+     * Adds the control plane's own nodes (ZooKeeper servers, dedicated controllers), invariants and
+     * world hooks to the simulation, and creates the initial partition states (topic creation) from
+     * the cluster description. Called once, before any broker starts.
+     */
+    void install(ControlPlaneContext context);
+
+    /** A fresh agent for a new incarnation of broker {@code brokerId}. */
+    BrokerAgent newBrokerAgent(int brokerId);
+
+    /** The node acting as active controller now (omniscient read), or {@code null} when there is none. */
+    NodeId activeController();
+
+    /** The nodes that can become controller (ZooKeeper mode: brokers; KRaft: voters; oracle: none). */
+    List<NodeId> controllerCandidates();
+
+    /** The authoritative partition states. */
+    PartitionStateView partitionStates();
+}
