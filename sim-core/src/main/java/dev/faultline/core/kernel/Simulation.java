@@ -433,7 +433,8 @@ public final class Simulation implements CheckContext {
             if (t.cancelled) {
                 return;
             }
-            s.timers.remove(t.tag);
+            // The entry stays in the map (re-arming the same tag then replaces a value, no new entry).
+            t.fired = true;
         }
         if (kind != K_START) {
             beginEvent();
@@ -545,6 +546,7 @@ public final class Simulation implements CheckContext {
         final int incarnation;
         final Object tag;
         boolean cancelled;
+        boolean fired;
 
         TimerEvent(Slot slot, int incarnation, Object tag) {
             this.slot = slot;
@@ -730,7 +732,7 @@ public final class Simulation implements CheckContext {
             }
             TimerEvent t = new TimerEvent(slot, incarnation, tag);
             TimerEvent old = slot.timers.put(tag, t);
-            if (old != null) {
+            if (old != null && !old.fired) {
                 old.cancelled = true;
             }
             push(Simulation.this.now + slot.trueDelay(delayNanos), t);
@@ -738,15 +740,16 @@ public final class Simulation implements CheckContext {
 
         @Override
         public void cancelTimer(Object tag) {
-            TimerEvent old = slot.timers.remove(tag);
-            if (old != null) {
+            TimerEvent old = slot.timers.get(tag);
+            if (old != null && !old.fired) {
                 old.cancelled = true;
             }
         }
 
         @Override
         public boolean hasTimer(Object tag) {
-            return slot.timers.containsKey(tag);
+            TimerEvent t = slot.timers.get(tag);
+            return t != null && !t.fired && !t.cancelled;
         }
 
         @Override

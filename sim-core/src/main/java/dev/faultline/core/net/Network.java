@@ -46,12 +46,14 @@ public final class Network {
         if (nodes <= n) {
             return;
         }
-        Link[] newLinks = new Link[nodes * nodes];
+        // Tables are indexed from * n + to; grow geometrically so adding nodes one by one stays cheap.
+        int capacity = Math.max(nodes, Math.max(8, n * 2));
+        Link[] newLinks = new Link[capacity * capacity];
         for (int a = 0; a < n; a++) {
-            System.arraycopy(links, a * n, newLinks, a * nodes, n);
+            System.arraycopy(links, a * n, newLinks, a * capacity, n);
         }
         links = newLinks;
-        n = nodes;
+        n = capacity;
         recomputeCuts();
     }
 

@@ -25,7 +25,7 @@ public final class Tracer {
     public static final int NOTE = 6;
     public static final int BUSY = 7;
 
-    private static final int RING = 32;
+    private static final int RING = 32; // a power of two
 
     private final IntFunction<String> nodeName;
     private final List<TraceSink> sinks = new ArrayList<>();
@@ -54,11 +54,12 @@ public final class Tracer {
 
     /** The fingerprint of everything recorded so far. */
     public long fingerprint() {
-        return fingerprint;
+        return SimRandom.mix64(fingerprint);
     }
 
     private void mix(long v) {
-        fingerprint = Long.rotateLeft(fingerprint ^ SimRandom.mix64(v), 23) * 0x9E3779B97F4A7C15L;
+        // An xxHash64-style round: cheap, and good enough to tell runs apart.
+        fingerprint = Long.rotateLeft(fingerprint ^ (v * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
     }
 
     private void record(int kind, long time, long index, int node, int peer, Object ref, String text) {
@@ -70,7 +71,7 @@ public final class Tracer {
         if (text != null) {
             mix(text.hashCode());
         }
-        int slot = (int) (ringCount++ % RING);
+        int slot = (int) (ringCount++ & (RING - 1));
         ringKind[slot] = kind;
         ringTime[slot] = time;
         ringIndex[slot] = index;
@@ -143,7 +144,7 @@ public final class Tracer {
         List<String> out = new ArrayList<>();
         long start = Math.max(0, ringCount - Math.min(max, RING));
         for (long c = start; c < ringCount; c++) {
-            int s = (int) (c % RING);
+            int s = (int) (c & (RING - 1));
             out.add(describe(s));
         }
         return out;
