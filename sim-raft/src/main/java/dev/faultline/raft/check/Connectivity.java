@@ -1,0 +1,70 @@
+package dev.faultline.raft.check;
+
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Simulation;
+import dev.faultline.core.net.LinkFault;
+import dev.faultline.core.net.Network;
+
+/** Reads, from the simulation's true state, which nodes run and which links work (for liveness conditions). */
+final class Connectivity {
+    private Connectivity() {
+    }
+
+    /** Up and not paused. */
+    static boolean healthy(Simulation sim, NodeId id) {
+        return sim.isUp(id) && !sim.isPaused(id);
+    }
+
+    /** Messages flow both ways without any link fault. */
+    static boolean clean(Simulation sim, NodeId a, NodeId b) {
+        Network net = sim.network();
+        return !net.isCut(a, b) && !net.isCut(b, a) && net.linkFault(a, b).isNone() && net.linkFault(b, a).isNone();
+    }
+
+    /** Some messages can flow both ways (not cut, not dropping everything). */
+    static boolean reachable(Simulation sim, NodeId a, NodeId b) {
+        Network net = sim.network();
+        return !net.isCut(a, b) && !net.isCut(b, a) && passes(net.linkFault(a, b)) && passes(net.linkFault(b, a));
+    }
+
+    private static boolean passes(LinkFault f) {
+        return f.dropProbability() < 1.0;
+    }
+
+    /** Whether some majority of the voters is healthy and pairwise cleanly connected. */
+    static boolean healthyMajority(RaftView view) {
+        int[] voters = view.voterIds();
+        int n = voters.length;
+        int majority = n / 2 + 1;
+        Simulation sim = view.sim();
+        int healthyMask = 0;
+        for (int i = 0; i < n; i++) {
+            if (healthy(sim, view.nodeId(voters[i]))) {
+                healthyMask |= 1 << i;
+            }
+        }
+        if (Integer.bitCount(healthyMask) < majority) {
+            return false;
+        }
+        for (int subset = healthyMask; subset > 0; subset = (subset - 1) & healthyMask) {
+            if (Integer.bitCount(subset) >= majority && pairwiseClean(view, voters, subset)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean pairwiseClean(RaftView view, int[] voters, int subset) {
+        for (int i = 0; i < voters.length; i++) {
+            if ((subset & (1 << i)) == 0) {
+                continue;
+            }
+            for (int j = i + 1; j < voters.length; j++) {
+                if ((subset & (1 << j)) != 0 && !clean(view.sim(), view.nodeId(voters[i]), view.nodeId(voters[j]))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.faultline.raft.check;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.storage.DurableLog;
+import dev.faultline.core.storage.Storage;
+import dev.faultline.raft.quorum.LeaderState;
+import dev.faultline.raft.quorum.RaftNode;
+
+/**
+ * Invariants on leaders' high watermarks, read from the running leaders after every event in
+ * O(voters): KR-S4 {@code MonotonicHighWatermark}, KR-S5 {@code MajorityReachedHighWatermark},
+ * KR-S11 (a leader's HW in its epoch is past its {@code epochStartOffset}).
+ */
+final class LeaderInvariants {
+    private LeaderInvariants() {
+    }
+
+    /** The running leader with the highest epoch, or {@code null}. */
+    static RaftNode topLeader(RaftView view) {
+        RaftNode top = null;
+        for (int id : view.voterIds()) {
+            RaftNode n = view.process(id);
+            if (n != null && n.state() instanceof LeaderState && (top == null || n.epoch() > top.epoch())) {
+                top = n;
+            }
+        }
+        return top;
+    }
+
+    /** KR-S4: the (highest-epoch) leader's HW never goes below the largest leader HW seen before. */
+    static final class MonotonicHighWatermark implements Invariant {
+        private final RaftView view;
+        private long maxSeen = -1;
+
+        MonotonicHighWatermark(RaftView view) {
+            this.view = view;
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.MONOTONIC_HIGH_WATERMARK;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            RaftNode leader = topLeader(view);
+            if (leader == null) {
+                return;
+            }
+            long hw = leader.leaderHighWatermark();
+            if (hw < 0) {
+                return;
+            }
+            if (hw < maxSeen) {
+                context.fail(name(), "leader " + leader + " of epoch " + leader.epoch() + " has high watermark " + hw
+                        + " below the " + maxSeen + " an earlier leader reached", view.nodeId(leaderId(leader)));
+                return;
+            }
+            maxSeen = hw;
+        }
+    }
+
+    /** KR-S5: when a leader has HW h, a majority of voters have a log end offset of at least h. */
+    static final class MajorityReachedHighWatermark implements Invariant {
+        private final RaftView view;
+        private final DurableLog<?>[] logs;
+        private final long[] wipes;
+
+        MajorityReachedHighWatermark(RaftView view) {
+            this.view = view;
+            int n = view.sim().nodes().size();
+            logs = new DurableLog<?>[n];
+            wipes = new long[n];
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.MAJORITY_REACHED_HIGH_WATERMARK;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            RaftNode leader = topLeader(view);
+            if (leader == null || leader.leaderHighWatermark() < 0) {
+                return;
+            }
+            long hw = leader.leaderHighWatermark();
+            int reached = 0;
+            for (int id : view.voterIds()) {
+                DurableLog<?> log = log(id);
+                if (log != null && log.size() >= hw) {
+                    reached++;
+                }
+            }
+            int majority = view.voterIds().length / 2 + 1;
+            if (reached < majority) {
+                context.fail(name(), "leader " + leader + " has high watermark " + hw + " but only " + reached
+                        + " voters have that many records", view.nodeId(leaderId(leader)));
+            }
+        }
+
+        private DurableLog<?> log(int id) {
+            Storage storage = view.sim().storage(view.nodeId(id));
+            if (logs[id] == null || wipes[id] != storage.wipes()) {
+                wipes[id] = storage.wipes();
+                logs[id] = storage.find(RaftNode.LOG_FILE, DurableLog.class);
+            }
+            return logs[id];
+        }
+    }
+
+    /** KR-S11: a leader's HW in its epoch, once set, is greater than its {@code epochStartOffset}. */
+    static final class HighWatermarkPastEpochStart implements Invariant {
+        private final RaftView view;
+
+        HighWatermarkPastEpochStart(RaftView view) {
+            this.view = view;
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.HIGH_WATERMARK_PAST_EPOCH_START;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            for (int id : view.voterIds()) {
+                RaftNode n = view.process(id);
+                if (n == null || !(n.state() instanceof LeaderState)) {
+                    continue;
+                }
+                LeaderState s = (LeaderState) n.state();
+                if (s.highWatermark() >= 0 && s.highWatermark() <= s.epochStartOffset()) {
+                    context.fail(name(), "leader " + view.nodeId(id) + " of epoch " + s.epoch() + " set high watermark "
+                            + s.highWatermark() + " not past its epoch start offset " + s.epochStartOffset(), view.nodeId(id));
+                    return;
+                }
+            }
+        }
+    }
+
+    static int leaderId(RaftNode leader) {
+        return leader.state().election().leaderId();
+    }
+}

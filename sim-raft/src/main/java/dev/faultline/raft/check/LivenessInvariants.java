@@ -1,0 +1,261 @@
+package dev.faultline.raft.check;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Simulation;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.raft.quorum.FollowerState;
+import dev.faultline.raft.quorum.LeaderState;
+import dev.faultline.raft.quorum.QuorumConfig;
+import dev.faultline.raft.quorum.RaftNode;
+import dev.faultline.raft.quorum.TimerPolicy;
+
+/**
+ * Bounded-liveness checks KR-L1 to KR-L4 (model-spec §F.3). Each is armed by a condition read from
+ * the simulation's true state (processes up and not paused, links not cut and fault-free), is
+ * disarmed whenever the condition breaks or the goal holds, and fails only when the condition held
+ * for the whole bound. Leaders' local clocks are assumed to run at virtual time (no clock skew in
+ * the scenarios that use KR-L3).
+ */
+final class LivenessInvariants {
+    /** One event-loop slack (model-spec §F.3 ε). */
+    static final long EPSILON_NANOS = 50 * Time.MILLISECOND;
+
+    private LivenessInvariants() {
+    }
+
+    /** A leader that is healthy, committed in its epoch, and cleanly connected to a majority (itself included). */
+    static boolean leadsMajority(RaftView view, RaftNode leader, int leaderId, boolean requireFollowing) {
+        Simulation sim = view.sim();
+        NodeId l = view.nodeId(leaderId);
+        if (!Connectivity.healthy(sim, l)) {
+            return false;
+        }
+        int count = 1;
+        for (int id : view.voterIds()) {
+            if (id == leaderId) {
+                continue;
+            }
+            NodeId v = view.nodeId(id);
+            if (!Connectivity.healthy(sim, v) || !Connectivity.clean(sim, l, v)) {
+                continue;
+            }
+            if (requireFollowing) {
+                RaftNode f = view.process(id);
+                if (!(f.state() instanceof FollowerState) || f.epoch() != leader.epoch()
+                        || ((FollowerState) f.state()).leaderId() != leaderId) {
+                    continue;
+                }
+            }
+            count++;
+        }
+        return count >= view.voterIds().length / 2 + 1;
+    }
+
+    /** KR-L1: with a healthy, connected majority, some leader commits its LeaderChange within the bound. */
+    static final class LeaderElected implements Invariant {
+        private final RaftView view;
+        private final long boundNanos;
+        private long since = -1;
+
+        LeaderElected(RaftView view) {
+            this.view = view;
+            QuorumConfig c = view.config();
+            long rtt = view.roundTripBoundNanos();
+            if (c.timerPolicy() instanceof TimerPolicy.Classic) {
+                long max = ((TimerPolicy.Classic) c.timerPolicy()).maxNanos();
+                this.boundNanos = max + 5 * (2 * max) + 4 * rtt;
+            } else {
+                this.boundNanos = c.fetchTimeoutNanos() + 5 * (2 * c.electionTimeoutNanos() + c.electionBackoffMaxNanos())
+                        + 4 * rtt;
+            }
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.LEADER_ELECTED;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            for (int id : view.voterIds()) {
+                RaftNode n = view.process(id);
+                if (n != null && n.leaderHighWatermark() >= 0 && leadsMajority(view, n, id, false)) {
+                    since = -1;
+                    return;
+                }
+            }
+            if (!Connectivity.healthyMajority(view)) {
+                since = -1;
+                return;
+            }
+            long now = context.now();
+            if (since < 0) {
+                since = now;
+            } else if (now - since > boundNanos) {
+                context.fail(name(), "a healthy connected majority had no committed leader for " + Time.format(now - since)
+                        + " (bound " + Time.format(boundNanos) + ")");
+            }
+        }
+    }
+
+    /** KR-L2: a leader that cannot get Fetches from a majority leaves Leader within {@code 1.5 × fetch timeout + ε}. */
+    static final class CheckQuorum implements Invariant {
+        private final RaftView view;
+        private final long boundNanos;
+        private final long[] cutSince;
+        private final int[] cutEpoch;
+
+        CheckQuorum(RaftView view) {
+            this.view = view;
+            this.boundNanos = view.config().checkQuorumTimeoutNanos() + EPSILON_NANOS;
+            int n = view.sim().nodes().size();
+            cutSince = new long[n];
+            cutEpoch = new int[n];
+            java.util.Arrays.fill(cutSince, -1);
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.CHECK_QUORUM;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            Simulation sim = view.sim();
+            for (int id : view.voterIds()) {
+                RaftNode n = view.process(id);
+                if (n == null || !(n.state() instanceof LeaderState) || sim.isPaused(view.nodeId(id))) {
+                    cutSince[id] = -1;
+                    continue;
+                }
+                if (reachableVoters(id) >= view.voterIds().length / 2 + 1) {
+                    cutSince[id] = -1;
+                    continue;
+                }
+                long now = context.now();
+                if (cutSince[id] < 0 || cutEpoch[id] != n.epoch()) {
+                    cutSince[id] = now;
+                    cutEpoch[id] = n.epoch();
+                } else if (now - cutSince[id] > boundNanos) {
+                    context.fail(name(), view.nodeId(id) + " is still leader of epoch " + n.epoch() + " " + Time.format(now - cutSince[id])
+                            + " after losing a majority (bound " + Time.format(boundNanos) + ")", view.nodeId(id));
+                    return;
+                }
+            }
+        }
+
+        private int reachableVoters(int leaderId) {
+            Simulation sim = view.sim();
+            NodeId l = view.nodeId(leaderId);
+            int count = 1;
+            for (int id : view.voterIds()) {
+                NodeId v = view.nodeId(id);
+                if (id != leaderId && Connectivity.healthy(sim, v) && Connectivity.reachable(sim, l, v)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /**
+     * KR-L3: with a stable committed leader followed by a connected majority, an appended record
+     * commits within {@code append.linger + maxFetchWait + 2·RTT + ε}.
+     */
+    static final class CommitLatency implements Invariant {
+        private final RaftView view;
+        private final long boundNanos;
+        private int leaderId = -1;
+        private int leaderEpoch = -1;
+        private long conditionSince = -1;
+
+        CommitLatency(RaftView view) {
+            this.view = view;
+            QuorumConfig c = view.config();
+            this.boundNanos = c.appendLingerNanos() + c.maxFetchWaitNanos() + 2 * view.roundTripBoundNanos() + EPSILON_NANOS;
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.COMMIT_LATENCY;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            RaftNode leader = LeaderInvariants.topLeader(view);
+            if (leader == null || leader.leaderHighWatermark() < 0) {
+                conditionSince = -1;
+                return;
+            }
+            int id = LeaderInvariants.leaderId(leader);
+            if (id != leaderId || leader.epoch() != leaderEpoch) {
+                leaderId = id;
+                leaderEpoch = leader.epoch();
+                conditionSince = -1;
+            }
+            if (!leadsMajority(view, leader, id, true)) {
+                conditionSince = -1;
+                return;
+            }
+            long now = context.now();
+            if (conditionSince < 0) {
+                conditionSince = now;
+            }
+            long oldest = leader.oldestUncommittedAppendNanos();
+            if (oldest < 0) {
+                return;
+            }
+            long start = Math.max(oldest, conditionSince);
+            if (now - start > boundNanos) {
+                context.fail(name(), "a record accepted by leader " + view.nodeId(id) + " at " + Time.format(oldest)
+                        + " is not committed after " + Time.format(now - start) + " (bound " + Time.format(boundNanos) + ")",
+                        view.nodeId(id));
+            }
+        }
+    }
+
+    /**
+     * KR-L4 (opt-in, Kafka's {@code StableLeadership}): a committed leader that stays up and can
+     * reach a majority keeps its leadership (catches disruptive elections).
+     */
+    static final class StableLeadership implements Invariant {
+        private final RaftView view;
+        private int leaderId = -1;
+        private int leaderEpoch = -1;
+        private boolean conditionHeld;
+
+        StableLeadership(RaftView view) {
+            this.view = view;
+        }
+
+        @Override
+        public String name() {
+            return RaftInvariants.STABLE_LEADERSHIP;
+        }
+
+        @Override
+        public void check(CheckContext context) {
+            if (leaderId >= 0) {
+                RaftNode n = view.process(leaderId);
+                if (n != null && n.state() instanceof LeaderState && n.epoch() == leaderEpoch) {
+                    conditionHeld = leadsMajority(view, n, leaderId, false);
+                    return;
+                }
+                if (n != null && conditionHeld) {
+                    context.fail(name(), view.nodeId(leaderId) + " lost leadership of epoch " + leaderEpoch + " (now "
+                            + n.state() + ") although it could reach a majority", view.nodeId(leaderId));
+                    return;
+                }
+                leaderId = -1;
+            }
+            RaftNode top = LeaderInvariants.topLeader(view);
+            if (top != null && top.leaderHighWatermark() >= 0) {
+                leaderId = LeaderInvariants.leaderId(top);
+                leaderEpoch = top.epoch();
+                conditionHeld = leadsMajority(view, top, leaderId, false);
+            }
+        }
+    }
+}

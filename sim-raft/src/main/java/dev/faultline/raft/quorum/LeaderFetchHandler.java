@@ -1,0 +1,125 @@
+package dev.faultline.raft.quorum;
+
+import dev.faultline.raft.quorum.RaftMessage.FetchError;
+import dev.faultline.raft.quorum.RaftMessage.FetchRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchResponse;
+import it.unimi.dsi.fastutil.ints.Int2ObjectLinkedOpenHashMap;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The leader's side of Fetch (model-spec §C.6): epoch checks, the diverging-epoch check, the
+ * replica's acknowledged offset, and the long poll ({@code MAX_FETCH_WAIT_MS}) completed early on
+ * append or high-watermark change.
+ */
+final class LeaderFetchHandler {
+    /** Most records returned by one Fetch (stands in for the fetch size limit). */
+    static final int MAX_RECORDS_PER_FETCH = 8192;
+
+    private final RaftNode node;
+    private final Int2ObjectLinkedOpenHashMap<FetchRequest> parked = new Int2ObjectLinkedOpenHashMap<>();
+
+    LeaderFetchHandler(RaftNode node) {
+        this.node = node;
+    }
+
+    void handle(int replica, FetchRequest request) {
+        EpochState s = node.quorum.state();
+        if (!(s instanceof LeaderState)) {
+            respondError(replica, request, FetchError.NOT_LEADER_OR_FOLLOWER);
+            return;
+        }
+        if (request.epoch() < s.epoch()) {
+            respondError(replica, request, FetchError.FENCED_LEADER_EPOCH);
+            return;
+        }
+        if (request.epoch() > s.epoch()) {
+            respondError(replica, request, FetchError.UNKNOWN_LEADER_EPOCH);
+            return;
+        }
+        LeaderState leader = (LeaderState) s;
+        RaftLog log = node.log;
+        if (request.fetchOffset() > 0) {
+            RaftLog.OffsetAndEpoch end = log.endOffsetForEpoch(request.lastFetchedEpoch());
+            if (end.epoch() != request.lastFetchedEpoch() || end.offset() < request.fetchOffset()) {
+                node.ctx.send(node.peers[replica], new FetchResponse(s.epoch(), node.selfId, FetchError.NONE, end.epoch(),
+                        end.offset(), request.fetchOffset(), List.of(), leader.highWatermark(), request.correlationId()));
+                return;
+            }
+        }
+        if (leader.updateEndOffset(replica, request.fetchOffset(), node.ctx.now(), node.config.bugs().commitRule())) {
+            onHighWatermarkAdvanced(leader);
+        }
+        FetchRequest old = parked.remove(replica);
+        if (old != null) {
+            node.ctx.cancelTimer(new ParkedFetchTimer(replica));
+        }
+        if (request.fetchOffset() < log.endOffset()) {
+            respond(replica, request, leader);
+        } else {
+            parked.put(replica, request);
+            node.ctx.setTimer(new ParkedFetchTimer(replica), node.config.maxFetchWaitNanos());
+        }
+    }
+
+    /** The leader's HW moved: remember it and complete parked fetches so followers learn it. */
+    void onHighWatermarkAdvanced(LeaderState leader) {
+        node.advanceHighWatermark(leader.highWatermark());
+        node.leader.onCommitted(leader.highWatermark());
+        completeParked();
+    }
+
+    /** New records or a new HW: answer every parked fetch now. */
+    void completeParked() {
+        if (parked.isEmpty() || !(node.quorum.state() instanceof LeaderState)) {
+            return;
+        }
+        LeaderState leader = (LeaderState) node.quorum.state();
+        while (!parked.isEmpty()) {
+            int replica = parked.firstIntKey();
+            FetchRequest request = parked.removeFirst();
+            node.ctx.cancelTimer(new ParkedFetchTimer(replica));
+            respond(replica, request, leader);
+        }
+    }
+
+    void expireParked(int replica) {
+        FetchRequest request = parked.remove(replica);
+        if (request != null && node.quorum.state() instanceof LeaderState) {
+            respond(replica, request, (LeaderState) node.quorum.state());
+        }
+    }
+
+    /** No longer leader: tell every parked replica so it need not wait for its request timeout. */
+    void releaseParked() {
+        while (!parked.isEmpty()) {
+            int replica = parked.firstIntKey();
+            FetchRequest request = parked.removeFirst();
+            node.ctx.cancelTimer(new ParkedFetchTimer(replica));
+            respondError(replica, request, FetchError.NOT_LEADER_OR_FOLLOWER);
+        }
+    }
+
+    private void respond(int replica, FetchRequest request, LeaderState leader) {
+        RaftLog log = node.log;
+        long from = request.fetchOffset();
+        long to = Math.min(log.endOffset(), from + MAX_RECORDS_PER_FETCH);
+        List<LogEntry> records;
+        if (to <= from) {
+            records = List.of();
+        } else {
+            ArrayList<LogEntry> copy = new ArrayList<>((int) (to - from));
+            for (long o = from; o < to; o++) {
+                copy.add(log.get(o));
+            }
+            records = copy;
+        }
+        node.ctx.send(node.peers[replica], new FetchResponse(leader.epoch(), node.selfId, FetchError.NONE, -1, -1, from,
+                records, leader.highWatermark(), request.correlationId()));
+    }
+
+    private void respondError(int replica, FetchRequest request, FetchError error) {
+        node.ctx.send(node.peers[replica], new FetchResponse(node.quorum.epoch(), node.quorum.leaderId(), error, -1, -1,
+                request.fetchOffset(), List.of(), -1, request.correlationId()));
+    }
+}

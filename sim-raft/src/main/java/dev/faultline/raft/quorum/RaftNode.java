@@ -1,0 +1,358 @@
+package dev.faultline.raft.quorum;
+
+import dev.faultline.core.kernel.ConnectionReset;
+import dev.faultline.core.kernel.Message;
+import dev.faultline.core.kernel.Node;
+import dev.faultline.core.kernel.NodeContext;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.storage.DurableLog;
+import dev.faultline.core.storage.DurableValue;
+import dev.faultline.raft.quorum.RaftMessage.BeginQuorumEpochRequest;
+import dev.faultline.raft.quorum.RaftMessage.BeginQuorumEpochResponse;
+import dev.faultline.raft.quorum.RaftMessage.ClientAppend;
+import dev.faultline.raft.quorum.RaftMessage.ClientAppendReply;
+import dev.faultline.raft.quorum.RaftMessage.EndQuorumEpochRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchResponse;
+import dev.faultline.raft.quorum.RaftMessage.Heartbeat;
+import dev.faultline.raft.quorum.RaftMessage.VoteRequest;
+import dev.faultline.raft.quorum.RaftMessage.VoteResponse;
+
+/**
+ * A KRaft Raft replica (voter or observer) as one simulated process: it owns the timers and the
+ * transitions' side effects, and hands each RPC to its handler ({@link VoteHandler},
+ * {@link LeaderFetchHandler}, {@link ReplicaFetcher}, {@link LeaderDuties}). Durable state lives in
+ * the node's storage: the {@code quorum-state} file and the metadata log.
+ */
+public final class RaftNode implements Node {
+    /** Name of the quorum-state file in the node's storage. */
+    public static final String QUORUM_STATE_FILE = "quorum-state";
+    /** Name of the metadata log in the node's storage. */
+    public static final String LOG_FILE = "__cluster_metadata-0";
+
+    final NodeContext ctx;
+    final QuorumConfig config;
+    final QuorumState quorum;
+    final RaftLog log;
+    final RaftProbe probe;
+    final int selfId;
+    final NodeId[] peers;
+    final VoteHandler votes;
+    final LeaderFetchHandler leaderFetch;
+    final ReplicaFetcher fetcher;
+    final LeaderDuties leader;
+    /** The node's high watermark: monotone within one process lifetime, 0 after a restart. */
+    long highWatermark;
+
+    /**
+     * @param voters node indices of the voters (observers are every other Raft node)
+     * @param peers every node this node may send to, by node index (voters at least)
+     */
+    @SuppressWarnings("unchecked")
+    public RaftNode(NodeContext ctx, QuorumConfig config, int[] voters, NodeId[] peers, RaftProbe probe) {
+        this.ctx = ctx;
+        this.config = config;
+        this.probe = probe;
+        this.peers = peers;
+        this.selfId = ctx.self().index();
+        DurableValue<ElectionState> store = ctx.storage().open(QUORUM_STATE_FILE, DurableValue.class,
+                () -> new DurableValue<>(ElectionState.INITIAL));
+        DurableLog<LogEntry> durableLog = ctx.storage().open(LOG_FILE, DurableLog.class, DurableLog::new);
+        this.log = new RaftLog(durableLog);
+        this.quorum = new QuorumState(ctx, store, selfId, voters);
+        this.votes = new VoteHandler(this);
+        this.leaderFetch = new LeaderFetchHandler(this);
+        this.fetcher = new ReplicaFetcher(this);
+        this.leader = new LeaderDuties(this);
+    }
+
+    // ------------------------------------------------------------------ read-only views
+
+    public EpochState state() {
+        return quorum.state();
+    }
+
+    public int epoch() {
+        return quorum.epoch();
+    }
+
+    public RaftLog log() {
+        return log;
+    }
+
+    public boolean isVoter() {
+        return quorum.isVoter();
+    }
+
+    /** The node's high watermark (for a leader: the last one it computed, in this epoch or before). */
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** The leader's HW in its epoch, -1 when not leader or not yet committed in its epoch. */
+    public long leaderHighWatermark() {
+        return quorum.state() instanceof LeaderState ? ((LeaderState) quorum.state()).highWatermark() : -1;
+    }
+
+    /** Local time at which the oldest client record not yet committed was accepted, or -1 (leaders only). */
+    public long oldestUncommittedAppendNanos() {
+        return quorum.isLeader() ? leader.oldestUncommittedAppendNanos() : -1;
+    }
+
+    /** Local time of the last classic heartbeat this leader sent, or -1. */
+    public long lastHeartbeatNanos() {
+        return leader.lastHeartbeatNanos();
+    }
+
+    // ------------------------------------------------------------------ Node
+
+    @Override
+    public void onStart() {
+        EpochState s = quorum.initialize(log.lastEpoch());
+        ctx.trace("raft", "start in " + s + " logEnd=" + log.endOffset());
+        armFor(s);
+    }
+
+    @Override
+    public void onMessage(NodeId from, Message message) {
+        if (message instanceof ConnectionReset) {
+            fetcher.onConnectionReset(((ConnectionReset) message).peer().index());
+            return;
+        }
+        RaftMessage m = (RaftMessage) message;
+        int sender = from.index();
+        if (!(m instanceof FetchRequest) && !(m instanceof ClientAppend) && m.epoch() > quorum.epoch()) {
+            observeHigherEpoch(m.epoch(), leaderNamedBy(m, sender));
+        }
+        if (m instanceof FetchRequest) {
+            leaderFetch.handle(sender, (FetchRequest) m);
+        } else if (m instanceof FetchResponse) {
+            fetcher.handleResponse(sender, (FetchResponse) m);
+        } else if (m instanceof VoteRequest) {
+            votes.handleRequest(sender, (VoteRequest) m);
+        } else if (m instanceof VoteResponse) {
+            votes.handleResponse(sender, (VoteResponse) m);
+        } else if (m instanceof BeginQuorumEpochRequest) {
+            handleBeginQuorumEpoch(sender, (BeginQuorumEpochRequest) m);
+        } else if (m instanceof Heartbeat) {
+            handleHeartbeat(sender, (Heartbeat) m);
+        } else if (m instanceof EndQuorumEpochRequest) {
+            handleEndQuorumEpoch((EndQuorumEpochRequest) m);
+        } else if (m instanceof ClientAppend) {
+            leader.handleClientAppend(sender, (ClientAppend) m);
+        } else if (m instanceof BeginQuorumEpochResponse || m instanceof ClientAppendReply) {
+            return;
+        } else {
+            throw new IllegalArgumentException("unexpected message " + m);
+        }
+    }
+
+    @Override
+    public void onTimer(Object tag) {
+        if (tag instanceof ParkedFetchTimer) {
+            leaderFetch.expireParked(((ParkedFetchTimer) tag).replicaId());
+            return;
+        }
+        switch ((RaftTimer) tag) {
+            case ELECTION: votes.onElectionTimeout(); break;
+            case BACKOFF: votes.startElection(); break;
+            case FOLLOWER_TIMEOUT: onFollowerTimeout(); break;
+            case FETCH_REQUEST: fetcher.onRequestTimeout(); break;
+            case FETCH_RETRY: fetcher.sendFetch(); break;
+            case CHECK_QUORUM: leader.onCheckQuorum(); break;
+            case BEGIN_EPOCH_RESEND: leader.resendBeginQuorumEpoch(); break;
+            case HEARTBEAT: leader.sendHeartbeats(); break;
+            case LINGER: leader.appendAccumulated(); break;
+            default: throw new IllegalStateException("unknown timer " + tag);
+        }
+    }
+
+    // ------------------------------------------------------------------ epoch messages
+
+    /** The leader a message names for its epoch, or -1. */
+    private static int leaderNamedBy(RaftMessage m, int sender) {
+        if (m instanceof BeginQuorumEpochRequest || m instanceof Heartbeat) {
+            return sender;
+        }
+        if (m instanceof FetchResponse) {
+            return ((FetchResponse) m).leaderId();
+        }
+        if (m instanceof VoteResponse) {
+            return ((VoteResponse) m).leaderId();
+        }
+        if (m instanceof ClientAppendReply) {
+            return ((ClientAppendReply) m).leaderId();
+        }
+        return -1;
+    }
+
+    /** Any request or response with a higher epoch moves this node to it (model-spec §C.3, last rows). */
+    void observeHigherEpoch(int epoch, int leaderId) {
+        if (leaderId >= 0 && leaderId != selfId) {
+            becomeFollower(epoch, leaderId);
+        } else {
+            becomeUnattached(epoch);
+        }
+    }
+
+    private void handleBeginQuorumEpoch(int sender, BeginQuorumEpochRequest m) {
+        acceptLeader(m.epoch(), sender);
+        ctx.send(peers[sender], new BeginQuorumEpochResponse(quorum.epoch(), quorum.leaderId()));
+    }
+
+    private void handleHeartbeat(int sender, Heartbeat m) {
+        acceptLeader(m.epoch(), sender);
+    }
+
+    /** A message from the leader of {@code epoch}: follow it if not already, note the contact. */
+    private void acceptLeader(int epoch, int leaderId) {
+        if (epoch != quorum.epoch()) {
+            return;
+        }
+        EpochState s = quorum.state();
+        if (s instanceof UnattachedState || s instanceof ProspectiveState || s instanceof CandidateState) {
+            becomeFollower(epoch, leaderId);
+        }
+        if (quorum.state() instanceof FollowerState && quorum.leaderId() == leaderId) {
+            onLeaderContact();
+        }
+    }
+
+    /** Heard from the current leader: the classic policy resets its randomized timeout on any contact. */
+    void onLeaderContact() {
+        if (config.isClassic() && quorum.isVoter()) {
+            ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, config.timerPolicy().followerTimeoutNanos(ctx.random()));
+        }
+        probe.onLeaderContact(selfId, quorum.epoch(), quorum.leaderId());
+    }
+
+    /** EndQuorumEpoch: a follower of the resigning leader shortens its fetch timeout by its rank. */
+    private void handleEndQuorumEpoch(EndQuorumEpochRequest m) {
+        if (m.epoch() != quorum.epoch() || !quorum.isVoter() || !(quorum.state() instanceof FollowerState)
+                || quorum.leaderId() != m.leaderId()) {
+            return;
+        }
+        int position = m.preferredSuccessors().indexOf(selfId);
+        long delay = ElectionBackoff.strictExponential(position, m.preferredSuccessors().size(),
+                config.electionBackoffMaxNanos());
+        ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, delay);
+    }
+
+    private void onFollowerTimeout() {
+        if (!(quorum.state() instanceof FollowerState)) {
+            return;
+        }
+        if (quorum.isVoter()) {
+            votes.startElection();
+        } else {
+            // Observer: keep the state, look for the leader through a random voter.
+            fetcher.rediscover();
+        }
+    }
+
+    // ------------------------------------------------------------------ transitions (side effects)
+
+    void becomeUnattached(int epoch) {
+        EpochState from = quorum.state();
+        quorum.transitionToUnattached(epoch);
+        afterTransition(from);
+    }
+
+    void becomeFollower(int epoch, int leaderId) {
+        EpochState from = quorum.state();
+        quorum.transitionToFollower(epoch, leaderId);
+        afterTransition(from);
+    }
+
+    void becomeProspective() {
+        EpochState from = quorum.state();
+        quorum.transitionToProspective();
+        afterTransition(from);
+    }
+
+    void becomeCandidate() {
+        EpochState from = quorum.state();
+        quorum.transitionToCandidate();
+        afterTransition(from);
+    }
+
+    void becomeLeader() {
+        EpochState from = quorum.state();
+        quorum.transitionToLeader(log.endOffset(), ctx.now());
+        afterTransition(from);
+    }
+
+    void resign() {
+        EpochState from = quorum.state();
+        quorum.transitionToResigned();
+        afterTransition(from);
+    }
+
+    private void afterTransition(EpochState from) {
+        if (from instanceof LeaderState) {
+            leader.stop();
+            leaderFetch.releaseParked();
+        }
+        probe.onTransition(selfId, from, quorum.state());
+        armFor(quorum.state());
+    }
+
+    /** Cancels the previous state's timers and starts the new state's work. */
+    private void armFor(EpochState s) {
+        ctx.cancelTimer(RaftTimer.ELECTION);
+        ctx.cancelTimer(RaftTimer.BACKOFF);
+        ctx.cancelTimer(RaftTimer.FOLLOWER_TIMEOUT);
+        fetcher.reset();
+        switch (s.kind()) {
+            case UNATTACHED:
+                if (quorum.isVoter()) {
+                    armElectionTimer();
+                } else {
+                    fetcher.rediscover();
+                }
+                break;
+            case FOLLOWER:
+                ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, quorum.isVoter()
+                        ? config.timerPolicy().followerTimeoutNanos(ctx.random()) : config.fetchTimeoutNanos());
+                fetcher.sendFetch();
+                break;
+            case PROSPECTIVE:
+            case CANDIDATE:
+                armElectionTimer();
+                votes.requestVotes();
+                break;
+            case RESIGNED:
+                armElectionTimer();
+                break;
+            case LEADER:
+                leader.start((LeaderState) s);
+                break;
+            default:
+                throw new IllegalStateException("unknown state " + s);
+        }
+    }
+
+    void armElectionTimer() {
+        ctx.setTimer(RaftTimer.ELECTION, config.timerPolicy().electionTimeoutNanos(ctx.random()));
+    }
+
+    /** Raises the node's high watermark (never lowers it) and reports it. */
+    void advanceHighWatermark(long hw) {
+        if (hw > highWatermark) {
+            highWatermark = hw;
+            probe.onHighWatermark(selfId, hw, log);
+        }
+    }
+
+    /** Appends one entry and reports it. */
+    long append(int epoch, boolean control, long value) {
+        long offset = log.append(epoch, control, value);
+        probe.onAppend(selfId, offset, log.get(offset));
+        return offset;
+    }
+
+    @Override
+    public String toString() {
+        return "RaftNode(" + ctx.self() + ", " + quorum.state() + ", logEnd=" + log.endOffset() + ", hw=" + highWatermark + ")";
+    }
+}

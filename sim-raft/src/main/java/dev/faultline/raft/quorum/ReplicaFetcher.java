@@ -1,0 +1,166 @@
+package dev.faultline.raft.quorum;
+
+import dev.faultline.raft.quorum.RaftMessage.FetchError;
+import dev.faultline.raft.quorum.RaftMessage.FetchRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchResponse;
+import java.util.List;
+
+/**
+ * The replica's side of Fetch (followers and observers): one request in flight, matched by
+ * correlation id (late responses are discarded), diverging-epoch truncation, append, flush (voters
+ * only), high watermark from the response, and the fetch timeout reset (model-spec §C.6, §0.4).
+ */
+final class ReplicaFetcher {
+    private final RaftNode node;
+    private long correlationId;
+    private boolean inFlight;
+    private int target = -1;
+
+    ReplicaFetcher(RaftNode node) {
+        this.node = node;
+    }
+
+    /** A transition: forget the request in flight (its response will be discarded). */
+    void reset() {
+        inFlight = false;
+        node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
+        node.ctx.cancelTimer(RaftTimer.FETCH_RETRY);
+    }
+
+    /** Sends a Fetch to the leader, or to a random voter while the leader is unknown. */
+    void sendFetch() {
+        EpochState s = node.quorum.state();
+        if (s instanceof FollowerState) {
+            target = ((FollowerState) s).leaderId();
+        } else if (s instanceof UnattachedState && !node.quorum.isVoter()) {
+            int[] voters = node.quorum.voters();
+            target = voters[node.ctx.random().nextInt(voters.length)];
+        } else {
+            return;
+        }
+        long end = node.log.endOffset();
+        correlationId++;
+        inFlight = true;
+        node.ctx.send(node.peers[target], new FetchRequest(s.epoch(), node.selfId, end, node.log.epochBefore(end),
+                correlationId));
+        node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
+    }
+
+    /** Observer lost its leader (or never had one): ask a random voter. */
+    void rediscover() {
+        EpochState s = node.quorum.state();
+        if (s instanceof FollowerState) {
+            // Keep following but let the next request go to a random voter.
+            inFlight = false;
+            int[] voters = node.quorum.voters();
+            target = voters[node.ctx.random().nextInt(voters.length)];
+            long end = node.log.endOffset();
+            correlationId++;
+            inFlight = true;
+            node.ctx.send(node.peers[target], new FetchRequest(s.epoch(), node.selfId, end, node.log.epochBefore(end),
+                    correlationId));
+            node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
+            node.ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, node.config.fetchTimeoutNanos());
+        } else {
+            sendFetch();
+        }
+    }
+
+    void onRequestTimeout() {
+        inFlight = false;
+        if (node.quorum.isVoter()) {
+            sendFetch();
+        } else {
+            rediscover();
+        }
+    }
+
+    void onConnectionReset(int peer) {
+        if (inFlight && peer == target) {
+            inFlight = false;
+            node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
+            node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
+        }
+    }
+
+    void handleResponse(int sender, FetchResponse response) {
+        if (!inFlight || response.correlationId() != correlationId || sender != target) {
+            return;
+        }
+        inFlight = false;
+        node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
+        EpochState s = node.quorum.state();
+        if (response.error() != FetchError.NONE) {
+            onError(response, s);
+            return;
+        }
+        if (response.epoch() != s.epoch()) {
+            node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
+            return;
+        }
+        if (!(s instanceof FollowerState)) {
+            if (s instanceof UnattachedState && !node.quorum.isVoter()) {
+                node.becomeFollower(s.epoch(), sender);   // sends the next fetch
+            }
+            return;
+        }
+        FollowerState follower = (FollowerState) s;
+        if (follower.leaderId() != sender) {
+            sendFetch();
+            return;
+        }
+        if (response.divergingEpoch() >= 0) {
+            truncate(response.divergingEpoch(), response.divergingEndOffset());
+        } else if (response.fetchOffset() == node.log.endOffset()) {
+            appendRecords(response.records());
+            long hw = Math.min(response.highWatermark(), node.log.endOffset());
+            node.advanceHighWatermark(hw);
+        }
+        follower.markFetchedSuccessfully();
+        if (node.quorum.isVoter() && !node.config.isClassic()) {
+            node.ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, node.config.timerPolicy().followerTimeoutNanos(node.ctx.random()));
+        } else if (!node.quorum.isVoter()) {
+            node.ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, node.config.fetchTimeoutNanos());
+        }
+        node.onLeaderContact();
+        sendFetch();
+    }
+
+    private void onError(FetchResponse response, EpochState s) {
+        if (response.epoch() == s.epoch() && response.leaderId() >= 0 && response.leaderId() != node.selfId
+                && !(s instanceof FollowerState) && !(s instanceof LeaderState) && !(s instanceof ResignedState)) {
+            node.becomeFollower(s.epoch(), response.leaderId());
+            return;
+        }
+        node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
+    }
+
+    /** Diverging epoch: truncate to the end of that epoch in this log, then fetch again (KIP-595). */
+    private void truncate(int divergingEpoch, long divergingEndOffset) {
+        RaftLog log = node.log;
+        long to = Math.min(log.endOffsetForEpoch(divergingEpoch).offset(), divergingEndOffset);
+        if (to < log.endOffset()) {
+            node.probe.onTruncate(node.selfId, to, node.highWatermark);
+            node.ctx.trace("raft", "truncate " + log.endOffset() + " -> " + to + " (diverging epoch " + divergingEpoch + ")");
+            log.truncateTo(to);
+            if (node.highWatermark > to) {
+                // Kafka's log refuses this; the model lets it happen so that KR-S9 can report it.
+                node.highWatermark = to;
+            }
+        }
+    }
+
+    private void appendRecords(List<LogEntry> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < records.size(); i++) {
+            LogEntry e = records.get(i);
+            node.append(e.epoch(), e.control(), e.value());
+        }
+        if (node.quorum.isVoter()) {
+            // Voters flush fetched data before the next Fetch (KafkaRaftClient.appendAsFollower).
+            node.ctx.fsync(node.log.durable());
+        }
+    }
+}
