@@ -1,0 +1,44 @@
+package dev.faultline.zookeeper.check;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Simulation;
+import dev.faultline.zookeeper.ensemble.DataTree;
+import dev.faultline.zookeeper.ensemble.ZkEnsemble;
+import dev.faultline.zookeeper.ensemble.ZkServer;
+import java.util.List;
+
+/** ZK-S6: in every server's applied state, each ephemeral znode's owner session is open. */
+final class EphemeralOwnersOpen implements Invariant {
+    private final Simulation sim;
+    private final List<NodeId> servers;
+
+    EphemeralOwnersOpen(Simulation sim, ZkEnsemble ensemble) {
+        this.sim = sim;
+        this.servers = ensemble.servers();
+    }
+
+    @Override
+    public String name() {
+        return "ZK-S6";
+    }
+
+    @Override
+    public void check(CheckContext context) {
+        for (NodeId id : servers) {
+            ZkServer server = sim.process(id, ZkServer.class);
+            if (server == null || server.dataTree() == null) {
+                continue;
+            }
+            DataTree tree = server.dataTree();
+            for (var e : tree.ephemeralsBySession().entrySet()) {
+                if (!tree.sessions().containsKey(e.getKey().longValue())) {
+                    context.fail(name(), id + " holds ephemerals " + e.getValue() + " of closed session 0x"
+                            + Long.toHexString(e.getKey()), id);
+                    return;
+                }
+            }
+        }
+    }
+}

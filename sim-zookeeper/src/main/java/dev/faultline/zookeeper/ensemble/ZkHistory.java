@@ -1,0 +1,176 @@
+package dev.faultline.zookeeper.ensemble;
+
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongAVLTreeMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectAVLTreeMap;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The omniscient ground-truth record of one ensemble (model-spec §0.5): established leaders, the
+ * global committed sequence, truncations, session expiries and the touches that reached each
+ * leader. Servers write to it; they never read it. The invariants in
+ * {@code dev.faultline.zookeeper.check} read it.
+ */
+public final class ZkHistory {
+    /** A leader that received a quorum of NEWLEADER acks. */
+    public record Established(long epoch, long sid, long timeNanos) {
+    }
+
+    /** A follower that processed UPTODATE (it serves clients from now on). */
+    public record UpToDate(long epoch, long sid, long timeNanos) {
+    }
+
+    /** A commit by a leader, with the servers whose ACKs made the quorum. */
+    public record CommitRecord(long leaderSid, TxnEntry entry, List<Long> ackers) {
+    }
+
+    private final Long2LongAVLTreeMap leaderOfEpoch = new Long2LongAVLTreeMap();
+    private final List<Established> established = new ArrayList<>();
+    private final List<UpToDate> upToDate = new ArrayList<>();
+    private final ArrayList<TxnEntry> committed = new ArrayList<>();
+    private final Long2IntOpenHashMap committedIndex = new Long2IntOpenHashMap();
+    private final ArrayList<CommitRecord> commitsToCheck = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    private final Long2ObjectAVLTreeMap<LeaderSessions> leaderSessions = new Long2ObjectAVLTreeMap<>();
+    private int quorumSize;
+
+    /** Per-leader view of touches (leader-local clock), for ZK-S7. */
+    private static final class LeaderSessions {
+        long activationNanos;
+        final Long2LongAVLTreeMap lastTouch = new Long2LongAVLTreeMap();
+    }
+
+    public ZkHistory(int ensembleSize) {
+        this.quorumSize = ensembleSize / 2 + 1;
+        committedIndex.defaultReturnValue(-1);
+    }
+
+    public int quorumSize() {
+        return quorumSize;
+    }
+
+    // ------------------------------------------------------------------ written by servers
+
+    /** A leader of {@code epoch} is established; its whole log is now committed. */
+    public void established(long epoch, long sid, long timeNanos, List<TxnEntry> leaderLog) {
+        established.add(new Established(epoch, sid, timeNanos));
+        if (leaderOfEpoch.containsKey(epoch) && leaderOfEpoch.get(epoch) != sid) {
+            problems.add("ZK-S1|epoch " + epoch + " has established leaders " + leaderOfEpoch.get(epoch) + " and " + sid);
+        }
+        leaderOfEpoch.put(epoch, sid);
+        for (TxnEntry e : leaderLog) {
+            commit(sid, e);
+        }
+    }
+
+    public void upToDate(long epoch, long sid, long timeNanos) {
+        upToDate.add(new UpToDate(epoch, sid, timeNanos));
+    }
+
+    /** The leader committed {@code entry} with these ACKs (itself included). */
+    public void committed(long leaderSid, TxnEntry entry, List<Long> ackers) {
+        commitsToCheck.add(new CommitRecord(leaderSid, entry, List.copyOf(ackers)));
+        commit(leaderSid, entry);
+    }
+
+    private void commit(long leaderSid, TxnEntry entry) {
+        int at = committedIndex.get(entry.zxid());
+        if (at >= 0) {
+            if (!committed.get(at).equals(entry)) {
+                problems.add("ZK-S3|leader " + leaderSid + " commits " + entry + " but " + committed.get(at) + " was committed at that zxid");
+            }
+            return;
+        }
+        long last = committed.isEmpty() ? 0 : committed.get(committed.size() - 1).zxid();
+        if (entry.zxid() < last) {
+            problems.add("ZK-S3|leader " + leaderSid + " commits " + entry + " below the committed history's end " + Zxid.format(last)
+                    + " (a committed history it never had)");
+            return;
+        }
+        committedIndex.put(entry.zxid(), committed.size());
+        committed.add(entry);
+    }
+
+    /** A learner truncated these entries from its log (TRUNC or SNAP). */
+    public void truncated(long sid, List<TxnEntry> removed) {
+        for (TxnEntry e : removed) {
+            int at = committedIndex.get(e.zxid());
+            if (at >= 0 && committed.get(at).equals(e)) {
+                problems.add("ZK-S5|server " + sid + " truncated committed txn " + e);
+            }
+        }
+    }
+
+    public void leaderActivated(long sid, long localNanos) {
+        LeaderSessions s = new LeaderSessions();
+        s.activationNanos = localNanos;
+        leaderSessions.put(sid, s);
+    }
+
+    public void leaderTouched(long sid, long sessionId, long localNanos) {
+        LeaderSessions s = leaderSessions.get(sid);
+        if (s != null) {
+            s.lastTouch.put(sessionId, localNanos);
+        }
+    }
+
+    /** The leader proposes closeSession for an expired session (ZK-S7 is checked here). */
+    public void expiryProposed(long sid, long sessionId, long timeoutNanos, long localNanos) {
+        LeaderSessions s = leaderSessions.get(sid);
+        long since = s == null ? Long.MIN_VALUE : Math.max(s.activationNanos,
+                s.lastTouch.containsKey(sessionId) ? s.lastTouch.get(sessionId) : Long.MIN_VALUE);
+        if (s == null || localNanos - since < timeoutNanos) {
+            problems.add("ZK-S7|leader " + sid + " expires session 0x" + Long.toHexString(sessionId) + " at local "
+                    + localNanos + " ns, only " + (localNanos - since) + " ns after its last touch or activation (timeout "
+                    + timeoutNanos + " ns)");
+        }
+    }
+
+    // ------------------------------------------------------------------ read by checkers and measurements
+
+    public List<Established> establishedLeaders() {
+        return java.util.Collections.unmodifiableList(established);
+    }
+
+    public List<UpToDate> upToDates() {
+        return java.util.Collections.unmodifiableList(upToDate);
+    }
+
+    /** The global committed sequence, by zxid. */
+    public List<TxnEntry> committed() {
+        return java.util.Collections.unmodifiableList(committed);
+    }
+
+    /** Index of this zxid in the committed sequence, or -1. */
+    public int committedIndexOf(long zxid) {
+        return committedIndex.get(zxid);
+    }
+
+    /** Commits not yet checked by ZK-S4; the checker drains them. */
+    public List<CommitRecord> drainCommitsToCheck() {
+        if (commitsToCheck.isEmpty()) {
+            return List.of();
+        }
+        List<CommitRecord> out = new ArrayList<>(commitsToCheck);
+        commitsToCheck.clear();
+        return out;
+    }
+
+    /** Problems of one invariant found while recording (messages without the id); the checker drains them. */
+    public List<String> drainProblems(String invariantId) {
+        if (problems.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        var it = problems.iterator();
+        while (it.hasNext()) {
+            String p = it.next();
+            if (p.startsWith(invariantId + "|")) {
+                out.add(p.substring(invariantId.length() + 1));
+                it.remove();
+            }
+        }
+        return out;
+    }
+}
