@@ -1,0 +1,64 @@
+package dev.faultline.scenarios.spec;
+
+import dev.faultline.core.control.KafkaConfig;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The configuration keys a scenario may set: real Kafka, KRaft and ZooKeeper property names
+ * (model-spec §A.9, §B.11, §C.16, §D.11) and Faultline's own {@code faultline.*} settings. Anything
+ * else is a typo until proven otherwise, and is rejected with a suggestion.
+ */
+public final class ConfigKeys {
+    /** Planted-bug switches (model-spec §F.4); each reverts one historical fix. */
+    public static final List<String> PLANTED_BUGS = List.of(
+            "zab.syncDiffWithoutTrunc",
+            "zkController.noEpochZkVersionCheck",
+            "zkController.allowEmptyIsr",
+            "raft.noCheckQuorum",
+            "raft.commitPriorEpochByCount",
+            "raft.commitPriorEpochByCount.offByOne",
+            "raft.noPreVote",
+            "kraftController.isrIgnoresBrokerEpoch",
+            "replication.truncateToHighWatermark",
+            "replication.singleRoundEpochLookup");
+
+    private static final List<String> MODE_KEYS = List.of(
+            // ZooKeeper servers (zoo.cfg names) and Kafka's ZooKeeper client
+            "tickTime", "initLimit", "syncLimit", "minSessionTimeout", "maxSessionTimeout", "forceSync",
+            "zookeeper.fastleader.minNotificationInterval", "zookeeper.fastleader.maxNotificationInterval",
+            "zookeeper.cnxTimeout", "zookeeper.connection.timeout.ms", "zookeeper.max.in.flight.requests",
+            "controlled.shutdown.enable", "controlled.shutdown.max.retries", "controlled.shutdown.retry.backoff.ms",
+            "auto.leader.rebalance.enable", "leader.imbalance.check.interval.seconds", "leader.imbalance.per.broker.percentage",
+            // KRaft
+            "controller.quorum.election.timeout.ms", "controller.quorum.fetch.timeout.ms",
+            "controller.quorum.election.backoff.max.ms", "controller.quorum.request.timeout.ms",
+            "controller.quorum.retry.backoff.ms", "controller.quorum.append.linger.ms",
+            "metadata.max.idle.interval.ms", "metadata.log.max.record.bytes.between.snapshots",
+            "metadata.log.max.snapshot.interval.ms",
+            // Producer
+            "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
+            "max.in.flight.requests.per.connection", "linger.ms", "metadata.max.age.ms");
+
+    private static final Set<String> KNOWN;
+
+    static {
+        TreeSet<String> k = new TreeSet<>(KafkaConfig.DEFAULTS.keySet());
+        k.addAll(MODE_KEYS);
+        k.addAll(PLANTED_BUGS);
+        KNOWN = java.util.Collections.unmodifiableSet(k);
+    }
+
+    private ConfigKeys() {
+    }
+
+    public static Set<String> known() {
+        return KNOWN;
+    }
+
+    /** Whether a key may appear in {@code config}: a known property or a {@code faultline.*} setting. */
+    public static boolean isKnown(String key) {
+        return KNOWN.contains(key);
+    }
+}

@@ -1,0 +1,328 @@
+package dev.faultline.scenarios.spec;
+
+import dev.faultline.core.fault.Fault;
+import dev.faultline.core.net.LatencyModel;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A failure scenario as written in YAML (design.md §6): the cluster, its topics and workload, the
+ * faults with their times, and what must hold. Targets stay as written and are resolved when each
+ * fault fires.
+ *
+ * @param name short name, used for the run directory ({@code runs/<name>-<seed>/})
+ * @param description what the scenario reproduces, in a sentence or two
+ * @param seed the root seed; {@code faultline run --seed} overrides it
+ * @param durationNanos virtual time the run lasts ({@code duration: 120s})
+ * @param cluster brokers, metadata mode, configuration and network
+ * @param topics the topics created before the run starts
+ * @param workload producers and consumers
+ * @param faults the fault schedule
+ * @param expectations what must hold for the run to pass; empty means {@code no-violations}
+ * @param bugs planted-bug switches turned on (model-spec §F.4), e.g. {@code raft.noCheckQuorum}
+ */
+public record Scenario(String name, String description, long seed, long durationNanos, Cluster cluster,
+                       List<Topic> topics, List<Workload> workload, List<FaultEntry> faults,
+                       List<Expectation> expectations, List<String> bugs) {
+
+    public Scenario {
+        topics = List.copyOf(topics);
+        workload = List.copyOf(workload);
+        faults = List.copyOf(faults);
+        expectations = List.copyOf(expectations);
+        bugs = List.copyOf(bugs);
+    }
+
+    /** This scenario with another seed. */
+    public Scenario withSeed(long newSeed) {
+        return new Scenario(name, description, newSeed, durationNanos, cluster, topics, workload, faults, expectations, bugs);
+    }
+
+    /** This scenario in another metadata mode (for comparisons). */
+    public Scenario withMode(Mode mode) {
+        return new Scenario(name, description, seed, durationNanos, cluster.withMode(mode), topics, workload, faults, expectations, bugs);
+    }
+
+    /** The metadata modes (design.md §4). */
+    public enum Mode {
+        KRAFT, ZOOKEEPER, ORACLE;
+
+        /** The YAML spelling: {@code kraft}, {@code zookeeper}, {@code oracle}. */
+        public String yamlName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Mode parse(String s) {
+            for (Mode m : values()) {
+                if (m.yamlName().equals(s)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The cluster.
+     *
+     * @param mode metadata mode: {@code kraft}, {@code zookeeper} or {@code oracle}
+     * @param brokers number of brokers, named {@code broker-1} .. {@code broker-N}
+     * @param racks rack names, assigned to brokers round-robin; empty for no racks
+     * @param controllers KRaft voters: dedicated nodes {@code controller-1..K}, or, with
+     *     {@code combined}, the first K brokers also vote
+     * @param combined KRaft combined mode (brokers that also vote)
+     * @param zookeeper ZooKeeper ensemble size in zookeeper mode, servers {@code zk-1..Z}
+     * @param config Kafka and ZooKeeper properties with their real names ({@code min.insync.replicas},
+     *     {@code zookeeper.session.timeout.ms}, {@code tickTime}, ...); unset keys take the real defaults
+     * @param network link latency and bandwidth
+     */
+    public record Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
+                          Map<String, String> config, Network network) {
+        public Cluster {
+            racks = List.copyOf(racks);
+            config = Map.copyOf(config);
+        }
+
+        Cluster withMode(Mode m) {
+            return new Cluster(m, brokers, racks, controllers, combined, zookeeper, config, network);
+        }
+    }
+
+    /**
+     * The network between every pair of nodes.
+     *
+     * @param latency one-way latency model
+     * @param bandwidthBitsPerSecond link bandwidth; 0 for unlimited
+     */
+    public record Network(LatencyModel latency, long bandwidthBitsPerSecond) {
+    }
+
+    /**
+     * A topic.
+     *
+     * @param name topic name
+     * @param partitions number of partitions
+     * @param replicationFactor replicas per partition ({@code replication.factor})
+     * @param config topic-level overrides ({@code min.insync.replicas}, {@code unclean.leader.election.enable})
+     */
+    public record Topic(String name, int partitions, int replicationFactor, Map<String, String> config) {
+        public Topic {
+            config = Map.copyOf(config);
+        }
+    }
+
+    /** A client of the cluster. */
+    public sealed interface Workload {
+        String topic();
+    }
+
+    /**
+     * A producer writing to every partition of a topic.
+     *
+     * @param topic the topic
+     * @param ratePerSecond records per second over the whole topic ({@code rate: 2000/s})
+     * @param acks {@code 0}, {@code 1} or {@code all}
+     * @param config producer properties ({@code retries}, {@code request.timeout.ms}, {@code delivery.timeout.ms}, ...)
+     */
+    public record Producer(String topic, double ratePerSecond, String acks, Map<String, String> config) implements Workload {
+        public Producer {
+            config = Map.copyOf(config);
+        }
+    }
+
+    /**
+     * A consumer reading every partition of a topic up to the high watermark.
+     *
+     * @param topic the topic
+     */
+    public record Consumer(String topic) implements Workload {
+    }
+
+    /**
+     * One scheduled fault.
+     *
+     * @param atNanos when it first fires ({@code at: 30s})
+     * @param fault what happens
+     * @param forNanos how long it lasts before it reverts (restart, resume, heal); 0 for permanent
+     * @param everyNanos repeat period; 0 for once
+     * @param untilNanos last time a repetition may fire
+     */
+    public record FaultEntry(long atNanos, FaultSpec fault, long forNanos, long everyNanos, long untilNanos) {
+    }
+
+    /** A fault as written: targets are still names and roles. */
+    public sealed interface FaultSpec {
+        /** The YAML key of this fault. */
+        String key();
+    }
+
+    /** Faults that hit nodes: the key names the action. */
+    public enum NodeAction {
+        CRASH("crash"), POWER_LOSS("power-loss"), RESTART("restart"), PAUSE("pause"), RESUME("resume"), WIPE_DISK("wipe-disk");
+
+        public final String key;
+
+        NodeAction(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * {@code crash}, {@code power-loss}, {@code restart}, {@code pause}, {@code resume}, {@code wipe-disk}.
+     *
+     * @param action which
+     * @param targets node names or roles, resolved when the fault fires
+     */
+    public record NodeFault(NodeAction action, List<String> targets) implements FaultSpec {
+        public NodeFault {
+            targets = List.copyOf(targets);
+        }
+
+        @Override
+        public String key() {
+            return action.key;
+        }
+    }
+
+    /**
+     * {@code partition}: groups of targets; the kind says how they are cut.
+     *
+     * @param kind isolate, split (groups; {@code rest} is everyone else), one-way (from, to), bridge
+     *     (a, b, via), majority-minority, ring
+     * @param groups the groups, as target lists
+     */
+    public record PartitionFault(Fault.PartitionKind kind, List<List<String>> groups) implements FaultSpec {
+        public PartitionFault {
+            groups = groups.stream().map(List::copyOf).toList();
+        }
+
+        @Override
+        public String key() {
+            return "partition";
+        }
+    }
+
+    /** {@code heal}: every partition and link fault ends. */
+    public record HealFault() implements FaultSpec {
+        @Override
+        public String key() {
+            return "heal";
+        }
+    }
+
+    /** Link faults: the key names the kind. */
+    public enum LinkAction {
+        DELAY("delay"), DROP("drop"), DUPLICATE("duplicate"), REORDER("reorder");
+
+        public final String key;
+
+        LinkAction(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * {@code delay}, {@code drop}, {@code duplicate}, {@code reorder} on the links from → to.
+     *
+     * @param action which
+     * @param from sending nodes (names or roles)
+     * @param to receiving nodes
+     * @param bothWays also the links to → from
+     * @param delayNanos the added latency ({@code delay} only)
+     * @param probability per message ({@code drop}, {@code duplicate}, {@code reorder})
+     */
+    public record LinkFaultSpec(LinkAction action, List<String> from, List<String> to, boolean bothWays, long delayNanos,
+                                double probability) implements FaultSpec {
+        public LinkFaultSpec {
+            from = List.copyOf(from);
+            to = List.copyOf(to);
+        }
+
+        @Override
+        public String key() {
+            return action.key;
+        }
+    }
+
+    /**
+     * {@code clock}: a node's clock jumps by an offset and drifts.
+     *
+     * @param targets nodes
+     * @param offsetNanos clock offset (may be negative)
+     * @param driftPpm drift in parts per million
+     */
+    public record ClockFault(List<String> targets, long offsetNanos, long driftPpm) implements FaultSpec {
+        public ClockFault {
+            targets = List.copyOf(targets);
+        }
+
+        @Override
+        public String key() {
+            return "clock";
+        }
+    }
+
+    /**
+     * {@code slow}: every handler on the nodes takes {@code factor} times as long (GC-heavy host).
+     *
+     * @param targets nodes
+     * @param factor slowdown, e.g. 4
+     */
+    public record SlowFault(List<String> targets, double factor) implements FaultSpec {
+        public SlowFault {
+            targets = List.copyOf(targets);
+        }
+
+        @Override
+        public String key() {
+            return "slow";
+        }
+    }
+
+    /** What must hold for the run to pass. */
+    public sealed interface Expectation {
+        /** The YAML spelling. */
+        String key();
+    }
+
+    /** {@code no-violations}: no invariant fails. */
+    public record NoViolations() implements Expectation {
+        @Override
+        public String key() {
+            return "no-violations";
+        }
+    }
+
+    /** {@code no-data-loss}: no acknowledged {@code acks=all} write is lost, not even an EXPECTED loss. */
+    public record NoDataLoss() implements Expectation {
+        @Override
+        public String key() {
+            return "no-data-loss";
+        }
+    }
+
+    /** {@code controller-elected-within: D}: after each fault, an active controller exists within D. */
+    public record ControllerElectedWithin(long nanos) implements Expectation {
+        @Override
+        public String key() {
+            return "controller-elected-within";
+        }
+    }
+
+    /** {@code all-partitions-led-within: D}: after each fault, every partition with a live replica has a live leader within D. */
+    public record AllPartitionsLedWithin(long nanos) implements Expectation {
+        @Override
+        public String key() {
+            return "all-partitions-led-within";
+        }
+    }
+
+    /** {@code expect-violation: NAME}: the run must stop on a violation of NAME (planted-bug scenarios). */
+    public record ExpectViolation(String invariant) implements Expectation {
+        @Override
+        public String key() {
+            return "expect-violation";
+        }
+    }
+}

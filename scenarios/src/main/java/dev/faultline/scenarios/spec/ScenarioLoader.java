@@ -1,0 +1,887 @@
+package dev.faultline.scenarios.spec;
+
+import dev.faultline.core.fault.Fault;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.LatencyModel;
+import dev.faultline.scenarios.spec.Scenario.Cluster;
+import dev.faultline.scenarios.spec.Scenario.Expectation;
+import dev.faultline.scenarios.spec.Scenario.FaultEntry;
+import dev.faultline.scenarios.spec.Scenario.FaultSpec;
+import dev.faultline.scenarios.spec.Scenario.Mode;
+import dev.faultline.scenarios.spec.Scenario.Topic;
+import dev.faultline.scenarios.spec.Scenario.Workload;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads a scenario file and validates it before anything runs. Every problem is reported (not
+ * just the first) with the file, line and column, the offending key or value, and what would be
+ * valid. YAML is composed with SnakeYAML's node API, which keeps the position of every node.
+ */
+public final class ScenarioLoader {
+    private static final Set<String> TOP = Set.of("name", "description", "seed", "duration", "cluster", "topics", "workload", "faults", "expect", "bugs");
+    private static final Set<String> CLUSTER = Set.of("mode", "brokers", "racks", "controllers", "combined", "zookeeper", "config", "network");
+    private static final Set<String> NETWORK = Set.of("latency", "bandwidth");
+    private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config");
+    private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config");
+    private static final Set<String> CONSUMER = Set.of("topic");
+    private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
+    private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "pause", "resume", "wipe-disk",
+            "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow");
+    private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "controller-elected-within",
+            "all-partitions-led-within", "expect-violation");
+
+    private final String file;
+    private final List<Problem> problems = new ArrayList<>();
+
+    private ScenarioLoader(String file) {
+        this.file = file;
+    }
+
+    /** Loads and validates a scenario file. */
+    public static Scenario load(Path path) throws ScenarioException {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ScenarioException(List.of(new Problem(path.toString(), 1, 1, "no such file")));
+        } catch (IOException e) {
+            throw new ScenarioException(List.of(new Problem(path.toString(), 1, 1, "cannot read the file: " + e.getMessage())));
+        }
+        return parse(path.toString(), text);
+    }
+
+    /** Parses and validates scenario text; {@code file} names it in messages. */
+    public static Scenario parse(String file, String text) throws ScenarioException {
+        ScenarioLoader loader = new ScenarioLoader(file);
+        Scenario s = loader.read(text);
+        if (!loader.problems.isEmpty() || s == null) {
+            throw new ScenarioException(loader.problems);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    private Scenario read(String text) {
+        Node root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            root = new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            problems.add(new Problem(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, "not valid YAML: " + what));
+            return null;
+        } catch (YAMLException e) {
+            problems.add(new Problem(file, 1, 1, "not valid YAML: " + e.getMessage()));
+            return null;
+        }
+        if (root == null) {
+            problems.add(new Problem(file, 1, 1, "the file is empty; a scenario needs at least 'name' and 'cluster'"));
+            return null;
+        }
+        Map<String, Node> top = mapping(root, "a scenario", TOP);
+        if (top == null) {
+            return null;
+        }
+        String name = top.containsKey("name") ? string(top.get("name"), "name") : null;
+        if (name == null) {
+            report(root, "missing 'name' (a short name for the scenario)");
+        } else if (!name.matches("[A-Za-z0-9._-]+")) {
+            report(top.get("name"), "name '" + name + "' may use only letters, digits, '.', '_' and '-' (it names the run directory)");
+        }
+        String description = top.containsKey("description") ? string(top.get("description"), "description") : "";
+        long seed = top.containsKey("seed") ? longValue(top.get("seed"), "seed") : 1L;
+        long duration = top.containsKey("duration") ? duration(top.get("duration"), "duration") : 60 * Time.SECOND;
+        if (duration <= 0 && top.containsKey("duration")) {
+            report(top.get("duration"), "duration must be positive");
+        }
+        Cluster cluster = null;
+        if (!top.containsKey("cluster")) {
+            report(root, "missing 'cluster' (mode, brokers, ...)");
+        } else {
+            cluster = cluster(top.get("cluster"));
+        }
+        List<Topic> topics = top.containsKey("topics") ? topics(top.get("topics"), cluster) : List.of();
+        Targets targets = cluster == null ? null : new Targets(cluster, topics);
+        List<Workload> workload = top.containsKey("workload") ? workload(top.get("workload"), topics) : List.of();
+        List<FaultEntry> faults = top.containsKey("faults") ? faults(top.get("faults"), targets, duration) : List.of();
+        List<Expectation> expect = top.containsKey("expect") ? expectations(top.get("expect")) : List.of();
+        List<String> bugs = top.containsKey("bugs") ? bugs(top.get("bugs")) : List.of();
+        if (cluster == null || name == null) {
+            return null;
+        }
+        return new Scenario(name, description == null ? "" : description, seed, duration, cluster, topics, workload, faults, expect, bugs);
+    }
+
+    private Cluster cluster(Node node) {
+        Map<String, Node> m = mapping(node, "'cluster'", CLUSTER);
+        if (m == null) {
+            return null;
+        }
+        Mode mode = Mode.KRAFT;
+        if (m.containsKey("mode")) {
+            String s = string(m.get("mode"), "mode");
+            if (s != null) {
+                mode = Mode.parse(s);
+                if (mode == null) {
+                    report(m.get("mode"), "unknown mode '" + s + "'; valid modes are kraft, zookeeper, oracle"
+                            + Suggest.didYouMean(s, List.of("kraft", "zookeeper", "oracle")));
+                    mode = Mode.KRAFT;
+                }
+            }
+        }
+        int brokers = m.containsKey("brokers") ? intValue(m.get("brokers"), "brokers", 1, 10_000) : 3;
+        List<String> racks = m.containsKey("racks") ? stringList(m.get("racks"), "racks") : List.of();
+        int controllers = m.containsKey("controllers") ? intValue(m.get("controllers"), "controllers", 1, 9) : 3;
+        boolean combined = m.containsKey("combined") && bool(m.get("combined"), "combined");
+        int zookeeper = m.containsKey("zookeeper") ? intValue(m.get("zookeeper"), "zookeeper", 1, 9) : 3;
+        if (mode != Mode.KRAFT && (m.containsKey("controllers") || m.containsKey("combined"))) {
+            report(m.containsKey("controllers") ? m.get("controllers") : m.get("combined"),
+                    "'controllers' and 'combined' apply to mode kraft only (this cluster is " + mode.yamlName() + ")");
+        }
+        if (mode != Mode.ZOOKEEPER && m.containsKey("zookeeper")) {
+            report(m.get("zookeeper"), "'zookeeper' (the ensemble size) applies to mode zookeeper only (this cluster is " + mode.yamlName() + ")");
+        }
+        if (combined && controllers > brokers) {
+            report(m.get("controllers"), "combined mode needs at least as many brokers as controllers (" + controllers + " > " + brokers + ")");
+        }
+        Map<String, String> config = m.containsKey("config") ? config(m.get("config")) : Map.of();
+        Scenario.Network network = m.containsKey("network") ? network(m.get("network"))
+                : new Scenario.Network(LatencyModel.constant(500 * Time.MICROSECOND), 0);
+        return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network);
+    }
+
+    private Map<String, String> config(Node node) {
+        Map<String, Node> m = mapping(node, "'config'", null);
+        if (m == null) {
+            return Map.of();
+        }
+        TreeMap<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, Node> e : m.entrySet()) {
+            String key = e.getKey();
+            if (!ConfigKeys.isKnown(key)) {
+                report(keyNode(node, key), "unknown configuration key '" + key + "'" + Suggest.didYouMean(key, ConfigKeys.known())
+                        + "; use the real Kafka or ZooKeeper property name");
+                continue;
+            }
+            String v = scalar(e.getValue(), key);
+            if (v != null) {
+                out.put(key, v);
+            }
+        }
+        return out;
+    }
+
+    private Scenario.Network network(Node node) {
+        Map<String, Node> m = mapping(node, "'network'", NETWORK);
+        LatencyModel latency = LatencyModel.constant(500 * Time.MICROSECOND);
+        long bandwidth = 0;
+        if (m == null) {
+            return new Scenario.Network(latency, bandwidth);
+        }
+        if (m.containsKey("latency")) {
+            LatencyModel l = latency(m.get("latency"));
+            if (l != null) {
+                latency = l;
+            }
+        }
+        if (m.containsKey("bandwidth")) {
+            bandwidth = bandwidth(m.get("bandwidth"));
+        }
+        return new Scenario.Network(latency, bandwidth);
+    }
+
+    private static final Set<String> LATENCY_KINDS = Set.of("constant", "uniform", "normal", "lognormal", "exponential");
+
+    private LatencyModel latency(Node node) {
+        if (node instanceof ScalarNode) {
+            long d = duration(node, "latency");
+            return d < 0 ? null : LatencyModel.constant(d);
+        }
+        Map<String, Node> m = mapping(node, "'latency' (constant, uniform, normal, lognormal or exponential)", LATENCY_KINDS);
+        if (m == null || m.size() != 1) {
+            if (m != null) {
+                report(node, "'latency' takes exactly one model: constant, uniform, normal, lognormal or exponential");
+            }
+            return null;
+        }
+        Map.Entry<String, Node> e = m.entrySet().iterator().next();
+        try {
+            switch (e.getKey()) {
+                case "constant":
+                    return LatencyModel.constant(duration(e.getValue(), "constant"));
+                case "uniform": {
+                    Map<String, Node> p = mapping(e.getValue(), "'uniform'", Set.of("min", "max"));
+                    return p == null ? null : new LatencyModel.Uniform(required(p, e.getValue(), "min", "uniform"), required(p, e.getValue(), "max", "uniform"));
+                }
+                case "normal": {
+                    Map<String, Node> p = mapping(e.getValue(), "'normal'", Set.of("mean", "stddev"));
+                    return p == null ? null : new LatencyModel.Normal(required(p, e.getValue(), "mean", "normal"), required(p, e.getValue(), "stddev", "normal"));
+                }
+                case "lognormal": {
+                    Map<String, Node> p = mapping(e.getValue(), "'lognormal'", Set.of("median", "p99"));
+                    return p == null ? null : new LatencyModel.LogNormal(required(p, e.getValue(), "median", "lognormal"), required(p, e.getValue(), "p99", "lognormal"));
+                }
+                default: {
+                    Map<String, Node> p = mapping(e.getValue(), "'exponential'", Set.of("min", "mean"));
+                    return p == null ? null : new LatencyModel.Exponential(p.containsKey("min") ? duration(p.get("min"), "min") : 0,
+                            required(p, e.getValue(), "mean", "exponential"));
+                }
+            }
+        } catch (IllegalArgumentException ex) {
+            report(e.getValue(), ex.getMessage());
+            return null;
+        }
+    }
+
+    private long required(Map<String, Node> p, Node parent, String key, String what) {
+        if (!p.containsKey(key)) {
+            report(parent, "'" + what + "' needs '" + key + "'");
+            return 1;
+        }
+        long d = duration(p.get(key), key);
+        return d < 0 ? 1 : d;
+    }
+
+    private long bandwidth(Node node) {
+        String s = scalar(node, "bandwidth");
+        if (s == null) {
+            return 0;
+        }
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("unlimited")) {
+            return 0;
+        }
+        long scale;
+        String number;
+        if (t.endsWith("gbps")) {
+            scale = 1_000_000_000L;
+            number = t.substring(0, t.length() - 4);
+        } else if (t.endsWith("mbps")) {
+            scale = 1_000_000L;
+            number = t.substring(0, t.length() - 4);
+        } else if (t.endsWith("kbps")) {
+            scale = 1_000L;
+            number = t.substring(0, t.length() - 4);
+        } else if (t.endsWith("bps")) {
+            scale = 1L;
+            number = t.substring(0, t.length() - 3);
+        } else {
+            report(node, "bandwidth '" + s + "' needs a unit: bps, kbps, Mbps or Gbps (e.g. 10Gbps), or 'unlimited'");
+            return 0;
+        }
+        try {
+            double v = Double.parseDouble(number.trim());
+            if (!(v > 0)) {
+                throw new NumberFormatException();
+            }
+            return (long) (v * scale);
+        } catch (NumberFormatException e) {
+            report(node, "bandwidth '" + s + "' is not a positive number with a unit (e.g. 10Gbps)");
+            return 0;
+        }
+    }
+
+    private List<Topic> topics(Node node, Cluster cluster) {
+        List<Node> items = list(node, "'topics'");
+        List<Topic> out = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (Node item : items) {
+            Map<String, Node> m = mapping(item, "a topic", TOPIC);
+            if (m == null) {
+                continue;
+            }
+            String name = m.containsKey("name") ? string(m.get("name"), "name") : null;
+            if (name == null) {
+                report(item, "a topic needs a 'name'");
+                continue;
+            }
+            if (!names.add(name)) {
+                report(m.get("name"), "topic '" + name + "' is defined twice");
+            }
+            int partitions = m.containsKey("partitions") ? intValue(m.get("partitions"), "partitions", 1, 10_000_000) : 1;
+            int rf = m.containsKey("replication.factor") ? intValue(m.get("replication.factor"), "replication.factor", 1, 100) : 1;
+            if (cluster != null && rf > cluster.brokers()) {
+                report(m.containsKey("replication.factor") ? m.get("replication.factor") : item,
+                        "replication.factor " + rf + " is above the number of brokers (" + cluster.brokers() + ")");
+            }
+            Map<String, String> config = m.containsKey("config") ? config(m.get("config")) : Map.of();
+            out.add(new Topic(name, partitions, rf, config));
+        }
+        return out;
+    }
+
+    private List<Workload> workload(Node node, List<Topic> topics) {
+        List<Workload> out = new ArrayList<>();
+        Set<String> topicNames = new java.util.TreeSet<>();
+        for (Topic t : topics) {
+            topicNames.add(t.name());
+        }
+        for (Node item : list(node, "'workload'")) {
+            Map<String, Node> m = mapping(item, "a workload item (producer or consumer)", Set.of("producer", "consumer"));
+            if (m == null || m.size() != 1) {
+                if (m != null) {
+                    report(item, "a workload item is either 'producer' or 'consumer'");
+                }
+                continue;
+            }
+            boolean producer = m.containsKey("producer");
+            Node body = producer ? m.get("producer") : m.get("consumer");
+            Map<String, Node> p = mapping(body, producer ? "'producer'" : "'consumer'", producer ? PRODUCER : CONSUMER);
+            if (p == null) {
+                continue;
+            }
+            String topic = p.containsKey("topic") ? string(p.get("topic"), "topic") : null;
+            if (topic == null) {
+                report(body, "needs a 'topic'");
+                continue;
+            }
+            if (!topicNames.contains(topic)) {
+                report(p.get("topic"), "unknown topic '" + topic + "'" + Suggest.didYouMean(topic, topicNames) + "; topics: " + topicNames);
+            }
+            if (!producer) {
+                out.add(new Scenario.Consumer(topic));
+                continue;
+            }
+            double rate = p.containsKey("rate") ? rate(p.get("rate")) : 100;
+            String acks = "all";
+            if (p.containsKey("acks")) {
+                acks = scalar(p.get("acks"), "acks");
+                if (acks != null && !List.of("0", "1", "all", "-1").contains(acks)) {
+                    report(p.get("acks"), "acks must be 0, 1 or all, not '" + acks + "'");
+                }
+                if ("-1".equals(acks)) {
+                    acks = "all";
+                }
+            }
+            Map<String, String> config = p.containsKey("config") ? config(p.get("config")) : Map.of();
+            out.add(new Scenario.Producer(topic, rate, acks == null ? "all" : acks, config));
+        }
+        return out;
+    }
+
+    private double rate(Node node) {
+        String s = scalar(node, "rate");
+        if (s == null) {
+            return 0;
+        }
+        String t = s.trim();
+        if (t.endsWith("/s")) {
+            t = t.substring(0, t.length() - 2);
+        }
+        try {
+            double v = Double.parseDouble(t);
+            if (!(v > 0) || v > 10_000_000) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            report(node, "rate '" + s + "' must be records per second between 0 and 10,000,000, e.g. 2000/s");
+            return 0;
+        }
+    }
+
+    private List<FaultEntry> faults(Node node, Targets targets, long duration) {
+        List<FaultEntry> out = new ArrayList<>();
+        for (Node item : list(node, "'faults'")) {
+            Map<String, Node> m = mapping(item, "a fault", null);
+            if (m == null) {
+                continue;
+            }
+            String kind = null;
+            for (String key : m.keySet()) {
+                if (TIMING.contains(key)) {
+                    continue;
+                }
+                if (!FAULT_KEYS.contains(key)) {
+                    report(keyNode(item, key), "unknown key '" + key + "' in a fault" + Suggest.didYouMean(key, union(FAULT_KEYS, TIMING))
+                            + "; a fault has 'at', one of " + FAULT_KEYS + ", and optionally 'for', 'every', 'until'");
+                    continue;
+                }
+                if (kind != null) {
+                    report(keyNode(item, key), "a fault has one action, but this one has both '" + kind + "' and '" + key + "'");
+                    continue;
+                }
+                kind = key;
+            }
+            if (kind == null) {
+                report(item, "a fault needs an action: one of " + FAULT_KEYS);
+                continue;
+            }
+            long at = m.containsKey("at") ? duration(m.get("at"), "at") : 0;
+            long forN = m.containsKey("for") ? duration(m.get("for"), "for") : 0;
+            long every = m.containsKey("every") ? duration(m.get("every"), "every") : 0;
+            long until = m.containsKey("until") ? duration(m.get("until"), "until") : at;
+            if (!m.containsKey("at")) {
+                report(item, "a fault needs 'at' (when it fires, e.g. at: 30s)");
+            } else if (at > duration) {
+                report(m.get("at"), "the fault fires at " + Time.format(at) + ", after the scenario ends (duration " + Time.format(duration) + ")");
+            }
+            if (m.containsKey("every") && every <= 0) {
+                report(m.get("every"), "'every' must be positive");
+            }
+            if (m.containsKey("until") && !m.containsKey("every")) {
+                report(m.get("until"), "'until' goes with 'every'");
+            }
+            if (m.containsKey("every") && !m.containsKey("until")) {
+                until = duration;
+            }
+            FaultSpec spec = faultSpec(kind, m.get(kind), targets);
+            if (spec == null) {
+                continue;
+            }
+            if (m.containsKey("for") && (spec instanceof Scenario.HealFault || spec instanceof Scenario.ClockFault
+                    || (spec instanceof Scenario.NodeFault nf && (nf.action() == Scenario.NodeAction.RESTART || nf.action() == Scenario.NodeAction.RESUME)))) {
+                report(m.get("for"), "'" + kind + "' cannot take 'for'");
+            }
+            out.add(new FaultEntry(at, spec, forN, every, until));
+        }
+        return out;
+    }
+
+    private FaultSpec faultSpec(String kind, Node body, Targets targets) {
+        switch (kind) {
+            case "crash": return nodeFault(Scenario.NodeAction.CRASH, body, targets);
+            case "power-loss": return nodeFault(Scenario.NodeAction.POWER_LOSS, body, targets);
+            case "restart": return nodeFault(Scenario.NodeAction.RESTART, body, targets);
+            case "pause": return nodeFault(Scenario.NodeAction.PAUSE, body, targets);
+            case "resume": return nodeFault(Scenario.NodeAction.RESUME, body, targets);
+            case "wipe-disk": return nodeFault(Scenario.NodeAction.WIPE_DISK, body, targets);
+            case "heal":
+                if (body instanceof MappingNode mn && !mn.getValue().isEmpty()) {
+                    report(body, "'heal' takes no settings: write heal: {}");
+                }
+                return new Scenario.HealFault();
+            case "partition": return partition(body, targets);
+            case "delay": return link(Scenario.LinkAction.DELAY, body, targets);
+            case "drop": return link(Scenario.LinkAction.DROP, body, targets);
+            case "duplicate": return link(Scenario.LinkAction.DUPLICATE, body, targets);
+            case "reorder": return link(Scenario.LinkAction.REORDER, body, targets);
+            case "clock": {
+                Map<String, Node> m = mapping(body, "'clock'", Set.of("target", "targets", "offset", "drift-ppm"));
+                if (m == null) {
+                    return null;
+                }
+                List<String> t = targetsOf(m, body, targets, "clock");
+                long offset = 0;
+                if (m.containsKey("offset")) {
+                    String s = scalar(m.get("offset"), "offset");
+                    if (s != null) {
+                        boolean negative = s.trim().startsWith("-");
+                        long d = duration(m.get("offset"), negative ? s.trim().substring(1) : s, "offset");
+                        offset = negative ? -d : d;
+                    }
+                }
+                long drift = m.containsKey("drift-ppm") ? longValue(m.get("drift-ppm"), "drift-ppm") : 0;
+                if (drift <= -1_000_000) {
+                    report(m.get("drift-ppm"), "drift-ppm must be above -1000000");
+                }
+                return t == null ? null : new Scenario.ClockFault(t, offset, drift);
+            }
+            case "slow": {
+                Map<String, Node> m = mapping(body, "'slow'", Set.of("target", "targets", "factor"));
+                if (m == null) {
+                    return null;
+                }
+                List<String> t = targetsOf(m, body, targets, "slow");
+                double factor = m.containsKey("factor") ? number(m.get("factor"), "factor") : 4.0;
+                if (!(factor > 0)) {
+                    report(m.get("factor"), "factor must be positive");
+                }
+                return t == null ? null : new Scenario.SlowFault(t, factor);
+            }
+            default:
+                throw new IllegalStateException(kind);
+        }
+    }
+
+    private FaultSpec nodeFault(Scenario.NodeAction action, Node body, Targets targets) {
+        if (body instanceof ScalarNode || body instanceof SequenceNode) {
+            List<String> t = targetList(body, targets, action.key);
+            return t == null ? null : new Scenario.NodeFault(action, t);
+        }
+        Map<String, Node> m = mapping(body, "'" + action.key + "'", Set.of("target", "targets"));
+        if (m == null) {
+            return null;
+        }
+        List<String> t = targetsOf(m, body, targets, action.key);
+        return t == null ? null : new Scenario.NodeFault(action, t);
+    }
+
+    private List<String> targetsOf(Map<String, Node> m, Node body, Targets targets, String what) {
+        Node t = m.containsKey("target") ? m.get("target") : m.get("targets");
+        if (t == null) {
+            report(body, "'" + what + "' needs a 'target' (a node such as broker-1, or a role such as active-controller)");
+            return null;
+        }
+        return targetList(t, targets, what);
+    }
+
+    private List<String> targetList(Node node, Targets targets, String what) {
+        List<String> names = node instanceof SequenceNode ? stringList(node, what) : List.of(nonNull(string(node, what)));
+        if (targets != null) {
+            boolean ok = true;
+            List<Node> nodes = node instanceof SequenceNode sn ? sn.getValue() : List.of(node);
+            for (int i = 0; i < names.size(); i++) {
+                String problem = targets.check(names.get(i), false);
+                if (problem != null) {
+                    report(nodes.get(Math.min(i, nodes.size() - 1)), problem);
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                return null;
+            }
+        }
+        return names;
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static final Set<String> PARTITION_KINDS = Set.of("isolate", "groups", "one-way", "bridge", "majority-minority", "ring");
+
+    private FaultSpec partition(Node body, Targets targets) {
+        Map<String, Node> m = mapping(body, "'partition'", PARTITION_KINDS);
+        if (m == null) {
+            return null;
+        }
+        if (m.size() != 1) {
+            report(body, "'partition' takes exactly one shape: isolate, groups, one-way, bridge, majority-minority or ring");
+            return null;
+        }
+        Map.Entry<String, Node> e = m.entrySet().iterator().next();
+        Node v = e.getValue();
+        switch (e.getKey()) {
+            case "isolate": {
+                List<String> t = targetList(v, targets, "isolate");
+                return t == null ? null : new Scenario.PartitionFault(Fault.PartitionKind.ISOLATE, List.of(t));
+            }
+            case "groups": {
+                List<List<String>> groups = new ArrayList<>();
+                boolean ok = true;
+                for (Node g : list(v, "'groups'")) {
+                    if (g instanceof ScalarNode sn && "rest".equals(sn.getValue())) {
+                        groups.add(List.of("rest"));
+                        continue;
+                    }
+                    List<String> t = targetList(g, targets, "groups");
+                    if (t == null) {
+                        ok = false;
+                    } else {
+                        groups.add(t);
+                    }
+                }
+                if (groups.size() < 2 && ok) {
+                    report(v, "'groups' needs at least two groups, e.g. [[broker-1, broker-2], rest]");
+                    return null;
+                }
+                return ok ? new Scenario.PartitionFault(Fault.PartitionKind.SPLIT, groups) : null;
+            }
+            case "one-way": {
+                Map<String, Node> p = mapping(v, "'one-way'", Set.of("from", "to"));
+                if (p == null || !p.containsKey("from") || !p.containsKey("to")) {
+                    report(v, "'one-way' needs 'from' and 'to'");
+                    return null;
+                }
+                List<String> from = targetList(p.get("from"), targets, "from");
+                List<String> to = targetList(p.get("to"), targets, "to");
+                return from == null || to == null ? null : new Scenario.PartitionFault(Fault.PartitionKind.ONE_WAY, List.of(from, to));
+            }
+            case "bridge": {
+                Map<String, Node> p = mapping(v, "'bridge'", Set.of("a", "b", "via"));
+                if (p == null || !p.containsKey("a") || !p.containsKey("b") || !p.containsKey("via")) {
+                    report(v, "'bridge' needs 'a', 'b' (the two sides) and 'via' (the bridge node)");
+                    return null;
+                }
+                List<String> a = targetList(p.get("a"), targets, "a");
+                List<String> b = targetList(p.get("b"), targets, "b");
+                List<String> via = targetList(p.get("via"), targets, "via");
+                return a == null || b == null || via == null ? null : new Scenario.PartitionFault(Fault.PartitionKind.BRIDGE, List.of(a, b, via));
+            }
+            case "majority-minority": {
+                List<String> t = targetList(v, targets, "majority-minority");
+                return t == null ? null : new Scenario.PartitionFault(Fault.PartitionKind.MAJORITY_MINORITY, List.of(t));
+            }
+            default: {
+                List<String> t = targetList(v, targets, "ring");
+                return t == null ? null : new Scenario.PartitionFault(Fault.PartitionKind.RING, List.of(t));
+            }
+        }
+    }
+
+    private FaultSpec link(Scenario.LinkAction action, Node body, Targets targets) {
+        Set<String> allowed = action == Scenario.LinkAction.DELAY ? Set.of("from", "to", "by", "both-ways") : Set.of("from", "to", "probability", "both-ways");
+        Map<String, Node> m = mapping(body, "'" + action.key + "'", allowed);
+        if (m == null) {
+            return null;
+        }
+        if (!m.containsKey("from") || !m.containsKey("to")) {
+            report(body, "'" + action.key + "' needs 'from' and 'to' (nodes or roles; 'all' for every node)");
+            return null;
+        }
+        List<String> from = targetList(m.get("from"), targets, "from");
+        List<String> to = targetList(m.get("to"), targets, "to");
+        boolean both = m.containsKey("both-ways") && bool(m.get("both-ways"), "both-ways");
+        long delay = 0;
+        double p = 0;
+        if (action == Scenario.LinkAction.DELAY) {
+            if (!m.containsKey("by")) {
+                report(body, "'delay' needs 'by' (the added latency, e.g. by: 200ms)");
+            } else {
+                delay = duration(m.get("by"), "by");
+            }
+        } else {
+            if (!m.containsKey("probability")) {
+                report(body, "'" + action.key + "' needs 'probability' (between 0 and 1)");
+            } else {
+                p = number(m.get("probability"), "probability");
+                if (!(p >= 0 && p <= 1)) {
+                    report(m.get("probability"), "probability must lie between 0 and 1");
+                }
+            }
+        }
+        return from == null || to == null ? null : new Scenario.LinkFaultSpec(action, from, to, both, delay, p);
+    }
+
+    private List<Expectation> expectations(Node node) {
+        List<Expectation> out = new ArrayList<>();
+        for (Node item : list(node, "'expect'")) {
+            if (item instanceof ScalarNode sn) {
+                switch (sn.getValue()) {
+                    case "no-violations": out.add(new Scenario.NoViolations()); break;
+                    case "no-data-loss": out.add(new Scenario.NoDataLoss()); break;
+                    default:
+                        report(item, "unknown expectation '" + sn.getValue() + "'" + Suggest.didYouMean(sn.getValue(), EXPECTATIONS)
+                                + "; valid: no-violations, no-data-loss, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME");
+                }
+                continue;
+            }
+            Map<String, Node> m = mapping(item, "an expectation", Set.copyOf(EXPECTATIONS));
+            if (m == null) {
+                continue;
+            }
+            for (Map.Entry<String, Node> e : m.entrySet()) {
+                switch (e.getKey()) {
+                    case "controller-elected-within": out.add(new Scenario.ControllerElectedWithin(duration(e.getValue(), e.getKey()))); break;
+                    case "all-partitions-led-within": out.add(new Scenario.AllPartitionsLedWithin(duration(e.getValue(), e.getKey()))); break;
+                    case "expect-violation": {
+                        String name = string(e.getValue(), e.getKey());
+                        if (name != null) {
+                            out.add(new Scenario.ExpectViolation(name));
+                        }
+                        break;
+                    }
+                    default:
+                        report(e.getValue(), "'" + e.getKey() + "' takes no value; write it as a plain list item");
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<String> bugs(Node node) {
+        List<String> out = new ArrayList<>();
+        List<Node> items = list(node, "'bugs'");
+        for (Node item : items) {
+            String s = string(item, "bugs");
+            if (s == null) {
+                continue;
+            }
+            if (!ConfigKeys.PLANTED_BUGS.contains(s)) {
+                report(item, "unknown planted bug '" + s + "'" + Suggest.didYouMean(s, ConfigKeys.PLANTED_BUGS) + "; valid: " + ConfigKeys.PLANTED_BUGS);
+                continue;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ node helpers
+
+    private void report(Node node, String message) {
+        Mark m = node == null ? null : node.getStartMark();
+        problems.add(new Problem(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, message));
+    }
+
+    /** A mapping's entries by key; reports unknown keys (with a suggestion) when {@code allowed} is given. */
+    private Map<String, Node> mapping(Node node, String what, Set<String> allowed) {
+        if (!(node instanceof MappingNode mn)) {
+            report(node, what + " must be a mapping of keys to values" + (allowed == null ? "" : " (keys: " + new java.util.TreeSet<>(allowed) + ")"));
+            return null;
+        }
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : mn.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                report(t.getKeyNode(), "keys must be plain words");
+                continue;
+            }
+            String key = k.getValue();
+            if (allowed != null && !allowed.contains(key)) {
+                report(k, "unknown key '" + key + "' in " + what + Suggest.didYouMean(key, allowed) + "; valid keys: " + new java.util.TreeSet<>(allowed));
+                continue;
+            }
+            if (out.containsKey(key)) {
+                report(k, "key '" + key + "' appears twice");
+                continue;
+            }
+            out.put(key, t.getValueNode());
+        }
+        return out;
+    }
+
+    private Node keyNode(Node mapping, String key) {
+        if (mapping instanceof MappingNode mn) {
+            for (NodeTuple t : mn.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    return k;
+                }
+            }
+        }
+        return mapping;
+    }
+
+    private String scalar(Node node, String what) {
+        if (!(node instanceof ScalarNode sn)) {
+            report(node, "'" + what + "' must be a single value, not a " + (node instanceof SequenceNode ? "list" : "mapping"));
+            return null;
+        }
+        return sn.getValue();
+    }
+
+    private String string(Node node, String what) {
+        String s = scalar(node, what);
+        if (s != null && s.isBlank()) {
+            report(node, "'" + what + "' must not be empty");
+            return null;
+        }
+        return s;
+    }
+
+    private List<Node> list(Node node, String what) {
+        if (!(node instanceof SequenceNode sn)) {
+            report(node, what + " must be a list (items start with '- ')");
+            return List.of();
+        }
+        return sn.getValue();
+    }
+
+    private List<String> stringList(Node node, String what) {
+        List<String> out = new ArrayList<>();
+        if (node instanceof ScalarNode) {
+            String s = string(node, what);
+            if (s != null) {
+                out.add(s);
+            }
+            return out;
+        }
+        for (Node n : list(node, "'" + what + "'")) {
+            String s = string(n, what);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private long duration(Node node, String what) {
+        String s = scalar(node, what);
+        return s == null ? -1 : duration(node, s, what);
+    }
+
+    private long duration(Node node, String text, String what) {
+        try {
+            return Time.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            report(node, "'" + what + "': " + e.getMessage());
+            return -1;
+        }
+    }
+
+    private int intValue(Node node, String what, int min, int max) {
+        String s = scalar(node, what);
+        if (s == null) {
+            return min;
+        }
+        try {
+            int v = Integer.parseInt(s.trim().replace("_", ""));
+            if (v < min || v > max) {
+                report(node, "'" + what + "' must be between " + min + " and " + max + ", not " + v);
+                return min;
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            report(node, "'" + what + "' must be a whole number, not '" + s + "'");
+            return min;
+        }
+    }
+
+    private long longValue(Node node, String what) {
+        String s = scalar(node, what);
+        if (s == null) {
+            return 0;
+        }
+        try {
+            String t = s.trim().replace("_", "");
+            return t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            report(node, "'" + what + "' must be a whole number, not '" + s + "'");
+            return 0;
+        }
+    }
+
+    private double number(Node node, String what) {
+        String s = scalar(node, what);
+        if (s == null) {
+            return 0;
+        }
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            report(node, "'" + what + "' must be a number, not '" + s + "'");
+            return 0;
+        }
+    }
+
+    private boolean bool(Node node, String what) {
+        String s = scalar(node, what);
+        if ("true".equals(s)) {
+            return true;
+        }
+        if (!"false".equals(s)) {
+            report(node, "'" + what + "' must be true or false, not '" + s + "'");
+        }
+        return false;
+    }
+
+    private static List<String> union(List<String> a, Set<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}

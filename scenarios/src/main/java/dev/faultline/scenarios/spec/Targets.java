@@ -1,0 +1,108 @@
+package dev.faultline.scenarios.spec;
+
+import dev.faultline.scenarios.spec.Scenario.Cluster;
+import dev.faultline.scenarios.spec.Scenario.Mode;
+import dev.faultline.scenarios.spec.Scenario.Topic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The node names and roles a fault may target in a given cluster, for validation before a run.
+ *
+ * <p>Node names: {@code broker-1..N}; {@code controller-1..K} (kraft, dedicated voters);
+ * {@code zk-1..Z} (zookeeper). Roles, resolved when the fault fires: {@code active-controller},
+ * {@code raft-leader} (kraft), {@code zk-leader} (zookeeper), {@code leader-of(T-P)},
+ * {@code random-broker}, {@code random-voter} (kraft), {@code rack(X)}, {@code minority} and
+ * {@code majority} (of the controller quorum or the ensemble), and the groups {@code all},
+ * {@code brokers}, {@code controllers} (kraft voters; zookeeper: brokers) and {@code zookeeper}.
+ */
+public final class Targets {
+    public static final Pattern LEADER_OF = Pattern.compile("leader-of\\((.+)-(\\d+)\\)");
+    public static final Pattern RACK = Pattern.compile("rack\\((.+)\\)");
+
+    private final Cluster cluster;
+    private final List<Topic> topics;
+
+    public Targets(Cluster cluster, List<Topic> topics) {
+        this.cluster = cluster;
+        this.topics = topics;
+    }
+
+    /** Node names of this cluster. */
+    public List<String> nodeNames() {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= cluster.brokers(); i++) {
+            out.add("broker-" + i);
+        }
+        if (cluster.mode() == Mode.KRAFT && !cluster.combined()) {
+            for (int i = 1; i <= cluster.controllers(); i++) {
+                out.add("controller-" + i);
+            }
+        }
+        if (cluster.mode() == Mode.ZOOKEEPER) {
+            for (int i = 1; i <= cluster.zookeeper(); i++) {
+                out.add("zk-" + i);
+            }
+        }
+        return out;
+    }
+
+    /** Roles valid in this cluster's mode. */
+    public List<String> roles() {
+        List<String> out = new ArrayList<>(List.of("active-controller", "random-broker", "all", "brokers", "controllers"));
+        if (cluster.mode() == Mode.KRAFT) {
+            out.addAll(List.of("raft-leader", "random-voter", "minority", "majority"));
+        }
+        if (cluster.mode() == Mode.ZOOKEEPER) {
+            out.addAll(List.of("zk-leader", "zookeeper", "minority", "majority"));
+        }
+        return out;
+    }
+
+    /** {@code null} when the target is valid here, else a message saying what would be. */
+    public String check(String target, boolean restAllowed) {
+        if (target.isEmpty()) {
+            return "empty target";
+        }
+        if (restAllowed && target.equals("rest")) {
+            return null;
+        }
+        if (nodeNames().contains(target) || roles().contains(target)) {
+            return null;
+        }
+        Matcher m = LEADER_OF.matcher(target);
+        if (m.matches()) {
+            String topic = m.group(1);
+            int p = Integer.parseInt(m.group(2));
+            for (Topic t : topics) {
+                if (t.name().equals(topic)) {
+                    return p < t.partitions() ? null : "'" + target + "': topic " + topic + " has partitions 0.." + (t.partitions() - 1);
+                }
+            }
+            return "'" + target + "': no topic named '" + topic + "'";
+        }
+        Matcher r = RACK.matcher(target);
+        if (r.matches()) {
+            return cluster.racks().contains(r.group(1)) ? null : "'" + target + "': no rack '" + r.group(1) + "'; racks: " + cluster.racks();
+        }
+        List<String> all = new ArrayList<>(nodeNames());
+        all.addAll(roles());
+        String hint = Suggest.didYouMean(target, all);
+        if (target.startsWith("zk-") || target.equals("zk-leader") || target.equals("zookeeper")) {
+            hint += "; ZooKeeper nodes exist only in mode zookeeper";
+        } else if (target.startsWith("controller-") || target.equals("raft-leader") || target.equals("random-voter")) {
+            hint += "; controller voters exist only in mode kraft (dedicated)";
+        }
+        return "unknown target '" + target + "'" + hint + "; valid: a node (" + summary(nodeNames()) + ") or a role ("
+                + String.join(", ", roles()) + ", leader-of(TOPIC-P), rack(NAME))";
+    }
+
+    private static String summary(List<String> names) {
+        if (names.size() <= 6) {
+            return String.join(", ", names);
+        }
+        return String.join(", ", names.subList(0, 3)) + ", ..., " + names.get(names.size() - 1);
+    }
+}
