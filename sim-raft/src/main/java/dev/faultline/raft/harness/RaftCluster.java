@@ -14,6 +14,7 @@ import dev.faultline.raft.check.RaftInvariants;
 import dev.faultline.raft.check.RaftView;
 import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.QuorumConfig;
+import dev.faultline.raft.quorum.RaftMessage;
 import dev.faultline.raft.quorum.RaftNode;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class RaftCluster implements RaftView {
     private final RaftHistory history;
     private final long roundTripBoundNanos;
     private final NodeId client;
+    private final NodeId script;
 
     private RaftCluster(Builder b) {
         this.sim = new Simulation(b.seed);
@@ -43,7 +45,7 @@ public final class RaftCluster implements RaftView {
         sim.network().setDefaultConfig(new LinkConfig(b.latency, 0));
         sim.setDefaultFsyncLatency(b.fsyncNanos);
         int raftCount = b.voters + b.observers;
-        nodes = new NodeId[raftCount + (b.client ? 1 : 0)];
+        nodes = new NodeId[raftCount + (b.client ? 1 : 0) + 1];
         voterIds = new int[b.voters];
         raftIds = new int[raftCount];
         this.history = new RaftHistory(this);
@@ -72,6 +74,9 @@ public final class RaftCluster implements RaftView {
         } else {
             client = null;
         }
+        script = sim.addNode("script", ScriptNode::new);
+        nodes[nodes.length - 1] = script;
+        peers[peers.length - 1] = script;
         for (Invariant inv : RaftInvariants.create(b.invariants, this, history)) {
             sim.addInvariant(inv);
         }
@@ -237,6 +242,34 @@ public final class RaftCluster implements RaftView {
     public int delay(List<NodeId> from, List<NodeId> to, long extraNanos) {
         sim.traceFault("delay " + from + " -> " + to + " by " + Time.format(extraNanos));
         return sim.network().addLinkFault(from, to, new LinkFault(extraNanos, 0, 0, 0));
+    }
+
+    /** Messages from {@code from} to {@code to} are lost (checked on arrival); returns the partition id. */
+    public int cut(List<NodeId> from, List<NodeId> to) {
+        sim.traceFault("cut " + from + " -> " + to);
+        return sim.network().partition(new PartitionSpec.OneWay(from, to));
+    }
+
+    /** The listed groups cannot reach each other (nodes in no group keep their links); returns the partition id. */
+    public int splitGroups(List<List<NodeId>> groups) {
+        sim.traceFault("split " + groups);
+        return sim.network().partition(new PartitionSpec.Split(groups, false));
+    }
+
+    public void healAll() {
+        sim.traceFault("heal all");
+        sim.network().healAll();
+    }
+
+    /** A client outside the quorum asks {@code to} to append {@code value} (sent now, from the script node). */
+    public void clientAppend(NodeId to, long value) {
+        sim.traceFault("client append " + value + " to " + to);
+        sim.process(script, ScriptNode.class).send(to, new RaftMessage.ClientAppend(0, value));
+    }
+
+    /** Runs {@code action} as a world action right after the current event (for fault scripts reacting to state). */
+    public void soon(Runnable action) {
+        sim.schedule(sim.now(), action);
     }
 
     public void removeLinkFault(int id) {

@@ -15,9 +15,15 @@ public final class LeaderState implements EpochState {
     private final long[] ackedEndOffsets;
     private final long[] lastFetchNanos;
     private final long[] scratch;
+    private final long floorHighWatermark;
     private long highWatermark = -1;
 
-    LeaderState(int epoch, int selfId, int[] voters, long epochStartOffset, long nowNanos) {
+    /**
+     * @param floorHighWatermark the HW this node already knew as a follower; a new HW must exceed
+     *     it (always true under the correct rule, where a new HW exceeds {@code epochStartOffset})
+     */
+    LeaderState(int epoch, int selfId, int[] voters, long epochStartOffset, long floorHighWatermark, long nowNanos) {
+        this.floorHighWatermark = floorHighWatermark;
         this.epoch = epoch;
         this.selfId = selfId;
         this.voters = voters;
@@ -69,8 +75,9 @@ public final class LeaderState implements EpochState {
         ackedEndOffsets[p] = endOffset;
         lastFetchNanos[p] = nowNanos;
         System.arraycopy(ackedEndOffsets, 0, scratch, 0, scratch.length);
-        long hw = HighWatermarkRule.maybeAdvance(scratch, epochStartOffset, highWatermark, rule);
-        if (hw != highWatermark) {
+        long current = Math.max(highWatermark, floorHighWatermark);
+        long hw = HighWatermarkRule.maybeAdvance(scratch, epochStartOffset, current, rule);
+        if (hw != current) {
             highWatermark = hw;
             return true;
         }

@@ -151,11 +151,11 @@ public final class QuorumState {
         return set(new CandidateState(state.epoch() + 1, selfId, retries));
     }
 
-    public LeaderState transitionToLeader(long epochStartOffset, long nowNanos) {
+    public LeaderState transitionToLeader(long epochStartOffset, long floorHighWatermark, long nowNanos) {
         if (!(state instanceof CandidateState) || ((CandidateState) state).grantedCount() < majority()) {
             throw illegal("Leader(epoch=" + state.epoch() + ")");
         }
-        return set(new LeaderState(state.epoch(), selfId, voters, epochStartOffset, nowNanos));
+        return set(new LeaderState(state.epoch(), selfId, voters, epochStartOffset, floorHighWatermark, nowNanos));
     }
 
     public ResignedState transitionToResigned() {

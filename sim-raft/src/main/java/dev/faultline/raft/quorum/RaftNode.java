@@ -278,7 +278,7 @@ public final class RaftNode implements Node {
 
     void becomeLeader() {
         EpochState from = quorum.state();
-        quorum.transitionToLeader(log.endOffset(), ctx.now());
+        quorum.transitionToLeader(log.endOffset(), highWatermark, ctx.now());
         afterTransition(from);
     }
 
