@@ -488,7 +488,7 @@ public final class Simulation implements CheckContext {
             tracer.dropped(now, eventIndex, from, to, m, "partition");
             return;
         }
-        int copies = network.route(from, to, m.sizeBytes(), now, arrivals);
+        int copies = network.route(from, to, m, now, arrivals);
         if (copies == 0) {
             beginEvent();
             tracer.dropped(now, eventIndex, from, to, m, "link-drop");

@@ -1,5 +1,6 @@
 package dev.faultline.core.net;
 
+import dev.faultline.core.kernel.Message;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.SimRandom;
 import java.util.ArrayList;
@@ -18,9 +19,13 @@ public final class Network {
     private static final class Link {
         LinkConfig config;
         LinkFault fault = LinkFault.NONE;
+        // The individual faults in force on this link (each may hit only some message types).
+        LinkFault[] faults = NO_FAULTS;
         long transmitBusyUntil;
         long lastArrival;
     }
+
+    private static final LinkFault[] NO_FAULTS = new LinkFault[0];
 
     private final SimRandom random;
     private LinkConfig defaultConfig = LinkConfig.DEFAULT;
@@ -113,6 +118,7 @@ public final class Network {
         for (Link l : links) {
             if (l != null) {
                 l.fault = LinkFault.NONE;
+                l.faults = NO_FAULTS;
             }
         }
         for (ActiveLinkFault f : linkFaults) {
@@ -121,6 +127,8 @@ public final class Network {
                     if (!a.equals(b)) {
                         Link l = link(a.index(), b.index());
                         l.fault = l.fault.plus(f.fault());
+                        l.faults = java.util.Arrays.copyOf(l.faults, l.faults.length + 1);
+                        l.faults[l.faults.length - 1] = f.fault();
                     }
                 }
             }
@@ -172,10 +180,11 @@ public final class Network {
      * {@code arrivals} and returns how many; 0 means the message was dropped by a link fault.
      * Partitions are checked by the caller.
      */
-    public int route(int from, int to, int sizeBytes, long now, long[] arrivals) {
+    public int route(int from, int to, Message message, long now, long[] arrivals) {
         Link l = links[from * n + to];
         LinkConfig config = l == null || l.config == null ? defaultConfig : l.config;
-        LinkFault fault = l == null ? LinkFault.NONE : l.fault;
+        LinkFault fault = l == null ? LinkFault.NONE : faultFor(l, message);
+        int sizeBytes = message.sizeBytes();
         if (fault.dropProbability() > 0 && random.chance(fault.dropProbability())) {
             return 0;
         }
@@ -202,6 +211,20 @@ public final class Network {
             l.lastArrival = arrival;
         }
         return arrival;
+    }
+
+    private static LinkFault faultFor(Link l, Message message) {
+        LinkFault[] fs = l.faults;
+        if (fs.length == 0) {
+            return LinkFault.NONE;
+        }
+        LinkFault combined = LinkFault.NONE;
+        for (LinkFault f : fs) {
+            if (f.hits(message.getClass())) {
+                combined = combined.plus(f);
+            }
+        }
+        return combined;
     }
 
     /** One latency draw for a link (used for connection resets). */

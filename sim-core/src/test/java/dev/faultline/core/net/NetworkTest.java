@@ -26,6 +26,7 @@ class NetworkTest {
     static final class Sink implements Node {
         final NodeContext ctx;
         final List<Seq> got = new ArrayList<>();
+        final List<Message> others = new ArrayList<>();
         final List<Long> at = new ArrayList<>();
 
         Sink(NodeContext ctx) {
@@ -34,8 +35,12 @@ class NetworkTest {
 
         @Override
         public void onMessage(NodeId from, Message m) {
-            got.add((Seq) m);
-            at.add(ctx.now());
+            if (m instanceof Seq s) {
+                got.add(s);
+                at.add(ctx.now());
+            } else {
+                others.add(m);
+            }
         }
     }
 
@@ -250,6 +255,20 @@ class NetworkTest {
         }
         w.sim.runFor(Time.SECOND);
         assertThat(got).extracting(Seq::n).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 100).boxed().toList());
+    }
+
+    record Other(int n) implements Message {
+    }
+
+    @Test
+    void aLinkFaultCanHitOnlySomeMessageTypes() {
+        World w = new World(5, 2, new LinkConfig(LatencyModel.constant(MS), 0));
+        w.sim.network().addLinkFault(List.of(w.ids.get(0)), List.of(w.ids.get(1)), new LinkFault(0, 1.0, 0, 0, java.util.Set.of("Seq")));
+        w.send(0, 1, 1);
+        w.sim.process(w.ids.get(0), Sink.class).ctx.send(w.ids.get(1), new Other(2));
+        w.sim.runFor(Time.SECOND);
+        assertThat(w.sim.process(w.ids.get(1), Sink.class).got).isEmpty();
+        assertThat(w.sim.process(w.ids.get(1), Sink.class).others).containsExactly(new Other(2));
     }
 
     @Test
