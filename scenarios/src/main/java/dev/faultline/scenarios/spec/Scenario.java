@@ -231,12 +231,14 @@ public record Scenario(String name, String description, long seed, long duration
      * @param bothWays also the links to → from
      * @param delayNanos the added latency ({@code delay} only)
      * @param probability per message ({@code drop}, {@code duplicate}, {@code reorder})
+     * @param messages message types hit (simple class names such as {@code FetchResponse}); empty for all
      */
     public record LinkFaultSpec(LinkAction action, List<String> from, List<String> to, boolean bothWays, long delayNanos,
-                                double probability) implements FaultSpec {
+                                double probability, List<String> messages) implements FaultSpec {
         public LinkFaultSpec {
             from = List.copyOf(from);
             to = List.copyOf(to);
+            messages = List.copyOf(messages);
         }
 
         @Override

@@ -636,7 +636,8 @@ public final class ScenarioLoader {
     }
 
     private FaultSpec link(Scenario.LinkAction action, Node body, Targets targets) {
-        Set<String> allowed = action == Scenario.LinkAction.DELAY ? Set.of("from", "to", "by", "both-ways") : Set.of("from", "to", "probability", "both-ways");
+        Set<String> allowed = action == Scenario.LinkAction.DELAY ? Set.of("from", "to", "by", "both-ways", "messages")
+                : Set.of("from", "to", "probability", "both-ways", "messages");
         Map<String, Node> m = mapping(body, "'" + action.key + "'", allowed);
         if (m == null) {
             return null;
@@ -666,7 +667,13 @@ public final class ScenarioLoader {
                 }
             }
         }
-        return from == null || to == null ? null : new Scenario.LinkFaultSpec(action, from, to, both, delay, p);
+        List<String> messages = m.containsKey("messages") ? stringList(m.get("messages"), "messages") : List.of();
+        for (String type : messages) {
+            if (!type.matches("[A-Z][A-Za-z0-9]*")) {
+                report(m.get("messages"), "'messages' lists message type names such as FetchResponse or Proposal, not '" + type + "'");
+            }
+        }
+        return from == null || to == null ? null : new Scenario.LinkFaultSpec(action, from, to, both, delay, p, messages);
     }
 
     private List<Expectation> expectations(Node node) {

@@ -131,7 +131,8 @@ public final class ScenarioWriter {
         }
         if (f instanceof Scenario.LinkFaultSpec l) {
             String amount = l.action() == Scenario.LinkAction.DELAY ? "by: " + Time.format(l.delayNanos()) : "probability: " + number(l.probability());
-            return "{from: " + targets(l.from()) + ", to: " + targets(l.to()) + ", " + amount + ", both-ways: " + l.bothWays() + "}";
+            return "{from: " + targets(l.from()) + ", to: " + targets(l.to()) + ", " + amount + ", both-ways: " + l.bothWays()
+                    + (l.messages().isEmpty() ? "" : ", messages: " + list(l.messages())) + "}";
         }
         if (f instanceof Scenario.ClockFault c) {
             return "{target: " + targets(c.targets()) + ", offset: " + (c.offsetNanos() < 0 ? "-" + Time.format(-c.offsetNanos()) : Time.format(c.offsetNanos()))

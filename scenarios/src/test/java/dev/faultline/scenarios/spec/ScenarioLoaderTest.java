@@ -34,7 +34,7 @@ class ScenarioLoaderTest {
             "  - {at: 60s, partition: {groups: [[broker-1, broker-2], rest]}, for: 20s}",
             "  - {at: 90s, pause: {target: leader-of(orders-0)}, for: 25s}",
             "  - {at: 95s, delay: {from: broker-1, to: all, by: 200ms, both-ways: true}, for: 5s}",
-            "  - {at: 96s, drop: {from: [broker-2], to: controllers, probability: 0.1}}",
+            "  - {at: 96s, drop: {from: [broker-2], to: controllers, probability: 0.1, messages: [FetchRequest]}}",
             "  - {at: 97s, partition: {one-way: {from: broker-3, to: raft-leader}}}",
             "  - {at: 98s, partition: {majority-minority: controllers}, for: 1s}",
             "  - {at: 99s, clock: {target: broker-4, offset: -5s, drift-ppm: 200}}",
