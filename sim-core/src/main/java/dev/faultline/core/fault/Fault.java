@@ -64,7 +64,7 @@ public sealed interface Fault {
     enum PartitionKind {
         /** Each node of group 0 is cut off from everyone. */
         ISOLATE,
-        /** The groups cannot reach each other; unlisted nodes form the last group ("rest"). */
+        /** The groups cannot reach each other; unlisted nodes keep all their links (list a "rest" group explicitly). */
         SPLIT,
         /** Group 0 cannot send to group 1; the other direction works. */
         ONE_WAY,

@@ -189,7 +189,7 @@ public final class FaultInjector {
                 return new PartitionSpec.Split(singletons, true);
             }
             case SPLIT:
-                return new PartitionSpec.Split(groups, true);
+                return new PartitionSpec.Split(groups, false);
             case ONE_WAY:
                 require(groups.size() == 2, f, "one-way needs two groups (from, to)");
                 return new PartitionSpec.OneWay(groups.get(0), groups.get(1));
