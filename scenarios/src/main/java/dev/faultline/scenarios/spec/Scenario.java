@@ -159,7 +159,7 @@ public record Scenario(String name, String description, long seed, long duration
 
     /** Faults that hit nodes: the key names the action. */
     public enum NodeAction {
-        CRASH("crash"), POWER_LOSS("power-loss"), RESTART("restart"), PAUSE("pause"), RESUME("resume"), WIPE_DISK("wipe-disk");
+        CRASH("crash"), POWER_LOSS("power-loss"), RESTART("restart"), RECOVER("recover"), PAUSE("pause"), RESUME("resume"), WIPE_DISK("wipe-disk");
 
         public final String key;
 
@@ -169,7 +169,8 @@ public record Scenario(String name, String description, long seed, long duration
     }
 
     /**
-     * {@code crash}, {@code power-loss}, {@code restart}, {@code pause}, {@code resume}, {@code wipe-disk}.
+     * {@code crash}, {@code power-loss}, {@code restart} (crash and start again), {@code recover}
+     * (start what is down, resume what is paused), {@code pause}, {@code resume}, {@code wipe-disk}.
      *
      * @param action which
      * @param targets node names or roles, resolved when the fault fires

@@ -47,7 +47,7 @@ public final class ScenarioLoader {
     private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config");
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
-    private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "pause", "resume", "wipe-disk",
+    private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
             "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow");
     private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "controller-elected-within",
             "all-partitions-led-within", "expect-violation");
@@ -455,7 +455,8 @@ public final class ScenarioLoader {
                 continue;
             }
             if (m.containsKey("for") && (spec instanceof Scenario.HealFault || spec instanceof Scenario.ClockFault
-                    || (spec instanceof Scenario.NodeFault nf && (nf.action() == Scenario.NodeAction.RESTART || nf.action() == Scenario.NodeAction.RESUME)))) {
+                    || (spec instanceof Scenario.NodeFault nf && (nf.action() == Scenario.NodeAction.RESTART
+                    || nf.action() == Scenario.NodeAction.RESUME || nf.action() == Scenario.NodeAction.RECOVER)))) {
                 report(m.get("for"), "'" + kind + "' cannot take 'for'");
             }
             out.add(new FaultEntry(at, spec, forN, every, until));
@@ -468,6 +469,7 @@ public final class ScenarioLoader {
             case "crash": return nodeFault(Scenario.NodeAction.CRASH, body, targets);
             case "power-loss": return nodeFault(Scenario.NodeAction.POWER_LOSS, body, targets);
             case "restart": return nodeFault(Scenario.NodeAction.RESTART, body, targets);
+            case "recover": return nodeFault(Scenario.NodeAction.RECOVER, body, targets);
             case "pause": return nodeFault(Scenario.NodeAction.PAUSE, body, targets);
             case "resume": return nodeFault(Scenario.NodeAction.RESUME, body, targets);
             case "wipe-disk": return nodeFault(Scenario.NodeAction.WIPE_DISK, body, targets);

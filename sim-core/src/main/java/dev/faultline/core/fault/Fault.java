@@ -36,6 +36,14 @@ public sealed interface Fault {
         }
     }
 
+    /** Brings nodes back: starts those that are down and resumes those that are paused; running nodes are left alone. */
+    record Recover(Target target) implements Fault {
+        @Override
+        public String describe() {
+            return "recover " + target.describe();
+        }
+    }
+
     /** A stop-the-world pause (a long GC): resumed after {@code durationNanos}, or by {@link Resume} when 0. */
     record Pause(Target target, long durationNanos) implements Fault {
         @Override

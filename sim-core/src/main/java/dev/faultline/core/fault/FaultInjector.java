@@ -56,6 +56,16 @@ public final class FaultInjector {
             for (NodeId n : hit) {
                 sim.restart(n);
             }
+        } else if (fault instanceof Fault.Recover f) {
+            hit = f.target().resolve(sim);
+            record(fault, hit);
+            for (NodeId n : hit) {
+                if (!sim.isUp(n)) {
+                    sim.start(n);
+                } else if (sim.isPaused(n)) {
+                    sim.resume(n);
+                }
+            }
         } else if (fault instanceof Fault.Pause f) {
             hit = f.target().resolve(sim);
             record(fault, hit);

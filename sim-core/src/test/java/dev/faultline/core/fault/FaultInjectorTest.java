@@ -56,6 +56,21 @@ class FaultInjectorTest {
     }
 
     @Test
+    void recoverStartsDownNodesAndResumesPausedOnesOnly() {
+        Simulation sim = threeNodes();
+        FaultInjector faults = new FaultInjector(sim);
+        NodeId b1 = sim.node("broker-1");
+        NodeId b2 = sim.node("broker-2");
+        NodeId b3 = sim.node("broker-3");
+        sim.crash(b1);
+        sim.pause(b2);
+        faults.apply(new Fault.Recover(Target.nodes(List.of("broker-1", "broker-2", "broker-3"))));
+        assertThat(sim.isUp(b1)).isTrue();
+        assertThat(sim.isPaused(b2)).isFalse();
+        assertThat(sim.incarnation(b3)).isEqualTo(1);
+    }
+
+    @Test
     void targetsResolveWhenTheFaultFires() {
         Simulation sim = threeNodes();
         FaultInjector faults = new FaultInjector(sim);
