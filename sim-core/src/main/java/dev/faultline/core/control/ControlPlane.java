@@ -40,7 +40,8 @@ public interface ControlPlane {
     /**
      * Adds the control plane's own nodes (ZooKeeper servers, dedicated controllers), invariants and
      * world hooks to the simulation, and creates the initial partition states (topic creation) from
-     * the cluster description. Called once, before any broker starts.
+     * the cluster description. Called once, after the broker nodes
+     * ({@code broker-<id>}) were added to the simulation and before any of them starts.
      */
     void install(ControlPlaneContext context);
 

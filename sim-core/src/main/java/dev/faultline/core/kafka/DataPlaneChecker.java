@@ -1,0 +1,362 @@
+package dev.faultline.core.kafka;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.ControlHistory;
+import dev.faultline.core.control.ControlPlane;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Simulation;
+import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The data-plane safety invariants DP-S1 to DP-S7 (model-spec §F.2), checked incrementally after every
+ * event from what the brokers report through {@link ReplicaObserver} and what the clients record in
+ * the {@link KafkaHistory}. Each invariant is its own {@link Invariant} with its id as name and can be
+ * switched off. Losses of acknowledged records are classified EXPECTED or BUG (§F.1); only BUG fails
+ * the run unless {@code failOnExpectedLoss}.
+ *
+ * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
+ * control plane's authoritative partition states, the control history (unclean elections) and the
+ * client history. Never messages.
+ */
+public final class DataPlaneChecker implements ReplicaObserver {
+    private final Simulation sim;
+    private final ClusterSpec cluster;
+    private final ControlPlane controlPlane;
+    private final ControlHistory controlHistory;
+    private final KafkaHistory history;
+    private final Set<String> disabled;
+    private final boolean failOnExpectedLoss;
+    private final boolean modernTruncation;
+
+    private final LongLinkedOpenHashSet touched = new LongLinkedOpenHashSet();
+    private final LongLinkedOpenHashSet newLeaders = new LongLinkedOpenHashSet();
+    private final List<String[]> pending = new ArrayList<>(); // {invariant, message, broker}
+    private final Long2LongOpenHashMap agreedUpTo = new Long2LongOpenHashMap();
+    private final Long2LongOpenHashMap epochsCheckedUpTo = new Long2LongOpenHashMap();
+    private final Int2LongOpenHashMap powerLossHazard = new Int2LongOpenHashMap();
+    private final LongOpenHashSet reportedLosses = new LongOpenHashSet();
+    private final List<DataLoss> losses = new ArrayList<>();
+
+    DataPlaneChecker(Simulation sim, ClusterSpec cluster, ControlPlane controlPlane, ControlHistory controlHistory, KafkaHistory history,
+                     Set<String> disabled, boolean failOnExpectedLoss) {
+        this.sim = sim;
+        this.cluster = cluster;
+        this.controlPlane = controlPlane;
+        this.controlHistory = controlHistory;
+        this.history = history;
+        this.disabled = new TreeSet<>(disabled);
+        this.failOnExpectedLoss = failOnExpectedLoss;
+        this.modernTruncation = !cluster.config().getBoolean("replication.truncateToHighWatermark")
+                && !cluster.config().getBoolean("replication.singleRoundEpochLookup");
+        powerLossHazard.defaultReturnValue(Long.MIN_VALUE);
+        agreedUpTo.defaultReturnValue(0);
+        epochsCheckedUpTo.defaultReturnValue(0);
+    }
+
+    /** The invariants to register, one per id. */
+    List<Invariant> invariants() {
+        List<Invariant> out = new ArrayList<>();
+        out.add(new Checks());
+        return out;
+    }
+
+    /** Every acks=all loss seen so far. */
+    public List<DataLoss> losses() {
+        return Collections.unmodifiableList(losses);
+    }
+
+    private static long key(int broker, int partition) {
+        return ((long) broker << 32) | (partition & 0xFFFFFFFFL);
+    }
+
+    private boolean enabled(String id) {
+        return !disabled.contains(id);
+    }
+
+    private void violation(String id, String message, int broker) {
+        if (enabled(id)) {
+            pending.add(new String[] {id, message, broker < 0 ? null : ClusterSpec.brokerNodeName(broker)});
+        }
+    }
+
+    KafkaBroker process(int broker) {
+        NodeId node = sim.node(ClusterSpec.brokerNodeName(broker));
+        return node == null ? null : sim.process(node, KafkaBroker.class);
+    }
+
+    ReplicaLogView logOf(int broker, int partition) {
+        KafkaBroker b = process(broker);
+        if (b != null) {
+            return b.log(partition);
+        }
+        return ReplicaLogView.onDisk(sim.storage(sim.node(ClusterSpec.brokerNodeName(broker))), cluster, broker, partition);
+    }
+
+    // ------------------------------------------------------------------ observer
+
+    @Override
+    public void touched(int brokerId, int partition) {
+        touched.add(key(brokerId, partition));
+    }
+
+    @Override
+    public void becameLeader(int brokerId, int partition, int leaderEpoch) {
+        newLeaders.add(key(brokerId, partition));
+        touched.add(key(brokerId, partition));
+    }
+
+    @Override
+    public void truncated(int brokerId, int partition, long oldEndOffset, long newEndOffset, long highWatermarkBefore, String reason) {
+        long k = key(brokerId, partition);
+        agreedUpTo.put(k, Math.min(agreedUpTo.get(k), newEndOffset));
+        epochsCheckedUpTo.put(k, Math.min(epochsCheckedUpTo.get(k), newEndOffset));
+        // DP-S3: no truncation below the replica's own HW (modern protocol), unless an exemption applies.
+        if (modernTruncation && newEndOffset < highWatermarkBefore && !exempt(partition)) {
+            violation("DP-S3", "broker-" + brokerId + " truncated " + cluster.partitionName(partition) + " from " + oldEndOffset + " to "
+                    + newEndOffset + " below its high watermark " + highWatermarkBefore + " (" + reason + ")", brokerId);
+        }
+    }
+
+    @Override
+    public void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset) {
+        long k = key(brokerId, partition);
+        agreedUpTo.put(k, Math.min(agreedUpTo.get(k), newEndOffset));
+        epochsCheckedUpTo.put(k, Math.min(epochsCheckedUpTo.get(k), newEndOffset));
+        KafkaHistory.Acked acked = history.ackedAll(partition);
+        if (acked == null) {
+            return;
+        }
+        for (int n = 0; n < acked.offsets.size(); n++) {
+            long o = acked.offsets.getLong(n);
+            if (o >= newEndOffset && o < oldEndOffset) {
+                // Simplification of the §F.2 exemption: a replica lost an acknowledged record to a power loss.
+                powerLossHazard.put(partition, sim.now());
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void ackAllSent(int brokerId, int partition, long lastOffset) {
+        KafkaBroker leader = process(brokerId);
+        if (leader == null) {
+            return;
+        }
+        int[] maximal = leader.maximalIsr(partition);
+        if (maximal.length < cluster.minInsyncReplicas(partition)) {
+            violation("DP-S5", "acks=all success for " + cluster.partitionName(partition) + " offset " + lastOffset + " with maximal ISR "
+                    + java.util.Arrays.toString(maximal) + " below min.insync.replicas " + cluster.minInsyncReplicas(partition), brokerId);
+        }
+        for (int member : maximal) {
+            KafkaBroker m = process(member);
+            if (m == null) {
+                continue; // a member that died meanwhile: its state is checked by DP-S1 when it matters
+            }
+            long leo = m.logEndOffsetOf(partition);
+            if (leo <= lastOffset) {
+                violation("DP-S5", "acks=all success for " + cluster.partitionName(partition) + " offset " + lastOffset + " but ISR member broker-"
+                        + member + " has log end offset " + leo, brokerId);
+            }
+        }
+    }
+
+    @Override
+    public void isrExpansionRequested(int brokerId, int partition, int replica) {
+        KafkaBroker leader = process(brokerId);
+        if (leader == null) {
+            return;
+        }
+        long leo = logOf(replica, partition).logEndOffset();
+        long hw = leader.highWatermark(partition);
+        ReplicaLogView leaderLog = leader.log(partition);
+        long[][] cache = leaderLog.epochCache();
+        long epochStart = cache.length == 0 ? 0 : cache[cache.length - 1][1];
+        if (leo < hw || leo < epochStart) {
+            violation("DP-S6", "broker-" + replica + " proposed into the ISR of " + cluster.partitionName(partition) + " with log end offset " + leo
+                    + " below the leader's high watermark " + hw + " or epoch start " + epochStart, brokerId);
+        }
+    }
+
+    @Override
+    public void servedConsumer(int brokerId, int partition, long endOffsetExclusive) {
+        KafkaBroker leader = process(brokerId);
+        if (leader != null && endOffsetExclusive > leader.highWatermark(partition)) {
+            violation("DP-S7", "a consumer was given " + cluster.partitionName(partition) + " up to offset " + (endOffsetExclusive - 1)
+                    + " above the leader's high watermark " + leader.highWatermark(partition), brokerId);
+        }
+    }
+
+    /** A consumer consumed (offset, id) from the partition; the previous record it consumed must still be in the leader's log. */
+    void consumed(String client, int partition, long offset, long previousId, int leaderBroker) {
+        // Reserved for a per-consumer lineage check; see checkConsumerLineage.
+    }
+
+    /** Whether DP-S2/DP-S3 exemptions apply: an unclean election, or an acknowledged record lost to power loss. */
+    private boolean exempt(int partition) {
+        return controlHistory.everUnclean(partition) || powerLossHazard.containsKey(partition);
+    }
+
+    // ------------------------------------------------------------------ checks after each event
+
+    private final class Checks implements Invariant {
+        @Override
+        public String name() {
+            return "data-plane";
+        }
+
+        @Override
+        public void check(CheckContext ctx) {
+            if (!newLeaders.isEmpty()) {
+                for (long k : newLeaders) {
+                    checkNoCommittedLoss((int) (k >>> 32), (int) k);
+                }
+                newLeaders.clear();
+            }
+            if (!touched.isEmpty()) {
+                for (long k : touched) {
+                    int broker = (int) (k >>> 32);
+                    int partition = (int) k;
+                    KafkaBroker b = process(broker);
+                    if (b == null) {
+                        continue;
+                    }
+                    checkEpochCache(b, partition);
+                    checkCommittedPrefix(b, partition);
+                }
+                touched.clear();
+            }
+            if (!pending.isEmpty()) {
+                String[] v = pending.get(0);
+                pending.clear();
+                NodeId node = v[2] == null ? null : sim.node(v[2]);
+                if (node == null) {
+                    ctx.fail(v[0], v[1]);
+                } else {
+                    ctx.fail(v[0], v[1], node);
+                }
+            }
+        }
+    }
+
+    /** DP-S1: a new leader's log must hold every acknowledged acks=all record at its offset. */
+    private void checkNoCommittedLoss(int brokerId, int partition) {
+        KafkaHistory.Acked acked = history.ackedAll(partition);
+        KafkaBroker leader = process(brokerId);
+        if (acked == null || leader == null || !leader.isLeader(partition)) {
+            return;
+        }
+        ReplicaLogView log = leader.log(partition);
+        long leo = log.logEndOffset();
+        for (int n = 0; n < acked.offsets.size(); n++) {
+            long offset = acked.offsets.getLong(n);
+            long id = acked.ids.getLong(n);
+            if (offset < leo && log.recordId(offset) == id) {
+                continue;
+            }
+            if (!reportedLosses.add(id)) {
+                continue;
+            }
+            long ackedAt = acked.times.getLong(n);
+            String what = "record " + Long.toHexString(id) + " acknowledged at " + cluster.partitionName(partition) + " offset " + offset
+                    + " is not in the log of new leader broker-" + brokerId + " (log end " + leo
+                    + (offset < leo ? ", holds " + Long.toHexString(log.recordId(offset)) : "") + ")";
+            DataLoss.Classification c;
+            String reason;
+            if (controlHistory.uncleanElectionSince(partition, ackedAt)) {
+                c = DataLoss.Classification.EXPECTED;
+                reason = "unclean leader election after the ack";
+            } else if (powerLossHazard.get(partition) >= ackedAt) {
+                c = DataLoss.Classification.EXPECTED;
+                reason = "an in-sync replica lost acknowledged records to a power loss after the ack";
+            } else {
+                c = DataLoss.Classification.BUG;
+                reason = "no exemption applies";
+            }
+            losses.add(new DataLoss(cluster.partitionName(partition), offset, id, ackedAt, sim.now(), c, reason));
+            if (c == DataLoss.Classification.BUG || failOnExpectedLoss) {
+                violation("DP-S1", what + " [" + c + ": " + reason + "]", brokerId);
+            }
+        }
+    }
+
+    /** DP-S4: the epoch cache is strictly increasing; every record's epoch is the cache entry covering its offset. */
+    private void checkEpochCache(KafkaBroker b, int partition) {
+        if (!enabled("DP-S4")) {
+            return;
+        }
+        ReplicaLogView log = b.log(partition);
+        PartitionLog raw = log.raw();
+        if (raw == null) {
+            return;
+        }
+        for (int i = 1; i < raw.cacheSize(); i++) {
+            if (raw.cacheEpoch(i) <= raw.cacheEpoch(i - 1) || raw.cacheStart(i) <= raw.cacheStart(i - 1)) {
+                violation("DP-S4", "broker-" + b.brokerId + " " + cluster.partitionName(partition) + " epoch cache not strictly increasing at entry "
+                        + i, b.brokerId);
+                return;
+            }
+        }
+        long k = key(b.brokerId, partition);
+        long from = epochsCheckedUpTo.get(k);
+        long leo = raw.logEndOffset();
+        int entry = 0;
+        for (long o = from; o < leo; o++) {
+            while (entry + 1 < raw.cacheSize() && raw.cacheStart(entry + 1) <= o) {
+                entry++;
+            }
+            if (raw.cacheSize() == 0 || raw.cacheStart(entry) > o || raw.cacheEpoch(entry) != raw.epoch(o)) {
+                violation("DP-S4", "broker-" + b.brokerId + " " + cluster.partitionName(partition) + " record at offset " + o + " has epoch "
+                        + raw.epoch(o) + " not covered by the epoch cache", b.brokerId);
+                return;
+            }
+        }
+        epochsCheckedUpTo.put(k, leo);
+    }
+
+    /**
+     * DP-S2: a validated replica (the leader, or a follower that fetched from it in the current leader
+     * epoch) agrees with the current leader below its own high watermark. Replicas that have not
+     * fetched yet may still have to truncate (restart with a checkpointed HW); they are skipped.
+     */
+    private void checkCommittedPrefix(KafkaBroker b, int partition) {
+        if (!enabled("DP-S2") || controlHistory.everUnclean(partition)) {
+            return;
+        }
+        PartitionState authoritative = controlPlane.partitionStates().state(partition);
+        if (authoritative == null || !authoritative.hasLeader() || b.leaderEpoch(partition) != authoritative.leaderEpoch()
+                || !b.validated(partition)) {
+            return;
+        }
+        KafkaBroker leader = process(authoritative.leader());
+        if (leader == null || leader == b || !leader.isLeader(partition) || leader.leaderEpoch(partition) != authoritative.leaderEpoch()) {
+            return;
+        }
+        long k = key(b.brokerId, partition);
+        long from = agreedUpTo.get(k);
+        long upTo = Math.min(b.highWatermark(partition), leader.highWatermark(partition));
+        ReplicaLogView mine = b.log(partition);
+        ReplicaLogView theirs = leader.log(partition);
+        upTo = Math.min(upTo, Math.min(mine.logEndOffset(), theirs.logEndOffset()));
+        for (long o = from; o < upTo; o++) {
+            if (mine.recordId(o) != theirs.recordId(o)) {
+                violation("DP-S2", cluster.partitionName(partition) + " offset " + o + " below both high watermarks differs: broker-" + b.brokerId
+                        + " has " + Long.toHexString(mine.recordId(o)) + ", leader broker-" + leader.brokerId + " has "
+                        + Long.toHexString(theirs.recordId(o)), b.brokerId);
+                return;
+            }
+        }
+        agreedUpTo.put(k, Math.max(from, upTo));
+    }
+}

@@ -1,0 +1,20 @@
+package dev.faultline.core.kafka;
+
+import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
+
+/**
+ * A leader's incremental fetch session with one follower broker (KIP-227): the partitions with news
+ * for that follower since the last response (new records or a new high watermark), and the parked
+ * long-poll request, if any. An idle partition is never in {@link #dirty}, so it costs nothing.
+ */
+final class FollowerSession {
+    final int followerId;
+    /** Local partition indexes with news, in the order they got it. */
+    final IntLinkedOpenHashSet dirty = new IntLinkedOpenHashSet();
+    boolean parked;
+    long parkedRequestId;
+
+    FollowerSession(int followerId) {
+        this.followerId = followerId;
+    }
+}

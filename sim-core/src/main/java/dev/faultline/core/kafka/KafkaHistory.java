@@ -1,0 +1,133 @@
+package dev.faultline.core.kafka;
+
+import dev.faultline.core.control.Errors;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The omniscient ground-truth history of client operations (model-spec §0.5): every produced record
+ * with its acks setting and outcome, and every record a consumer was given. Clients append to it; the
+ * data-plane invariants read it; no node ever reads it.
+ */
+public final class KafkaHistory {
+    /** How a produce attempt ended for a record. */
+    public enum Outcome { PENDING, ACKED, FAILED, UNACKNOWLEDGED }
+
+    /**
+     * One operation, in history order.
+     *
+     * @param timeNanos virtual time
+     * @param client the client node name
+     * @param kind {@code send}, {@code ack}, {@code fail}, {@code consume}, {@code truncation-detected}
+     * @param partition the global partition
+     * @param recordId the record ({@code -1} when not about one record)
+     * @param offset the offset acked or consumed ({@code -1} otherwise)
+     * @param leaderEpoch the epoch of the ack or of the consumed record
+     * @param acks the producer's acks (0, 1, -1)
+     * @param error the error of a failure
+     */
+    public record Operation(long timeNanos, String client, String kind, int partition, long recordId, long offset, int leaderEpoch,
+                            int acks, Errors error) {
+    }
+
+    /** Acknowledged acks=all records of one partition, in ack order. */
+    static final class Acked {
+        final LongArrayList offsets = new LongArrayList();
+        final LongArrayList ids = new LongArrayList();
+        final LongArrayList times = new LongArrayList();
+    }
+
+    private final List<Operation> operations = new ArrayList<>();
+    private final Int2ObjectOpenHashMap<Acked> ackedAll = new Int2ObjectOpenHashMap<>();
+    private long sent;
+    private long acked;
+    private long failed;
+    private long consumed;
+    private boolean keepOperations = true;
+
+    /** Stops keeping the operation list (long benchmark runs); counters and acked records stay. */
+    public void keepOperations(boolean keep) {
+        this.keepOperations = keep;
+    }
+
+    void add(Operation op) {
+        if (keepOperations) {
+            operations.add(op);
+        }
+    }
+
+    public void sent(long timeNanos, String client, int partition, long recordId, int acks) {
+        sent++;
+        add(new Operation(timeNanos, client, "send", partition, recordId, -1, -1, acks, Errors.NONE));
+    }
+
+    public void acked(long timeNanos, String client, int partition, long recordId, long offset, int leaderEpoch, int acks) {
+        acked++;
+        add(new Operation(timeNanos, client, "ack", partition, recordId, offset, leaderEpoch, acks, Errors.NONE));
+        if (acks == -1) {
+            Acked a = ackedAll.get(partition);
+            if (a == null) {
+                a = new Acked();
+                ackedAll.put(partition, a);
+            }
+            a.offsets.add(offset);
+            a.ids.add(recordId);
+            a.times.add(timeNanos);
+        }
+    }
+
+    public void failed(long timeNanos, String client, int partition, long recordId, int acks, Errors error) {
+        failed++;
+        add(new Operation(timeNanos, client, "fail", partition, recordId, -1, -1, acks, error));
+    }
+
+    public void consumed(long timeNanos, String client, int partition, long recordId, long offset, int leaderEpoch) {
+        consumed++;
+        add(new Operation(timeNanos, client, "consume", partition, recordId, offset, leaderEpoch, 0, Errors.NONE));
+    }
+
+    public void truncationDetected(long timeNanos, String client, int partition, long offset) {
+        add(new Operation(timeNanos, client, "truncation-detected", partition, -1, offset, -1, 0, Errors.NONE));
+    }
+
+    /** Every operation kept, in order. */
+    public List<Operation> operations() {
+        return Collections.unmodifiableList(operations);
+    }
+
+    Acked ackedAll(int partition) {
+        return ackedAll.get(partition);
+    }
+
+    /** Partitions with acks=all acknowledgements, ascending. */
+    int[] partitionsWithAckedAll() {
+        int[] keys = ackedAll.keySet().toIntArray();
+        java.util.Arrays.sort(keys);
+        return keys;
+    }
+
+    /** Number of acks=all acknowledgements of a partition. */
+    public int ackedAllCount(int partition) {
+        Acked a = ackedAll.get(partition);
+        return a == null ? 0 : a.ids.size();
+    }
+
+    public long sentCount() {
+        return sent;
+    }
+
+    public long ackedCount() {
+        return acked;
+    }
+
+    public long failedCount() {
+        return failed;
+    }
+
+    public long consumedCount() {
+        return consumed;
+    }
+}

@@ -1,0 +1,533 @@
+package dev.faultline.core.kafka;
+
+import dev.faultline.core.control.AlterPartitionRequest;
+import dev.faultline.core.control.AlterPartitionResult;
+import dev.faultline.core.control.Errors;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.kafka.KafkaMessage.FetchPartition;
+import dev.faultline.core.kafka.KafkaMessage.FetchRequest;
+import dev.faultline.core.kafka.KafkaMessage.FetchResponse;
+import dev.faultline.core.kafka.KafkaMessage.OffsetsForLeaderEpochRequest;
+import dev.faultline.core.kafka.KafkaMessage.OffsetsForLeaderEpochResponse;
+import dev.faultline.core.kafka.KafkaMessage.PartitionData;
+import dev.faultline.core.kafka.KafkaMessage.ProduceRequest;
+import dev.faultline.core.kafka.KafkaMessage.ProduceResponse;
+import dev.faultline.core.kernel.NodeId;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntIterator;
+import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The partition-leader half of a broker (model-spec §D.2–D.4): produce with acks 0/1/all and
+ * {@code min.insync.replicas}, the acks=all purgatory, serving follower fetches through incremental
+ * sessions with long polls, follower bookkeeping, ISR shrink and expand through AlterPartition, and
+ * the high watermark.
+ */
+final class LeaderSide {
+    /** An acks=all produce waiting for the high watermark. */
+    private record PendingProduce(NodeId client, long correlationId, long baseOffset, long requiredOffset, int leaderEpoch,
+                                  long deadlineNanos) {
+    }
+
+    private final KafkaBroker b;
+    private final ReplicaTable t;
+    private final FollowerSession[] sessions;
+    private final Int2ObjectOpenHashMap<ArrayDeque<PendingProduce>> purgatory = new Int2ObjectOpenHashMap<>();
+    private final IntLinkedOpenHashSet wake = new IntLinkedOpenHashSet();
+    private final long lagNanos;
+    private final long fetchWaitNanos;
+    private final int fetchMaxRecords;
+    private final boolean hwAdvanceBelowMinIsr;
+    private final boolean singleRoundEpochLookup;
+
+    LeaderSide(KafkaBroker broker) {
+        this.b = broker;
+        this.t = broker.replicas;
+        this.sessions = new FollowerSession[broker.cluster.maxBrokerId() + 1];
+        this.lagNanos = broker.config.getMillisAsNanos("replica.lag.time.max.ms");
+        this.fetchWaitNanos = broker.config.getMillisAsNanos("replica.fetch.wait.max.ms");
+        this.fetchMaxRecords = Math.max(1, broker.config.getInt("replica.fetch.max.bytes") / KafkaMessage.RECORD_BYTES);
+        this.hwAdvanceBelowMinIsr = broker.config.getBoolean("replication.hwAdvanceBelowMinIsr");
+        this.singleRoundEpochLookup = broker.config.getBoolean("replication.singleRoundEpochLookup");
+    }
+
+    // ------------------------------------------------------------------ role
+
+    /** Become leader (model-spec §D.5): new epoch entry at the log end, no truncation, HW from the local one. */
+    void becomeLeader(int i, PartitionState s, boolean traceEach) {
+        int p = s.partition();
+        boolean sameEpoch = t.role[i] == ReplicaTable.LEADER && t.leaderEpoch[i] == s.leaderEpoch();
+        t.leaderEpoch[i] = s.leaderEpoch();
+        t.partitionEpoch[i] = s.partitionEpoch();
+        t.isrMask[i] = b.maskOf(p, s.isr());
+        if (sameEpoch) { // an ISR-only change pushed by the control plane
+            LeaderState ls = t.leaderStates[i];
+            ls.proposedIsrMask = -1;
+            maybeAdvanceHighWatermark(i);
+            b.observer.touched(b.brokerId, p);
+            return;
+        }
+        b.followerSide.stopFetching(i);
+        t.role[i] = ReplicaTable.LEADER;
+        t.leader[i] = b.brokerId;
+        PartitionLog log = b.store.logForWrite(i);
+        long leo = log.logEndOffset();
+        log.assignEpoch(s.leaderEpoch(), leo);
+        t.leaderStates[i] = new LeaderState(b.cluster.replicationFactor(p), leo, b.ctx.now(), t.isrMask[i]);
+        t.setFlag(i, ReplicaTable.VALIDATED, true);
+        failPending(i, Errors.NOT_LEADER_OR_FOLLOWER);
+        b.observer.becameLeader(b.brokerId, p, s.leaderEpoch());
+        b.env.failover().leadershipApplied(b.brokerId, p, s.leaderEpoch(), b.ctx.now());
+        maybeAdvanceHighWatermark(i);
+        b.observer.touched(b.brokerId, p);
+        if (traceEach) {
+            b.ctx.trace("leader", b.cluster.partitionName(p) + " leader epoch " + s.leaderEpoch() + " isr " + s.isr() + " leo " + leo);
+        }
+    }
+
+    /** Stop leading (becoming follower or offline): fail waiting produces, drop follower state. */
+    void resign(int i) {
+        if (t.role[i] == ReplicaTable.LEADER) {
+            failPending(i, Errors.NOT_LEADER_OR_FOLLOWER);
+            t.leaderStates[i] = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ produce
+
+    void onProduce(NodeId from, ProduceRequest r) {
+        int i = t.local(r.partition());
+        b.ctx.work(b.partitionCostNanos);
+        if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
+            respond(from, r, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1);
+            return;
+        }
+        int p = r.partition();
+        int minIsr = b.cluster.minInsyncReplicas(p);
+        if (r.acks() == -1 && Integer.bitCount(t.isrMask[i]) < minIsr) {
+            respond(from, r, Errors.NOT_ENOUGH_REPLICAS, -1, -1);
+            return;
+        }
+        PartitionLog log = b.store.logForWrite(i);
+        long base = log.logEndOffset();
+        int epoch = t.leaderEpoch[i];
+        long now = b.ctx.now();
+        for (long id : r.recordIds()) {
+            log.append(id, epoch, b.env.hostClock().getAsLong());
+        }
+        long last = log.logEndOffset() - 1;
+        markNews(i);
+        b.observer.touched(b.brokerId, p);
+        if (r.acks() == 1) {
+            respond(from, r, Errors.NONE, base, epoch);
+        } else if (r.acks() == -1) {
+            ArrayDeque<PendingProduce> q = purgatory.get(i);
+            if (q == null) {
+                q = new ArrayDeque<>();
+                purgatory.put(i, q);
+            }
+            q.addLast(new PendingProduce(from, r.correlationId(), base, last + 1, epoch, now + r.timeoutNanos()));
+        }
+        maybeAdvanceHighWatermark(i);
+    }
+
+    private void respond(NodeId to, ProduceRequest r, Errors error, long baseOffset, int epoch) {
+        if (r.acks() != 0) {
+            b.ctx.send(to, new ProduceResponse(r.correlationId(), r.partition(), error, baseOffset, epoch));
+        }
+    }
+
+    /** Completes acks=all produces the high watermark now covers (model-spec §D.2 step 4). */
+    private void completePending(int i) {
+        ArrayDeque<PendingProduce> q = purgatory.get(i);
+        if (q == null) {
+            return;
+        }
+        int p = t.partitions[i];
+        long hw = t.highWatermark[i];
+        long now = b.ctx.now();
+        while (!q.isEmpty() && q.peekFirst().requiredOffset() <= hw) {
+            PendingProduce pp = q.pollFirst();
+            Errors error;
+            if (now > pp.deadlineNanos()) {
+                error = Errors.REQUEST_TIMED_OUT;
+            } else if (Integer.bitCount(maximalIsrMask(i)) >= b.cluster.minInsyncReplicas(p)) {
+                error = Errors.NONE;
+                b.observer.ackAllSent(b.brokerId, p, pp.requiredOffset() - 1);
+            } else {
+                error = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+            }
+            b.ctx.send(pp.client(), new ProduceResponse(pp.correlationId(), p, error, error == Errors.NONE ? pp.baseOffset() : -1,
+                    pp.leaderEpoch()));
+        }
+        if (q.isEmpty()) {
+            purgatory.remove(i);
+        }
+    }
+
+    private void failPending(int i, Errors error) {
+        ArrayDeque<PendingProduce> q = purgatory.remove(i);
+        if (q == null) {
+            return;
+        }
+        for (PendingProduce pp : q) {
+            b.ctx.send(pp.client(), new ProduceResponse(pp.correlationId(), t.partitions[i], error, -1, pp.leaderEpoch()));
+        }
+    }
+
+    // ------------------------------------------------------------------ high watermark and ISR
+
+    int maximalIsrMask(int i) {
+        LeaderState ls = t.leaderStates[i];
+        return t.isrMask[i] | (ls != null && ls.alterInFlight() ? ls.proposedIsrMask : 0);
+    }
+
+    /** HW = min LEO over the maximal ISR, never decreasing (model-spec §D.3). */
+    void maybeAdvanceHighWatermark(int i) {
+        if (t.role[i] != ReplicaTable.LEADER) {
+            return;
+        }
+        int p = t.partitions[i];
+        if (!hwAdvanceBelowMinIsr && Integer.bitCount(t.isrMask[i]) < b.cluster.minInsyncReplicas(p)) {
+            return;
+        }
+        LeaderState ls = t.leaderStates[i];
+        long min = b.logEndOffset(i);
+        int mask = maximalIsrMask(i);
+        int rf = b.cluster.replicationFactor(p);
+        for (int r = 0; r < rf; r++) {
+            if ((mask & (1 << r)) != 0 && b.cluster.replica(p, r) != b.brokerId) {
+                min = Math.min(min, ls.followerLeo(r));
+            }
+        }
+        if (min > t.highWatermark[i]) {
+            t.highWatermark[i] = min;
+            markNews(i);
+            b.observer.touched(b.brokerId, p);
+            completePending(i);
+        }
+    }
+
+    /** A follower fetched at {@code fetchOffset}; maybe it rejoins the ISR (model-spec §D.4). */
+    private void maybeExpandIsr(int i, int slot) {
+        LeaderState ls = t.leaderStates[i];
+        if ((t.isrMask[i] & (1 << slot)) != 0 || ls.alterInFlight()) {
+            return;
+        }
+        long leo = ls.followerLeo(slot);
+        if (leo >= t.highWatermark[i] && leo >= ls.epochStartOffset) {
+            int p = t.partitions[i];
+            b.observer.isrExpansionRequested(b.brokerId, p, b.cluster.replica(p, slot));
+            proposeIsr(i, t.isrMask[i] | (1 << slot), "expand");
+        }
+    }
+
+    /** {@code isr-expiration}: drop followers that are not caught up for {@code replica.lag.time.max.ms}. */
+    void expireIsr() {
+        long now = b.ctx.now();
+        int checked = 0;
+        for (int i = 0; i < t.size(); i++) {
+            if (t.role[i] != ReplicaTable.LEADER) {
+                continue;
+            }
+            checked++;
+            LeaderState ls = t.leaderStates[i];
+            if (ls.alterInFlight()) {
+                continue;
+            }
+            int p = t.partitions[i];
+            long leaderLeo = b.logEndOffset(i);
+            int mask = t.isrMask[i];
+            int rf = b.cluster.replicationFactor(p);
+            int newMask = mask;
+            for (int r = 0; r < rf; r++) {
+                if ((mask & (1 << r)) == 0 || b.cluster.replica(p, r) == b.brokerId) {
+                    continue;
+                }
+                boolean caughtUp = ls.followerLeo(r) == leaderLeo || now - ls.lastCaughtUp(r) <= lagNanos;
+                if (!caughtUp) {
+                    newMask &= ~(1 << r);
+                }
+            }
+            if (newMask != mask) {
+                proposeIsr(i, newMask, "shrink");
+            }
+        }
+        b.ctx.work(checked * 50L);
+    }
+
+    private void proposeIsr(int i, int newMask, String why) {
+        int p = t.partitions[i];
+        LeaderState ls = t.leaderStates[i];
+        ls.proposedIsrMask = newMask;
+        IntArrayList isr = b.idsOf(p, newMask);
+        LongArrayList epochs = new LongArrayList(isr.size());
+        for (int k = 0; k < isr.size(); k++) {
+            int broker = isr.getInt(k);
+            epochs.add(broker == b.brokerId ? b.brokerEpoch : ls.brokerEpoch(b.slotOf(p, broker)));
+        }
+        b.ctx.trace("isr-" + why, b.cluster.partitionName(p) + " propose " + isr + " at partition epoch " + t.partitionEpoch[i]);
+        b.agent.alterPartition(new AlterPartitionRequest(b.brokerId, b.brokerEpoch, p, t.leaderEpoch[i], isr, epochs,
+                t.partitionEpoch[i]));
+    }
+
+    void onAlterPartitionResponse(AlterPartitionResult result) {
+        int i = t.local(result.partition());
+        if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
+            return;
+        }
+        LeaderState ls = t.leaderStates[i];
+        PartitionState s = result.state();
+        if (s != null && s.leaderEpoch() == t.leaderEpoch[i] && s.leader() == b.brokerId
+                && s.partitionEpoch() > t.partitionEpoch[i]) {
+            t.partitionEpoch[i] = s.partitionEpoch();
+            t.isrMask[i] = b.maskOf(s.partition(), s.isr());
+            b.ctx.trace("isr", b.cluster.partitionName(s.partition()) + " now " + s.isr() + " at partition epoch " + s.partitionEpoch());
+        } else if (result.error() != Errors.NONE) {
+            b.ctx.trace("isr-rejected", b.cluster.partitionName(result.partition()) + " " + result.error());
+        }
+        ls.proposedIsrMask = -1;
+        maybeAdvanceHighWatermark(i);
+        completePending(i);
+        b.observer.touched(b.brokerId, result.partition());
+    }
+
+    // ------------------------------------------------------------------ follower fetches
+
+    /** Partition {@code i} has news (records or HW): note it in every follower's session. */
+    private void markNews(int i) {
+        int p = t.partitions[i];
+        int rf = b.cluster.replicationFactor(p);
+        for (int r = 0; r < rf; r++) {
+            int follower = b.cluster.replica(p, r);
+            if (follower == b.brokerId) {
+                continue;
+            }
+            FollowerSession s = sessions[follower];
+            if (s != null) {
+                s.dirty.add(i);
+                if (s.parked) {
+                    wake.add(follower);
+                }
+            }
+        }
+    }
+
+    void onFollowerFetch(NodeId from, FetchRequest r) {
+        int follower = r.replicaId();
+        FollowerSession session = sessions[follower];
+        if (session == null || r.full()) {
+            session = new FollowerSession(follower);
+            sessions[follower] = session;
+        }
+        session.parked = false;
+        List<PartitionData> out = new ArrayList<>();
+        long now = b.ctx.now();
+        for (FetchPartition fp : r.partitions()) {
+            int p = fp.partition();
+            int i = t.local(p);
+            if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
+                out.add(PartitionData.error(p, Errors.NOT_LEADER_OR_FOLLOWER, -1));
+                continue;
+            }
+            int epoch = t.leaderEpoch[i];
+            if (fp.currentLeaderEpoch() < epoch) {
+                out.add(PartitionData.error(p, Errors.FENCED_LEADER_EPOCH, epoch));
+                continue;
+            }
+            if (fp.currentLeaderEpoch() > epoch) {
+                out.add(PartitionData.error(p, Errors.UNKNOWN_LEADER_EPOCH, epoch));
+                continue;
+            }
+            PartitionLog log = b.store.log(i);
+            long leo = log.logEndOffset();
+            if (fp.lastFetchedEpoch() != KafkaMessage.NO_EPOCH) {
+                // Truncation on fetch (KAFKA-10554): the follower's last epoch must end at or after its fetch offset here.
+                PartitionLog.EpochEndOffset eo = log.endOffsetFor(fp.lastFetchedEpoch());
+                if (eo.endOffset() < 0 || eo.epoch() < fp.lastFetchedEpoch() || eo.endOffset() < fp.fetchOffset()) {
+                    long end = eo.endOffset() < 0 ? 0 : eo.endOffset();
+                    out.add(new PartitionData(p, Errors.NONE, epoch, t.highWatermark[i], leo, -1, KafkaMessage.EMPTY_IDS,
+                            KafkaMessage.EMPTY_EPOCHS, eo.epoch(), end));
+                    continue; // KAFKA-13141: no follower state update from a diverging fetch
+                }
+            }
+            if (fp.fetchOffset() > leo) {
+                out.add(new PartitionData(p, Errors.OFFSET_OUT_OF_RANGE, epoch, t.highWatermark[i], leo, -1, KafkaMessage.EMPTY_IDS,
+                        KafkaMessage.EMPTY_EPOCHS, KafkaMessage.NO_EPOCH, -1));
+                continue;
+            }
+            int slot = b.slotOf(p, follower);
+            t.leaderStates[i].onFollowerFetch(slot, fp.fetchOffset(), leo, r.brokerEpoch(), now);
+            maybeExpandIsr(i, slot);
+            maybeAdvanceHighWatermark(i);
+            session.dirty.add(i);
+        }
+        collectNews(session, out);
+        b.ctx.work(b.partitionCostNanos * (r.partitions().size() + out.size()));
+        if (out.isEmpty()) {
+            session.parked = true;
+            session.parkedRequestId = r.requestId();
+            b.ctx.setTimer(new BrokerTimer.ParkedFetchTimeout(follower, r.requestId()), fetchWaitNanos);
+            wake.remove(follower);
+            return;
+        }
+        b.ctx.send(from, new FetchResponse(r.requestId(), out));
+    }
+
+    /** Adds the session's partitions with news to a response and clears them. */
+    private void collectNews(FollowerSession session, List<PartitionData> out) {
+        if (session.dirty.isEmpty()) {
+            return;
+        }
+        IntIterator it = session.dirty.iterator();
+        while (it.hasNext()) {
+            int i = it.nextInt();
+            if (t.role[i] != ReplicaTable.LEADER) {
+                continue;
+            }
+            int p = t.partitions[i];
+            int slot = b.slotOf(p, session.followerId);
+            LeaderState ls = t.leaderStates[i];
+            PartitionLog log = b.store.log(i);
+            long leo = log.logEndOffset();
+            long hw = t.highWatermark[i];
+            long from = Math.max(ls.followerLeo(slot), ls.sentLeo(slot));
+            if (from < 0 || (from >= leo && ls.hwSent(slot) == hw)) {
+                continue; // nothing new, or the follower has not told us its position yet
+            }
+            int count = (int) Math.min(Math.max(0, leo - from), fetchMaxRecords);
+            long[] ids = new long[count];
+            int[] epochs = new int[count];
+            for (int k = 0; k < count; k++) {
+                ids[k] = log.id(from + k);
+                epochs[k] = log.epoch(from + k);
+            }
+            ls.markSent(slot, from + count, hw);
+            out.add(new PartitionData(p, Errors.NONE, t.leaderEpoch[i], hw, leo, from, ids, epochs, KafkaMessage.NO_EPOCH, -1));
+        }
+        session.dirty.clear();
+    }
+
+    /** Answers parked fetches whose sessions got news during this handler. */
+    void wakeParkedFetches() {
+        if (wake.isEmpty()) {
+            return;
+        }
+        IntIterator it = wake.iterator();
+        while (it.hasNext()) {
+            int follower = it.nextInt();
+            FollowerSession s = sessions[follower];
+            if (s == null || !s.parked) {
+                continue;
+            }
+            List<PartitionData> out = new ArrayList<>();
+            collectNews(s, out);
+            if (out.isEmpty()) {
+                continue;
+            }
+            s.parked = false;
+            b.ctx.cancelTimer(new BrokerTimer.ParkedFetchTimeout(follower, s.parkedRequestId));
+            b.ctx.work(b.partitionCostNanos * out.size());
+            b.ctx.send(b.brokerNode(follower), new FetchResponse(s.parkedRequestId, out));
+        }
+        wake.clear();
+    }
+
+    void onParkedFetchTimeout(BrokerTimer.ParkedFetchTimeout tag) {
+        FollowerSession s = sessions[tag.followerId()];
+        if (s == null || !s.parked || s.parkedRequestId != tag.requestId()) {
+            return;
+        }
+        s.parked = false;
+        List<PartitionData> out = new ArrayList<>();
+        collectNews(s, out);
+        b.ctx.send(b.brokerNode(tag.followerId()), new FetchResponse(tag.requestId(), out));
+    }
+
+    // ------------------------------------------------------------------ consumers and epoch lookups
+
+    /**
+     * A consumer fetch of one partition: records below the high watermark (read_uncommitted), with
+     * KIP-320 fencing and divergence detection when the consumer sends its last fetched epoch.
+     * Simplification: no long poll for consumers; they poll on their own timer.
+     */
+    void onConsumerFetch(NodeId from, FetchRequest r) {
+        List<PartitionData> out = new ArrayList<>(r.partitions().size());
+        for (FetchPartition fp : r.partitions()) {
+            int p = fp.partition();
+            int i = t.local(p);
+            if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
+                out.add(PartitionData.error(p, Errors.NOT_LEADER_OR_FOLLOWER, -1));
+                continue;
+            }
+            int epoch = t.leaderEpoch[i];
+            if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != epoch) {
+                out.add(PartitionData.error(p, fp.currentLeaderEpoch() < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH,
+                        epoch));
+                continue;
+            }
+            PartitionLog log = b.store.log(i);
+            long hw = t.highWatermark[i];
+            long leo = log.logEndOffset();
+            if (fp.lastFetchedEpoch() != KafkaMessage.NO_EPOCH) {
+                PartitionLog.EpochEndOffset eo = log.endOffsetFor(fp.lastFetchedEpoch());
+                if (eo.endOffset() < 0 || eo.epoch() < fp.lastFetchedEpoch() || eo.endOffset() < fp.fetchOffset()) {
+                    out.add(new PartitionData(p, Errors.NONE, epoch, hw, leo, -1, KafkaMessage.EMPTY_IDS, KafkaMessage.EMPTY_EPOCHS,
+                            eo.epoch(), Math.max(0, eo.endOffset())));
+                    continue;
+                }
+            }
+            if (fp.fetchOffset() > hw) {
+                out.add(new PartitionData(p, Errors.OFFSET_OUT_OF_RANGE, epoch, hw, leo, -1, KafkaMessage.EMPTY_IDS,
+                        KafkaMessage.EMPTY_EPOCHS, KafkaMessage.NO_EPOCH, -1));
+                continue;
+            }
+            int count = (int) Math.min(hw - fp.fetchOffset(), fetchMaxRecords);
+            long[] ids = new long[count];
+            int[] epochs = new int[count];
+            for (int k = 0; k < count; k++) {
+                ids[k] = log.id(fp.fetchOffset() + k);
+                epochs[k] = log.epoch(fp.fetchOffset() + k);
+            }
+            if (count > 0) {
+                b.observer.servedConsumer(b.brokerId, p, fp.fetchOffset() + count);
+            }
+            out.add(new PartitionData(p, Errors.NONE, epoch, hw, leo, fp.fetchOffset(), ids, epochs, KafkaMessage.NO_EPOCH, -1));
+        }
+        b.ctx.work(b.partitionCostNanos * Math.max(1, out.size()));
+        b.ctx.send(from, new FetchResponse(r.requestId(), out));
+    }
+
+    /**
+     * OffsetsForLeaderEpoch: KIP-279 answers (largest epoch at or below the requested one, its end
+     * offset); with planted bug {@code replication.singleRoundEpochLookup}, the KIP-101 answer (only
+     * the start offset of the first larger epoch, or the log end).
+     */
+    void onOffsetsForLeaderEpoch(NodeId from, OffsetsForLeaderEpochRequest r) {
+        int p = r.partition();
+        int i = t.local(p);
+        b.ctx.work(b.partitionCostNanos);
+        if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
+            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NOT_LEADER_OR_FOLLOWER, r.currentLeaderEpoch(), -1, -1));
+            return;
+        }
+        if (r.currentLeaderEpoch() != t.leaderEpoch[i]) {
+            Errors e = r.currentLeaderEpoch() < t.leaderEpoch[i] ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, e, r.currentLeaderEpoch(), -1, -1));
+            return;
+        }
+        PartitionLog log = b.store.log(i);
+        if (singleRoundEpochLookup) {
+            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NONE, r.currentLeaderEpoch(), KafkaMessage.NO_EPOCH,
+                    log.singleRoundEndOffsetFor(r.leaderEpoch())));
+        } else {
+            PartitionLog.EpochEndOffset eo = log.endOffsetFor(r.leaderEpoch());
+            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NONE, r.currentLeaderEpoch(), eo.epoch(), eo.endOffset()));
+        }
+    }
+}

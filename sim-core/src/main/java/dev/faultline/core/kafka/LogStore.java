@@ -1,0 +1,100 @@
+package dev.faultline.core.kafka;
+
+import dev.faultline.core.storage.Durable;
+import java.util.function.LongSupplier;
+
+/**
+ * A broker's disk ({@code log.dirs}): one {@link PartitionLog} per hosted partition (created on first
+ * use), the high-watermark checkpoint file ({@code replication-offset-checkpoint}) and the recovery
+ * state. Partitions are addressed by the broker's local index (the position of the global partition
+ * in the broker's sorted list of hosted partitions).
+ *
+ * <p>Durability (model-spec §0.4): records sit in the page cache until the OS writes them back
+ * {@code faultline.page.cache.flush.delay.ms} after their append (a crash keeps them; a power loss
+ * loses whatever is younger); the checkpoint files are written with fsync, so the last written version
+ * survives. The page cache belongs to the host, not the process, so writeback is computed from the
+ * host's true clock when power is lost (no events needed).
+ */
+final class LogStore implements Durable {
+    /** Told when a power loss cuts a log. */
+    interface PowerLossListener {
+        void logCut(int localIndex, long oldEndOffset, long newEndOffset);
+    }
+
+    private final PartitionLog[] logs;
+    private final long[] hwCheckpoint;
+    private final LongSupplier hostClock;
+    private final long writebackDelayNanos;
+    private PowerLossListener listener;
+
+    LogStore(int partitions, LongSupplier hostClock, long writebackDelayNanos) {
+        this.logs = new PartitionLog[partitions];
+        this.hwCheckpoint = new long[partitions];
+        this.hostClock = hostClock;
+        this.writebackDelayNanos = writebackDelayNanos;
+    }
+
+    void setPowerLossListener(PowerLossListener listener) {
+        this.listener = listener;
+    }
+
+    /** The log of a local partition, or {@code null} if it never had a record or an epoch. */
+    PartitionLog log(int local) {
+        return logs[local];
+    }
+
+    /** The log of a local partition, created if needed. */
+    PartitionLog logForWrite(int local) {
+        PartitionLog log = logs[local];
+        if (log == null) {
+            log = new PartitionLog();
+            logs[local] = log;
+        }
+        return log;
+    }
+
+    long logEndOffset(int local) {
+        PartitionLog log = logs[local];
+        return log == null ? 0 : log.logEndOffset();
+    }
+
+    long checkpointedHighWatermark(int local) {
+        return hwCheckpoint[local];
+    }
+
+    void checkpointHighWatermark(int local, long hw) {
+        hwCheckpoint[local] = hw;
+    }
+
+    int partitions() {
+        return logs.length;
+    }
+
+    @Override
+    public void sync() {
+        for (PartitionLog log : logs) {
+            if (log != null) {
+                log.flush();
+            }
+        }
+    }
+
+    @Override
+    public void loseUnsynced() {
+        long now = hostClock.getAsLong();
+        for (int i = 0; i < logs.length; i++) {
+            PartitionLog log = logs[i];
+            if (log == null) {
+                continue;
+            }
+            long end = log.logEndOffset();
+            long durable = log.durableOffset(now, writebackDelayNanos);
+            if (durable < end) {
+                log.truncateTo(durable);
+                if (listener != null) {
+                    listener.logCut(i, end, durable);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.faultline.core.kafka;
+
+/**
+ * Omniscient hooks the broker calls at the moments the data-plane invariants care about (model-spec
+ * §F.2). Implemented by {@link DataPlaneChecker}; pure observation: implementations never change
+ * broker state, and brokers never read anything back.
+ */
+interface ReplicaObserver {
+    /** The replica's log or high watermark changed (append, truncation, HW move, role change). */
+    void touched(int brokerId, int partition);
+
+    /** The broker became leader of the partition at {@code leaderEpoch}. */
+    void becameLeader(int brokerId, int partition, int leaderEpoch);
+
+    /** The replica truncated its log from {@code oldEndOffset} to {@code newEndOffset}; its HW was {@code highWatermarkBefore}. */
+    void truncated(int brokerId, int partition, long oldEndOffset, long newEndOffset, long highWatermarkBefore, String reason);
+
+    /** A power loss cut the replica's log (unflushed page cache lost). */
+    void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset);
+
+    /** The leader is about to send an acks=all success for records up to {@code lastOffset}. */
+    void ackAllSent(int brokerId, int partition, long lastOffset);
+
+    /** The leader asks to add {@code replica} to the ISR. */
+    void isrExpansionRequested(int brokerId, int partition, int replica);
+
+    /** The leader gave a consumer records up to {@code endOffsetExclusive}. */
+    void servedConsumer(int brokerId, int partition, long endOffsetExclusive);
+
+    /** Does nothing. */
+    ReplicaObserver NONE = new ReplicaObserver() {
+        @Override
+        public void touched(int brokerId, int partition) {
+        }
+
+        @Override
+        public void becameLeader(int brokerId, int partition, int leaderEpoch) {
+        }
+
+        @Override
+        public void truncated(int brokerId, int partition, long oldEndOffset, long newEndOffset, long highWatermarkBefore, String reason) {
+        }
+
+        @Override
+        public void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset) {
+        }
+
+        @Override
+        public void ackAllSent(int brokerId, int partition, long lastOffset) {
+        }
+
+        @Override
+        public void isrExpansionRequested(int brokerId, int partition, int replica) {
+        }
+
+        @Override
+        public void servedConsumer(int brokerId, int partition, long endOffsetExclusive) {
+        }
+    };
+}
