@@ -51,10 +51,14 @@ public final class ZkTestContext {
     /** Collects protocol notes and lifecycle changes (for debugging a failing test). */
     public final List<String> notes = new ArrayList<>();
 
+    /** Deliveries to this node are collected with the notes too. */
+    public String deliveriesTo = "";
+
     public ZkTestContext withNotes() {
         sim.tracer().addSink(e -> {
             if (e instanceof dev.faultline.core.trace.TraceEvent.Note
-                    || e instanceof dev.faultline.core.trace.TraceEvent.Lifecycle) {
+                    || e instanceof dev.faultline.core.trace.TraceEvent.Lifecycle
+                    || (e instanceof dev.faultline.core.trace.TraceEvent.Delivered d && d.to().equals(deliveriesTo))) {
                 notes.add(e.toString());
             }
         });

@@ -13,7 +13,7 @@ public final class ZkInvariants {
         sim.addInvariant(new MonotonicEpochs(sim, ensemble));
         sim.addInvariant(new CommittedHistoryAgreement(sim, ensemble));
         sim.addInvariant(new DurableQuorumCommit(sim, ensemble));
-        sim.addInvariant(new HistoryProblemInvariant("ZK-S5", ensemble.history()));
+        sim.addInvariant(new NoCommittedTruncation(sim, ensemble));
         sim.addInvariant(new EphemeralOwnersOpen(sim, ensemble));
         sim.addInvariant(new HistoryProblemInvariant("ZK-S7", ensemble.history()));
         sim.addInvariant(new ClientObservations(sim));

@@ -68,6 +68,8 @@ public final class ZkClient {
     private int serverIndex;
     private NodeId server;
     private Channel channel;
+    /** False once the client gave up the current connection: nothing more is read from it. */
+    private boolean connectionOpen;
     private long sessionId;
     private long negotiatedTimeoutNanos;
     private long lastZxidSeen;
@@ -108,6 +110,7 @@ public final class ZkClient {
             send(new ClientMessage.CloseSession(nextXid++));
         }
         failAll(Code.CONNECTIONLOSS);
+        connectionOpen = false;
         state = ClientState.transition(name, state, ClientState.CLOSED);
         watcher.onStateChange(KeeperState.Closed);
     }
@@ -116,6 +119,7 @@ public final class ZkClient {
         state = ClientState.transition(name, state, ClientState.CONNECTING);
         server = servers.get(serverIndex % servers.size());
         channel = new Channel(ctx.random().nextLong());
+        connectionOpen = true;
         maxResponseZxidOnConnection = 0;
         long timeout = sessionId == 0 ? requestedTimeoutNanos : negotiatedTimeoutNanos;
         send(new ClientMessage.ConnectRequest(sessionId, lastZxidSeen, timeout));
@@ -130,6 +134,11 @@ public final class ZkClient {
     private void connectionLost(String reason) {
         boolean wasConnected = state == ClientState.CONNECTED;
         cancelConnectionTimers();
+        if (connectionOpen) {
+            // Closing the socket: the server sees the FIN unless the link is cut (or the server is gone).
+            ctx.send(server, new ClientPacket(channel.connectionId(), channel.nextSend(), new ClientMessage.ConnectionClosed("client closed")));
+        }
+        connectionOpen = false;
         ctx.trace("zk-client", name + " connection to " + server + " lost: " + reason);
         Channel old = channel;
         if (state == ClientState.CONNECTED) {
@@ -155,9 +164,9 @@ public final class ZkClient {
     /** Whether this message is addressed to this client. */
     public boolean handles(NodeId from, Message message) {
         if (message instanceof ClientPacket p) {
-            return channel != null && p.connection() == channel.connectionId();
+            return connectionOpen && p.connection() == channel.connectionId();
         }
-        return message instanceof ConnectionReset r && r.peer().equals(server)
+        return connectionOpen && message instanceof ConnectionReset r && r.peer().equals(server)
                 && (state == ClientState.CONNECTING || state == ClientState.CONNECTED);
     }
 
@@ -237,6 +246,7 @@ public final class ZkClient {
         ctx.cancelTimer(timer(Timer.Kind.CONNECT_TIMEOUT));
         if (resp.timeoutNanos() <= 0) {
             state = ClientState.transition(name, state, ClientState.EXPIRED);
+            connectionOpen = false;
             expiredEvents++;
             ctx.trace("zk-client", name + " session 0x" + Long.toHexString(sessionId) + " expired");
             dataWatches.clear();

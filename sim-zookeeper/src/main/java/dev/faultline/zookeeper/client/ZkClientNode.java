@@ -21,7 +21,11 @@ public final class ZkClientNode implements Node, ZkClientHolder, ZkClient.Watche
     }
 
     private final NodeContext ctx;
-    private final ZkClient client;
+    private final List<NodeId> servers;
+    private final long sessionTimeoutNanos;
+    private ZkClient client;
+    private int generation;
+    private final List<ZkClient> handles = new ArrayList<>();
     private final long workloadIntervalNanos;
     private final String path;
     private final List<KeeperState> states = new ArrayList<>();
@@ -34,7 +38,10 @@ public final class ZkClientNode implements Node, ZkClientHolder, ZkClient.Watche
      */
     public ZkClientNode(NodeContext ctx, List<NodeId> servers, long sessionTimeoutNanos, long workloadIntervalNanos) {
         this.ctx = ctx;
+        this.servers = List.copyOf(servers);
+        this.sessionTimeoutNanos = sessionTimeoutNanos;
         this.client = new ZkClient(ctx, ctx.self().name(), servers, sessionTimeoutNanos, this);
+        handles.add(client);
         this.workloadIntervalNanos = workloadIntervalNanos;
         this.path = "/" + ctx.self().name();
     }
@@ -82,6 +89,14 @@ public final class ZkClientNode implements Node, ZkClientHolder, ZkClient.Watche
     @Override
     public void onStateChange(KeeperState state) {
         states.add(state);
+        if (state == KeeperState.Expired) {
+            // As Kafka does: a dead handle is replaced by a new session (and a fresh workload).
+            generation++;
+            step = 0;
+            client = new ZkClient(ctx, ctx.self().name() + "#" + generation, servers, sessionTimeoutNanos, this);
+            handles.add(client);
+            client.start();
+        }
     }
 
     @Override
@@ -95,7 +110,7 @@ public final class ZkClientNode implements Node, ZkClientHolder, ZkClient.Watche
 
     @Override
     public List<ZkClient> zkClients() {
-        return List.of(client);
+        return java.util.Collections.unmodifiableList(handles);
     }
 
     /** State changes seen by the default watcher, in order. */

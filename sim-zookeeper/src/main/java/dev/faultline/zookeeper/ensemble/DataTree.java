@@ -128,6 +128,11 @@ public final class DataTree {
     }
 
     private Applied applyOps(TxnEntry entry, Txn.Ops ops, List<WatchTrigger> triggers) {
+        if (!sessions.containsKey(entry.sessionId())) {
+            // PrepRequestProcessor's session check, at apply time: a closed session writes nothing
+            // (and, above all, cannot own a new ephemeral).
+            return new Applied(entry, Code.SESSIONEXPIRED, List.of(), List.of());
+        }
         List<Runnable> undo = new ArrayList<>();
         List<OpResult> results = new ArrayList<>();
         for (Op op : ops.ops()) {

@@ -54,6 +54,10 @@ final class FastLeaderElection {
         return logicalclock;
     }
 
+    long notificationTimeoutNanos() {
+        return notTimeoutNanos;
+    }
+
     Vote proposal() {
         return proposal;
     }

@@ -33,6 +33,8 @@ final class FollowerRole {
     private Channel channel;
     private int connectAttempts;
     private final ArrayDeque<TxnEntry> pending = new ArrayDeque<>();
+    /** Proposals received during sync: acknowledged only after NEWLEADER ({@code packetsNotCommitted}). */
+    private final List<TxnEntry> unackedBeforeNewLeader = new ArrayList<>();
     private final LongAVLTreeSet touched = new LongAVLTreeSet();
     private Phase phase = Phase.CONNECTING;
     private long newEpoch = -1;
@@ -197,9 +199,7 @@ final class FollowerRole {
         if (length == log.size()) {
             return;
         }
-        List<TxnEntry> removed = new ArrayList<>(log.entries().subList(length, log.size()));
         log.truncate(length);
-        server.history().truncated(server.sid(), removed);
         server.rebuildTree();
     }
 
@@ -208,7 +208,13 @@ final class FollowerRole {
         // forceSync: the proposal is durable before the ACK leaves.
         ctx.fsync(server.disk().log());
         pending.addLast(entry);
-        server.send(leaderNode, channel, new ZabMessage.Ack(entry.zxid()));
+        if (phase == Phase.SYNCED || phase == Phase.UP_TO_DATE) {
+            server.send(leaderNode, channel, new ZabMessage.Ack(entry.zxid()));
+        } else {
+            // An ACK before NEWLEADER would count toward a commit while this server's currentEpoch
+            // still names the old epoch, and FLE could then prefer a server without the txn.
+            unackedBeforeNewLeader.add(entry);
+        }
     }
 
     private void onNewLeader(long epoch) {
@@ -216,6 +222,10 @@ final class FollowerRole {
         ctx.fsync(server.disk().log(), server.disk().currentEpochFile());
         phase = Phase.SYNCED;
         server.send(leaderNode, channel, new ZabMessage.Ack(Zxid.make(epoch, 0)));
+        for (TxnEntry e : unackedBeforeNewLeader) {
+            server.send(leaderNode, channel, new ZabMessage.Ack(e.zxid()));
+        }
+        unackedBeforeNewLeader.clear();
     }
 
     private void onCommit(long zxid) {

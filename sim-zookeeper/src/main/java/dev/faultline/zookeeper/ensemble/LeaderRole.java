@@ -133,6 +133,8 @@ final class LeaderRole {
 
     private void dropHandler(LearnerHandler h, String reason) {
         handlers.remove(h.sid);
+        // Closing the socket: the learner sees the FIN unless the link is cut.
+        server.send(h.node, h.channel, new ZabMessage.Close());
         ctx.trace("zk", "leader drops learner " + h.sid + ": " + reason);
     }
 
@@ -228,6 +230,9 @@ final class LeaderRole {
             ctx.work(config.costs().perZnodeNanos() * snapshotZnodes);
         }
         ctx.work(config.costs().perTxnSyncNanos() * entries.size());
+        if (plan.kind() == SyncPlan.Kind.TRUNC) {
+            server.history().truncDecided(server.sid(), h.sid, plan.truncateToZxid(), ctx.now());
+        }
         ctx.trace("zk", "sync learner " + h.sid + " peerLastZxid=" + Zxid.format(h.peerLastZxid) + " -> " + plan.kind()
                 + (plan.kind() == SyncPlan.Kind.TRUNC ? " to " + Zxid.format(plan.truncateToZxid()) : "")
                 + " +" + entries.size() + " txns");

@@ -92,14 +92,25 @@ public final class ZkHistory {
         committed.add(entry);
     }
 
-    /** A learner truncated these entries from its log (TRUNC or SNAP). */
-    public void truncated(long sid, List<TxnEntry> removed) {
-        for (TxnEntry e : removed) {
-            int at = committedIndex.get(e.zxid());
-            if (at >= 0 && committed.get(at).equals(e)) {
-                problems.add("ZK-S5|server " + sid + " truncated committed txn " + e);
-            }
+    /** A leader decided to TRUNC a learner to {@code truncateToZxid}. */
+    public record TruncDecision(long leaderSid, long learnerSid, long truncateToZxid, long timeNanos) {
+    }
+
+    private final ArrayList<TruncDecision> truncDecisions = new ArrayList<>();
+
+    /** A leader tells a learner to truncate its log after {@code truncateToZxid} (ZK-S5 checks the learner's log now). */
+    public void truncDecided(long leaderSid, long learnerSid, long truncateToZxid, long timeNanos) {
+        truncDecisions.add(new TruncDecision(leaderSid, learnerSid, truncateToZxid, timeNanos));
+    }
+
+    /** TRUNC decisions not yet checked; the ZK-S5 checker drains them. */
+    public List<TruncDecision> drainTruncDecisions() {
+        if (truncDecisions.isEmpty()) {
+            return List.of();
         }
+        List<TruncDecision> out = new ArrayList<>(truncDecisions);
+        truncDecisions.clear();
+        return out;
     }
 
     public void leaderActivated(long sid, long localNanos) {

@@ -334,6 +334,11 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
         return disk.lastLoggedZxid();
     }
 
+    /** The current FLE re-send interval (it backs off while no notification arrives). */
+    public long notificationTimeoutNanos() {
+        return election.notificationTimeoutNanos();
+    }
+
     public long logicalclock() {
         return election.logicalclock();
     }
