@@ -148,7 +148,9 @@ class ClientSessionTest {
         zk.sim.network().heal(p);
         zk.runFor(5 * Time.SECOND);
         assertThat(c.state()).isEqualTo(ClientState.EXPIRED);
-        assertThat(zk.client(id).states()).endsWith(KeeperState.Expired);
+        // Like Kafka, the host then opens a new session.
+        assertThat(zk.client(id).states()).containsSubsequence(KeeperState.Disconnected, KeeperState.Expired, KeeperState.SyncConnected);
+        assertThat(zk.client(id).client().sessionId()).isNotEqualTo(c.sessionId());
         assertThat(zk.server(zk.ensemble.establishedLeader()).dataTree().exists("/mine")).isFalse();
     }
 }
