@@ -66,12 +66,17 @@ final class LeaderInvariants {
         private final RaftView view;
         private final DurableLog<?>[] logs;
         private final long[] wipes;
+        private final Storage[] storages;
 
         MajorityReachedHighWatermark(RaftView view) {
             this.view = view;
             int n = view.sim().nodes().size();
             logs = new DurableLog<?>[n];
             wipes = new long[n];
+            storages = new Storage[n];
+            for (int id : view.voterIds()) {
+                storages[id] = view.sim().storage(view.nodeId(id));
+            }
         }
 
         @Override
@@ -101,7 +106,7 @@ final class LeaderInvariants {
         }
 
         private DurableLog<?> log(int id) {
-            Storage storage = view.sim().storage(view.nodeId(id));
+            Storage storage = storages[id];
             if (logs[id] == null || wipes[id] != storage.wipes()) {
                 wipes[id] = storage.wipes();
                 logs[id] = storage.find(RaftNode.LOG_FILE, DurableLog.class);

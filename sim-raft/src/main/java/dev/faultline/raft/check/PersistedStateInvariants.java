@@ -25,6 +25,7 @@ final class PersistedStateInvariants {
         private final ElectionState[] lastSeen;
         private final long[] wipes;
         private final DurableValue<?>[] files;
+        private final Storage[] storages;
 
         Base(RaftView view) {
             this.view = view;
@@ -32,12 +33,16 @@ final class PersistedStateInvariants {
             lastSeen = new ElectionState[n];
             wipes = new long[n];
             files = new DurableValue<?>[n];
+            storages = new Storage[n];
+            for (int id : view.raftIds()) {
+                storages[id] = view.sim().storage(view.nodeId(id));
+            }
         }
 
         @Override
         public final void check(CheckContext context) {
             for (int id : view.raftIds()) {
-                Storage storage = view.sim().storage(view.nodeId(id));
+                Storage storage = storages[id];
                 if (storage.wipes() != wipes[id] || files[id] == null) {
                     if (storage.wipes() != wipes[id]) {
                         wipes[id] = storage.wipes();

@@ -32,6 +32,8 @@ public final class QuorumState {
     private final int selfId;
     private final int[] voters;
     private EpochState state;
+    /** {@code state.epoch()}, cached: read after every event by the invariants. */
+    private int epoch;
 
     public QuorumState(NodeContext ctx, DurableValue<ElectionState> store, int selfId, int[] voters) {
         this.ctx = ctx;
@@ -46,21 +48,26 @@ public final class QuorumState {
      * from the persisted election state and the epoch of its log's last entry.
      */
     public EpochState initialize(int logLastEpoch) {
+        state = initialState(logLastEpoch);
+        epoch = state.epoch();
+        return state;
+    }
+
+    private EpochState initialState(int logLastEpoch) {
         ElectionState persisted = store.get();
         if (persisted.epoch() < logLastEpoch) {
-            state = new UnattachedState(logLastEpoch, ElectionState.NONE);
-            persist();
+            UnattachedState s = new UnattachedState(logLastEpoch, ElectionState.NONE);
+            store.set(s.election());
+            ctx.fsync(store);
+            return s;
         } else if (persisted.leaderId() == selfId && isVoter()) {
-            state = new ResignedState(persisted.epoch(), selfId);
+            return new ResignedState(persisted.epoch(), selfId);
         } else if (persisted.votedId() == selfId && isVoter() && !persisted.hasLeader()) {
-            CandidateState c = new CandidateState(persisted.epoch(), selfId, 1);
-            state = c;
+            return new CandidateState(persisted.epoch(), selfId, 1);
         } else if (persisted.hasLeader()) {
-            state = new FollowerState(persisted.epoch(), persisted.leaderId(), persisted.votedId());
-        } else {
-            state = new UnattachedState(persisted.epoch(), persisted.votedId());
+            return new FollowerState(persisted.epoch(), persisted.leaderId(), persisted.votedId());
         }
-        return state;
+        return new UnattachedState(persisted.epoch(), persisted.votedId());
     }
 
     public EpochState state() {
@@ -68,7 +75,7 @@ public final class QuorumState {
     }
 
     public int epoch() {
-        return state.epoch();
+        return epoch;
     }
 
     public int selfId() {
@@ -106,7 +113,7 @@ public final class QuorumState {
     }
 
     public UnattachedState transitionToUnattached(int epoch) {
-        if (epoch <= state.epoch()) {
+        if (epoch <= this.epoch) {
             throw illegal("Unattached(epoch=" + epoch + ")");
         }
         return set(new UnattachedState(epoch, ElectionState.NONE));
@@ -173,6 +180,7 @@ public final class QuorumState {
     private <S extends EpochState> S set(S next) {
         EpochState previous = state;
         state = next;
+        epoch = next.epoch();
         if (!next.election().equals(store.get())) {
             persist();
         }
