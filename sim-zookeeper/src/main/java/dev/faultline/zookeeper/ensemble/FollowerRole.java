@@ -18,7 +18,8 @@ import java.util.List;
  */
 final class FollowerRole {
     private static final int MAX_CONNECT_ATTEMPTS = 5;
-    private static final long CONNECT_RETRY_NANOS = dev.faultline.core.kernel.Time.SECOND;
+    /** {@code zookeeper.leaderConnectDelayDuringRetryMs} (100 ms since ZooKeeper 3.6; older learners slept 1 s). */
+    private static final long CONNECT_RETRY_NANOS = 100 * dev.faultline.core.kernel.Time.MILLISECOND;
 
     enum Phase {
         CONNECTING, EPOCH_ACKED, SYNCED, UP_TO_DATE
@@ -145,7 +146,7 @@ final class FollowerRole {
             server.clients().onRevalidated(reply.sessionId(), reply.clientConnection(), reply.valid());
         } else if (body instanceof ZabMessage.Close) {
             if (phase == Phase.CONNECTING && connectAttempts < MAX_CONNECT_ATTEMPTS) {
-                // Refused (the leader is not listening yet): try again in a second, up to 5 times.
+                // Refused (the leader is not listening yet): try again after leaderConnectDelayDuringRetryMs, up to 5 times.
                 ctx.cancelTimer(new RoleTimer(generation, RoleTimer.Kind.FOLLOWER_CONNECTION_PROBE));
                 ctx.setTimer(new RoleTimer(generation, RoleTimer.Kind.FOLLOWER_RECONNECT), CONNECT_RETRY_NANOS);
                 ctx.setTimer(new RoleTimer(generation, RoleTimer.Kind.FOLLOWER_READ_TIMEOUT), CONNECT_RETRY_NANOS + config.initLimitNanos());
