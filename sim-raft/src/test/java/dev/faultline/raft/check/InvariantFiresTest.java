@@ -1,0 +1,203 @@
+package dev.faultline.raft.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.core.check.Violation;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.core.storage.DurableLog;
+import dev.faultline.core.storage.DurableValue;
+import dev.faultline.raft.harness.RaftCluster;
+import dev.faultline.raft.quorum.ElectionState;
+import dev.faultline.raft.quorum.LogEntry;
+import dev.faultline.raft.quorum.RaftNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The invariants that no planted bug reaches, shown to fire on a real violation produced by a
+ * corrupted or lost disk (or a slow one, a slow clock), and to stay quiet on the same run with the
+ * harmless variant of the fault ({@code corrupt = false}).
+ */
+class InvariantFiresTest {
+    private static final long MS = Time.MILLISECOND;
+    private static final long S = Time.SECOND;
+
+    /** A 3-voter cluster with a committed leader and some records. */
+    private static final class Context {
+        final RaftCluster cluster;
+        final NodeId leader;
+        final NodeId follower;
+        final NodeId other;
+
+        Context(long seed) {
+            cluster = RaftCluster.builder().voters(3).seed(seed).client(2 * MS, 3 * MS).build().start();
+            leader = cluster.awaitCommittedLeader(10 * S);
+            cluster.runFor(2 * S);
+            List<NodeId> followers = new ArrayList<>(cluster.voters());
+            followers.remove(leader);
+            NodeId voted = null;
+            for (NodeId f : followers) {
+                if (quorumState(f).get().votedId() == leader.index()) {
+                    voted = f;
+                }
+            }
+            follower = voted != null ? voted : followers.get(0);
+            followers.remove(follower);
+            other = followers.get(0);
+        }
+
+        @SuppressWarnings("unchecked")
+        DurableValue<ElectionState> quorumState(NodeId id) {
+            return cluster.sim().storage(id).find(RaftNode.QUORUM_STATE_FILE, DurableValue.class);
+        }
+
+        @SuppressWarnings("unchecked")
+        DurableLog<LogEntry> log(NodeId id) {
+            return cluster.sim().storage(id).find(RaftNode.LOG_FILE, DurableLog.class);
+        }
+
+        /** The disk now says this (as if restored from a backup or corrupted). */
+        void overwriteQuorumState(NodeId id, ElectionState state) {
+            quorumState(id).set(state);
+            quorumState(id).sync();
+        }
+
+        Violation runAndGetViolation(long nanos) {
+            cluster.runFor(nanos);
+            return cluster.sim().violation();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void singleLeaderFiresWhenADiskRecordsAnotherLeaderForTheEpoch(boolean corrupt) {
+        Context c = new Context(1);
+        c.cluster.crash(c.follower);
+        ElectionState s = c.quorumState(c.follower).get();
+        c.overwriteQuorumState(c.follower, new ElectionState(s.epoch(), s.votedId(), (corrupt ? c.other : c.leader).index()));
+        Violation v = c.runAndGetViolation(100 * MS);
+        if (corrupt) {
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.SINGLE_LEADER);
+            assertThat(v.message()).contains("epoch " + s.epoch() + " has leaders");
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void monotonicEpochFiresOnAnOlderQuorumStateButNotOnAWipedDisk(boolean corrupt) {
+        Context c = new Context(2);
+        c.cluster.crash(c.follower);
+        if (corrupt) {
+            ElectionState s = c.quorumState(c.follower).get();
+            c.overwriteQuorumState(c.follower, new ElectionState(s.epoch() - 1, ElectionState.NONE, ElectionState.NONE));
+        } else {
+            c.cluster.sim().wipeDisk(c.follower);
+        }
+        c.cluster.runFor(10 * MS);
+        c.cluster.restart(c.follower);
+        Violation v = c.runAndGetViolation(1 * S);
+        if (corrupt) {
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.MONOTONIC_EPOCH);
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void oneVotePerEpochFiresWhenAPersistedVoteChanges(boolean corrupt) {
+        Context c = new Context(3);
+        ElectionState s = c.quorumState(c.follower).get();
+        assertThat(s.votedId()).as("the follower voted for the leader").isEqualTo(c.leader.index());
+        c.cluster.crash(c.follower);
+        c.overwriteQuorumState(c.follower, new ElectionState(s.epoch(), (corrupt ? c.other : c.leader).index(), s.leaderId()));
+        Violation v = c.runAndGetViolation(100 * MS);
+        if (corrupt) {
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.ONE_VOTE_PER_EPOCH);
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void majorityReachedHighWatermarkFiresWhenAMajorityLosesItsDisks(boolean corrupt) {
+        Context c = new Context(4);
+        c.cluster.crash(c.follower);
+        c.cluster.crash(c.other);
+        if (corrupt) {
+            c.cluster.sim().wipeDisk(c.follower);
+            c.cluster.sim().wipeDisk(c.other);
+        }
+        Violation v = c.runAndGetViolation(100 * MS);
+        if (corrupt) {
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.MAJORITY_REACHED_HIGH_WATERMARK);
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void logMatchingFiresWhenALogHoldsADifferentRecordUnderTheSameOffsetAndEpoch(boolean corrupt) {
+        Context c = new Context(5);
+        c.cluster.crash(c.follower);
+        DurableLog<LogEntry> log = c.log(c.follower);
+        int offset = log.size() - 10;
+        LogEntry original = log.get(offset);
+        long previousChain = log.get(offset - 1).chainHash();
+        log.truncate(offset);
+        long value = corrupt ? original.value() + 1 : original.value();
+        log.append(new LogEntry(original.epoch(), original.control(), value,
+                LogEntry.chain(previousChain, original.epoch(), original.control(), value)));
+        log.sync();
+        c.cluster.restart(c.follower);
+        Violation v = c.runAndGetViolation(2 * S);
+        if (corrupt) {
+            assertThat(v.invariant()).isIn(RaftInvariants.LOG_MATCHING, RaftInvariants.CONSISTENT_COMMITTED_DATA);
+            assertThat(v.nodes()).containsExactly(c.follower.name());
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void leaderElectedFiresWhenElectionTimersNeverRunOut(boolean slowClocks) {
+        Context c = new Context(6);
+        if (slowClocks) {
+            // The survivors' clocks run a thousand times slow: their fetch timeouts take 2000 s.
+            c.cluster.sim().setClock(c.follower, 0, -999_000);
+            c.cluster.sim().setClock(c.other, 0, -999_000);
+        }
+        c.cluster.crash(c.leader);
+        Violation v = c.runAndGetViolation(30 * S);
+        if (slowClocks) {
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.LEADER_ELECTED);
+        } else {
+            assertThat(v).isNull();
+            assertThat(c.cluster.hasCommittedLeader()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void commitLatencyFiresWhenFollowerDisksStall(boolean slowDisks) {
+        Context c = new Context(7);
+        if (slowDisks) {
+            c.cluster.sim().storage(c.follower).setFsyncLatencyNanos(2 * S);
+            c.cluster.sim().storage(c.other).setFsyncLatencyNanos(2 * S);
+        }
+        Violation v = c.runAndGetViolation(3 * S);
+        if (slowDisks) {
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.COMMIT_LATENCY);
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+}
