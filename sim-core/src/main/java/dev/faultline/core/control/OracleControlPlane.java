@@ -34,6 +34,8 @@ public final class OracleControlPlane implements ControlPlane {
     private boolean[] alive;
     private long[] brokerEpochs;
     private long[] registeredAt;
+    private int[] registrations;
+    private long[] downAt;
     private List<List<PartitionState>> pendingWhilePaused;
     private long nextBrokerEpoch = 1;
 
@@ -62,6 +64,9 @@ public final class OracleControlPlane implements ControlPlane {
         alive = new boolean[n];
         brokerEpochs = new long[n];
         registeredAt = new long[n];
+        registrations = new int[n];
+        downAt = new long[n];
+        java.util.Arrays.fill(downAt, Long.MAX_VALUE);
         pendingWhilePaused = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
             pendingWhilePaused.add(null);
@@ -137,8 +142,11 @@ public final class OracleControlPlane implements ControlPlane {
     private void livenessChanged(NodeId node, LivenessWatcher.State from, LivenessWatcher.State to, long atNanos) {
         int b = ClusterSpec.brokerIdOf(node.name());
         if (to == LivenessWatcher.State.DOWN) {
-            long downAt = atNanos;
-            sim.schedule(atNanos + detectionDelayNanos, () -> brokerDown(b, downAt));
+            int registrationsAtDown = registrations[b];
+            downAt[b] = atNanos;
+            sim.schedule(atNanos + detectionDelayNanos, () -> brokerDown(b, registrationsAtDown));
+        } else if (from == LivenessWatcher.State.DOWN) {
+            downAt[b] = Long.MAX_VALUE;
         } else if (to == LivenessWatcher.State.RUNNING && from == LivenessWatcher.State.PAUSED) {
             List<PartitionState> pending = pendingWhilePaused.get(b);
             pendingWhilePaused.set(b, null);
@@ -148,12 +156,20 @@ public final class OracleControlPlane implements ControlPlane {
         }
     }
 
-    private void brokerDown(int b, long downAt) {
+    /** Whether the oracle counts broker {@code r} as alive now: registered, and not down for the detection delay. */
+    private boolean eligible(int r) {
+        return alive[r] && sim.now() - downAt[r] < detectionDelayNanos;
+    }
+
+    private void brokerDown(int b, int registrationsAtDown) {
         if (!alive[b]) {
             return;
         }
-        // A later incarnation may already have registered: handle the bounce as a failure, then a startup.
-        BrokerHandle returning = registeredAt[b] > downAt ? handles[b] : null;
+        if (registrations[b] > registrationsAtDown) {
+            // It came back (and registered) before the oracle noticed: as if it never left.
+            sim.traceFault("oracle: broker-" + b + " bounced before detection");
+            return;
+        }
         alive[b] = false;
         handles[b] = null;
         long now = sim.now();
@@ -175,9 +191,6 @@ public final class OracleControlPlane implements ControlPlane {
             }
         }
         push(changes);
-        if (returning != null) {
-            register(b, returning);
-        }
     }
 
     /** Elects a leader for {@code p} among live brokers other than the current one; adds the new state to {@code changes}. */
@@ -185,7 +198,7 @@ public final class OracleControlPlane implements ControlPlane {
         int[] assignment = cluster.replicas(p);
         IntList isr = isrOf(p, isrMask[p]);
         int old = leader[p];
-        LeaderElection.Election e = LeaderElection.offlinePartition(assignment, isr, r -> alive[r],
+        LeaderElection.Election e = LeaderElection.offlinePartition(assignment, isr, this::eligible,
                 cluster.uncleanLeaderElectionEnabled(p));
         if (!e.elected()) {
             if (old == LeaderElection.NO_LEADER) {
@@ -199,7 +212,7 @@ public final class OracleControlPlane implements ControlPlane {
             changes.add(s);
             return;
         }
-        IntList newIsr = LeaderElection.isrAfterElection(e, isr, r -> alive[r]);
+        IntList newIsr = LeaderElection.isrAfterElection(e, isr, this::eligible);
         leader[p] = e.leader();
         leaderEpoch[p]++;
         partitionEpoch[p]++;
@@ -224,6 +237,7 @@ public final class OracleControlPlane implements ControlPlane {
         handles[b] = handle;
         alive[b] = true;
         registeredAt[b] = sim.now();
+        registrations[b]++;
         brokerEpochs[b] = nextBrokerEpoch++;
         handle.registered(brokerEpochs[b]);
         List<PartitionState> changes = new ArrayList<>();

@@ -198,11 +198,6 @@ public final class DataPlaneChecker implements ReplicaObserver {
         }
     }
 
-    /** A consumer consumed (offset, id) from the partition; the previous record it consumed must still be in the leader's log. */
-    void consumed(String client, int partition, long offset, long previousId, int leaderBroker) {
-        // Reserved for a per-consumer lineage check; see checkConsumerLineage.
-    }
-
     /** Whether DP-S2/DP-S3 exemptions apply: an unclean election, or an acknowledged record lost to power loss. */
     private boolean exempt(int partition) {
         return controlHistory.everUnclean(partition) || powerLossHazard.containsKey(partition);
@@ -232,8 +227,8 @@ public final class DataPlaneChecker implements ReplicaObserver {
                     if (b == null) {
                         continue;
                     }
-                    checkEpochCache(b, partition);
                     checkCommittedPrefix(b, partition);
+                    checkEpochCache(b, partition);
                 }
                 touched.clear();
             }
@@ -331,7 +326,10 @@ public final class DataPlaneChecker implements ReplicaObserver {
      * fetched yet may still have to truncate (restart with a checkpointed HW); they are skipped.
      */
     private void checkCommittedPrefix(KafkaBroker b, int partition) {
-        if (!enabled("DP-S2") || controlHistory.everUnclean(partition)) {
+        // No blanket exemption for unclean elections or power loss: a replica is compared only once it
+        // fetched from the current leader in the current epoch, which is when its high watermark
+        // stops covering records it may still have to truncate (the §F.2 exemption's case).
+        if (!enabled("DP-S2")) {
             return;
         }
         PartitionState authoritative = controlPlane.partitionStates().state(partition);

@@ -55,6 +55,7 @@ public final class KafkaProducer implements Node {
     private long nextRecord;
     private long metadataCorrelation = -1;
     private int bootstrapIndex;
+    private int metadataBroker = -1;
 
     KafkaProducer(NodeContext ctx, ClientEnv env, ProducerConfig config) {
         this.ctx = ctx;
@@ -83,8 +84,10 @@ public final class KafkaProducer implements Node {
 
     @Override
     public void onStart() {
-        refreshMetadata();
-        ctx.setTimer(TICK, intervalNanos());
+        if (config.startDelayNanos() == 0) {
+            refreshMetadata(); // a delayed producer asks for metadata when it first has a record
+        }
+        ctx.setTimer(TICK, config.startDelayNanos() + intervalNanos());
     }
 
     private long intervalNanos() {
@@ -119,8 +122,14 @@ public final class KafkaProducer implements Node {
                 failAttempt(rt.slot(), Errors.REQUEST_TIMED_OUT);
             }
         } else if (tag instanceof MetadataTimeout) {
-            metadataCorrelation = -1;
-            bootstrapIndex++;
+            long correlation = ((MetadataTimeout) tag).correlationId();
+            if (correlation >= 0) { // no answer: try the next broker
+                if (correlation != metadataCorrelation) {
+                    return;
+                }
+                metadataCorrelation = -1;
+                bootstrapIndex++;
+            }
             refreshMetadata();
         }
     }
@@ -133,12 +142,16 @@ public final class KafkaProducer implements Node {
             onMetadata((MetadataResponse) message);
         } else if (message instanceof ConnectionReset) {
             int broker = ClusterSpec.brokerIdOf(((ConnectionReset) message).peer().name());
+            if (bootstrapBroker(bootstrapIndex) == broker && metadataCorrelation < 0) {
+                bootstrapIndex++; // do not ask a dead broker for metadata
+            }
             for (int i = 0; i < partitions.length; i++) {
-                if (inFlightIds[i] != null && leader[i] == broker) {
+                if (inFlightIds[i] != null && inFlightCorrelation[i] > 0 && leader[i] == broker) {
                     failAttempt(i, Errors.NETWORK_EXCEPTION);
                 }
             }
-            if (metadataCorrelation >= 0) {
+            if (metadataCorrelation >= 0 && metadataBroker == broker) {
+                ctx.cancelTimer(new MetadataTimeout(metadataCorrelation));
                 metadataCorrelation = -1;
                 bootstrapIndex++;
                 ctx.setTimer(METADATA_RETRY, config.retryBackoffNanos());
@@ -232,8 +245,8 @@ public final class KafkaProducer implements Node {
             return;
         }
         metadataCorrelation = nextCorrelation++;
-        var brokers = env.cluster().brokers();
-        int broker = brokers.get(Math.floorMod(bootstrapIndex, brokers.size())).id();
+        int broker = bootstrapBroker(bootstrapIndex);
+        metadataBroker = broker;
         ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)), new MetadataRequest(metadataCorrelation, partitions.clone()));
         ctx.setTimer(new MetadataTimeout(metadataCorrelation), config.requestTimeoutNanos());
     }
@@ -259,6 +272,15 @@ public final class KafkaProducer implements Node {
         for (int i = 0; i < partitions.length; i++) {
             trySend(i);
         }
+    }
+
+    private int bootstrapBroker(int index) {
+        int[] bootstrap = config.bootstrapBrokers();
+        if (bootstrap.length > 0) {
+            return bootstrap[Math.floorMod(index, bootstrap.length)];
+        }
+        var brokers = env.cluster().brokers();
+        return brokers.get(Math.floorMod(index, brokers.size())).id();
     }
 
     private int slotOf(int partition) {

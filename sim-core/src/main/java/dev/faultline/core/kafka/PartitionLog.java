@@ -66,19 +66,17 @@ final class PartitionLog {
 
     /**
      * Records that {@code epoch} starts at {@code startOffset} (a new leader, or a follower appending
-     * the first record of an epoch). Ignored when the epoch is already the latest; an older epoch
-     * than the latest is a protocol error.
+     * the first record of an epoch). Ignored when the epoch is already the latest; entries with an
+     * epoch or start offset not below the new one are removed first (only an old protocol, a planted
+     * bug, makes that happen; DP-S4 then reports records no entry covers).
      */
     void assignEpoch(int epoch, long startOffset) {
-        if (cacheSize > 0) {
-            int latest = cacheEpochs[cacheSize - 1];
-            if (latest == epoch) {
-                return;
-            }
-            if (epoch < latest || startOffset < cacheStarts[cacheSize - 1]) {
-                throw new IllegalStateException("leader-epoch cache: cannot add (" + epoch + ", " + startOffset + ") after ("
-                        + latest + ", " + cacheStarts[cacheSize - 1] + ")");
-            }
+        if (cacheSize > 0 && cacheEpochs[cacheSize - 1] == epoch) {
+            return;
+        }
+        // Kafka keeps the cache monotonic: entries that a new (epoch, start) would contradict go first.
+        while (cacheSize > 0 && (cacheEpochs[cacheSize - 1] >= epoch || cacheStarts[cacheSize - 1] >= startOffset)) {
+            cacheSize--;
         }
         if (cacheSize == cacheEpochs.length) {
             cacheEpochs = Arrays.copyOf(cacheEpochs, Math.max(1, cacheSize * 2));
