@@ -40,8 +40,8 @@ class RunCommandTest {
         Path f = dir.resolve("s.yaml");
         Files.writeString(f, PASSING);
         CliTest.Outcome here = CliTest.run("run", f.toString(), "--out", dir.resolve("a").toString());
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", f.toString(), "--out",
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", f.toString(), "--out",
                 dir.resolve("b").toString()).redirectErrorStream(true).start();
         String there = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(there).isZero();
