@@ -41,6 +41,15 @@ final class ClientConnections {
     /** Pending session creations started here: session id → connection id. */
     private final Long2LongAVLTreeMap creating = new Long2LongAVLTreeMap();
     private final WatchManager watches = new WatchManager();
+    /**
+     * Writes submitted here and not yet applied: (session, xid) → the connection that sent them. The
+     * reply goes back on that connection only; if the client has moved on, it already failed the
+     * request with CONNECTIONLOSS and the reply is dropped. Looked up, never iterated.
+     */
+    private final java.util.HashMap<WriteKey, Long> pendingWrites = new java.util.HashMap<>();
+
+    private record WriteKey(long sessionId, long xid) {
+    }
 
     ClientConnections(ZkServer server) {
         this.server = server;
@@ -191,6 +200,7 @@ final class ClientConnections {
             send(c, new ClientMessage.Response(req.xid(), zxid, children == null ? Code.NONODE : Code.OK, null,
                     tree.stat(get.path()), children, null));
         } else if (op instanceof Operation.Write write) {
+            pendingWrites.put(new WriteKey(c.sessionId, req.xid()), c.id);
             server.submitWrite(c.sessionId, req.xid(), new Txn.Ops(write.ops(), write.multi()));
         } else {
             throw new IllegalArgumentException("unknown operation " + op);
@@ -266,10 +276,11 @@ final class ClientConnections {
             }
             return;
         }
-        if (entry.originSid() != server.sid() || !connectionOfSession.containsKey(entry.sessionId())) {
+        if (entry.originSid() != server.sid()) {
             return;
         }
-        Connection c = connections.get(connectionOfSession.get(entry.sessionId()));
+        Long connectionId = pendingWrites.remove(new WriteKey(entry.sessionId(), entry.cxid()));
+        Connection c = connectionId == null ? null : connections.get(connectionId.longValue());
         if (c == null) {
             return;
         }
@@ -285,6 +296,7 @@ final class ClientConnections {
             close(c, reason);
         }
         creating.clear();
+        pendingWrites.clear();
     }
 
     private void close(Connection c, String reason) {
