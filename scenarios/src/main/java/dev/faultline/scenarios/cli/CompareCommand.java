@@ -4,6 +4,7 @@ import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.reports.Comparison;
 import dev.faultline.reports.ComparisonReport;
+import dev.faultline.scenarios.run.ModeSupport;
 import dev.faultline.scenarios.run.ScenarioResult;
 import dev.faultline.scenarios.run.ScenarioRunner;
 import dev.faultline.scenarios.spec.Problem;
@@ -45,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "scenario YAML file (default: the built-in comparison)")
     Path file;
 
-    @Option(names = "--modes", split = ",", defaultValue = "zookeeper,kraft,oracle", description = "modes to compare (default: ${DEFAULT-VALUE})")
+    @Option(names = "--modes", split = ",", description = "modes to compare (default: zookeeper,kraft,oracle, those this build can run)")
     List<String> modes;
 
     @Option(names = "--seeds", defaultValue = "20", description = "seeds per mode (default: ${DEFAULT-VALUE})")
@@ -87,6 +88,16 @@ final class CompareCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         List<Scenario.Mode> modeList = new ArrayList<>();
+        if (modes == null) {
+            modes = new ArrayList<>();
+            for (Scenario.Mode m : List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.KRAFT, Scenario.Mode.ORACLE)) {
+                if (ModeSupport.available().contains(m)) {
+                    modes.add(m.yamlName());
+                } else {
+                    err.println("faultline compare: mode " + m.yamlName() + " is not available in this build; comparing the others");
+                }
+            }
+        }
         for (String m : modes) {
             Scenario.Mode mode = Scenario.Mode.parse(m.trim());
             if (mode == null) {

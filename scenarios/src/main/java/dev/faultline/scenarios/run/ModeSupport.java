@@ -12,7 +12,7 @@ import java.util.List;
  * plane itself and the mode's roles ({@code raft-leader}, {@code zk-leader}) and quorum nodes. The
  * only place that knows every mode: this module is the composition root.
  */
-interface ModeSupport {
+public interface ModeSupport {
     ControlPlane controlPlane();
 
     /** The Raft leader now (kraft), or nothing. */
@@ -28,6 +28,11 @@ interface ModeSupport {
     /** Controller voters (kraft) or ensemble servers (zookeeper), in order. */
     default List<NodeId> quorum(Simulation sim) {
         return List.of();
+    }
+
+    /** The modes this build can run, in the order comparisons list them. */
+    static List<Scenario.Mode> available() {
+        return List.of(Scenario.Mode.ORACLE);
     }
 
     /** The support for a scenario's mode. */
