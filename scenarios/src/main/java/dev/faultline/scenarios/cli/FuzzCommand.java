@@ -1,0 +1,179 @@
+package dev.faultline.scenarios.cli;
+
+import dev.faultline.core.kernel.Time;
+import dev.faultline.scenarios.fuzz.Campaign;
+import dev.faultline.scenarios.fuzz.ScheduleGenerator;
+import dev.faultline.scenarios.run.ModeSupport;
+import dev.faultline.scenarios.spec.ConfigKeys;
+import dev.faultline.scenarios.spec.Scenario;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code faultline fuzz}: generated clusters and fault schedules, run on worker threads; every
+ * distinct failure is shrunk and written as a replayable YAML scenario as soon as it is found.
+ * Ctrl-C stops cleanly and keeps everything found.
+ *
+ * <p>Spreading one campaign over machines: give each machine the same {@code --seed} and
+ * {@code --shard i/n} with its own i (a CI matrix index, or {@code JOB_COMPLETION_INDEX} in a
+ * Kubernetes Indexed Job); shard i runs seeds {@code seed + i + k·n}, so shards never overlap.
+ */
+@Command(name = "fuzz", description = "Fuzz fault schedules; failures come back as minimal, replayable YAML scenarios.")
+final class FuzzCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--time", description = "stop after this much wall time, e.g. 10m (default: 10m unless --runs is given)")
+    String time;
+
+    @Option(names = "--runs", description = "stop after this many runs")
+    Long runs;
+
+    @Option(names = "--workers", description = "simulations at once (default: the number of cores)")
+    Integer workers;
+
+    @Option(names = "--mode", description = "kraft, zookeeper or oracle (default: every mode this build runs, chosen per seed)")
+    String mode;
+
+    @Option(names = "--plant", paramLabel = "SWITCH", description = "turn on a planted bug, e.g. raft.commitPriorEpochByCount (repeatable)")
+    List<String> plant = new ArrayList<>();
+
+    @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1", description = "this machine's slice of the seed space (default: ${DEFAULT-VALUE})")
+    String shard;
+
+    @Option(names = "--seed", defaultValue = "1", description = "first seed of the campaign (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/fuzz", description = "where failures go (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long maxWall;
+        try {
+            maxWall = time != null ? Time.parseDuration(time) : runs != null ? Long.MAX_VALUE : 10 * Time.MINUTE;
+        } catch (IllegalArgumentException e) {
+            err.println("faultline fuzz: --time " + e.getMessage());
+            return Main.BAD_INPUT;
+        }
+        String[] parts = shard.split("/");
+        int shardIndex;
+        int shards;
+        try {
+            shardIndex = Integer.parseInt(parts[0]);
+            shards = Integer.parseInt(parts[1]);
+            if (parts.length != 2 || shards < 1 || shardIndex < 0 || shardIndex >= shards) {
+                throw new NumberFormatException();
+            }
+        } catch (RuntimeException e) {
+            err.println("faultline fuzz: --shard takes i/n with 0 <= i < n, e.g. 3/8, not '" + shard + "'");
+            return Main.BAD_INPUT;
+        }
+        for (String p : plant) {
+            if (!ConfigKeys.PLANTED_BUGS.contains(p)) {
+                err.println("faultline fuzz: unknown planted bug '" + p + "'; valid: " + ConfigKeys.PLANTED_BUGS);
+                return Main.BAD_INPUT;
+            }
+        }
+        Scenario.Mode m = null;
+        if (mode != null) {
+            m = Scenario.Mode.parse(mode);
+            if (m == null || !ModeSupport.available().contains(m)) {
+                err.println("faultline fuzz: --mode must be one of " + ModeSupport.available().stream().map(Scenario.Mode::yamlName).toList());
+                return Main.BAD_INPUT;
+            }
+        } else if (ModeSupport.available().size() == 1) {
+            m = ModeSupport.available().get(0);
+        } else {
+            m = modeFor(plant);
+        }
+        int k = workers != null ? Math.max(1, workers) : Runtime.getRuntime().availableProcessors();
+        Campaign.Options options = new Campaign.Options(ScheduleGenerator.Options.of(m, plant), seed, shardIndex, shards,
+                runs != null ? runs : Long.MAX_VALUE, maxWall, k, out, 300);
+        Campaign campaign = new Campaign(options, err);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            campaign.stop();
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "faultline-fuzz-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long start = System.nanoTime();
+        boolean terminal = System.console() != null;
+        Thread progress = new Thread(() -> {
+            long last = System.nanoTime();
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(terminal ? 1000 : 100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (terminal) {
+                    err.print("\r" + campaign.progress(start) + "   ");
+                    err.flush();
+                } else if (System.nanoTime() - last > 30 * Time.SECOND) {
+                    last = System.nanoTime();
+                    err.println(campaign.progress(start));
+                    err.flush();
+                }
+            }
+        }, "faultline-fuzz-progress");
+        progress.setDaemon(true);
+        progress.start();
+        Campaign.Summary summary;
+        try {
+            summary = campaign.run();
+        } finally {
+            progress.interrupt();
+            finished.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C: the hook is already running and waits for us.
+        }
+        if (terminal) {
+            err.print("\r\033[K");
+        }
+        o.printf(Locale.ROOT, "fuzz %s%s, shard %d/%d: %d runs in %.1f s on %d worker(s): %.2f runs/s, %.0f simulated seconds per wall second%n",
+                m == null ? "all modes" : m.yamlName(), plant.isEmpty() ? "" : " with " + plant, shardIndex, shards, summary.runs(),
+                summary.wallNanos() / 1e9, k, summary.runsPerSecond(), summary.simulatedPerWall());
+        if (summary.failures().isEmpty()) {
+            o.println("no failures");
+            return Main.OK;
+        }
+        for (Map.Entry<String, Long> e : summary.runsToFind().entrySet()) {
+            o.println("failure " + e.getKey() + ": found after " + e.getValue() + " runs (seed " + summary.failures().get(e.getKey()).seed()
+                    + "), written under " + out);
+        }
+        return Main.FAILED;
+    }
+
+    /** The mode a planted bug lives in. */
+    static Scenario.Mode modeFor(List<String> bugs) {
+        for (String b : bugs) {
+            if (b.startsWith("raft.") || b.startsWith("kraftController.")) {
+                return Scenario.Mode.KRAFT;
+            }
+            if (b.startsWith("zab.") || b.startsWith("zkController.")) {
+                return Scenario.Mode.ZOOKEEPER;
+            }
+        }
+        return null;
+    }
+}
