@@ -12,6 +12,8 @@ final class FollowerSession {
     /** Local partition indexes with news, in the order they got it. */
     final IntLinkedOpenHashSet dirty = new IntLinkedOpenHashSet();
     boolean parked;
+    /** When (leader's clock) the follower's latest fetch request arrived. */
+    long lastRequestNanos = Long.MIN_VALUE / 2;
     long parkedRequestId;
 
     FollowerSession(int followerId) {

@@ -104,7 +104,10 @@ final class FollowerSide {
             f = new ReplicaFetcher(leaderId);
             fetchers[leaderId] = f;
         }
-        f.partitions.add(i);
+        if (!t.hasFlag(i, ReplicaTable.FETCHING)) {
+            t.setFlag(i, ReplicaTable.FETCHING, true);
+            f.fetching++;
+        }
         f.changed.add(i);
         f.removed.rem(t.partitions[i]);
         maybeSend(f);
@@ -118,7 +121,9 @@ final class FollowerSide {
             return;
         }
         ReplicaFetcher f = fetchers[leaderId];
-        if (f != null && f.partitions.remove(i)) {
+        if (f != null && t.hasFlag(i, ReplicaTable.FETCHING)) {
+            t.setFlag(i, ReplicaTable.FETCHING, false);
+            f.fetching--;
             f.changed.remove(i);
             f.removed.add(t.partitions[i]);
         }
@@ -127,29 +132,43 @@ final class FollowerSide {
     // ------------------------------------------------------------------ fetch loop
 
     private void maybeSend(ReplicaFetcher f) {
-        if (f.inFlight || f.backingOff || f.partitions.isEmpty()) {
+        if (f.inFlight || f.backingOff || f.fetching == 0) {
             return;
         }
         NodeId leader = b.brokerNode(f.leaderId);
         List<FetchPartition> parts = new ArrayList<>();
-        IntIterator it = (f.needFull ? f.partitions : f.changed).iterator();
-        while (it.hasNext()) {
-            int i = it.nextInt();
-            if (!f.partitions.contains(i)) {
-                continue;
+        if (f.needFull) {
+            for (int i = 0; i < t.size(); i++) {
+                if (fetchingFrom(f, i)) {
+                    parts.add(fetchState(i));
+                }
             }
-            parts.add(fetchState(i));
+        } else {
+            IntIterator it = f.changed.iterator();
+            while (it.hasNext()) {
+                int i = it.nextInt();
+                if (fetchingFrom(f, i)) {
+                    parts.add(fetchState(i));
+                }
+            }
         }
         int[] removed = f.needFull ? new int[0] : f.removed.toIntArray();
         f.requestId++;
         FetchRequest request = new FetchRequest(b.brokerId, b.brokerEpoch, f.requestId, f.needFull, parts, removed);
         f.needFull = false;
-        f.changed.clear();
+        LeaderSide.clear(f.changed);
         f.removed.clear();
+        if (f.removed.elements().length > 64) {
+            f.removed.trim();
+        }
         f.inFlight = true;
         b.ctx.work(b.partitionCostNanos * parts.size());
         b.ctx.send(leader, request);
         b.ctx.setTimer(new BrokerTimer.FetchTimeout(f.leaderId, f.requestId), socketTimeoutNanos);
+    }
+
+    private boolean fetchingFrom(ReplicaFetcher f, int i) {
+        return t.hasFlag(i, ReplicaTable.FETCHING) && t.leader[i] == f.leaderId;
     }
 
     private FetchPartition fetchState(int i) {
@@ -170,7 +189,7 @@ final class FollowerSide {
         boolean backoff = false;
         for (PartitionData d : r.partitions()) {
             int i = t.local(d.partition());
-            if (i < 0 || t.role[i] != ReplicaTable.FOLLOWER || t.leader[i] != leaderId || !f.partitions.contains(i)) {
+            if (i < 0 || t.role[i] != ReplicaTable.FOLLOWER || !fetchingFrom(f, i)) {
                 continue;
             }
             backoff |= apply(f, i, d);

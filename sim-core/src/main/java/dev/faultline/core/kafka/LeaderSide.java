@@ -75,10 +75,13 @@ final class LeaderSide {
         b.followerSide.stopFetching(i);
         t.role[i] = ReplicaTable.LEADER;
         t.leader[i] = b.brokerId;
-        PartitionLog log = b.store.logForWrite(i);
-        long leo = log.logEndOffset();
-        log.assignEpoch(s.leaderEpoch(), leo);
-        t.leaderStates[i] = new LeaderState(b.cluster.replicationFactor(p), leo, b.ctx.now(), t.isrMask[i]);
+        // An empty replica gets its log (and the epoch entry at offset 0) with its first record.
+        PartitionLog log = b.store.log(i);
+        long leo = log == null ? 0 : log.logEndOffset();
+        if (log != null) {
+            log.assignEpoch(s.leaderEpoch(), leo);
+        }
+        t.leaderStates[i] = new LeaderState(b.cluster.replicationFactor(p), b.slotOf(p, b.brokerId), leo, b.ctx.now(), t.isrMask[i]);
         t.setFlag(i, ReplicaTable.VALIDATED, true);
         failPending(i, Errors.NOT_LEADER_OR_FOLLOWER);
         b.observer.becameLeader(b.brokerId, p, s.leaderEpoch());
@@ -114,9 +117,11 @@ final class LeaderSide {
             return;
         }
         PartitionLog log = b.store.logForWrite(i);
-        long base = log.logEndOffset();
         int epoch = t.leaderEpoch[i];
+        long base = log.logEndOffset();
+        log.assignEpoch(epoch, base); // no-op unless the replica was empty when it became leader
         long now = b.ctx.now();
+        noteCaughtUpFollowers(i, base);
         for (long id : r.recordIds()) {
             log.append(id, epoch, b.env.hostClock().getAsLong());
         }
@@ -134,6 +139,19 @@ final class LeaderSide {
             q.addLast(new PendingProduce(from, r.correlationId(), base, last + 1, epoch, now + r.timeoutNanos()));
         }
         maybeAdvanceHighWatermark(i);
+    }
+
+    private void noteCaughtUpFollowers(int i, long oldLeo) {
+        int p = t.partitions[i];
+        LeaderState ls = t.leaderStates[i];
+        int rf = b.cluster.replicationFactor(p);
+        for (int r = 0; r < rf; r++) {
+            int follower = b.cluster.replica(p, r);
+            FollowerSession s = follower == b.brokerId ? null : sessions[follower];
+            if (s != null) {
+                ls.onLeaderAppend(r, oldLeo, s.lastRequestNanos);
+            }
+        }
     }
 
     private void respond(NodeId to, ProduceRequest r, Errors error, long baseOffset, int epoch) {
@@ -326,8 +344,9 @@ final class LeaderSide {
             sessions[follower] = session;
         }
         session.parked = false;
-        List<PartitionData> out = new ArrayList<>();
         long now = b.ctx.now();
+        session.lastRequestNanos = now;
+        List<PartitionData> out = new ArrayList<>();
         for (FetchPartition fp : r.partitions()) {
             int p = fp.partition();
             int i = t.local(p);
@@ -345,10 +364,10 @@ final class LeaderSide {
                 continue;
             }
             PartitionLog log = b.store.log(i);
-            long leo = log.logEndOffset();
+            long leo = log == null ? 0 : log.logEndOffset();
             if (fp.lastFetchedEpoch() != KafkaMessage.NO_EPOCH) {
                 // Truncation on fetch (KAFKA-10554): the follower's last epoch must end at or after its fetch offset here.
-                PartitionLog.EpochEndOffset eo = log.endOffsetFor(fp.lastFetchedEpoch());
+                PartitionLog.EpochEndOffset eo = log == null ? PartitionLog.EpochEndOffset.UNDEFINED : log.endOffsetFor(fp.lastFetchedEpoch());
                 if (eo.endOffset() < 0 || eo.epoch() < fp.lastFetchedEpoch() || eo.endOffset() < fp.fetchOffset()) {
                     long end = eo.endOffset() < 0 ? 0 : eo.endOffset();
                     out.add(new PartitionData(p, Errors.NONE, epoch, t.highWatermark[i], leo, -1, KafkaMessage.EMPTY_IDS,
@@ -394,9 +413,9 @@ final class LeaderSide {
             int slot = b.slotOf(p, session.followerId);
             LeaderState ls = t.leaderStates[i];
             PartitionLog log = b.store.log(i);
-            long leo = log.logEndOffset();
+            long leo = log == null ? 0 : log.logEndOffset();
             long hw = t.highWatermark[i];
-            long from = Math.max(ls.followerLeo(slot), ls.sentLeo(slot));
+            long from = ls.followerLeo(slot);
             if (from < 0 || (from >= leo && ls.hwSent(slot) == hw)) {
                 continue; // nothing new, or the follower has not told us its position yet
             }
@@ -407,10 +426,19 @@ final class LeaderSide {
                 ids[k] = log.id(from + k);
                 epochs[k] = log.epoch(from + k);
             }
-            ls.markSent(slot, from + count, hw);
+            ls.markSent(slot, hw);
             out.add(new PartitionData(p, Errors.NONE, t.leaderEpoch[i], hw, leo, from, ids, epochs, KafkaMessage.NO_EPOCH, -1));
         }
-        session.dirty.clear();
+        clear(session.dirty);
+    }
+
+    /** Clears a set and gives back its memory when it grew large (sets of idle partitions stay small). */
+    static void clear(IntLinkedOpenHashSet set) {
+        boolean large = set.size() > 64;
+        set.clear();
+        if (large) {
+            set.trim();
+        }
     }
 
     /** Answers parked fetches whose sessions got news during this handler. */
@@ -471,7 +499,7 @@ final class LeaderSide {
                         epoch));
                 continue;
             }
-            PartitionLog log = b.store.log(i);
+            PartitionLog log = b.store.logForWrite(i);
             long hw = t.highWatermark[i];
             long leo = log.logEndOffset();
             if (fp.lastFetchedEpoch() != KafkaMessage.NO_EPOCH) {
@@ -521,7 +549,7 @@ final class LeaderSide {
             b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, e, r.currentLeaderEpoch(), -1, -1));
             return;
         }
-        PartitionLog log = b.store.log(i);
+        PartitionLog log = b.store.logForWrite(i);
         if (singleRoundEpochLookup) {
             b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NONE, r.currentLeaderEpoch(), KafkaMessage.NO_EPOCH,
                     log.singleRoundEndOffsetFor(r.leaderEpoch())));

@@ -17,6 +17,8 @@ final class ReplicaTable {
     static final byte VALIDATED = 1;
     /** Waiting for an OffsetsForLeaderEpoch answer before fetching (planted bug singleRoundEpochLookup). */
     static final byte AWAITING_EPOCH_LOOKUP = 2;
+    /** In the fetcher of its leader. */
+    static final byte FETCHING = 4;
 
     final int[] partitions;
     final byte[] role;
