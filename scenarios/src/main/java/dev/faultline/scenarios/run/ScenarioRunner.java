@@ -66,6 +66,12 @@ public final class ScenarioRunner {
         this.spec = clusterSpec(scenario);
         this.mode = ModeSupport.of(scenario);
         KafkaCluster.Builder b = KafkaCluster.builder(spec).simulation(sim).controlPlane(mode.controlPlane());
+        for (Map.Entry<String, Map<String, String>> e : c.brokerConfig().entrySet()) {
+            int id = ClusterSpec.brokerIdOf(e.getKey());
+            for (Map.Entry<String, String> kv : e.getValue().entrySet()) {
+                b.brokerConfig(id, kv.getKey(), kv.getValue());
+            }
+        }
         int clients = 0;
         for (Scenario.Workload w : scenario.workload()) {
             clients++;
@@ -80,7 +86,9 @@ public final class ScenarioRunner {
             if (w instanceof Scenario.Producer p) {
                 Map<String, String> props = new TreeMap<>(p.config());
                 props.put("acks", p.acks());
-                b.producer("producer-" + clients, ProducerConfig.of(partitions, p.ratePerSecond() / count, Long.MAX_VALUE, props));
+                ProducerConfig pc = ProducerConfig.of(partitions, p.ratePerSecond() / count,
+                        p.recordsPerPartition() > 0 ? p.recordsPerPartition() : Long.MAX_VALUE, props);
+                b.producer("producer-" + clients, p.startNanos() > 0 ? pc.startingAfter(p.startNanos()) : pc);
             } else {
                 b.consumer("consumer-" + clients, names);
             }

@@ -39,7 +39,7 @@ public final class ConfigKeys {
             "metadata.log.max.snapshot.interval.ms",
             // Producer
             "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
-            "max.in.flight.requests.per.connection", "linger.ms", "metadata.max.age.ms");
+            "max.in.flight.requests.per.connection", "linger.ms", "metadata.max.age.ms", "bootstrap.servers", "faultline.batch.records");
 
     private static final Set<String> KNOWN;
 

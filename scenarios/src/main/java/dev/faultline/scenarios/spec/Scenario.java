@@ -76,16 +76,24 @@ public record Scenario(String name, String description, long seed, long duration
      * @param config Kafka and ZooKeeper properties with their real names ({@code min.insync.replicas},
      *     {@code zookeeper.session.timeout.ms}, {@code tickTime}, ...); unset keys take the real defaults
      * @param network link latency and bandwidth
+     * @param brokerConfig per-broker overrides ({@code broker-config: {broker-2: {faultline.page.cache.flush.delay.ms: 8000}}})
      */
     public record Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
-                          Map<String, String> config, Network network) {
+                          Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig) {
         public Cluster {
             racks = List.copyOf(racks);
             config = Map.copyOf(config);
+            brokerConfig = Map.copyOf(brokerConfig);
+        }
+
+        /** A cluster without per-broker overrides. */
+        public Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
+                       Map<String, String> config, Network network) {
+            this(mode, brokers, racks, controllers, combined, zookeeper, config, network, Map.of());
         }
 
         Cluster withMode(Mode m) {
-            return new Cluster(m, brokers, racks, controllers, combined, zookeeper, config, network);
+            return new Cluster(m, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig);
         }
     }
 
@@ -123,11 +131,20 @@ public record Scenario(String name, String description, long seed, long duration
      * @param topic the topic
      * @param ratePerSecond records per second over the whole topic ({@code rate: 2000/s})
      * @param acks {@code 0}, {@code 1} or {@code all}
-     * @param config producer properties ({@code retries}, {@code request.timeout.ms}, {@code delivery.timeout.ms}, ...)
+     * @param config producer properties ({@code retries}, {@code request.timeout.ms}, {@code delivery.timeout.ms},
+     *     {@code bootstrap.servers}, ...)
+     * @param startNanos when the producer starts sending ({@code start: 5s}; default 0)
+     * @param recordsPerPartition records per partition after which it stops ({@code records: 100}); 0 for no limit
      */
-    public record Producer(String topic, double ratePerSecond, String acks, Map<String, String> config) implements Workload {
+    public record Producer(String topic, double ratePerSecond, String acks, Map<String, String> config, long startNanos,
+                           long recordsPerPartition) implements Workload {
         public Producer {
             config = Map.copyOf(config);
+        }
+
+        /** A producer that starts at once and never stops. */
+        public Producer(String topic, double ratePerSecond, String acks, Map<String, String> config) {
+            this(topic, ratePerSecond, acks, config, 0, 0);
         }
     }
 

@@ -41,10 +41,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "description", "seed", "duration", "cluster", "topics", "workload", "faults", "expect", "bugs");
-    private static final Set<String> CLUSTER = Set.of("mode", "brokers", "racks", "controllers", "combined", "zookeeper", "config", "network");
+    private static final Set<String> CLUSTER = Set.of("mode", "brokers", "racks", "controllers", "combined", "zookeeper", "config", "network",
+            "broker-config");
     private static final Set<String> NETWORK = Set.of("latency", "bandwidth");
     private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config");
-    private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config");
+    private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config", "start", "records");
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
     private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
@@ -172,7 +173,21 @@ public final class ScenarioLoader {
         Map<String, String> config = m.containsKey("config") ? config(m.get("config")) : Map.of();
         Scenario.Network network = m.containsKey("network") ? network(m.get("network"))
                 : new Scenario.Network(LatencyModel.constant(500 * Time.MICROSECOND), 0);
-        return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network);
+        Map<String, Map<String, String>> brokerConfig = new TreeMap<>();
+        if (m.containsKey("broker-config")) {
+            Map<String, Node> per = mapping(m.get("broker-config"), "'broker-config'", null);
+            if (per != null) {
+                for (Map.Entry<String, Node> e : per.entrySet()) {
+                    String b = e.getKey();
+                    if (!b.matches("broker-\\d+") || Integer.parseInt(b.substring(7)) < 1 || Integer.parseInt(b.substring(7)) > brokers) {
+                        report(keyNode(m.get("broker-config"), b), "'broker-config' keys are brokers broker-1..broker-" + brokers + ", not '" + b + "'");
+                        continue;
+                    }
+                    brokerConfig.put(b, config(e.getValue()));
+                }
+            }
+        }
+        return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig);
     }
 
     private Map<String, String> config(Node node) {
@@ -379,7 +394,9 @@ public final class ScenarioLoader {
                 }
             }
             Map<String, String> config = p.containsKey("config") ? config(p.get("config")) : Map.of();
-            out.add(new Scenario.Producer(topic, rate, acks == null ? "all" : acks, config));
+            long start = p.containsKey("start") ? Math.max(0, duration(p.get("start"), "start")) : 0;
+            long records = p.containsKey("records") ? intValue(p.get("records"), "records", 1, Integer.MAX_VALUE) : 0;
+            out.add(new Scenario.Producer(topic, rate, acks == null ? "all" : acks, config, start, records));
         }
         return out;
     }

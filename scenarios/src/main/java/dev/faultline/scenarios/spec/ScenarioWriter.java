@@ -39,6 +39,13 @@ public final class ScenarioWriter {
             y.append("  config:\n");
             config(y, "    ", c.config());
         }
+        if (!c.brokerConfig().isEmpty()) {
+            y.append("  broker-config:\n");
+            for (Map.Entry<String, Map<String, String>> e : new java.util.TreeMap<>(c.brokerConfig()).entrySet()) {
+                y.append("    ").append(e.getKey()).append(":\n");
+                config(y, "      ", e.getValue());
+            }
+        }
         y.append("  network:\n    latency: ").append(latency(c.network().latency())).append('\n');
         y.append("    bandwidth: ").append(c.network().bandwidthBitsPerSecond() == 0 ? "unlimited" : c.network().bandwidthBitsPerSecond() + "bps").append('\n');
         if (!s.topics().isEmpty()) {
@@ -60,6 +67,12 @@ public final class ScenarioWriter {
                     y.append("  - producer:\n      topic: ").append(p.topic()).append('\n');
                     y.append("      rate: ").append(number(p.ratePerSecond())).append("/s\n");
                     y.append("      acks: ").append(quote(p.acks())).append('\n');
+                    if (p.startNanos() > 0) {
+                        y.append("      start: ").append(Time.format(p.startNanos())).append('\n');
+                    }
+                    if (p.recordsPerPartition() > 0) {
+                        y.append("      records: ").append(p.recordsPerPartition()).append('\n');
+                    }
                     if (!p.config().isEmpty()) {
                         y.append("      config:\n");
                         config(y, "        ", p.config());
