@@ -19,6 +19,7 @@ import java.util.List;
 final class LeaderDuties {
     private final RaftNode node;
     private final LongArrayList accumulated = new LongArrayList();
+    private final List<Object> accumulatedPayloads = new ArrayList<>();
     private long firstAccumulatedNanos = -1;
     /** Pairs (last offset of a client batch, accept time of its first record), oldest first. */
     private final LongArrayFIFOQueue pendingBatches = new LongArrayFIFOQueue();
@@ -30,7 +31,7 @@ final class LeaderDuties {
 
     /** onBecomeLeader: append and flush the LeaderChange record, announce the epoch, start the timers. */
     void start(LeaderState leader) {
-        node.append(leader.epoch(), true, node.selfId);
+        node.append(leader.epoch(), true, node.selfId, null);
         flushAndAcknowledge(leader);
         BeginQuorumEpochRequest announce = new BeginQuorumEpochRequest(leader.epoch(), node.selfId);
         sendToOtherVoters(announce);
@@ -49,6 +50,7 @@ final class LeaderDuties {
     /** Leaving Leader: drop the accumulator and the leader's timers. */
     void stop() {
         accumulated.clear();
+        accumulatedPayloads.clear();
         firstAccumulatedNanos = -1;
         pendingBatches.clear();
         node.ctx.cancelTimer(RaftTimer.LINGER);
@@ -62,12 +64,20 @@ final class LeaderDuties {
             node.ctx.send(node.peers[client], new ClientAppendReply(node.quorum.epoch(), node.quorum.leaderId(), false));
             return;
         }
+        accumulate(request.value(), null);
+        node.ctx.send(node.peers[client], new ClientAppendReply(node.quorum.epoch(), node.selfId, true));
+    }
+
+    /** Adds a record to the batch being lingered; returns the offset it will get. */
+    long accumulate(long value, Object payload) {
         if (accumulated.isEmpty()) {
             firstAccumulatedNanos = node.ctx.now();
             node.ctx.setTimer(RaftTimer.LINGER, node.config.appendLingerNanos());
         }
-        accumulated.add(request.value());
-        node.ctx.send(node.peers[client], new ClientAppendReply(node.quorum.epoch(), node.selfId, true));
+        long offset = node.log.endOffset() + accumulated.size();
+        accumulated.add(value);
+        accumulatedPayloads.add(payload);
+        return offset;
     }
 
     /** Linger expired: append the accumulated records as one batch and flush. */
@@ -78,11 +88,12 @@ final class LeaderDuties {
         LeaderState leader = (LeaderState) node.quorum.state();
         long last = -1;
         for (int i = 0; i < accumulated.size(); i++) {
-            last = node.append(leader.epoch(), false, accumulated.getLong(i));
+            last = node.append(leader.epoch(), false, accumulated.getLong(i), accumulatedPayloads.get(i));
         }
         pendingBatches.enqueue(last);
         pendingBatches.enqueue(firstAccumulatedNanos);
         accumulated.clear();
+        accumulatedPayloads.clear();
         firstAccumulatedNanos = -1;
         flushAndAcknowledge(leader);
         node.leaderFetch.completeParked();

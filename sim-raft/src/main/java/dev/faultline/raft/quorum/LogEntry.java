@@ -10,8 +10,15 @@ package dev.faultline.raft.quorum;
  * @param control true for a {@code LeaderChangeMessage} control record
  * @param value the payload (a client's sequence number; the leader id for control records)
  * @param chainHash hash of this entry and all entries before it in this log
+ * @param payload an immutable record carried by the entry (a KRaft metadata record), or
+ *     {@code null}; its content must be summarized in {@code value} (the chain hashes only
+ *     {@code value}, so it must be a deterministic content hash of the payload)
  */
-public record LogEntry(int epoch, boolean control, long value, long chainHash) {
+public record LogEntry(int epoch, boolean control, long value, long chainHash, Object payload) {
+
+    public LogEntry(int epoch, boolean control, long value, long chainHash) {
+        this(epoch, control, value, chainHash, null);
+    }
 
     /** The chain hash of an entry with this content after an entry whose chain hash is {@code previous}. */
     public static long chain(long previous, int epoch, boolean control, long value) {

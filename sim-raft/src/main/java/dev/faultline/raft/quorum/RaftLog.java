@@ -54,12 +54,12 @@ public final class RaftLog {
     }
 
     /** Appends an entry with a locally computed chain hash and returns its offset. */
-    long append(int epoch, boolean control, long value) {
+    long append(int epoch, boolean control, long value, Object payload) {
         if (epoch < lastEpoch()) {
             throw new IllegalStateException("append with epoch " + epoch + " after epoch " + lastEpoch());
         }
         long offset = log.size();
-        log.append(new LogEntry(epoch, control, value, LogEntry.chain(chainBefore(offset), epoch, control, value)));
+        log.append(new LogEntry(epoch, control, value, LogEntry.chain(chainBefore(offset), epoch, control, value), payload));
         noteEpoch(epoch, offset);
         return offset;
     }

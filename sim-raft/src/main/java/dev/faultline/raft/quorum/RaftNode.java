@@ -43,6 +43,8 @@ public final class RaftNode implements Node {
     final LeaderDuties leader;
     /** The node's high watermark: monotone within one process lifetime, 0 after a restart. */
     long highWatermark;
+    private RaftListener listener = RaftListener.NONE;
+    private long appliedOffset;
 
     /**
      * @param voters node indices of the voters (observers are every other Raft node)
@@ -295,6 +297,7 @@ public final class RaftNode implements Node {
         }
         probe.onTransition(selfId, from, quorum.state());
         armFor(quorum.state());
+        listener.onStateChange(from, quorum.state());
     }
 
     /** Cancels the previous state's timers and starts the new state's work. */
@@ -336,17 +339,53 @@ public final class RaftNode implements Node {
         ctx.setTimer(RaftTimer.ELECTION, config.timerPolicy().electionTimeoutNanos(ctx.random()));
     }
 
-    /** Raises the node's high watermark (never lowers it) and reports it. */
+    /** Raises the node's high watermark (never lowers it), reports it and hands new commits to the listener. */
     void advanceHighWatermark(long hw) {
         if (hw > highWatermark) {
             highWatermark = hw;
             probe.onHighWatermark(selfId, hw, log);
+            if (listener != RaftListener.NONE) {
+                long end = Math.min(hw, log.endOffset());
+                for (long o = Math.max(appliedOffset, 0); o < end; o++) {
+                    listener.onCommit(o, log.get(o));
+                }
+                appliedOffset = Math.max(appliedOffset, end);
+                listener.onCommitsDone(appliedOffset);
+            }
         }
     }
 
+    /** Sets who receives committed entries and state changes (a quorum controller or a broker's metadata loader). */
+    public void setListener(RaftListener listener) {
+        this.listener = listener;
+    }
+
+    /** Offsets below this were handed to the listener. */
+    public long appliedOffset() {
+        return appliedOffset;
+    }
+
+    /**
+     * Leader only: accumulates one record for the next batch ({@code append.linger.ms}) and returns
+     * the offset it will have, or -1 when this node is not leader.
+     */
+    public long appendAsLeader(long value, Object payload) {
+        return quorum.isLeader() ? leader.accumulate(value, payload) : -1;
+    }
+
+    /** The leader of the current epoch as this node knows it (node index), or -1. */
+    public int knownLeader() {
+        return quorum.leaderId();
+    }
+
+    /** The leader's epoch start offset, or -1 when not leader. */
+    public long epochStartOffset() {
+        return quorum.state() instanceof LeaderState ? ((LeaderState) quorum.state()).epochStartOffset() : -1;
+    }
+
     /** Appends one entry and reports it. */
-    long append(int epoch, boolean control, long value) {
-        long offset = log.append(epoch, control, value);
+    long append(int epoch, boolean control, long value, Object payload) {
+        long offset = log.append(epoch, control, value, payload);
         probe.onAppend(selfId, offset, log.get(offset));
         return offset;
     }

@@ -156,7 +156,7 @@ final class ReplicaFetcher {
         }
         for (int i = 0; i < records.size(); i++) {
             LogEntry e = records.get(i);
-            node.append(e.epoch(), e.control(), e.value());
+            node.append(e.epoch(), e.control(), e.value(), e.payload());
         }
         if (node.quorum.isVoter()) {
             // Voters flush fetched data before the next Fetch (KafkaRaftClient.appendAsFollower).
