@@ -407,6 +407,12 @@ public final class ScenarioRunner {
                 List<DataLoss> losses = k.losses();
                 verdicts.add(new ScenarioResult.Verdict(x.key(), losses.isEmpty(), losses.isEmpty() ? ""
                         : losses.size() + " acknowledged write(s) lost, first " + losses.get(0)));
+            } else if (x instanceof Scenario.ExpectDataLoss) {
+                List<DataLoss> losses = k.losses();
+                long bugs = losses.stream().filter(l -> l.classification() == DataLoss.Classification.BUG).count();
+                boolean held = !losses.isEmpty() && bugs == 0;
+                verdicts.add(new ScenarioResult.Verdict(x.key(), held, losses.isEmpty() ? "no acknowledged write was lost"
+                        : losses.size() + " acknowledged write(s) lost, " + bugs + " classified BUG; first " + losses.get(0)));
             } else if (x instanceof Scenario.ExpectViolation e) {
                 boolean held = v != null && v.invariant().equals(e.invariant());
                 verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + e.invariant(), held,

@@ -322,6 +322,18 @@ public record Scenario(String name, String description, long seed, long duration
         }
     }
 
+    /**
+     * {@code expect-data-loss}: acknowledged writes are lost, and every loss is EXPECTED (an
+     * exemption of DP-S1 applies: an unclean election, or every replica lost power). For scenarios
+     * that demonstrate a configuration hazard, such as JEPSEN-2013.
+     */
+    public record ExpectDataLoss() implements Expectation {
+        @Override
+        public String key() {
+            return "expect-data-loss";
+        }
+    }
+
     /** {@code controller-elected-within: D}: after each fault, an active controller exists within D. */
     public record ControllerElectedWithin(long nanos) implements Expectation {
         @Override

@@ -50,7 +50,7 @@ public final class ScenarioLoader {
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
     private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
             "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow");
-    private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "controller-elected-within",
+    private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "expect-data-loss", "controller-elected-within",
             "all-partitions-led-within", "expect-violation");
 
     private final String file;
@@ -702,9 +702,10 @@ public final class ScenarioLoader {
                 switch (sn.getValue()) {
                     case "no-violations": out.add(new Scenario.NoViolations()); break;
                     case "no-data-loss": out.add(new Scenario.NoDataLoss()); break;
+                    case "expect-data-loss": out.add(new Scenario.ExpectDataLoss()); break;
                     default:
                         report(item, "unknown expectation '" + sn.getValue() + "'" + Suggest.didYouMean(sn.getValue(), EXPECTATIONS)
-                                + "; valid: no-violations, no-data-loss, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME");
+                                + "; valid: no-violations, no-data-loss, expect-data-loss, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME");
                 }
                 continue;
             }

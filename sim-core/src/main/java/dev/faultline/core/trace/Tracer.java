@@ -85,7 +85,7 @@ public final class Tracer {
         record(DELIVER, time, index, to, from, message, null);
         if (!sinks.isEmpty()) {
             emit(new TraceEvent.Delivered(time, index, nodeName.apply(from), nodeName.apply(to),
-                    message.getClass().getSimpleName(), String.valueOf(message)));
+                    message.getClass().getSimpleName(), TraceText.of(message)));
         }
     }
 
@@ -100,7 +100,7 @@ public final class Tracer {
     public void timer(long time, long index, int node, Object tag) {
         record(TIMER, time, index, node, -1, tag, null);
         if (!sinks.isEmpty()) {
-            emit(new TraceEvent.TimerFired(time, index, nodeName.apply(node), String.valueOf(tag)));
+            emit(new TraceEvent.TimerFired(time, index, nodeName.apply(node), TraceText.of(tag)));
         }
     }
 
@@ -155,11 +155,12 @@ public final class Tracer {
         String head = "#" + ringIndex[s] + " t=" + t + " ";
         switch (ringKind[s]) {
             case DELIVER:
-                return head + nodeName.apply(ringPeer[s]) + " -> " + nodeName.apply(ringNode[s]) + ": " + ringRef[s];
+                return head + nodeName.apply(ringPeer[s]) + " -> " + nodeName.apply(ringNode[s]) + ": " + TraceText.of(ringRef[s]);
             case DROP:
-                return head + "dropped " + nodeName.apply(ringPeer[s]) + " -> " + nodeName.apply(ringNode[s]) + " (" + ringText[s] + "): " + ringRef[s];
+                return head + "dropped " + nodeName.apply(ringPeer[s]) + " -> " + nodeName.apply(ringNode[s]) + " (" + ringText[s] + "): "
+                        + TraceText.of(ringRef[s]);
             case TIMER:
-                return head + nodeName.apply(ringNode[s]) + " timer " + ringRef[s];
+                return head + nodeName.apply(ringNode[s]) + " timer " + TraceText.of(ringRef[s]);
             case LIFECYCLE:
                 return head + nodeName.apply(ringNode[s]) + " " + ringText[s];
             case FAULT:

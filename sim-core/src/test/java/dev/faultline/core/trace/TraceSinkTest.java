@@ -71,6 +71,15 @@ class TraceSinkTest {
         assertThat(Files.readAllLines(again)).isEqualTo(lines);
     }
 
+    record Batch(long[] ids, java.util.List<Integer> sizes) implements Message {
+    }
+
+    @Test
+    void messagesWithArraysRenderTheirElementsNotIdentityHashes() {
+        String text = TraceText.of(new Batch(new long[] {7, 8}, java.util.List.of(1, 2)));
+        assertThat(text).isEqualTo("Batch[ids=[7, 8], sizes=[1, 2]]");
+    }
+
     @Test
     void chromeTraceIsOneJsonDocumentWithThreadsPerNode(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("trace.json");
