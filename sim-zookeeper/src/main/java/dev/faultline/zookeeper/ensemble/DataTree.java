@@ -128,9 +128,10 @@ public final class DataTree {
     }
 
     private Applied applyOps(TxnEntry entry, Txn.Ops ops, List<WatchTrigger> triggers) {
-        if (!sessions.containsKey(entry.sessionId())) {
+        if (entry.sessionId() != 0 && !sessions.containsKey(entry.sessionId())) {
             // PrepRequestProcessor's session check, at apply time: a closed session writes nothing
-            // (and, above all, cannot own a new ephemeral).
+            // (and, above all, cannot own a new ephemeral). Session 0 is the administrator that
+            // created the cluster's initial znodes before the run (no ephemerals).
             return new Applied(entry, Code.SESSIONEXPIRED, List.of(), List.of());
         }
         List<Runnable> undo = new ArrayList<>();

@@ -36,6 +36,8 @@ final class FollowerRole {
     private final ArrayDeque<TxnEntry> pending = new ArrayDeque<>();
     /** Proposals received during sync: acknowledged only after NEWLEADER ({@code packetsNotCommitted}). */
     private final List<TxnEntry> unackedBeforeNewLeader = new ArrayList<>();
+    /** Proposals logged but not yet fsynced (group commit). */
+    private final List<TxnEntry> unflushed = new ArrayList<>();
     private final LongAVLTreeSet touched = new LongAVLTreeSet();
     private Phase phase = Phase.CONNECTING;
     private long newEpoch = -1;
@@ -96,6 +98,9 @@ final class FollowerRole {
                 break;
             case FOLLOWER_RECONNECT:
                 start();
+                break;
+            case FLUSH:
+                flush();
                 break;
             default:
                 throw new IllegalStateException("follower got timer " + kind);
@@ -206,16 +211,29 @@ final class FollowerRole {
 
     private void onProposal(TxnEntry entry) {
         server.disk().log().append(entry);
-        // forceSync: the proposal is durable before the ACK leaves.
-        ctx.fsync(server.disk().log());
         pending.addLast(entry);
-        if (phase == Phase.SYNCED || phase == Phase.UP_TO_DATE) {
-            server.send(leaderNode, channel, new ZabMessage.Ack(entry.zxid()));
-        } else {
-            // An ACK before NEWLEADER would count toward a commit while this server's currentEpoch
-            // still names the old epoch, and FLE could then prefer a server without the txn.
-            unackedBeforeNewLeader.add(entry);
+        // forceSync: the ACK leaves only after the fsync; proposals queued meanwhile share it.
+        if (unflushed.isEmpty()) {
+            ctx.setTimer(new RoleTimer(generation, RoleTimer.Kind.FLUSH), 0);
         }
+        unflushed.add(entry);
+    }
+
+    private void flush() {
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        ctx.fsync(server.disk().log());
+        for (TxnEntry entry : unflushed) {
+            if (phase == Phase.SYNCED || phase == Phase.UP_TO_DATE) {
+                server.send(leaderNode, channel, new ZabMessage.Ack(entry.zxid()));
+            } else {
+                // An ACK before NEWLEADER would count toward a commit while this server's currentEpoch
+                // still names the old epoch, and FLE could then prefer a server without the txn.
+                unackedBeforeNewLeader.add(entry);
+            }
+        }
+        unflushed.clear();
     }
 
     private void onNewLeader(long epoch) {
@@ -223,6 +241,8 @@ final class FollowerRole {
         ctx.fsync(server.disk().log(), server.disk().currentEpochFile());
         phase = Phase.SYNCED;
         server.send(leaderNode, channel, new ZabMessage.Ack(Zxid.make(epoch, 0)));
+        unackedBeforeNewLeader.addAll(unflushed);
+        unflushed.clear();
         for (TxnEntry e : unackedBeforeNewLeader) {
             server.send(leaderNode, channel, new ZabMessage.Ack(e.zxid()));
         }

@@ -46,6 +46,8 @@ final class LeaderRole {
     private long counter;
     private long tick;
     private boolean halfTick;
+    /** Proposals logged but not yet fsynced (group commit, {@code SyncRequestProcessor}). */
+    private final List<Proposal> unflushed = new ArrayList<>();
 
     LeaderRole(ZkServer server, long generation) {
         this.server = server;
@@ -308,16 +310,31 @@ final class LeaderRole {
         }
         TxnEntry entry = new TxnEntry(Zxid.make(newEpoch, ++counter), originSid, sessionId, cxid, txn);
         server.disk().log().append(entry);
-        ctx.fsync(server.disk().log());
         ctx.work(config.costs().perRequestNanos());
         Proposal p = new Proposal(entry);
-        p.acks.add(server.sid());
         outstanding.put(entry.zxid(), p);
         for (LearnerHandler h : handlers.values()) {
             if (h.forwarding) {
                 server.send(h.node, h.channel, new ZabMessage.Proposal(entry));
             }
         }
+        // The leader's own ACK counts once its log is fsynced; proposals that arrive meanwhile share
+        // the fsync (a zero-delay timer runs after what is already queued: group commit).
+        if (unflushed.isEmpty()) {
+            ctx.setTimer(new RoleTimer(generation, RoleTimer.Kind.FLUSH), 0);
+        }
+        unflushed.add(p);
+    }
+
+    private void flush() {
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        ctx.fsync(server.disk().log());
+        for (Proposal p : unflushed) {
+            p.acks.add(server.sid());
+        }
+        unflushed.clear();
         tryToCommit();
     }
 
@@ -369,6 +386,9 @@ final class LeaderRole {
                 break;
             case SESSION_EXPIRY:
                 expireSessions();
+                break;
+            case FLUSH:
+                flush();
                 break;
             default:
                 throw new IllegalStateException("leader got timer " + kind);

@@ -17,6 +17,8 @@ record RoleTimer(long generation, Kind kind) {
         /** Follower: send the next connection probe (see {@code FollowerRole}). */
         FOLLOWER_CONNECTION_PROBE,
         /** Follower: the leader refused the connection; connect again. */
-        FOLLOWER_RECONNECT
+        FOLLOWER_RECONNECT,
+        /** Leader or follower: fsync what was logged since the last flush (group commit). */
+        FLUSH
     }
 }

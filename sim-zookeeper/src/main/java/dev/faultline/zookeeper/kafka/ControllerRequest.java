@@ -1,0 +1,44 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.control.AlterPartitionRequest;
+import dev.faultline.core.control.AlterPartitionResult;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.kernel.Message;
+import java.util.List;
+
+/** Requests between the ZooKeeper-mode controller and brokers ({@code ControllerChannelManager}). */
+public sealed interface ControllerRequest extends Message {
+    /** Bytes per partition state in LeaderAndIsr / UpdateMetadata (topic, partition, leader, epochs, ISR). */
+    int BYTES_PER_PARTITION = 40;
+
+    /** LeaderAndIsr for the partitions the target broker hosts. */
+    record LeaderAndIsr(int controllerId, int controllerEpoch, long brokerEpoch, List<PartitionState> states) implements ControllerRequest {
+        public LeaderAndIsr {
+            states = List.copyOf(states);
+        }
+
+        @Override
+        public int sizeBytes() {
+            return 64 + BYTES_PER_PARTITION * states.size();
+        }
+    }
+
+    /** UpdateMetadata: the client-facing metadata cache. */
+    record UpdateMetadata(int controllerId, int controllerEpoch, long brokerEpoch, List<PartitionState> states) implements ControllerRequest {
+        public UpdateMetadata {
+            states = List.copyOf(states);
+        }
+
+        @Override
+        public int sizeBytes() {
+            return 64 + BYTES_PER_PARTITION * states.size();
+        }
+    }
+
+    /** A partition leader's AlterPartition (KIP-497). */
+    record AlterPartition(AlterPartitionRequest request) implements ControllerRequest {
+    }
+
+    record AlterPartitionResponse(AlterPartitionResult result) implements ControllerRequest {
+    }
+}

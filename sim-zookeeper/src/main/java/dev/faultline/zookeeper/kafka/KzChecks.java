@@ -1,0 +1,64 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.LeaderElection;
+import it.unimi.dsi.fastutil.ints.Int2IntAVLTreeMap;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * KZ-S1 (one controller per controller epoch, epochs strictly increasing across activations) and
+ * KZ-S4 (every partition state a controller writes is well formed: leader in ISR or -1, ISR within
+ * the replicas, ISR not empty). The plane and the controllers record; the invariant reports.
+ */
+final class KzChecks {
+    private final Int2IntAVLTreeMap controllerOfEpoch = new Int2IntAVLTreeMap();
+    private final List<String> problems = new ArrayList<>();
+    private int highestEpoch;
+
+    void controllerActivated(int brokerId, int epoch) {
+        if (controllerOfEpoch.containsKey(epoch) && controllerOfEpoch.get(epoch) != brokerId) {
+            problems.add("KZ-S1|controller epoch " + epoch + " claimed by brokers " + controllerOfEpoch.get(epoch) + " and " + brokerId);
+        } else if (epoch <= highestEpoch && !controllerOfEpoch.containsKey(epoch)) {
+            problems.add("KZ-S1|broker " + brokerId + " activated with epoch " + epoch + " after epoch " + highestEpoch);
+        }
+        controllerOfEpoch.put(epoch, brokerId);
+        highestEpoch = Math.max(highestEpoch, epoch);
+    }
+
+    void beforeWrite(ClusterSpec cluster, int partition, KafkaZnodes.StateData data) {
+        if (data.isr().isEmpty()) {
+            problems.add("KZ-S4|" + cluster.partitionName(partition) + " written with an empty ISR");
+            return;
+        }
+        if (data.leader() != LeaderElection.NO_LEADER && !data.isr().contains(data.leader())) {
+            problems.add("KZ-S4|" + cluster.partitionName(partition) + " leader " + data.leader() + " not in ISR " + data.isr());
+        }
+        for (int i = 0; i < data.isr().size(); i++) {
+            if (!cluster.isReplica(partition, data.isr().getInt(i))) {
+                problems.add("KZ-S4|" + cluster.partitionName(partition) + " ISR " + data.isr() + " outside the replicas");
+            }
+        }
+    }
+
+    Invariant invariant(String id) {
+        return new Invariant() {
+            @Override
+            public String name() {
+                return id;
+            }
+
+            @Override
+            public void check(CheckContext context) {
+                for (String p : problems) {
+                    if (p.startsWith(id + "|")) {
+                        context.fail(id, p.substring(id.length() + 1));
+                        return;
+                    }
+                }
+            }
+        };
+    }
+}

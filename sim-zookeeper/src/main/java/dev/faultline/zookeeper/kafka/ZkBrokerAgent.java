@@ -1,0 +1,270 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.control.AlterPartitionRequest;
+import dev.faultline.core.control.AlterPartitionResult;
+import dev.faultline.core.control.BrokerAgent;
+import dev.faultline.core.control.BrokerHandle;
+import dev.faultline.core.control.Errors;
+import dev.faultline.core.kernel.ConnectionReset;
+import dev.faultline.core.kernel.Message;
+import dev.faultline.core.kernel.NodeContext;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.zookeeper.client.ClientMessage;
+import dev.faultline.zookeeper.client.ClientPacket;
+import dev.faultline.zookeeper.client.KeeperState;
+import dev.faultline.zookeeper.client.ZkClient;
+import dev.faultline.zookeeper.ensemble.Code;
+import dev.faultline.zookeeper.ensemble.CreateMode;
+import dev.faultline.zookeeper.ensemble.Op;
+import dev.faultline.zookeeper.ensemble.WatchTrigger.EventType;
+import java.util.List;
+
+/**
+ * A broker's ZooKeeper-mode control-plane part: its ZooKeeper session (liveness), the
+ * {@code /brokers/ids/N} registration (broker epoch = czxid, KIP-380), the {@code /controller}
+ * election (§B.2) and, when it wins, the {@link ZkController}. It also applies the controller's
+ * LeaderAndIsr and UpdateMetadata, rejecting a stale controller epoch or broker epoch (KZ-S6).
+ */
+final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
+    private final ZkControlPlane plane;
+    private final int brokerId;
+    private BrokerHandle broker;
+    private NodeContext ctx;
+    private ZkClient zk;
+    private int sessions;
+    private boolean registered;
+    private long brokerEpoch = -1;
+    private int activeControllerId = -1;
+    private int highestControllerEpochSeen = -1;
+    private ZkController controller;
+
+    ZkBrokerAgent(ZkControlPlane plane, int brokerId) {
+        this.plane = plane;
+        this.brokerId = brokerId;
+    }
+
+    @Override
+    public void start(BrokerHandle handle) {
+        this.broker = handle;
+        this.ctx = handle.context();
+        newSession();
+    }
+
+    private void newSession() {
+        sessions++;
+        registered = false;
+        zk = new ZkClient(ctx, "zk-client-" + brokerId + "#" + sessions, plane.zkServers(), plane.sessionTimeoutNanos(), this);
+        zk.start();
+    }
+
+    // ------------------------------------------------------------------ ZooKeeper session events
+
+    @Override
+    public void onStateChange(KeeperState state) {
+        if (state == KeeperState.SyncConnected && !registered) {
+            register();
+        } else if (state == KeeperState.Expired) {
+            // The handle is dead: resign, then a new session, a new registration (new broker epoch) and re-election.
+            resignController("session expired");
+            newSession();
+        }
+    }
+
+    private void register() {
+        zk.create(KafkaZnodes.brokerPath(brokerId), "PLAINTEXT://broker-" + brokerId, CreateMode.EPHEMERAL, r -> {
+            if (r.ok()) {
+                registered = true;
+                brokerEpoch = r.results().get(0).stat().czxid();
+                ctx.trace("zk-broker", "broker " + brokerId + " registered, broker epoch " + brokerEpoch);
+                broker.registered(brokerEpoch);
+                elect();
+            } else if (r.code() == Code.NODEEXISTS) {
+                // The previous session's znode has not expired yet: wait for it (Kafka retries too).
+                zk.exists(KafkaZnodes.brokerPath(brokerId), true, e -> { });
+            } else if (r.code() == Code.CONNECTIONLOSS) {
+                register();
+            }
+        });
+    }
+
+    @Override
+    public void onWatchEvent(ClientMessage.WatchEvent event) {
+        String path = event.path();
+        if (path.equals(KafkaZnodes.CONTROLLER)) {
+            if (event.type() == EventType.NodeDeleted) {
+                plane.failover().controllerElectionStarted(ctx.now());
+            }
+            elect();
+        } else if (path.equals(KafkaZnodes.brokerPath(brokerId)) && !registered && event.type() == EventType.NodeDeleted) {
+            register();
+        } else if (path.equals(KafkaZnodes.BROKER_IDS) && controller != null) {
+            controller.onBrokerIdsChanged();
+        }
+    }
+
+    // ------------------------------------------------------------------ controller election (§B.2)
+
+    /** {@code elect()}: if /controller exists learn who it is, else try to create it with the next epoch. */
+    private void elect() {
+        zk.exists(KafkaZnodes.CONTROLLER, true, r -> {
+            if (r.ok()) {
+                zk.getData(KafkaZnodes.CONTROLLER, false, d -> {
+                    if (d.ok()) {
+                        onControllerIs(Integer.parseInt(d.data()));
+                    }
+                });
+            } else if (r.code() == Code.NONODE) {
+                tryToBecomeController();
+            } else if (r.code() == Code.CONNECTIONLOSS) {
+                elect();
+            }
+        });
+    }
+
+    private void tryToBecomeController() {
+        zk.getData(KafkaZnodes.CONTROLLER_EPOCH, false, e -> {
+            if (!e.ok()) {
+                return;
+            }
+            int epoch = Integer.parseInt(e.data());
+            int version = e.stat().version();
+            List<Op> ops = List.of(new Op.Create(KafkaZnodes.CONTROLLER, Integer.toString(brokerId), CreateMode.EPHEMERAL),
+                    new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, Integer.toString(epoch + 1), version));
+            zk.multi(ops, r -> {
+                if (r.ok()) {
+                    becomeController(epoch + 1, r.results().get(1).stat().version());
+                } else {
+                    elect();
+                }
+            });
+        });
+    }
+
+    private void becomeController(int epoch, int epochZkVersion) {
+        activeControllerId = brokerId;
+        ctx.trace("zk-broker", "broker " + brokerId + " becomes controller, epoch " + epoch + " (zkVersion " + epochZkVersion + ")");
+        plane.controllerActivated(this, epoch);
+        controller = new ZkController(this, epoch, epochZkVersion);
+        controller.start();
+    }
+
+    private void onControllerIs(int id) {
+        activeControllerId = id;
+        if (id != brokerId && controller != null) {
+            resignController("controller is now " + id);
+        }
+    }
+
+    void resignController(String why) {
+        if (controller != null) {
+            controller.resign(why);
+            controller = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ messages and timers
+
+    @Override
+    public boolean onMessage(NodeId from, Message message) {
+        if (zk != null && zk.handles(from, message)) {
+            zk.onMessage(from, message);
+            return true;
+        }
+        if (message instanceof ClientPacket || message instanceof ConnectionReset) {
+            return true; // a stale ZooKeeper connection or an old session's handle
+        }
+        if (message instanceof ControllerRequest.LeaderAndIsr req) {
+            if (accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch())) {
+                broker.becomeLeaderOrFollower(req.states());
+            }
+            return true;
+        }
+        if (message instanceof ControllerRequest.UpdateMetadata req) {
+            if (accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch())) {
+                broker.updateMetadata(req.states());
+            }
+            return true;
+        }
+        if (message instanceof ControllerRequest.AlterPartition req) {
+            if (controller != null && controller.isActive()) {
+                controller.onAlterPartition(from, req.request());
+            } else {
+                ctx.send(from, new ControllerRequest.AlterPartitionResponse(
+                        new AlterPartitionResult(req.request().partition(), Errors.NOT_CONTROLLER, null)));
+            }
+            return true;
+        }
+        if (message instanceof ControllerRequest.AlterPartitionResponse resp) {
+            broker.alterPartitionResponse(resp.result());
+            return true;
+        }
+        return false;
+    }
+
+    /** STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH checks (§B.1, §B.2.5). */
+    private boolean accept(int controllerId, int controllerEpoch, long targetBrokerEpoch) {
+        if (controllerEpoch < highestControllerEpochSeen) {
+            ctx.trace("zk-broker", "broker " + brokerId + " rejects controller epoch " + controllerEpoch + " < " + highestControllerEpochSeen);
+            return false;
+        }
+        if (targetBrokerEpoch != brokerEpoch) {
+            ctx.trace("zk-broker", "broker " + brokerId + " rejects broker epoch " + targetBrokerEpoch + " != " + brokerEpoch);
+            return false;
+        }
+        if (controllerEpoch > highestControllerEpochSeen) {
+            highestControllerEpochSeen = controllerEpoch;
+            plane.failover().brokerLearnedController(brokerId, ctx.now());
+        }
+        activeControllerId = controllerId;
+        return true;
+    }
+
+    @Override
+    public boolean onTimer(Object tag) {
+        if (zk != null && zk.onTimer(tag)) {
+            return true;
+        }
+        return tag instanceof ZkClient.Timer; // an old session's timer
+    }
+
+    @Override
+    public void alterPartition(AlterPartitionRequest request) {
+        if (activeControllerId < 0) {
+            broker.alterPartitionResponse(new AlterPartitionResult(request.partition(), Errors.NOT_CONTROLLER, null));
+            return;
+        }
+        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.AlterPartition(request));
+    }
+
+    @Override
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
+    // ------------------------------------------------------------------ for the controller and the plane
+
+    ZkControlPlane plane() {
+        return plane;
+    }
+
+    int brokerId() {
+        return brokerId;
+    }
+
+    NodeContext context() {
+        return ctx;
+    }
+
+    ZkClient zk() {
+        return zk;
+    }
+
+    /** Whether this agent's controller is active (omniscient read for the plane). */
+    boolean isActiveController() {
+        return controller != null && controller.isActive();
+    }
+
+    int controllerEpoch() {
+        return controller == null ? -1 : controller.epoch();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.control.BrokerAgent;
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.ControlHistory;
+import dev.faultline.core.control.ControlPlane;
+import dev.faultline.core.control.ControlPlaneContext;
+import dev.faultline.core.control.FailoverRecorder;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.control.PartitionStateView;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Simulation;
+import dev.faultline.zookeeper.check.ZkInvariants;
+import dev.faultline.zookeeper.ensemble.CreateMode;
+import dev.faultline.zookeeper.ensemble.DataTree;
+import dev.faultline.zookeeper.ensemble.Op;
+import dev.faultline.zookeeper.ensemble.Stat;
+import dev.faultline.zookeeper.ensemble.Txn;
+import dev.faultline.zookeeper.ensemble.TxnEntry;
+import dev.faultline.zookeeper.ensemble.ZkConfig;
+import dev.faultline.zookeeper.ensemble.ZkDisk;
+import dev.faultline.zookeeper.ensemble.ZkEnsemble;
+import dev.faultline.zookeeper.ensemble.ZkServer;
+import dev.faultline.zookeeper.ensemble.Zxid;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Kafka's ZooKeeper mode (model-spec §B): a ZAB ensemble {@code zk-1..N}; every broker's agent
+ * holds a ZooKeeper session, registers {@code /brokers/ids/N}, takes part in the {@code /controller}
+ * election, and the winner runs the {@link ZkController}.
+ *
+ * <p>Topic creation happened before the run: the initial znodes (one {@code multi} per topic with
+ * its partitions' state znodes, preferred replica leading, every replica in sync) are written into
+ * every ZooKeeper server's transaction log at epoch 0, and {@code /controller_epoch} starts at 0.
+ */
+public final class ZkControlPlane implements ControlPlane {
+    private final int ensembleSize;
+    private final ZkConfig zkConfig;
+    private ControlPlaneContext context;
+    private Simulation sim;
+    private ClusterSpec cluster;
+    private ZkEnsemble ensemble;
+    private ZkBrokerAgent[] agents;
+    private final KzChecks checks = new KzChecks();
+    private long sessionTimeoutNanos;
+
+    public ZkControlPlane(int ensembleSize, ZkConfig zkConfig) {
+        this.ensembleSize = ensembleSize;
+        this.zkConfig = zkConfig;
+    }
+
+    public ZkControlPlane() {
+        this(3, ZkConfig.defaults());
+    }
+
+    @Override
+    public String mode() {
+        return "zookeeper";
+    }
+
+    @Override
+    public void install(ControlPlaneContext context) {
+        this.context = context;
+        this.sim = context.simulation();
+        this.cluster = context.cluster();
+        this.sessionTimeoutNanos = cluster.config().getMillisAsNanos("zookeeper.session.timeout.ms");
+        this.ensemble = ZkEnsemble.create(sim, ensembleSize, zkConfig);
+        this.agents = new ZkBrokerAgent[cluster.maxBrokerId() + 1];
+        ZkInvariants.addAll(sim, ensemble);
+        sim.addInvariant(checks.invariant("KZ-S1"));
+        sim.addInvariant(checks.invariant("KZ-S4"));
+        List<TxnEntry> initial = initialZnodes();
+        for (NodeId server : ensemble.servers()) {
+            ZkDisk disk = new ZkDisk(sim.storage(server));
+            for (TxnEntry e : initial) {
+                disk.log().append(e);
+            }
+            disk.log().sync();
+        }
+    }
+
+    private List<TxnEntry> initialZnodes() {
+        List<TxnEntry> out = new ArrayList<>();
+        List<Op> base = List.of(new Op.Create(KafkaZnodes.BROKERS, "", CreateMode.PERSISTENT),
+                new Op.Create(KafkaZnodes.BROKER_IDS, "", CreateMode.PERSISTENT),
+                new Op.Create(KafkaZnodes.TOPICS, "", CreateMode.PERSISTENT),
+                new Op.Create(KafkaZnodes.CONTROLLER_EPOCH, "0", CreateMode.PERSISTENT));
+        out.add(new TxnEntry(Zxid.make(0, 1), 0, 0, 0, new Txn.Ops(base, true)));
+        int first = 0;
+        for (ClusterSpec.TopicSpec t : cluster.topics()) {
+            List<Op> ops = new ArrayList<>();
+            ops.add(new Op.Create(KafkaZnodes.topicPath(t.name()), "assignment", CreateMode.PERSISTENT));
+            ops.add(new Op.Create(KafkaZnodes.partitionsPath(t.name()), "", CreateMode.PERSISTENT));
+            for (int i = 0; i < t.partitions(); i++) {
+                int p = first + i;
+                IntArrayList isr = IntArrayList.wrap(cluster.replicas(p));
+                KafkaZnodes.StateData data = new KafkaZnodes.StateData(cluster.replica(p, 0), 0, 0, isr);
+                ops.add(new Op.Create(KafkaZnodes.partitionPath(t.name(), i), "", CreateMode.PERSISTENT));
+                ops.add(new Op.Create(KafkaZnodes.statePath(t.name(), i), data.encode(), CreateMode.PERSISTENT));
+            }
+            first += t.partitions();
+            out.add(new TxnEntry(Zxid.make(0, out.size() + 1), 0, 0, 0, new Txn.Ops(ops, true)));
+        }
+        return out;
+    }
+
+    @Override
+    public BrokerAgent newBrokerAgent(int brokerId) {
+        ZkBrokerAgent agent = new ZkBrokerAgent(this, brokerId);
+        agents[brokerId] = agent;
+        return agent;
+    }
+
+    @Override
+    public NodeId activeController() {
+        NodeId best = null;
+        int bestEpoch = -1;
+        for (int b = 0; b < agents.length; b++) {
+            ZkBrokerAgent a = agents[b];
+            if (a != null && a.isActiveController() && a.controllerEpoch() > bestEpoch) {
+                NodeId node = brokerNode(b);
+                if (sim.isUp(node)) {
+                    best = node;
+                    bestEpoch = a.controllerEpoch();
+                }
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public List<NodeId> controllerCandidates() {
+        List<NodeId> out = new ArrayList<>();
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            out.add(brokerNode(b.id()));
+        }
+        return out;
+    }
+
+    /** The committed partition states: read from the ZooKeeper server with the most applied state. */
+    @Override
+    public PartitionStateView partitionStates() {
+        return partition -> {
+            DataTree tree = authoritativeTree();
+            if (tree == null) {
+                return null;
+            }
+            String topic = cluster.topics().get(cluster.topicOf(partition)).name();
+            String path = KafkaZnodes.statePath(topic, cluster.partitionInTopic(partition));
+            Stat stat = tree.stat(path);
+            return stat == null ? null : KafkaZnodes.StateData.decode(tree.data(path)).toState(partition, stat.version());
+        };
+    }
+
+    private DataTree authoritativeTree() {
+        DataTree best = null;
+        for (NodeId id : ensemble.servers()) {
+            ZkServer s = ensemble.process(id);
+            if (s != null && s.dataTree() != null && (best == null || s.dataTree().lastProcessedZxid() > best.lastProcessedZxid())) {
+                best = s.dataTree();
+            }
+        }
+        return best;
+    }
+
+    /** The ensemble (for tests and measurements). */
+    public ZkEnsemble ensemble() {
+        return ensemble;
+    }
+
+    // ------------------------------------------------------------------ for agents and the controller
+
+    void controllerActivated(ZkBrokerAgent agent, int epoch) {
+        checks.controllerActivated(agent.brokerId(), epoch);
+        context.history().controllerElected(sim.now(), brokerNode(agent.brokerId()), epoch, "won /controller");
+    }
+
+    List<NodeId> zkServers() {
+        return ensemble.servers();
+    }
+
+    long sessionTimeoutNanos() {
+        return sessionTimeoutNanos;
+    }
+
+    ClusterSpec cluster() {
+        return cluster;
+    }
+
+    ControlHistory history() {
+        return context.history();
+    }
+
+    FailoverRecorder failover() {
+        return context.failover();
+    }
+
+    KzChecks checks() {
+        return checks;
+    }
+
+    NodeId brokerNode(int brokerId) {
+        return sim.node(ClusterSpec.brokerNodeName(brokerId));
+    }
+}

@@ -1,0 +1,458 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.control.AlterPartitionRequest;
+import dev.faultline.core.control.AlterPartitionResult;
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.Errors;
+import dev.faultline.core.control.LeaderElection;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.kernel.NodeContext;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.zookeeper.client.Result;
+import dev.faultline.zookeeper.client.ZkClient;
+import dev.faultline.zookeeper.ensemble.Code;
+import dev.faultline.zookeeper.ensemble.Op;
+import it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap;
+import it.unimi.dsi.fastutil.ints.IntAVLTreeSet;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The ZooKeeper-mode controller inside the broker that won {@code /controller} (model-spec §B.2–B.6,
+ * {@code KafkaController}). ZooKeeper watch callbacks only enqueue events; one event runs at a time
+ * on the controller's own FIFO queue (§0.3), reading ZooKeeper when it runs. Every write is a
+ * {@code multi} whose first op is {@code CheckOp(/controller_epoch, epochZkVersion)} (KAFKA-6082);
+ * a failed check means another controller exists and this one resigns.
+ *
+ * <p>Simplifications: controlled shutdown, topic deletion, reassignment and preferred-leader
+ * election are not modelled; a partition write that fails on the partition's own zkVersion re-reads
+ * the state and is left for the next event that touches the partition (Kafka retries at once).
+ */
+final class ZkController {
+    /** Controller events ({@code ControllerEvent}). */
+    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived {
+    }
+
+    private record Failover() implements Event {
+    }
+
+    private record BrokerChange() implements Event {
+    }
+
+    private record AlterPartitionReceived(NodeId from, AlterPartitionRequest request) implements Event {
+    }
+
+    /** A decided change of one partition, to be written to ZooKeeper. */
+    private record Change(int partition, KafkaZnodes.StateData data, boolean leaderChange, boolean unclean, String cause) {
+    }
+
+    private final ZkBrokerAgent agent;
+    private final ZkControlPlane plane;
+    private final ClusterSpec cluster;
+    private final NodeContext ctx;
+    private final ZkClient zk;
+    private final int controllerEpoch;
+    private final int epochZkVersion;
+    private final int maxInFlight;
+    private final long partitionCostNanos;
+    private final ArrayDeque<Event> queue = new ArrayDeque<>();
+    private boolean running;
+    private boolean active = true;
+    // The controller context: the cache of brokers and partition states read from ZooKeeper.
+    private final IntAVLTreeSet liveBrokers = new IntAVLTreeSet();
+    private final Int2LongAVLTreeMap brokerEpochs = new Int2LongAVLTreeMap();
+    private final int[] leader;
+    private final int[] leaderEpoch;
+    private final int[] zkVersion;
+    private final IntList[] isr;
+
+    ZkController(ZkBrokerAgent agent, int controllerEpoch, int epochZkVersion) {
+        this.agent = agent;
+        this.plane = agent.plane();
+        this.cluster = plane.cluster();
+        this.ctx = agent.context();
+        this.zk = agent.zk();
+        this.controllerEpoch = controllerEpoch;
+        this.epochZkVersion = epochZkVersion;
+        this.maxInFlight = Integer.parseInt(cluster.config().getString("zookeeper.max.in.flight.requests", "10"));
+        this.partitionCostNanos = cluster.config().getLong("faultline.broker.partition.cost.ns");
+        int n = cluster.partitionCount();
+        leader = new int[n];
+        leaderEpoch = new int[n];
+        zkVersion = new int[n];
+        isr = new IntList[n];
+    }
+
+    int epoch() {
+        return controllerEpoch;
+    }
+
+    boolean isActive() {
+        return active;
+    }
+
+    void start() {
+        enqueue(new Failover());
+    }
+
+    /** {@code onControllerResignation}: stop processing; the queue is dropped. */
+    void resign(String why) {
+        if (active) {
+            active = false;
+            queue.clear();
+            ctx.trace("zk-controller", "controller " + agent.brokerId() + " (epoch " + controllerEpoch + ") resigns: " + why);
+        }
+    }
+
+    void onBrokerIdsChanged() {
+        enqueue(new BrokerChange());
+    }
+
+    void onAlterPartition(NodeId from, AlterPartitionRequest request) {
+        enqueue(new AlterPartitionReceived(from, request));
+    }
+
+    // ------------------------------------------------------------------ the event thread
+
+    private void enqueue(Event e) {
+        if (!active) {
+            return;
+        }
+        queue.addLast(e);
+        if (!running) {
+            next();
+        }
+    }
+
+    private void next() {
+        Event e = active ? queue.pollFirst() : null;
+        if (e == null) {
+            running = false;
+            return;
+        }
+        running = true;
+        if (e instanceof Failover) {
+            onControllerFailover();
+        } else if (e instanceof BrokerChange) {
+            processBrokerChange();
+        } else if (e instanceof AlterPartitionReceived a) {
+            processAlterPartition(a.from(), a.request());
+        } else {
+            throw new IllegalStateException("unknown controller event " + e);
+        }
+    }
+
+    private void done() {
+        if (active) {
+            next();
+        } else {
+            running = false;
+        }
+    }
+
+    // ------------------------------------------------------------------ ZooKeeper access
+
+    /** Issues a ZooKeeper call, retrying on CONNECTIONLOSS ({@code retryRequestsUntilConnected}). */
+    private void call(Consumer<Consumer<Result>> op, Consumer<Result> then) {
+        op.accept(r -> {
+            if (!active) {
+                return;
+            }
+            if (r.code() == Code.CONNECTIONLOSS) {
+                call(op, then);
+                return;
+            }
+            then.accept(r);
+        });
+    }
+
+    /** Reads the live brokers and their epochs (czxid of /brokers/ids/N), then runs {@code then}. */
+    private void readBrokers(Runnable then) {
+        call(cb -> zk.getChildren(KafkaZnodes.BROKER_IDS, true, cb), children -> {
+            List<String> ids = children.children() == null ? List.of() : children.children();
+            Int2LongAVLTreeMap epochs = new Int2LongAVLTreeMap();
+            Pipeline.start(ids.size(), maxInFlight, (i, pipe) -> {
+                int id = Integer.parseInt(ids.get(i));
+                call(cb -> zk.getData(KafkaZnodes.brokerPath(id), false, cb), r -> {
+                    if (r.ok()) {
+                        epochs.put(id, r.stat().czxid());
+                    }
+                    pipe.completed();
+                });
+            }, () -> {
+                IntAVLTreeSet dead = new IntAVLTreeSet(liveBrokers);
+                IntAVLTreeSet born = new IntAVLTreeSet();
+                for (var e : epochs.int2LongEntrySet()) {
+                    int id = e.getIntKey();
+                    if (!liveBrokers.contains(id)) {
+                        born.add(id);
+                    } else if (brokerEpochs.get(id) != e.getLongValue()) {
+                        born.add(id); // bounced: failure followed by startup
+                    } else {
+                        dead.remove(id);
+                    }
+                }
+                liveBrokers.clear();
+                liveBrokers.addAll(epochs.keySet());
+                brokerEpochs.clear();
+                brokerEpochs.putAll(epochs);
+                lastDead = dead;
+                lastBorn = born;
+                then.run();
+            });
+        });
+    }
+
+    private IntAVLTreeSet lastDead = new IntAVLTreeSet();
+    private IntAVLTreeSet lastBorn = new IntAVLTreeSet();
+
+    // ------------------------------------------------------------------ failover (§B.4)
+
+    private void onControllerFailover() {
+        ctx.trace("zk-controller", "controller " + agent.brokerId() + " epoch " + controllerEpoch + " loading from ZooKeeper");
+        readBrokers(() -> call(cb -> zk.getChildren(KafkaZnodes.TOPICS, true, cb), topics -> {
+            List<String> names = topics.children() == null ? List.of() : topics.children();
+            // Topic assignments (T reads; the assignment itself comes from the cluster description).
+            Pipeline.start(names.size(), maxInFlight, (i, pipe) ->
+                    call(cb -> zk.getData(KafkaZnodes.topicPath(names.get(i)), true, cb), r -> pipe.completed()), () ->
+                    // Every partition's state (P reads, pipelined).
+                    Pipeline.start(cluster.partitionCount(), maxInFlight, (p, pipe) -> readPartition(p, pipe::completed), () -> {
+                        ctx.work(partitionCostNanos * cluster.partitionCount());
+                        List<Change> changes = new ArrayList<>();
+                        for (int p = 0; p < cluster.partitionCount(); p++) {
+                            if (leader[p] == LeaderElection.NO_LEADER || !liveBrokers.contains(leader[p])) {
+                                Change c = offlineElection(p, "controller failover");
+                                if (c != null) {
+                                    changes.add(c);
+                                }
+                            }
+                        }
+                        write(changes, () -> {
+                            // UpdateMetadata with every partition to every live broker, then LeaderAndIsr
+                            // for all hosted partitions to every live broker.
+                            sendUpdateMetadata(liveBrokers, allPartitions());
+                            for (int b : liveBrokers) {
+                                sendLeaderAndIsr(b, hostedBy(b));
+                            }
+                            plane.failover().controllerReady(ctx.now());
+                            ctx.trace("zk-controller", "controller " + agent.brokerId() + " ready");
+                            done();
+                        });
+                    }));
+        }));
+    }
+
+    private void readPartition(int p, Runnable then) {
+        String topic = cluster.topics().get(cluster.topicOf(p)).name();
+        call(cb -> zk.getData(KafkaZnodes.statePath(topic, cluster.partitionInTopic(p)), false, cb), r -> {
+            if (r.ok()) {
+                KafkaZnodes.StateData d = KafkaZnodes.StateData.decode(r.data());
+                leader[p] = d.leader();
+                leaderEpoch[p] = d.leaderEpoch();
+                isr[p] = d.isr();
+                zkVersion[p] = r.stat().version();
+            }
+            then.run();
+        });
+    }
+
+    // ------------------------------------------------------------------ broker failure and startup (§B.6)
+
+    private void processBrokerChange() {
+        readBrokers(() -> {
+            IntAVLTreeSet dead = lastDead;
+            IntAVLTreeSet born = lastBorn;
+            ctx.trace("zk-controller", "broker change: dead " + dead + ", new " + born);
+            List<Change> changes = new ArrayList<>();
+            for (int b : dead) {
+                plane.failover().brokerFailureDetected(b, ctx.now());
+            }
+            ctx.work(partitionCostNanos * cluster.partitionCount() / 10);
+            for (int p = 0; p < cluster.partitionCount(); p++) {
+                boolean leaderGone = leader[p] != LeaderElection.NO_LEADER && !liveBrokers.contains(leader[p]);
+                boolean leaderless = leader[p] == LeaderElection.NO_LEADER;
+                if (leaderGone || (leaderless && !born.isEmpty())) {
+                    Change c = offlineElection(p, leaderGone ? "broker " + leader[p] + " failed" : "broker started");
+                    if (c != null) {
+                        changes.add(c);
+                    }
+                } else if (!leaderless) {
+                    // Followers on dead brokers leave the ISR; the controller bumps the leader epoch.
+                    IntList shrunk = isr[p];
+                    for (int b : dead) {
+                        shrunk = LeaderElection.isrWithout(shrunk, b);
+                    }
+                    if (!shrunk.equals(isr[p])) {
+                        changes.add(new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk),
+                                false, false, "replica offline"));
+                    }
+                }
+            }
+            write(changes, () -> {
+                IntArrayList changed = new IntArrayList();
+                for (Change c : changes) {
+                    changed.add(c.partition());
+                }
+                sendLeaderAndIsrForChanges(changed);
+                sendUpdateMetadata(liveBrokers, changed);
+                for (int b : born) {
+                    sendUpdateMetadata(IntList.of(b), allPartitions());
+                    sendLeaderAndIsr(b, hostedBy(b));
+                }
+                done();
+            });
+        });
+    }
+
+    /** Offline-partition election (§B.5) against the cache; {@code null} when nothing changes. */
+    private Change offlineElection(int p, String cause) {
+        int[] replicas = cluster.replicas(p);
+        LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr[p], liveBrokers::contains,
+                cluster.uncleanLeaderElectionEnabled(p));
+        if (!e.elected()) {
+            if (leader[p] == LeaderElection.NO_LEADER) {
+                return null;
+            }
+            // No candidate: leader -1, the ISR keeps its last member (KAFKA-5083).
+            IntList kept = isr[p];
+            int old = leader[p];
+            kept = LeaderElection.isrWithout(kept, old);
+            return new Change(p, new KafkaZnodes.StateData(LeaderElection.NO_LEADER, leaderEpoch[p] + 1, controllerEpoch, kept),
+                    true, false, cause);
+        }
+        IntList newIsr = LeaderElection.isrAfterElection(e, isr[p], liveBrokers::contains);
+        return new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, newIsr), true, e.unclean(), cause);
+    }
+
+    /** Writes the changes (epoch-checked, conditional on each partition's zkVersion), pipelined. */
+    private void write(List<Change> changes, Runnable then) {
+        ctx.work(partitionCostNanos * changes.size());
+        Pipeline.start(changes.size(), maxInFlight, (i, pipe) -> {
+            Change c = changes.get(i);
+            int p = c.partition();
+            String topic = cluster.topics().get(cluster.topicOf(p)).name();
+            String path = KafkaZnodes.statePath(topic, cluster.partitionInTopic(p));
+            plane.checks().beforeWrite(cluster, p, c.data());
+            List<Op> ops = List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion),
+                    new Op.SetData(path, c.data().encode(), zkVersion[p]));
+            call(cb -> zk.multi(ops, cb), r -> {
+                if (r.ok()) {
+                    leader[p] = c.data().leader();
+                    leaderEpoch[p] = c.data().leaderEpoch();
+                    isr[p] = c.data().isr();
+                    zkVersion[p] = r.results().get(1).stat().version();
+                    PartitionState s = c.data().toState(p, zkVersion[p]);
+                    if (c.leaderChange()) {
+                        plane.history().leaderElected(ctx.now(), s, c.unclean(), c.cause());
+                    } else {
+                        plane.history().isrChanged(ctx.now(), s, c.cause());
+                    }
+                    pipe.completed();
+                } else if (r.results() != null && !r.results().isEmpty() && r.results().get(0).code() != Code.OK) {
+                    // ControllerMovedException: /controller_epoch changed under us.
+                    agent.resignController("controller epoch zkVersion check failed");
+                } else {
+                    readPartition(p, pipe::completed);
+                }
+            });
+        }, then);
+    }
+
+    // ------------------------------------------------------------------ AlterPartition (§B.8, KIP-497)
+
+    private void processAlterPartition(NodeId from, AlterPartitionRequest req) {
+        int p = req.partition();
+        Errors error = Errors.NONE;
+        if (req.leaderId() != leader[p] || req.leaderEpoch() != leaderEpoch[p]) {
+            error = Errors.FENCED_LEADER_EPOCH;
+        } else if (req.partitionEpoch() != zkVersion[p]) {
+            error = Errors.INVALID_UPDATE_VERSION;
+        } else if (brokerEpochs.get(req.leaderId()) != req.leaderBrokerEpoch()) {
+            error = Errors.STALE_BROKER_EPOCH;
+        } else {
+            for (int i = 0; i < req.newIsr().size(); i++) {
+                int m = req.newIsr().getInt(i);
+                if (!liveBrokers.contains(m) || !cluster.isReplica(p, m)) {
+                    error = Errors.INELIGIBLE_REPLICA;
+                }
+            }
+        }
+        if (error != Errors.NONE) {
+            reply(from, new AlterPartitionResult(p, error, currentState(p)));
+            done();
+            return;
+        }
+        Change c = new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p], controllerEpoch, req.newIsr()), false, false,
+                "AlterPartition");
+        write(List.of(c), () -> {
+            reply(from, new AlterPartitionResult(p, Errors.NONE, currentState(p)));
+            sendUpdateMetadata(liveBrokers, IntList.of(p));
+            done();
+        });
+    }
+
+    private void reply(NodeId to, AlterPartitionResult result) {
+        ctx.send(to, new ControllerRequest.AlterPartitionResponse(result));
+    }
+
+    // ------------------------------------------------------------------ requests to brokers
+
+    private PartitionState currentState(int p) {
+        return new PartitionState(p, leader[p], leaderEpoch[p], isr[p], zkVersion[p]);
+    }
+
+    private IntList allPartitions() {
+        IntArrayList all = new IntArrayList(cluster.partitionCount());
+        for (int p = 0; p < cluster.partitionCount(); p++) {
+            all.add(p);
+        }
+        return all;
+    }
+
+    private IntList hostedBy(int broker) {
+        return IntArrayList.wrap(cluster.partitionsOf(broker));
+    }
+
+    private List<PartitionState> states(IntList partitions) {
+        List<PartitionState> out = new ArrayList<>(partitions.size());
+        for (int i = 0; i < partitions.size(); i++) {
+            out.add(currentState(partitions.getInt(i)));
+        }
+        return out;
+    }
+
+    private void sendLeaderAndIsr(int broker, IntList partitions) {
+        if (partitions.isEmpty() || !liveBrokers.contains(broker)) {
+            return;
+        }
+        ctx.work(partitionCostNanos * partitions.size());
+        ctx.send(plane.brokerNode(broker), new ControllerRequest.LeaderAndIsr(agent.brokerId(), controllerEpoch,
+                brokerEpochs.get(broker), states(partitions)));
+    }
+
+    private void sendLeaderAndIsrForChanges(IntList changed) {
+        for (int b : liveBrokers) {
+            IntArrayList mine = new IntArrayList();
+            for (int i = 0; i < changed.size(); i++) {
+                if (cluster.isReplica(changed.getInt(i), b)) {
+                    mine.add(changed.getInt(i));
+                }
+            }
+            sendLeaderAndIsr(b, mine);
+        }
+    }
+
+    private void sendUpdateMetadata(Iterable<Integer> brokers, IntList partitions) {
+        List<PartitionState> s = states(partitions);
+        for (int b : brokers) {
+            if (liveBrokers.contains(b)) {
+                ctx.work(partitionCostNanos * partitions.size());
+                ctx.send(plane.brokerNode(b), new ControllerRequest.UpdateMetadata(agent.brokerId(), controllerEpoch, brokerEpochs.get(b), s));
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.faultline.zookeeper.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.FailoverMeasurement;
+import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Time;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * ZooKeeper-mode controller failover phases (detect, elect, ready, propagate) for 6 brokers and 3
+ * ZooKeeper servers, replication factor 3: the active controller's process crashes.
+ */
+class ZkControllerFailoverMeasurementTest {
+
+    @ParameterizedTest(name = "{0} partitions")
+    @ValueSource(ints = {1_000, 10_000, 100_000})
+    void controllerFailoverPhases(int partitions) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(6).topic("t", partitions, 3).build();
+        KafkaCluster kafka = KafkaCluster.builder(spec).seed(7).controlPlane(new ZkControlPlane()).build().start();
+        kafka.runFor(30 * Time.SECOND);
+        NodeId first = kafka.controlPlane().activeController();
+        assertThat(first).isNotNull();
+        kafka.crash(ClusterSpec.brokerIdOf(first.name()));
+        kafka.runFor(90 * Time.SECOND);
+        kafka.assertNoViolation();
+        FailoverMeasurement m = kafka.failover().measurements().stream()
+                .filter(f -> f.kind() == FailoverMeasurement.Kind.CONTROLLER).findFirst().orElseThrow();
+        System.out.println("ZK-mode controller failover, 6 brokers, 3 ZooKeeper servers, " + partitions + " partitions x RF 3: " + m);
+        assertThat(m.readyNanos()).isPositive();
+        assertThat(m.propagateNanos()).isGreaterThanOrEqualTo(m.readyNanos());
+    }
+}
