@@ -59,6 +59,8 @@ final class ZkController {
     private final int epochZkVersion;
     private final int maxInFlight;
     private final long partitionCostNanos;
+    /** Planted bug PB-ZKC-2 {@code zkController.allowEmptyIsr} (KAFKA-5083 reverted): the last ISR member is removed too. */
+    private final boolean allowEmptyIsr;
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private boolean running;
     private boolean active = true;
@@ -80,6 +82,7 @@ final class ZkController {
         this.epochZkVersion = epochZkVersion;
         this.maxInFlight = Integer.parseInt(cluster.config().getString("zookeeper.max.in.flight.requests", "10"));
         this.partitionCostNanos = cluster.config().getLong("faultline.broker.partition.cost.ns");
+        this.allowEmptyIsr = Boolean.parseBoolean(cluster.config().getString("zkController.allowEmptyIsr", "false"));
         int n = cluster.partitionCount();
         leader = new int[n];
         leaderEpoch = new int[n];
@@ -284,7 +287,7 @@ final class ZkController {
                     // Followers on dead brokers leave the ISR; the controller bumps the leader epoch.
                     IntList shrunk = isr[p];
                     for (int b : dead) {
-                        shrunk = LeaderElection.isrWithout(shrunk, b);
+                        shrunk = isrWithout(shrunk, b);
                     }
                     if (!shrunk.equals(isr[p])) {
                         changes.add(new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk),
@@ -320,12 +323,20 @@ final class ZkController {
             // No candidate: leader -1, the ISR keeps its last member (KAFKA-5083).
             IntList kept = isr[p];
             int old = leader[p];
-            kept = LeaderElection.isrWithout(kept, old);
+            kept = isrWithout(kept, old);
             return new Change(p, new KafkaZnodes.StateData(LeaderElection.NO_LEADER, leaderEpoch[p] + 1, controllerEpoch, kept),
                     true, false, cause);
         }
         IntList newIsr = LeaderElection.isrAfterElection(e, isr[p], liveBrokers::contains);
         return new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, newIsr), true, e.unclean(), cause);
+    }
+
+    /** {@link LeaderElection#isrWithout}, or with the planted bug an ISR that may become empty. */
+    private IntList isrWithout(IntList current, int broker) {
+        if (allowEmptyIsr && current.size() == 1 && current.getInt(0) == broker) {
+            return IntList.of();
+        }
+        return LeaderElection.isrWithout(current, broker);
     }
 
     /** Writes the changes (epoch-checked, conditional on each partition's zkVersion), pipelined. */

@@ -33,4 +33,24 @@ class ZkControllerFailoverMeasurementTest {
         assertThat(m.readyNanos()).isPositive();
         assertThat(m.propagateNanos()).isGreaterThanOrEqualTo(m.readyNanos());
     }
+
+    @org.junit.jupiter.api.Test
+    void brokerFailurePhasesAt1000Partitions() {
+        ClusterSpec spec = ClusterSpec.builder().brokers(6).topic("t", 1_000, 3).build();
+        KafkaCluster kafka = KafkaCluster.builder(spec).seed(7).controlPlane(new ZkControlPlane()).build().start();
+        kafka.runFor(30 * Time.SECOND);
+        NodeId controller = kafka.controlPlane().activeController();
+        int victim = ClusterSpec.brokerIdOf(controller.name()) == 1 ? 2 : 1;
+        kafka.crash(victim);
+        kafka.runFor(60 * Time.SECOND);
+        kafka.assertNoViolation();
+        FailoverMeasurement m = kafka.failover().measurements().stream()
+                .filter(f -> f.kind() == FailoverMeasurement.Kind.BROKER).findFirst().orElseThrow();
+        System.out.println("ZK-mode broker failure, 6 brokers, 3 ZooKeeper servers, 1000 partitions x RF 3: " + m);
+        assertThat(m.electedPartitions()).isEqualTo(m.affectedPartitions()).isPositive();
+        assertThat(m.propagatedPartitions()).isEqualTo(m.affectedPartitions());
+        // Detection waits for the session to expire at the ZooKeeper leader (at most 18 s after the last touch).
+        assertThat(m.detectNanos()).isGreaterThan(6 * Time.SECOND);
+        assertThat(m.propagateNanos()).isGreaterThanOrEqualTo(m.electNanos());
+    }
 }
