@@ -173,7 +173,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     @Override
-    public void isrExpansionRequested(int brokerId, int partition, int replica) {
+    public void isrExpanded(int brokerId, int partition, int replica) {
         KafkaBroker leader = process(brokerId);
         if (leader == null) {
             return;
@@ -184,7 +184,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         long[][] cache = leaderLog.epochCache();
         long epochStart = cache.length == 0 ? 0 : cache[cache.length - 1][1];
         if (leo < hw || leo < epochStart) {
-            violation("DP-S6", "broker-" + replica + " proposed into the ISR of " + cluster.partitionName(partition) + " with log end offset " + leo
+            violation("DP-S6", "broker-" + replica + " joined the ISR of " + cluster.partitionName(partition) + " with log end offset " + leo
                     + " below the leader's high watermark " + hw + " or epoch start " + epochStart, brokerId);
         }
     }

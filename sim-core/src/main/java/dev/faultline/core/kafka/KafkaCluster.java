@@ -235,7 +235,8 @@ public final class KafkaCluster {
     /**
      * DP-L1, periodic: a follower in the ISR of a leader that has led for the whole window and that
      * has not fetched for {@code 1.5 · replica.lag.time.max.ms} (plus one second of slack) while it
-     * was behind the leader's log end must have been removed (or have a removal in flight).
+     * was behind the leader's log end (counted from the later of its last fetch and the append of the
+     * first record it lacks) must have been removed (or have a removal in flight).
      * Simplification: checked every {@code replica.lag.time.max.ms / 2}; a follower that is missing
      * nothing (idle partition) is never removed, as in Kafka, so it is not checked.
      */
@@ -269,9 +270,16 @@ public final class KafkaCluster {
                     if (follower == b.brokerId || (mask & (1 << r)) == 0) {
                         continue;
                     }
-                    if (ls.followerLeo(r) != leo && now - ls.lastFetchTime(r) > bound && now - ls.lastCaughtUp(r) > bound) {
+                    long followerLeo = ls.followerLeo(r);
+                    if (followerLeo == leo || followerLeo < 0) {
+                        continue;
+                    }
+                    // The window opens when the follower stopped fetching and the leader had records it lacked.
+                    long behindSince = b.store.log(i).appendTime(followerLeo) + (now - sim.now());
+                    long windowStart = Math.max(Math.max(ls.lastFetchTime(r), behindSince), ls.sinceNanos);
+                    if (now - windowStart > bound && now - ls.lastCaughtUp(r) > bound) {
                         sim.fail("DP-L1", "broker-" + follower + " has not fetched " + spec.partitionName(p) + " for "
-                                + Time.format(now - Math.max(ls.lastFetchTime(r), ls.sinceNanos)) + " yet is still in leader broker-" + b.brokerId
+                                + Time.format(now - windowStart) + " while behind, yet is still in leader broker-" + b.brokerId
                                 + "'s ISR (bound " + Time.format(bound) + ")", brokerNode(b.brokerId), brokerNode(follower));
                         return;
                     }

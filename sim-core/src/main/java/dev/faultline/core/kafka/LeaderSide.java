@@ -239,8 +239,6 @@ final class LeaderSide {
         }
         long leo = ls.followerLeo(slot);
         if (leo >= t.highWatermark[i] && leo >= ls.epochStartOffset) {
-            int p = t.partitions[i];
-            b.observer.isrExpansionRequested(b.brokerId, p, b.cluster.replica(p, slot));
             proposeIsr(i, t.isrMask[i] | (1 << slot), "expand");
         }
     }
@@ -304,7 +302,14 @@ final class LeaderSide {
         if (s != null && s.leaderEpoch() == t.leaderEpoch[i] && s.leader() == b.brokerId
                 && s.partitionEpoch() > t.partitionEpoch[i]) {
             t.partitionEpoch[i] = s.partitionEpoch();
+            int oldMask = t.isrMask[i];
             t.isrMask[i] = b.maskOf(s.partition(), s.isr());
+            int added = t.isrMask[i] & ~oldMask;
+            for (int r = 0; added != 0; r++, added >>>= 1) {
+                if ((added & 1) != 0) {
+                    b.observer.isrExpanded(b.brokerId, s.partition(), b.cluster.replica(s.partition(), r));
+                }
+            }
             b.ctx.trace("isr", b.cluster.partitionName(s.partition()) + " now " + s.isr() + " at partition epoch " + s.partitionEpoch());
         } else if (result.error() != Errors.NONE) {
             b.ctx.trace("isr-rejected", b.cluster.partitionName(result.partition()) + " " + result.error());

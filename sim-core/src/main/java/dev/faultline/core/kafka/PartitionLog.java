@@ -50,6 +50,12 @@ final class PartitionLog {
         }
     }
 
+    /** When the record at {@code offset} was appended (host clock). */
+    long appendTime(long offset) {
+        checkOffset(offset);
+        return appendTimes[(int) offset];
+    }
+
     /** Appends one record (the caller keeps the epoch cache in step, see {@link #assignEpoch}). */
     void append(long id, int epoch, long appendTimeNanos) {
         if (size == ids.length) {

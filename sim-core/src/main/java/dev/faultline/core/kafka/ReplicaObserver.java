@@ -21,8 +21,8 @@ interface ReplicaObserver {
     /** The leader is about to send an acks=all success for records up to {@code lastOffset}. */
     void ackAllSent(int brokerId, int partition, long lastOffset);
 
-    /** The leader asks to add {@code replica} to the ISR. */
-    void isrExpansionRequested(int brokerId, int partition, int replica);
+    /** The leader applied a committed ISR change that added {@code replica}. */
+    void isrExpanded(int brokerId, int partition, int replica);
 
     /** The leader gave a consumer records up to {@code endOffsetExclusive}. */
     void servedConsumer(int brokerId, int partition, long endOffsetExclusive);
@@ -50,7 +50,7 @@ interface ReplicaObserver {
         }
 
         @Override
-        public void isrExpansionRequested(int brokerId, int partition, int replica) {
+        public void isrExpanded(int brokerId, int partition, int replica) {
         }
 
         @Override
