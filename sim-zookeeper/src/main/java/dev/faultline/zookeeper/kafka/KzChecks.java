@@ -43,6 +43,18 @@ final class KzChecks {
         }
     }
 
+    /**
+     * KZ-S2: a controller write of epoch {@code epoch} succeeded at {@code zxid}; {@code epochZnode}
+     * is the committed {@code /controller_epoch} (value, mzxid) now. If the epoch there differs and
+     * was written before this write, the write was applied under another controller: a zombie write.
+     */
+    void controllerWriteApplied(int brokerId, int epoch, long zxid, long[] epochZnode) {
+        if (epochZnode != null && epochZnode[0] != epoch && epochZnode[1] < zxid) {
+            problems.add("KZ-S2|controller " + brokerId + " (epoch " + epoch + ") wrote at zxid 0x" + Long.toHexString(zxid)
+                    + " while /controller_epoch was already " + epochZnode[0]);
+        }
+    }
+
     private final java.util.TreeSet<String> disabled = new java.util.TreeSet<>();
 
     void disable(String id) {

@@ -94,7 +94,12 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             if (event.type() == EventType.NodeDeleted) {
                 plane.failover().controllerElectionStarted(ctx.now());
             }
-            elect();
+            if (controller != null && controller.isActive()) {
+                // The active controller handles the change on its event queue, behind earlier events (§B.3).
+                controller.onControllerChanged();
+            } else {
+                elect();
+            }
         } else if (path.equals(KafkaZnodes.brokerPath(brokerId)) && !registered && event.type() == EventType.NodeDeleted) {
             register();
         } else if (path.equals(KafkaZnodes.BROKER_IDS) && controller != null) {
@@ -152,6 +157,17 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         activeControllerId = id;
         if (id != brokerId && controller != null) {
             resignController("controller is now " + id);
+        }
+    }
+
+    /** The controller's ControllerChange event: re-read /controller (and run for it if it is gone). */
+    void reelectAfterControllerChange() {
+        elect();
+    }
+
+    void pauseControllerThread(long nanos) {
+        if (controller != null) {
+            controller.pauseEventThread(nanos);
         }
     }
 
@@ -222,6 +238,12 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     @Override
     public boolean onTimer(Object tag) {
         if (zk != null && zk.onTimer(tag)) {
+            return true;
+        }
+        if (tag instanceof ZkController.ResumeEventThread) {
+            if (controller != null) {
+                controller.resumeEventThread();
+            }
             return true;
         }
         return tag instanceof ZkClient.Timer; // an old session's timer

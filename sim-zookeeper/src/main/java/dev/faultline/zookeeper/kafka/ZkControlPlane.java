@@ -70,6 +70,7 @@ public final class ZkControlPlane implements ControlPlane {
         this.agents = new ZkBrokerAgent[cluster.maxBrokerId() + 1];
         ZkInvariants.addAll(sim, ensemble);
         sim.addInvariant(checks.invariant("KZ-S1"));
+        sim.addInvariant(checks.invariant("KZ-S2"));
         sim.addInvariant(checks.invariant("KZ-S4"));
         List<TxnEntry> initial = initialZnodes();
         for (NodeId server : ensemble.servers()) {
@@ -163,6 +164,26 @@ public final class ZkControlPlane implements ControlPlane {
             }
         }
         return best;
+    }
+
+    /** The committed {@code /controller_epoch} as {value, mzxid} (omniscient, for KZ-S2), or null. */
+    long[] controllerEpochZnode() {
+        DataTree tree = authoritativeTree();
+        if (tree == null || !tree.exists(KafkaZnodes.CONTROLLER_EPOCH)) {
+            return null;
+        }
+        return new long[] {Long.parseLong(tree.data(KafkaZnodes.CONTROLLER_EPOCH)), tree.stat(KafkaZnodes.CONTROLLER_EPOCH).mzxid()};
+    }
+
+    /** The {@code pauseThread} fault: broker {@code brokerId}'s controller event thread alone stops for a while. */
+    public void pauseControllerThread(int brokerId, long nanos) {
+        if (agents[brokerId] != null) {
+            agents[brokerId].pauseControllerThread(nanos);
+        }
+    }
+
+    ZkBrokerAgent agent(int brokerId) {
+        return agents[brokerId];
     }
 
     /** Switches a KZ-* checker off (to let a planted bug's later symptom show). */

@@ -34,7 +34,15 @@ import java.util.function.Consumer;
  */
 final class ZkController {
     /** Controller events ({@code ControllerEvent}). */
-    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived {
+    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange {
+    }
+
+    /** {@code /controller} changed (or was deleted): re-read it; resign if someone else won. */
+    private record ControllerChange() implements Event {
+    }
+
+    /** Ends a pause of the controller event thread alone (the {@code pauseThread} fault). */
+    record ResumeEventThread(int brokerId) {
     }
 
     private record Failover() implements Event {
@@ -61,6 +69,9 @@ final class ZkController {
     private final long partitionCostNanos;
     /** Planted bug PB-ZKC-2 {@code zkController.allowEmptyIsr} (KAFKA-5083 reverted): the last ISR member is removed too. */
     private final boolean allowEmptyIsr;
+    /** Planted bug PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082 reverted): writes lack the CheckOp. */
+    private final boolean noEpochZkVersionCheck;
+    private boolean threadPaused;
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private boolean running;
     private boolean active = true;
@@ -83,6 +94,7 @@ final class ZkController {
         this.maxInFlight = Integer.parseInt(cluster.config().getString("zookeeper.max.in.flight.requests", "10"));
         this.partitionCostNanos = cluster.config().getLong("faultline.broker.partition.cost.ns");
         this.allowEmptyIsr = Boolean.parseBoolean(cluster.config().getString("zkController.allowEmptyIsr", "false"));
+        this.noEpochZkVersionCheck = Boolean.parseBoolean(cluster.config().getString("zkController.noEpochZkVersionCheck", "false"));
         int n = cluster.partitionCount();
         leader = new int[n];
         leaderEpoch = new int[n];
@@ -111,6 +123,25 @@ final class ZkController {
         }
     }
 
+    void onControllerChanged() {
+        enqueue(new ControllerChange());
+    }
+
+    /** The controller event thread alone stops for {@code nanos} (sessions and other threads go on). */
+    void pauseEventThread(long nanos) {
+        threadPaused = true;
+        ctx.trace("zk-controller", "controller event thread of broker " + agent.brokerId() + " paused");
+        ctx.setTimer(new ResumeEventThread(agent.brokerId()), nanos);
+    }
+
+    void resumeEventThread() {
+        threadPaused = false;
+        ctx.trace("zk-controller", "controller event thread of broker " + agent.brokerId() + " resumed");
+        if (!running) {
+            next();
+        }
+    }
+
     void onBrokerIdsChanged() {
         enqueue(new BrokerChange());
     }
@@ -132,6 +163,10 @@ final class ZkController {
     }
 
     private void next() {
+        if (threadPaused) {
+            running = false;
+            return;
+        }
         Event e = active ? queue.pollFirst() : null;
         if (e == null) {
             running = false;
@@ -144,6 +179,9 @@ final class ZkController {
             processBrokerChange();
         } else if (e instanceof AlterPartitionReceived a) {
             processAlterPartition(a.from(), a.request());
+        } else if (e instanceof ControllerChange) {
+            agent.reelectAfterControllerChange();
+            done();
         } else {
             throw new IllegalStateException("unknown controller event " + e);
         }
@@ -348,14 +386,15 @@ final class ZkController {
             String topic = cluster.topics().get(cluster.topicOf(p)).name();
             String path = KafkaZnodes.statePath(topic, cluster.partitionInTopic(p));
             plane.checks().beforeWrite(cluster, p, c.data());
-            List<Op> ops = List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion),
-                    new Op.SetData(path, c.data().encode(), zkVersion[p]));
+            List<Op> ops = noEpochZkVersionCheck ? List.of(new Op.SetData(path, c.data().encode(), zkVersion[p]))
+                    : List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion), new Op.SetData(path, c.data().encode(), zkVersion[p]));
             call(cb -> zk.multi(ops, cb), r -> {
                 if (r.ok()) {
+                    plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
                     leader[p] = c.data().leader();
                     leaderEpoch[p] = c.data().leaderEpoch();
                     isr[p] = c.data().isr();
-                    zkVersion[p] = r.results().get(1).stat().version();
+                    zkVersion[p] = r.results().get(ops.size() - 1).stat().version();
                     PartitionState s = c.data().toState(p, zkVersion[p]);
                     if (c.leaderChange()) {
                         plane.history().leaderElected(ctx.now(), s, c.unclean(), c.cause());
@@ -363,7 +402,8 @@ final class ZkController {
                         plane.history().isrChanged(ctx.now(), s, c.cause());
                     }
                     pipe.completed();
-                } else if (r.results() != null && !r.results().isEmpty() && r.results().get(0).code() != Code.OK) {
+                } else if (!noEpochZkVersionCheck && r.results() != null && !r.results().isEmpty()
+                        && r.results().get(0).code() != Code.OK) {
                     // ControllerMovedException: /controller_epoch changed under us.
                     agent.resignController("controller epoch zkVersion check failed");
                 } else {
