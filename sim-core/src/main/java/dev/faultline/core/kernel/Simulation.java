@@ -300,6 +300,8 @@ public final class Simulation implements CheckContext {
         s.node = null;
         s.context = null;
         s.paused = false;
+        // A wakeup scheduled for the dead incarnation returns early without clearing this flag.
+        s.wakeupPending = false;
         s.inbox.clear();
         s.timers.clear();
         s.busyUntil = now;
