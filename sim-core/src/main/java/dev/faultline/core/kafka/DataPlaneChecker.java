@@ -192,9 +192,47 @@ public final class DataPlaneChecker implements ReplicaObserver {
     @Override
     public void servedConsumer(int brokerId, int partition, long endOffsetExclusive) {
         KafkaBroker leader = process(brokerId);
-        if (leader != null && endOffsetExclusive > leader.highWatermark(partition)) {
+        if (leader == null) {
+            return;
+        }
+        if (endOffsetExclusive > leader.highWatermark(partition)) {
             violation("DP-S7", "a consumer was given " + cluster.partitionName(partition) + " up to offset " + (endOffsetExclusive - 1)
                     + " above the leader's high watermark " + leader.highWatermark(partition), brokerId);
+            return;
+        }
+        // Below the HW means committed: every live member of the leader's ISR holds the same records.
+        ReplicaLogView mine = leader.log(partition);
+        for (int member : leader.isr(partition)) {
+            KafkaBroker m = member == brokerId ? null : process(member);
+            if (m == null) {
+                continue;
+            }
+            ReplicaLogView theirs = m.log(partition);
+            long last = endOffsetExclusive - 1;
+            if (theirs.logEndOffset() <= last || theirs.recordId(last) != mine.recordId(last)) {
+                violation("DP-S7", "a consumer was given " + cluster.partitionName(partition) + " offset " + last
+                        + " that ISR member broker-" + member + " does not hold (log end " + theirs.logEndOffset() + ")", brokerId);
+                return;
+            }
+        }
+    }
+
+    /**
+     * DP-S7, second half: a consumer that consumed {@code offset} continued from {@code offset - 1}
+     * without detecting a truncation, so the record it consumed at {@code offset - 1} must still be in
+     * the serving leader's log (KIP-320: never continue silently past a truncation).
+     */
+    void consumedAfter(String client, int partition, long offset, long previousId, int servingBroker) {
+        KafkaBroker leader = process(servingBroker);
+        if (leader == null || offset == 0) {
+            return;
+        }
+        ReplicaLogView log = leader.log(partition);
+        long prev = offset - 1;
+        if (prev < log.logEndOffset() && log.recordId(prev) != previousId) {
+            violation("DP-S7", client + " consumed " + cluster.partitionName(partition) + " offset " + offset + " after offset " + prev
+                    + " that the serving leader broker-" + servingBroker + " does not hold there (truncated without the consumer noticing)",
+                    servingBroker);
         }
     }
 

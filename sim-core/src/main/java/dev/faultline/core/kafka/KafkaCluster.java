@@ -66,6 +66,7 @@ public final class KafkaCluster {
         this.history = new KafkaHistory();
         this.disabled = new TreeSet<>(b.disabled);
         this.checker = new DataPlaneChecker(sim, spec, controlPlane, controlHistory, history, disabled, b.failOnExpectedLoss);
+        history.setChecker(checker);
         for (ClusterSpec.BrokerSpec broker : spec.brokers()) {
             int id = broker.id();
             KafkaConfig config = spec.config().withAll(b.brokerOverrides.getOrDefault(id, Map.of()));

@@ -119,7 +119,7 @@ public final class KafkaConsumer implements Node {
                 int i = slotOf(d.partition());
                 if (i >= 0 && inFlight[i] == r.requestId()) {
                     inFlight[i] = 0;
-                    apply(i, d);
+                    apply(i, d, ClusterSpec.brokerIdOf(from.name()));
                 }
             }
         } else if (message instanceof MetadataResponse) {
@@ -148,7 +148,7 @@ public final class KafkaConsumer implements Node {
         }
     }
 
-    private void apply(int i, PartitionData d) {
+    private void apply(int i, PartitionData d, int servingBroker) {
         int p = partitions[i];
         if (d.diverging()) {
             // KIP-320: records we consumed are no longer in the leader's log from here on.
@@ -173,7 +173,7 @@ public final class KafkaConsumer implements Node {
             if (offset != position[i]) {
                 break;
             }
-            env.history().consumed(env.trueClock().getAsLong(), name, p, d.ids()[k], offset, d.epochs()[k]);
+            env.history().consumed(env.trueClock().getAsLong(), name, p, d.ids()[k], offset, d.epochs()[k], servingBroker);
             position[i] = offset + 1;
             lastEpoch[i] = d.epochs()[k];
         }

@@ -47,6 +47,12 @@ public final class KafkaHistory {
     private long failed;
     private long consumed;
     private boolean keepOperations = true;
+    private DataPlaneChecker checker;
+    private final java.util.Map<String, Long> lastConsumed = new java.util.TreeMap<>();
+
+    void setChecker(DataPlaneChecker checker) {
+        this.checker = checker;
+    }
 
     /** Stops keeping the operation list (long benchmark runs); counters and acked records stay. */
     public void keepOperations(boolean keep) {
@@ -85,12 +91,23 @@ public final class KafkaHistory {
     }
 
     public void consumed(long timeNanos, String client, int partition, long recordId, long offset, int leaderEpoch) {
+        consumed(timeNanos, client, partition, recordId, offset, leaderEpoch, -1);
+    }
+
+    /** A consumer was given a record by broker {@code servingBroker}. */
+    public void consumed(long timeNanos, String client, int partition, long recordId, long offset, int leaderEpoch, int servingBroker) {
         consumed++;
         add(new Operation(timeNanos, client, "consume", partition, recordId, offset, leaderEpoch, 0, Errors.NONE));
+        String key = client + "/" + partition;
+        Long previous = lastConsumed.put(key, recordId);
+        if (checker != null && previous != null && offset > 0 && servingBroker >= 0) {
+            checker.consumedAfter(client, partition, offset, previous, servingBroker);
+        }
     }
 
     public void truncationDetected(long timeNanos, String client, int partition, long offset) {
         add(new Operation(timeNanos, client, "truncation-detected", partition, -1, offset, -1, 0, Errors.NONE));
+        lastConsumed.remove(client + "/" + partition);
     }
 
     /** Every operation kept, in order. */

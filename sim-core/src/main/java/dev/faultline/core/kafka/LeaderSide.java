@@ -277,7 +277,7 @@ final class LeaderSide {
         b.ctx.work(checked * 50L);
     }
 
-    private void proposeIsr(int i, int newMask, String why) {
+    void proposeIsr(int i, int newMask, String why) {
         int p = t.partitions[i];
         LeaderState ls = t.leaderStates[i];
         ls.proposedIsrMask = newMask;

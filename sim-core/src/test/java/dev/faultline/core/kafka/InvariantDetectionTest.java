@@ -1,0 +1,154 @@
+package dev.faultline.core.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.LinkFault;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each data-plane checker fires on a real violation of its property. Where no planted-bug switch
+ * produces one (DP-S3..S7, DP-L1, DP-L2), the test breaks the protocol the way a bug would, by
+ * changing a broker's state from a world action, and the same run without the breakage passes.
+ */
+class InvariantDetectionTest {
+
+    private static KafkaCluster cluster(String acks, int minIsr) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("t", new int[] {1, 2, 3})
+                .config("min.insync.replicas", minIsr).config("replica.lag.time.max.ms", 5000).build();
+        return KafkaCluster.builder(spec).seed(5)
+                .producer("producer", ProducerConfig.of(new int[] {0}, 50, Long.MAX_VALUE, Map.of("acks", acks, "request.timeout.ms", "3000")))
+                .consumer("consumer", "t-0").build().start();
+    }
+
+    /** Drops the fetches of {@code followers} to broker-1, the leader. */
+    private static void stopFetching(KafkaCluster c, int... followers) {
+        for (int f : followers) {
+            c.sim().network().addLinkFault(List.of(c.brokerNode(f)), List.of(c.brokerNode(1)),
+                    new LinkFault(0, 1.0, 0, 0, Set.of("FetchRequest")));
+        }
+    }
+
+    private static void at(KafkaCluster c, Runnable action) {
+        c.sim().schedule(c.sim().now(), action);
+        c.runFor(Time.millis(1));
+    }
+
+    private static int local(KafkaBroker b) {
+        return b.replicas.local(0);
+    }
+
+    @Test
+    void healthyRunPassesEveryCheck() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(20));
+        c.assertNoViolation();
+        assertThat(c.checkConverged()).isNull();
+        assertThat(c.checkProducesSucceed(0, Time.seconds(3))).isNull();
+    }
+
+    @Test
+    void dps3FiresWhenAFollowerTruncatesBelowItsHighWatermark() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(2));
+        KafkaBroker follower = c.broker(2);
+        assertThat(follower.highWatermark(0)).isGreaterThan(50);
+        at(c, () -> follower.truncate(local(follower), follower.highWatermark(0) - 10, "a buggy truncation"));
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S3");
+    }
+
+    @Test
+    void dps4FiresOnARecordWhoseEpochIsNotInTheEpochCache() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(2));
+        KafkaBroker follower = c.broker(2);
+        at(c, () -> {
+            PartitionLog log = follower.store.log(local(follower));
+            log.append(42, 7, c.sim().now());
+            follower.observer.touched(2, 0);
+        });
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S4");
+    }
+
+    @Test
+    void dps5FiresWhenAcksAllSucceedsBeforeTheIsrHasTheRecord() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(2));
+        stopFetching(c, 2, 3);
+        c.runFor(Time.millis(600));
+        KafkaBroker leader = c.broker(1);
+        at(c, () -> {
+            LeaderState ls = leader.replicas.leaderStates[local(leader)];
+            ls.onFollowerFetch(1, 1_000_000, 0, leader.brokerEpoch, leader.ctx.now()); // the leader believes a lie
+            ls.onFollowerFetch(2, 1_000_000, 0, leader.brokerEpoch, leader.ctx.now());
+            leader.leaderSide.maybeAdvanceHighWatermark(local(leader));
+        });
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S5");
+    }
+
+    @Test
+    void dps6FiresWhenALaggingReplicaIsAddedToTheIsr() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(1));
+        stopFetching(c, 3);
+        c.runFor(Time.seconds(10));
+        c.assertIsr("t-0", 1, 2);
+        KafkaBroker leader = c.broker(1);
+        at(c, () -> leader.leaderSide.proposeIsr(local(leader), 0b111, "a buggy expansion"));
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S6");
+    }
+
+    @Test
+    void dps7FiresWhenAConsumerIsGivenRecordsTheIsrDoesNotHold() {
+        KafkaCluster c = cluster("1", 1);
+        c.runFor(Time.seconds(2));
+        stopFetching(c, 2, 3);
+        c.runFor(Time.millis(600));
+        KafkaBroker leader = c.broker(1);
+        at(c, () -> {
+            LeaderState ls = leader.replicas.leaderStates[local(leader)];
+            ls.onFollowerFetch(1, 1_000_000, 0, leader.brokerEpoch, leader.ctx.now());
+            ls.onFollowerFetch(2, 1_000_000, 0, leader.brokerEpoch, leader.ctx.now());
+        });
+        c.runFor(Time.seconds(1));
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S7");
+    }
+
+    @Test
+    void dpl1FiresWhenAFollowerThatStoppedFetchingStaysInTheIsr() {
+        KafkaCluster c = cluster("1", 1);
+        c.runFor(Time.seconds(1));
+        KafkaBroker leader = c.broker(1);
+        at(c, () -> leader.replicas.leaderStates[local(leader)].proposedIsrMask = 0b111); // an AlterPartition that never returns
+        stopFetching(c, 3);
+        c.runFor(Time.seconds(20));
+        assertThat(c.sim().violation()).isNotNull();
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-L1");
+    }
+
+    @Test
+    void dpl1HoldsWhenTheLeaderShrinksTheIsr() {
+        KafkaCluster c = cluster("1", 1);
+        c.runFor(Time.seconds(1));
+        stopFetching(c, 3);
+        c.runFor(Time.seconds(20));
+        c.assertNoViolation();
+        c.assertIsr("t-0", 1, 2);
+    }
+
+    @Test
+    void dpl2FiresWhenProducesDoNotSucceedWithinTheRequestTimeout() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(2));
+        c.sim().pause(c.brokerNode(1)); // a 10 s stop-the-world pause of the leader
+        c.runFor(Time.seconds(10));
+        c.sim().resume(c.brokerNode(1));
+        c.runFor(Time.seconds(5));
+        assertThat(c.checkProducesSucceed(0, Time.seconds(3))).contains("sent at");
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-L2");
+    }
+}
