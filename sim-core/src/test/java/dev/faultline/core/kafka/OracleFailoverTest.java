@@ -1,0 +1,48 @@
+package dev.faultline.core.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.FailoverMeasurement;
+import dev.faultline.core.kernel.Time;
+import org.junit.jupiter.api.Test;
+
+/** Failover phases (design.md §5) of a broker crash on the oracle, with and without a detection delay. */
+class OracleFailoverTest {
+
+    private static FailoverMeasurement crashBroker1(long detectionDelayMs) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).config("faultline.oracle.detection.delay.ms", detectionDelayMs)
+                .topic("orders", 6, 3).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(11)
+                .producer("producer", ProducerConfig.of(new int[] {0, 1, 2, 3, 4, 5}, 50, Long.MAX_VALUE, "all")).build().start();
+        c.runFor(Time.seconds(3));
+        c.crash(1);
+        var run = c.runFor(Time.seconds(10));
+        c.assertNoViolation();
+        KafkaRunResult result = c.result(run);
+        assertThat(result.losses()).isEmpty();
+        assertThat(result.control().failovers()).hasSize(1);
+        return result.control().failovers().get(0);
+    }
+
+    @Test
+    void zeroDetectionDelayLeavesOnlyTheClientsShare() {
+        FailoverMeasurement f = crashBroker1(0);
+        assertThat(f.affectedPartitions()).isEqualTo(2); // broker-1 is the preferred leader of 2 of 6 partitions
+        assertThat(f.detectNanos()).isZero();
+        assertThat(f.electNanos()).isZero();
+        assertThat(f.propagateNanos()).isZero();
+        assertThat(f.unavailability().count()).isEqualTo(2);
+        assertThat(f.clientNanos()).isPositive().isLessThan(Time.millis(500));
+    }
+
+    @Test
+    void detectionDelayShiftsEveryPhase() {
+        FailoverMeasurement f = crashBroker1(2000);
+        assertThat(f.detectNanos()).isEqualTo(Time.seconds(2));
+        assertThat(f.electNanos()).isEqualTo(Time.seconds(2));
+        assertThat(f.propagateNanos()).isEqualTo(Time.seconds(2));
+        assertThat(f.clientNanos()).isGreaterThanOrEqualTo(Time.seconds(2)).isLessThan(Time.millis(2500));
+        assertThat(f.complete()).isTrue();
+    }
+}
