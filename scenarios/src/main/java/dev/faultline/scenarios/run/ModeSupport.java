@@ -4,6 +4,9 @@ import dev.faultline.core.control.ControlPlane;
 import dev.faultline.core.control.OracleControlPlane;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.zookeeper.ensemble.ZkConfig;
+import dev.faultline.zookeeper.kafka.ZkControlPlane;
 import dev.faultline.scenarios.spec.Scenario;
 import java.util.List;
 
@@ -32,7 +35,7 @@ public interface ModeSupport {
 
     /** The modes this build can run, in the order comparisons list them. */
     static List<Scenario.Mode> available() {
-        return List.of(Scenario.Mode.ORACLE);
+        return List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.ORACLE);
     }
 
     /** The support for a scenario's mode. */
@@ -42,8 +45,53 @@ public interface ModeSupport {
                 OracleControlPlane cp = new OracleControlPlane();
                 return () -> cp;
             }
+            case ZOOKEEPER:
+                return new ZooKeeperSupport(new ZkControlPlane(s.cluster().zookeeper(), zkConfig(s.cluster().config(), s.bugs())));
             default:
                 throw new UnsupportedModeException(s.cluster().mode());
+        }
+    }
+
+    /**
+     * The ZooKeeper servers' configuration from the scenario: the zoo.cfg names {@code tickTime},
+     * {@code initLimit}, {@code syncLimit}, {@code minSessionTimeout}, {@code maxSessionTimeout}
+     * (milliseconds, as in zoo.cfg), and the planted bug {@code zab.syncDiffWithoutTrunc}.
+     */
+    static ZkConfig zkConfig(java.util.Map<String, String> config, List<String> bugs) {
+        long tick = Long.parseLong(config.getOrDefault("tickTime", "2000")) * Time.MILLISECOND;
+        ZkConfig d = ZkConfig.withTickTime(tick);
+        ZkConfig c = new ZkConfig(tick, Integer.parseInt(config.getOrDefault("initLimit", Integer.toString(d.initLimit()))),
+                Integer.parseInt(config.getOrDefault("syncLimit", Integer.toString(d.syncLimit()))),
+                config.containsKey("minSessionTimeout") ? Long.parseLong(config.get("minSessionTimeout")) * Time.MILLISECOND : d.minSessionTimeoutNanos(),
+                config.containsKey("maxSessionTimeout") ? Long.parseLong(config.get("maxSessionTimeout")) * Time.MILLISECOND : d.maxSessionTimeoutNanos(),
+                d.finalizeWaitNanos(), d.minNotificationIntervalNanos(), d.maxNotificationIntervalNanos(), d.committedLogWindow(), d.costs(),
+                d.connectionProbeIntervalNanos(), false);
+        boolean plant = bugs.contains("zab.syncDiffWithoutTrunc") || Boolean.parseBoolean(config.getOrDefault("zab.syncDiffWithoutTrunc", "false"));
+        return c.withSyncDiffWithoutTrunc(plant);
+    }
+
+    /** ZooKeeper mode: the ensemble's servers and its established leader. */
+    final class ZooKeeperSupport implements ModeSupport {
+        private final ZkControlPlane controlPlane;
+
+        ZooKeeperSupport(ZkControlPlane controlPlane) {
+            this.controlPlane = controlPlane;
+        }
+
+        @Override
+        public ControlPlane controlPlane() {
+            return controlPlane;
+        }
+
+        @Override
+        public List<NodeId> zkLeader(Simulation sim) {
+            NodeId leader = controlPlane.ensemble().establishedLeader();
+            return leader == null ? List.of() : List.of(leader);
+        }
+
+        @Override
+        public List<NodeId> quorum(Simulation sim) {
+            return controlPlane.ensemble().servers();
         }
     }
 
