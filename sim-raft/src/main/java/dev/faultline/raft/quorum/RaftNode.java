@@ -106,6 +106,16 @@ public final class RaftNode implements Node {
         return leader.lastHeartbeatNanos();
     }
 
+    /** Whether a timer tag belongs to a Raft node (for processes that embed one, like a broker). */
+    public static boolean ownsTimer(Object tag) {
+        return tag instanceof RaftTimer || tag instanceof ParkedFetchTimer;
+    }
+
+    /** Whether a message is for a Raft node. */
+    public static boolean ownsMessage(Message message) {
+        return message instanceof RaftMessage || message instanceof ConnectionReset;
+    }
+
     // ------------------------------------------------------------------ Node
 
     @Override

@@ -106,8 +106,10 @@ final class VoteHandler {
         }
         if (response.preVote() && s instanceof ProspectiveState) {
             ProspectiveState p = (ProspectiveState) s;
-            if (!response.granted() && response.leaderId() >= 0 && response.leaderId() != node.selfId) {
-                // KIP-996: a prospective that learns of the epoch's leader follows it.
+            if (!response.granted() && response.leaderId() >= 0 && response.leaderId() != node.selfId
+                    && response.leaderId() != p.election().leaderId()) {
+                // KIP-996: a prospective that learns of the epoch's leader follows it, unless that is the
+                // leader it just timed out on (else it would ping-pong between Follower and Prospective).
                 node.becomeFollower(s.epoch(), response.leaderId());
                 return;
             }

@@ -1,0 +1,33 @@
+package dev.faultline.raft.kraft;
+
+import dev.faultline.core.control.AlterPartitionRequest;
+import dev.faultline.core.control.AlterPartitionResult;
+import dev.faultline.core.control.Errors;
+import dev.faultline.core.kernel.Message;
+
+/**
+ * Broker-to-controller RPCs of KIP-631 and AlterPartition (KIP-497/KIP-903). A non-active
+ * controller answers {@link Errors#NOT_CONTROLLER} with the Raft leader it knows ({@code leaderHint},
+ * a node index, or -1).
+ */
+public sealed interface ControllerMessage extends Message {
+
+    record BrokerRegistrationRequest(int brokerId, long incarnationId) implements ControllerMessage {
+    }
+
+    record BrokerRegistrationResponse(Errors error, long brokerEpoch, int leaderHint) implements ControllerMessage {
+    }
+
+    /** {@code broker.heartbeat.interval.ms}: liveness, the replay position, and the wish to be unfenced. */
+    record BrokerHeartbeatRequest(int brokerId, long brokerEpoch, long currentMetadataOffset) implements ControllerMessage {
+    }
+
+    record BrokerHeartbeatResponse(Errors error, boolean fenced, int leaderHint) implements ControllerMessage {
+    }
+
+    record AlterPartitionMessage(AlterPartitionRequest request) implements ControllerMessage {
+    }
+
+    record AlterPartitionReply(AlterPartitionResult result, int leaderHint) implements ControllerMessage {
+    }
+}

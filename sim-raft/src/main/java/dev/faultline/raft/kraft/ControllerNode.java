@@ -1,0 +1,51 @@
+package dev.faultline.raft.kraft;
+
+import dev.faultline.core.kernel.Message;
+import dev.faultline.core.kernel.Node;
+import dev.faultline.core.kernel.NodeContext;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.raft.quorum.RaftNode;
+
+/** A dedicated KRaft controller process ({@code process.roles=controller}): a Raft voter and its quorum controller. */
+public final class ControllerNode implements Node {
+    private final RaftNode raft;
+    private final QuorumController controller;
+
+    ControllerNode(NodeContext ctx, KRaftControlPlane plane) {
+        this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
+        this.controller = new QuorumController(plane, ctx, raft);
+        raft.setListener(controller);
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    /** Whether this controller has claimed leadership (active controller). */
+    public boolean isActive() {
+        return controller.isActive();
+    }
+
+    public int claimEpoch() {
+        return controller.claimEpoch();
+    }
+
+    @Override
+    public void onStart() {
+        raft.onStart();
+    }
+
+    @Override
+    public void onMessage(NodeId from, Message message) {
+        if (!controller.onMessage(from, message)) {
+            raft.onMessage(from, message);
+        }
+    }
+
+    @Override
+    public void onTimer(Object tag) {
+        if (!controller.onTimer(tag)) {
+            raft.onTimer(tag);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.faultline.raft.kraft;
+
+/** Timer tags of the quorum controller (never equal to the Raft node's). */
+enum ControllerTimer {
+    /** {@code maybeFenceOneStaleBroker}: the earliest broker session deadline. */
+    FENCE_CHECK,
+    /** {@code metadata.max.idle.interval.ms}: append a NoOpRecord. */
+    NOOP
+}

@@ -1,0 +1,208 @@
+package dev.faultline.raft.kraft;
+
+import dev.faultline.core.control.AlterPartitionRequest;
+import dev.faultline.core.control.AlterPartitionResult;
+import dev.faultline.core.control.BrokerAgent;
+import dev.faultline.core.control.BrokerHandle;
+import dev.faultline.core.control.Errors;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.kernel.ConnectionReset;
+import dev.faultline.core.kernel.Message;
+import dev.faultline.core.kernel.NodeContext;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.raft.kraft.ControllerMessage.AlterPartitionMessage;
+import dev.faultline.raft.kraft.ControllerMessage.AlterPartitionReply;
+import dev.faultline.raft.kraft.ControllerMessage.BrokerHeartbeatRequest;
+import dev.faultline.raft.kraft.ControllerMessage.BrokerHeartbeatResponse;
+import dev.faultline.raft.kraft.ControllerMessage.BrokerRegistrationRequest;
+import dev.faultline.raft.kraft.ControllerMessage.BrokerRegistrationResponse;
+import dev.faultline.raft.quorum.EpochState;
+import dev.faultline.raft.quorum.FollowerState;
+import dev.faultline.raft.quorum.LogEntry;
+import dev.faultline.raft.quorum.RaftListener;
+import dev.faultline.raft.quorum.RaftNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The KRaft side of a broker process (KIP-631): a Raft observer replaying {@code __cluster_metadata}
+ * (committed records only, in order) into the broker's image and applying partition changes through
+ * the {@link BrokerHandle}; registration; heartbeats every {@code broker.heartbeat.interval.ms} with
+ * the replay offset; AlterPartition forwarding. Requests go to the Raft leader the observer knows
+ * (else a random voter); a {@code NOT_CONTROLLER} answer names the leader to try next.
+ */
+final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
+    private final KRaftControlPlane plane;
+    private final int brokerId;
+    private BrokerHandle broker;
+    private NodeContext ctx;
+    private RaftNode raft;
+    private MetadataImage image;
+    private final List<PartitionState> changed = new ArrayList<>();
+    private long incarnationId;
+    private long brokerEpoch = -1;
+    private int controllerHint = -1;
+
+    /** Timer tags of the agent. */
+    private enum AgentTimer { REGISTER, HEARTBEAT }
+
+    /** Timer tag: an AlterPartition of this partition got no answer. */
+    private record AlterTimeout(int partition) {
+    }
+
+    KRaftBrokerAgent(KRaftControlPlane plane, int brokerId) {
+        this.plane = plane;
+        this.brokerId = brokerId;
+    }
+
+    @Override
+    public void start(BrokerHandle handle) {
+        this.broker = handle;
+        this.ctx = handle.context();
+        this.image = new MetadataImage(plane.cluster().maxBrokerId(), plane.cluster().partitionCount());
+        this.incarnationId = ctx.random().nextLong();
+        this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
+        raft.setListener(this);
+        raft.onStart();
+        register();
+    }
+
+    @Override
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    @Override
+    public boolean onMessage(NodeId from, Message message) {
+        if (message instanceof ControllerMessage) {
+            onControllerMessage(from, (ControllerMessage) message);
+            return true;
+        }
+        if (RaftNode.ownsMessage(message)) {
+            if (message instanceof ConnectionReset && !plane.isVoter(((ConnectionReset) message).peer())) {
+                return true;
+            }
+            raft.onMessage(from, message);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean onTimer(Object tag) {
+        if (RaftNode.ownsTimer(tag)) {
+            raft.onTimer(tag);
+        } else if (tag == AgentTimer.REGISTER) {
+            register();
+        } else if (tag == AgentTimer.HEARTBEAT) {
+            heartbeat();
+        } else if (tag instanceof AlterTimeout) {
+            int p = ((AlterTimeout) tag).partition();
+            broker.alterPartitionResponse(new AlterPartitionResult(p, Errors.REQUEST_TIMED_OUT, null));
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    private NodeId controller() {
+        int target = controllerHint >= 0 ? controllerHint : raft.knownLeader();
+        if (target < 0 || !plane.isVoter(target)) {
+            int[] voters = plane.voterIds();
+            target = voters[ctx.random().nextInt(voters.length)];
+        }
+        return plane.peers()[target];
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void register() {
+        ctx.send(controller(), new BrokerRegistrationRequest(brokerId, incarnationId));
+        ctx.setTimer(AgentTimer.REGISTER, plane.quorumConfig().requestTimeoutNanos());
+    }
+
+    private void heartbeat() {
+        ctx.send(controller(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, raft.appliedOffset()));
+        ctx.setTimer(AgentTimer.HEARTBEAT, plane.heartbeatIntervalNanos());
+    }
+
+    private void onControllerMessage(NodeId from, ControllerMessage m) {
+        if (m instanceof BrokerRegistrationResponse) {
+            BrokerRegistrationResponse r = (BrokerRegistrationResponse) m;
+            if (r.error() == Errors.NONE) {
+                if (brokerEpoch < 0) {
+                    brokerEpoch = r.brokerEpoch();
+                    ctx.cancelTimer(AgentTimer.REGISTER);
+                    broker.registered(brokerEpoch);
+                    heartbeat();
+                }
+            } else {
+                retarget(r.leaderHint());
+            }
+        } else if (m instanceof BrokerHeartbeatResponse) {
+            BrokerHeartbeatResponse r = (BrokerHeartbeatResponse) m;
+            if (r.error() == Errors.NOT_CONTROLLER) {
+                retarget(r.leaderHint());
+            } else if (r.error() == Errors.STALE_BROKER_EPOCH) {
+                // Kafka shuts such a broker down; the model registers the incarnation again.
+                brokerEpoch = -1;
+                ctx.cancelTimer(AgentTimer.HEARTBEAT);
+                incarnationId = ctx.random().nextLong();
+                register();
+            } else {
+                controllerHint = from.index();
+            }
+        } else if (m instanceof AlterPartitionReply) {
+            AlterPartitionReply r = (AlterPartitionReply) m;
+            ctx.cancelTimer(new AlterTimeout(r.result().partition()));
+            if (r.result().error() == Errors.NOT_CONTROLLER) {
+                retarget(r.leaderHint());
+            }
+            broker.alterPartitionResponse(r.result());
+        }
+    }
+
+    private void retarget(int leaderHint) {
+        controllerHint = leaderHint >= 0 && plane.isVoter(leaderHint) ? leaderHint : -1;
+    }
+
+    @Override
+    public void alterPartition(AlterPartitionRequest request) {
+        ctx.send(controller(), new AlterPartitionMessage(request));
+        ctx.setTimer(new AlterTimeout(request.partition()), plane.quorumConfig().requestTimeoutNanos());
+    }
+
+    // ------------------------------------------------------------------ metadata replay
+
+    @Override
+    public void onCommit(long offset, LogEntry entry) {
+        if (entry.payload() instanceof MetadataRecord) {
+            PartitionState s = image.apply(offset, (MetadataRecord) entry.payload());
+            if (s != null) {
+                changed.add(s);
+            }
+        }
+    }
+
+    @Override
+    public void onCommitsDone(long appliedOffset) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        List<PartitionState> states = new ArrayList<>(changed);
+        changed.clear();
+        plane.onBrokerApplied(brokerId, appliedOffset);
+        broker.becomeLeaderOrFollower(states);
+        broker.updateMetadata(states);
+    }
+
+    @Override
+    public void onStateChange(EpochState from, EpochState to) {
+        if (to instanceof FollowerState) {
+            controllerHint = ((FollowerState) to).leaderId();
+            plane.onBrokerLearnedLeader(brokerId, ((FollowerState) to).leaderId());
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.faultline.raft.kraft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.FailoverMeasurement;
+import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.KafkaRunResult;
+import dev.faultline.core.kafka.ProducerConfig;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.core.trace.RunResult;
+import org.junit.jupiter.api.Test;
+
+class KRaftClusterTest {
+    private static final long S = Time.SECOND;
+
+    private static KafkaCluster cluster(int brokers, long seed) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(brokers).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
+        return KafkaCluster.builder(spec).seed(seed).controlPlane(new KRaftControlPlane())
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"))
+                .build().start();
+    }
+
+    @Test
+    void brokersRegisterAndUnfenceThenTopicsGetLeadersAndProducesSucceed() {
+        KafkaCluster c = cluster(3, 1);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        assertThat(c.controlPlane().activeController()).isNotNull();
+        c.assertLeader("orders-0", 1);
+        c.assertIsr("orders-0", 1, 2, 3);
+        assertThat(c.history().ackedAllCount(0)).isGreaterThan(500);
+        assertThat(c.checkConverged()).isNull();
+    }
+
+    @Test
+    void aCrashedBrokerIsFencedAfterTheSessionTimeoutAndLosesItsLeadership() {
+        KafkaCluster c = cluster(3, 2);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        c.crash(1);
+        c.runFor(5 * S);
+        // Still inside broker.session.timeout.ms (9 s): not fenced yet.
+        assertThat(c.controlPlane().partitionStates().leader(c.partition("orders-0"))).isEqualTo(1);
+        RunResult run = c.runFor(10 * S);
+        c.assertNoViolation();
+        assertThat(c.controlPlane().partitionStates().leader(c.partition("orders-0"))).isNotEqualTo(1);
+        KafkaRunResult result = c.result(run);
+        FailoverMeasurement f = result.control().failovers().get(0);
+        System.out.println(f);
+        assertThat(f.kind()).isEqualTo(FailoverMeasurement.Kind.BROKER);
+        // Fenced broker.session.timeout.ms (9 s) after its last heartbeat, which came at most
+        // broker.heartbeat.interval.ms (2 s) before the crash; detection = the fence record committed.
+        assertThat(f.detectNanos()).isBetween(7 * S, 9 * S + Time.millis(200));
+        assertThat(f.electNanos()).isGreaterThanOrEqualTo(f.detectNanos());
+        c.restart(1);
+        c.runFor(15 * S);
+        c.assertNoViolation();
+        assertThat(c.checkConverged()).isNull();
+    }
+
+    @Test
+    void controllerFailoverElectsANewControllerAndFencesNoBroker() {
+        KafkaCluster c = cluster(3, 3);
+        c.runFor(10 * S);
+        NodeId active = c.controlPlane().activeController();
+        assertThat(active).isNotNull();
+        c.sim().traceFault("crash " + active);
+        c.sim().crash(active);
+        RunResult run = c.runFor(15 * S);
+        c.assertNoViolation();
+        NodeId next = c.controlPlane().activeController();
+        assertThat(next).isNotNull().isNotEqualTo(active);
+        KafkaRunResult result = c.result(run);
+        FailoverMeasurement f = result.control().failovers().get(0);
+        System.out.println(f);
+        assertThat(f.kind()).isEqualTo(FailoverMeasurement.Kind.CONTROLLER);
+        assertThat(result.control().leaderElections()).isZero();
+    }
+}
