@@ -241,6 +241,7 @@ final class FollowerSide {
                 log.assignEpoch(d.epochs()[k], leo + k);
                 log.append(d.ids()[k], d.epochs()[k], now);
             }
+            b.maybeFlush(log);
             f.changed.add(i);
         }
         t.highWatermark[i] = Math.min(d.highWatermark(), b.logEndOffset(i));

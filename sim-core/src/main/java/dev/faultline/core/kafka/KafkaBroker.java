@@ -49,6 +49,7 @@ public final class KafkaBroker implements Node, BrokerHandle {
     final LeaderSide leaderSide;
     final FollowerSide followerSide;
     final long partitionCostNanos;
+    final long flushIntervalMessages;
     long brokerEpoch = -1;
     private int[] brokerIdByNode = new int[0];
 
@@ -66,6 +67,7 @@ public final class KafkaBroker implements Node, BrokerHandle {
         this.metadataLeader = new int[cluster.partitionCount()];
         Arrays.fill(metadataLeader, -1);
         this.partitionCostNanos = config.getLong("faultline.broker.partition.cost.ns");
+        this.flushIntervalMessages = config.getLong("log.flush.interval.messages");
         this.leaderSide = new LeaderSide(this);
         this.followerSide = new FollowerSide(this);
         this.agent = env.controlPlane().newBrokerAgent(brokerId);
@@ -233,6 +235,17 @@ public final class KafkaBroker implements Node, BrokerHandle {
 
     long logEndOffset(int local) {
         return store.logEndOffset(local);
+    }
+
+    /**
+     * {@code log.flush.interval.messages}: fsync a log once that many messages are unflushed (default
+     * {@code Long.MAX_VALUE}: never; the page cache's writeback decides). The fsync is charged as work.
+     */
+    void maybeFlush(PartitionLog log) {
+        if (flushIntervalMessages != Long.MAX_VALUE && log.logEndOffset() - log.flushedOffset() >= flushIntervalMessages) {
+            log.flush();
+            ctx.work(ctx.storage().fsyncLatencyNanos());
+        }
     }
 
     /** Truncates a local replica's log (never below 0) and keeps the high watermark at most the new end. */

@@ -126,6 +126,7 @@ final class LeaderSide {
             log.append(id, epoch, b.env.hostClock().getAsLong());
         }
         long last = log.logEndOffset() - 1;
+        b.maybeFlush(log);
         markNews(i);
         b.observer.touched(b.brokerId, p);
         if (r.acks() == 1) {

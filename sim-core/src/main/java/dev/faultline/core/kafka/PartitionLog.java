@@ -174,6 +174,11 @@ final class PartitionLog {
         }
     }
 
+    /** The end of the prefix made durable by an explicit fsync. */
+    long flushedOffset() {
+        return flushedOffset;
+    }
+
     /** An fsync of this log (clean shutdown, {@code log.flush.interval.messages}). */
     void flush() {
         flushedOffset = size;

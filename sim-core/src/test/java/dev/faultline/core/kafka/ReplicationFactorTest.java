@@ -87,4 +87,28 @@ class ReplicationFactorTest {
         });
         assertThat(c.losses()).isEmpty();
     }
+
+    @Test
+    void powerLossOfTheOnlyReplicaLosesUnflushedRecordsUnlessEveryMessageIsFlushed() {
+        for (String flushInterval : new String[] {String.valueOf(Long.MAX_VALUE), "1"}) {
+            ClusterSpec spec = ClusterSpec.builder().brokers(1).topic("t", new int[] {1}).config("log.flush.interval.messages", flushInterval)
+                    .config("faultline.page.cache.flush.delay.ms", 30_000).build();
+            KafkaCluster c = KafkaCluster.builder(spec).seed(3)
+                    .producer("producer", ProducerConfig.of(new int[] {0}, 100, 100, "all")).build().start();
+            c.runFor(Time.seconds(2));
+            assertThat(c.history().ackedAllCount(0)).isEqualTo(100);
+            c.powerLoss(1);
+            c.restart(1);
+            c.runFor(Time.seconds(1));
+            if (flushInterval.equals("1")) {
+                assertThat(c.broker(1).logEndOffsetOf(0)).isEqualTo(100);
+                assertThat(c.losses()).isEmpty();
+            } else {
+                assertThat(c.broker(1).logEndOffsetOf(0)).isZero();
+                assertThat(c.losses()).hasSize(100)
+                        .allSatisfy(l -> assertThat(l.classification()).isEqualTo(DataLoss.Classification.EXPECTED));
+            }
+            c.assertNoViolation();
+        }
+    }
 }
