@@ -5,6 +5,7 @@ import dev.faultline.core.check.Invariant;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.LeaderElection;
 import it.unimi.dsi.fastutil.ints.Int2IntAVLTreeMap;
+import it.unimi.dsi.fastutil.ints.IntList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,6 +53,64 @@ final class KzChecks {
         if (epochZnode != null && epochZnode[0] != epoch && epochZnode[1] < zxid) {
             problems.add("KZ-S2|controller " + brokerId + " (epoch " + epoch + ") wrote at zxid 0x" + Long.toHexString(zxid)
                     + " while /controller_epoch was already " + epochZnode[0]);
+        }
+    }
+
+    /** Per partition, the leader stored with each leader epoch (KZ-S3). */
+    private final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<Int2IntAVLTreeMap> leaderOfEpoch =
+            new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap lastLeaderEpoch = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+
+    /**
+     * A controller write of a partition state succeeded. KZ-S3: a leader change or a
+     * controller-initiated ISR change raises the leader epoch (an AlterPartition keeps it), and one
+     * (partition, leader epoch) never names two leaders. KZ-S5: a clean election chose a member of
+     * the ISR stored just before.
+     */
+    void partitionWritten(ClusterSpec cluster, int partition, IntList isrBefore, int epochBefore, KafkaZnodes.StateData after,
+                          boolean leaderChange, boolean unclean, boolean alterPartition) {
+        String name = cluster.partitionName(partition);
+        if (alterPartition ? after.leaderEpoch() != epochBefore : after.leaderEpoch() <= epochBefore) {
+            problems.add("KZ-S3|" + name + " leader epoch " + epochBefore + " -> " + after.leaderEpoch()
+                    + (alterPartition ? " on an AlterPartition" : " on a controller change"));
+        }
+        Int2IntAVLTreeMap leaders = leaderOfEpoch.computeIfAbsent(partition, k -> new Int2IntAVLTreeMap());
+        if (leaders.containsKey(after.leaderEpoch()) && leaders.get(after.leaderEpoch()) != after.leader()) {
+            problems.add("KZ-S3|" + name + " leader epoch " + after.leaderEpoch() + " stored with leaders "
+                    + leaders.get(after.leaderEpoch()) + " and " + after.leader());
+        }
+        leaders.put(after.leaderEpoch(), after.leader());
+        if (leaderChange && !unclean && after.leader() != LeaderElection.NO_LEADER && !isrBefore.contains(after.leader())) {
+            problems.add("KZ-S5|" + name + " clean election of " + after.leader() + " outside the ISR " + isrBefore);
+        }
+    }
+
+    /**
+     * KZ-S7: after a completed controller event, the active controller's cache equals the committed
+     * partition states, for the partitions the event touched (all of them after a failover load).
+     * Checked only while this controller is the one {@code /controller_epoch}
+     * names (a deposed controller's cache may legitimately lag until it resigns).
+     */
+    void cacheAgrees(int brokerId, ZkControlPlane plane, IntList partitions,
+                     java.util.function.IntFunction<dev.faultline.core.control.PartitionState> cache) {
+        if (disabled.contains("KZ-S7")) {
+            return;
+        }
+        long[] epoch = plane.controllerEpochZnode();
+        dev.faultline.core.kernel.NodeId active = plane.activeController();
+        if (epoch == null || active == null || !active.equals(plane.brokerNode(brokerId))) {
+            return;
+        }
+        var view = plane.partitionStates();
+        for (int i = 0; i < partitions.size(); i++) {
+            int p = partitions.getInt(i);
+            dev.faultline.core.control.PartitionState zk = view.state(p);
+            dev.faultline.core.control.PartitionState mine = cache.apply(p);
+            if (zk != null && (zk.leader() != mine.leader() || zk.leaderEpoch() != mine.leaderEpoch()
+                    || !zk.isr().equals(mine.isr()) || zk.partitionEpoch() != mine.partitionEpoch())) {
+                problems.add("KZ-S7|controller " + brokerId + " caches " + mine + " but ZooKeeper has " + zk);
+                return;
+            }
         }
     }
 

@@ -71,7 +71,10 @@ public final class ZkControlPlane implements ControlPlane {
         ZkInvariants.addAll(sim, ensemble);
         sim.addInvariant(checks.invariant("KZ-S1"));
         sim.addInvariant(checks.invariant("KZ-S2"));
+        sim.addInvariant(checks.invariant("KZ-S3"));
         sim.addInvariant(checks.invariant("KZ-S4"));
+        sim.addInvariant(checks.invariant("KZ-S5"));
+        sim.addInvariant(checks.invariant("KZ-S7"));
         List<TxnEntry> initial = initialZnodes();
         for (NodeId server : ensemble.servers()) {
             ZkDisk disk = new ZkDisk(sim.storage(server));

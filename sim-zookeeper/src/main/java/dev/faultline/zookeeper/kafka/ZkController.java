@@ -187,8 +187,13 @@ final class ZkController {
         }
     }
 
+    /** Partitions the current event read or wrote (KZ-S7 compares them with ZooKeeper when it ends). */
+    private IntList touched = IntList.of();
+
     private void done() {
         if (active) {
+            plane.checks().cacheAgrees(agent.brokerId(), plane, touched, this::cachedState);
+            touched = IntList.of();
             next();
         } else {
             running = false;
@@ -279,6 +284,7 @@ final class ZkController {
                             for (int b : liveBrokers) {
                                 sendLeaderAndIsr(b, hostedBy(b));
                             }
+                            touched = allPartitions();
                             plane.failover().controllerReady(ctx.now());
                             ctx.trace("zk-controller", "controller " + agent.brokerId() + " ready");
                             done();
@@ -338,6 +344,7 @@ final class ZkController {
                 for (Change c : changes) {
                     changed.add(c.partition());
                 }
+                touched = changed;
                 sendLeaderAndIsrForChanges(changed);
                 sendUpdateMetadata(liveBrokers, changed);
                 for (int b : born) {
@@ -391,6 +398,8 @@ final class ZkController {
             call(cb -> zk.multi(ops, cb), r -> {
                 if (r.ok()) {
                     plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
+                    plane.checks().partitionWritten(cluster, p, isr[p], leaderEpoch[p], c.data(), c.leaderChange(), c.unclean(),
+                            c.cause().equals("AlterPartition"));
                     leader[p] = c.data().leader();
                     leaderEpoch[p] = c.data().leaderEpoch();
                     isr[p] = c.data().isr();
@@ -432,6 +441,7 @@ final class ZkController {
                 }
             }
         }
+        touched = IntList.of(p);
         if (error != Errors.NONE) {
             reply(from, new AlterPartitionResult(p, error, currentState(p)));
             done();
@@ -451,6 +461,11 @@ final class ZkController {
     }
 
     // ------------------------------------------------------------------ requests to brokers
+
+    /** The cached state of a partition, for KZ-S7. */
+    PartitionState cachedState(int p) {
+        return currentState(p);
+    }
 
     private PartitionState currentState(int p) {
         return new PartitionState(p, leader[p], leaderEpoch[p], isr[p], zkVersion[p]);

@@ -27,9 +27,16 @@ import org.junit.jupiter.api.Test;
 class NoEpochZkVersionCheckTest {
 
     private static KafkaCluster run(boolean bug) {
+        return run(bug, false);
+    }
+
+    private static KafkaCluster run(boolean bug, boolean kzS2Off) {
         ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("p", new int[] {2, 3}, new int[] {1, 3}, new int[] {1, 2})
                 .config("zkController.noEpochZkVersionCheck", bug).build();
         ZkControlPlane plane = new ZkControlPlane();
+        if (kzS2Off) {
+            plane.disableInvariant("KZ-S2");
+        }
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(9).controlPlane(plane).build();
         List<NodeId> zk = plane.ensemble().servers();
         NodeId admin = kafka.sim().addNode("admin", ctx -> new ZkClientNode(ctx, zk, 30 * Time.SECOND, 0));
@@ -74,5 +81,31 @@ class NoEpochZkVersionCheckTest {
         for (int p = 0; p < 3; p++) {
             assertThat(kafka.controlPlane().partitionStates().state(p).isr().size()).as("P%d ISR untouched", p).isEqualTo(2);
         }
+    }
+
+    @Test
+    void withTheBugAndKzS2OffTheNewControllersCacheDisagreesWithZooKeeper() {
+        KafkaCluster kafka = run(true, true);
+        assertThat(kafka.sim().violation()).isNull();
+        // Any event of the new controller over that partition now ends with a cache that differs from
+        // ZooKeeper: here a (rejected) AlterPartition from the partition's leader.
+        ZkControlPlane plane = (ZkControlPlane) kafka.controlPlane();
+        int c = ClusterSpec.brokerIdOf(kafka.controlPlane().activeController().name());
+        int p = -1;
+        for (int q = 0; q < 3; q++) {
+            if (kafka.controlPlane().partitionStates().state(q).isr().size() == 1) {
+                p = q;
+            }
+        }
+        PartitionState s = kafka.controlPlane().partitionStates().state(p);
+        ZkBrokerAgent leaderAgent = plane.agent(s.leader());
+        kafka.sim().schedule(kafka.sim().now(), () -> leaderAgent.alterPartition(new AlterPartitionRequest(s.leader(),
+                leaderAgent.brokerEpoch(), s.partition(), s.leaderEpoch() + 1, s.isr(), LongList.of(leaderAgent.brokerEpoch()),
+                s.partitionEpoch())));
+        kafka.runFor(1 * Time.SECOND);
+        assertThat(c).isNotEqualTo(s.leader());
+        assertThat(kafka.sim().violation()).isNotNull();
+        assertThat(kafka.sim().violation().invariant()).isEqualTo("KZ-S7");
+        System.out.println(kafka.sim().violation().headline());
     }
 }
