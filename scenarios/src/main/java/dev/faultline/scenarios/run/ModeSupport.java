@@ -5,6 +5,11 @@ import dev.faultline.core.control.OracleControlPlane;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.raft.kraft.KRaftControlPlane;
+import dev.faultline.raft.quorum.PlantedBugs;
+import dev.faultline.raft.quorum.QuorumConfig;
+import dev.faultline.raft.quorum.RaftNode;
+import dev.faultline.raft.quorum.TimerPolicy;
 import dev.faultline.zookeeper.ensemble.ZkConfig;
 import dev.faultline.zookeeper.kafka.ZkControlPlane;
 import dev.faultline.scenarios.spec.Scenario;
@@ -35,7 +40,7 @@ public interface ModeSupport {
 
     /** The modes this build can run, in the order comparisons list them. */
     static List<Scenario.Mode> available() {
-        return List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.ORACLE);
+        return List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.KRAFT, Scenario.Mode.ORACLE);
     }
 
     /** The support for a scenario's mode. */
@@ -45,6 +50,12 @@ public interface ModeSupport {
                 OracleControlPlane cp = new OracleControlPlane();
                 return () -> cp;
             }
+            case KRAFT:
+                if (s.cluster().combined()) {
+                    throw new UnsupportedModeException("kraft with combined: true (brokers that also vote) cannot run in this build yet;"
+                            + " use dedicated controllers");
+                }
+                return new KRaftSupport(new KRaftControlPlane(s.cluster().controllers(), quorumConfig(s.cluster().config(), s.bugs())));
             case ZOOKEEPER:
                 return new ZooKeeperSupport(new ZkControlPlane(s.cluster().zookeeper(), zkConfig(s.cluster().config(), s.bugs())));
             default:
@@ -68,6 +79,63 @@ public interface ModeSupport {
                 d.connectionProbeIntervalNanos(), false);
         boolean plant = bugs.contains("zab.syncDiffWithoutTrunc") || Boolean.parseBoolean(config.getOrDefault("zab.syncDiffWithoutTrunc", "false"));
         return c.withSyncDiffWithoutTrunc(plant);
+    }
+
+    /**
+     * The controller quorum's configuration from the scenario: the {@code controller.quorum.*}
+     * properties (milliseconds) over Kafka's defaults, and the planted bugs {@code raft.noCheckQuorum},
+     * {@code raft.commitPriorEpochByCount} (and {@code .offByOne}), {@code raft.noPreVote}.
+     */
+    static QuorumConfig quorumConfig(java.util.Map<String, String> config, List<String> bugs) {
+        QuorumConfig d = QuorumConfig.defaults();
+        long election = ms(config, "controller.quorum.election.timeout.ms", d.electionTimeoutNanos());
+        long fetch = ms(config, "controller.quorum.fetch.timeout.ms", d.fetchTimeoutNanos());
+        java.util.function.Predicate<String> on = b -> bugs.contains(b) || Boolean.parseBoolean(config.getOrDefault(b, "false"));
+        PlantedBugs.CommitRule rule = on.test("raft.commitPriorEpochByCount.offByOne") ? PlantedBugs.CommitRule.OFF_BY_ONE
+                : on.test("raft.commitPriorEpochByCount") ? PlantedBugs.CommitRule.PRIOR_EPOCH_BY_COUNT : PlantedBugs.CommitRule.CURRENT_EPOCH;
+        return new QuorumConfig(election, fetch, ms(config, "controller.quorum.election.backoff.max.ms", d.electionBackoffMaxNanos()),
+                ms(config, "controller.quorum.request.timeout.ms", d.requestTimeoutNanos()),
+                ms(config, "controller.quorum.retry.backoff.ms", d.retryBackoffNanos()),
+                ms(config, "controller.quorum.append.linger.ms", d.appendLingerNanos()), d.maxFetchWaitNanos(), d.electionBackoffBaseNanos(),
+                d.preVote(), d.checkQuorum(), new TimerPolicy.Kraft(election, fetch),
+                new PlantedBugs(on.test("raft.noCheckQuorum"), rule, on.test("raft.noPreVote")));
+    }
+
+    private static long ms(java.util.Map<String, String> config, String key, long fallbackNanos) {
+        return config.containsKey(key) ? Long.parseLong(config.get(key)) * Time.MILLISECOND : fallbackNanos;
+    }
+
+    /** KRaft mode: the controller voters and the Raft leader among them. */
+    final class KRaftSupport implements ModeSupport {
+        private final KRaftControlPlane controlPlane;
+
+        KRaftSupport(KRaftControlPlane controlPlane) {
+            this.controlPlane = controlPlane;
+        }
+
+        @Override
+        public ControlPlane controlPlane() {
+            return controlPlane;
+        }
+
+        @Override
+        public List<NodeId> raftLeader(Simulation sim) {
+            NodeId best = null;
+            int bestEpoch = -1;
+            for (int id : controlPlane.voterIds()) {
+                RaftNode n = controlPlane.process(id);
+                if (n != null && n.state() instanceof dev.faultline.raft.quorum.LeaderState && n.epoch() > bestEpoch) {
+                    best = controlPlane.nodeId(id);
+                    bestEpoch = n.epoch();
+                }
+            }
+            return best == null ? List.of() : List.of(best);
+        }
+
+        @Override
+        public List<NodeId> quorum(Simulation sim) {
+            return controlPlane.controllerCandidates();
+        }
     }
 
     /** ZooKeeper mode: the ensemble's servers and its established leader. */
@@ -101,6 +169,10 @@ public interface ModeSupport {
 
         UnsupportedModeException(Scenario.Mode mode) {
             super("mode '" + mode.yamlName() + "' cannot run in this build yet; use mode oracle");
+        }
+
+        UnsupportedModeException(String message) {
+            super(message);
         }
     }
 }
