@@ -119,9 +119,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
 
     @Override
     public void truncated(int brokerId, int partition, long oldEndOffset, long newEndOffset, long highWatermarkBefore, String reason) {
-        long k = key(brokerId, partition);
-        agreedUpTo.put(k, Math.min(agreedUpTo.get(k), newEndOffset));
-        epochsCheckedUpTo.put(k, Math.min(epochsCheckedUpTo.get(k), newEndOffset));
+        lowerTo(brokerId, partition, newEndOffset);
         // DP-S3: no truncation below the replica's own HW (modern protocol), unless an exemption applies.
         if (modernTruncation && newEndOffset < highWatermarkBefore && !exempt(partition)) {
             violation("DP-S3", "broker-" + brokerId + " truncated " + cluster.partitionName(partition) + " from " + oldEndOffset + " to "
@@ -129,11 +127,20 @@ public final class DataPlaneChecker implements ReplicaObserver {
         }
     }
 
+    /** A log got shorter: what was checked beyond its new end must be checked again. */
+    private void lowerTo(int brokerId, int partition, long newEndOffset) {
+        long k = key(brokerId, partition);
+        if (agreedUpTo.get(k) > newEndOffset) {
+            agreedUpTo.put(k, newEndOffset);
+        }
+        if (epochsCheckedUpTo.get(k) > newEndOffset) {
+            epochsCheckedUpTo.put(k, newEndOffset);
+        }
+    }
+
     @Override
     public void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset) {
-        long k = key(brokerId, partition);
-        agreedUpTo.put(k, Math.min(agreedUpTo.get(k), newEndOffset));
-        epochsCheckedUpTo.put(k, Math.min(epochsCheckedUpTo.get(k), newEndOffset));
+        lowerTo(brokerId, partition, newEndOffset);
         KafkaHistory.Acked acked = history.ackedAll(partition);
         if (acked == null) {
             return;
@@ -243,6 +250,15 @@ public final class DataPlaneChecker implements ReplicaObserver {
 
     // ------------------------------------------------------------------ checks after each event
 
+    /** Clears a set and gives its memory back when it grew large (a full LeaderAndIsr touches every replica once). */
+    private static void clear(LongLinkedOpenHashSet set) {
+        boolean large = set.size() > 1024;
+        set.clear();
+        if (large) {
+            set.trim();
+        }
+    }
+
     private final class Checks implements Invariant {
         @Override
         public String name() {
@@ -255,7 +271,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 for (long k : newLeaders) {
                     checkNoCommittedLoss((int) (k >>> 32), (int) k);
                 }
-                newLeaders.clear();
+                clear(newLeaders);
             }
             if (!touched.isEmpty()) {
                 for (long k : touched) {
@@ -268,7 +284,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
                     checkCommittedPrefix(b, partition);
                     checkEpochCache(b, partition);
                 }
-                touched.clear();
+                clear(touched);
             }
             if (!pending.isEmpty()) {
                 String[] v = pending.get(0);
@@ -355,7 +371,9 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 return;
             }
         }
-        epochsCheckedUpTo.put(k, leo);
+        if (leo > from) {
+            epochsCheckedUpTo.put(k, leo);
+        }
     }
 
     /**
@@ -393,6 +411,8 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 return;
             }
         }
-        agreedUpTo.put(k, Math.max(from, upTo));
+        if (upTo > from) {
+            agreedUpTo.put(k, upTo);
+        }
     }
 }
