@@ -1,0 +1,84 @@
+package dev.faultline.raft.bench;
+
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.FailoverMeasurement;
+import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.ProducerConfig;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.SimRandom;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.core.trace.RunResult;
+import dev.faultline.raft.harness.Distribution;
+import dev.faultline.raft.kraft.KRaftControlPlane;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+
+/**
+ * KRaft failover phases with default settings (not run by surefire): 6 brokers, 3 dedicated
+ * controller voters, one topic of 12 partitions with RF 3 and a producer with {@code acks=all}.
+ * For each seed: crash the active controller, or crash a broker that leads partitions, at a random
+ * instant after the cluster settled; print the distribution of each phase. Args: {@code [seeds]}.
+ */
+public final class KRaftFailoverPhasesMain {
+    private KRaftFailoverPhasesMain() {
+    }
+
+    public static void main(String[] args) {
+        int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        LongArrayList[] controller = {new LongArrayList(), new LongArrayList(), new LongArrayList(), new LongArrayList()};
+        LongArrayList[] broker = {new LongArrayList(), new LongArrayList(), new LongArrayList(), new LongArrayList()};
+        int incomplete = 0;
+        for (int i = 0; i < seeds; i++) {
+            for (boolean crashController : new boolean[] {true, false}) {
+                FailoverMeasurement f = trial(i + 1, crashController);
+                if (f == null || !f.complete()) {
+                    incomplete++;
+                    continue;
+                }
+                LongArrayList[] into = crashController ? controller : broker;
+                into[0].add(f.detectNanos());
+                into[1].add(f.electNanos());
+                into[2].add(crashController ? f.readyNanos() : f.clientNanos());
+                into[3].add(f.propagateNanos());
+            }
+        }
+        System.out.println("KRaft, 6 brokers, 3 dedicated controllers, default settings, " + seeds + " seeds each ("
+                + incomplete + " incomplete measurements); ms after the crash");
+        System.out.println("controller crash:");
+        System.out.println("  detect    (a voter becomes Prospective/Candidate): " + new Distribution(controller[0].toLongArray()).describeMillis());
+        System.out.println("  elect     (a voter becomes Raft leader):           " + new Distribution(controller[1].toLongArray()).describeMillis());
+        System.out.println("  ready     (the new controller claimed):            " + new Distribution(controller[2].toLongArray()).describeMillis());
+        System.out.println("  propagate (every live broker knows it):            " + new Distribution(controller[3].toLongArray()).describeMillis());
+        System.out.println("broker crash (a partition leader):");
+        System.out.println("  detect    (fence record committed):                " + new Distribution(broker[0].toLongArray()).describeMillis());
+        System.out.println("  elect     (new leaders committed):                 " + new Distribution(broker[1].toLongArray()).describeMillis());
+        System.out.println("  propagate (new leaders applied them):              " + new Distribution(broker[3].toLongArray()).describeMillis());
+        System.out.println("  client    (first acks=all produce succeeded):      " + new Distribution(broker[2].toLongArray()).describeMillis());
+    }
+
+    private static FailoverMeasurement trial(long seed, boolean crashController) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(6).config("min.insync.replicas", 2).topic("orders", 12, 3).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(seed).controlPlane(new KRaftControlPlane())
+                .producer("producer", ProducerConfig.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 120, Long.MAX_VALUE, "all"))
+                .build().start();
+        c.runFor(15 * Time.SECOND);
+        SimRandom random = c.sim().random("failover-phases");
+        c.runFor(random.nextLong(2 * Time.SECOND));
+        if (crashController) {
+            NodeId active = c.controlPlane().activeController();
+            if (active == null) {
+                return null;
+            }
+            c.sim().traceFault("crash " + active);
+            c.sim().crash(active);
+        } else {
+            c.crash(1 + random.nextInt(6));
+        }
+        RunResult run = c.runFor(30 * Time.SECOND);
+        if (run.violation() != null) {
+            System.out.println("seed " + seed + ": " + run.violation().headline());
+            return null;
+        }
+        var failovers = c.result(run).control().failovers();
+        return failovers.isEmpty() ? null : failovers.get(0);
+    }
+}
