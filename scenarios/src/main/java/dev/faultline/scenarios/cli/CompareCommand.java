@@ -198,7 +198,11 @@ final class CompareCommand implements Callable<Integer> {
                     add(c, kase, "client", r.mode(), f.clientNanos());
                 }
             }
-            String whole = "whole run" + suffix;
+        }
+        // Whole-run counters come last in the report.
+        for (int i = 0; i < results.size(); i++) {
+            ScenarioResult r = results.get(i);
+            String whole = "whole run" + labels.get(i);
             c.add(whole, "leader elections", r.mode(), r.leaderElections());
             c.add(whole, "controllers activated", r.mode(), r.controllerChanges());
             c.add(whole, "acked writes lost", r.mode(), r.losses().size());
