@@ -11,6 +11,7 @@ import dev.faultline.core.control.KafkaConfig;
 import dev.faultline.core.control.LivenessWatcher;
 import dev.faultline.core.control.OracleControlPlane;
 import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.fault.Target;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
@@ -173,6 +174,35 @@ public final class KafkaCluster {
     /** Global partition of a name like {@code orders-0}. */
     public int partition(String name) {
         return spec.partition(name);
+    }
+
+    /**
+     * A fault target naming the current leader of a partition (design.md §6 {@code leader-of(orders-0)}),
+     * resolved from the control plane's authoritative state when the fault fires.
+     */
+    public Target leaderOf(String partition) {
+        int p = partition(partition);
+        return Target.of("leader-of(" + partition + ")", s -> {
+            int leader = controlPlane.partitionStates().leader(p);
+            return leader < 0 ? List.of() : List.of(brokerNode(leader));
+        });
+    }
+
+    /** A fault target naming one broker drawn from the {@code faults} stream when the fault fires. */
+    public Target randomBroker() {
+        List<String> names = new ArrayList<>();
+        for (ClusterSpec.BrokerSpec b : spec.brokers()) {
+            names.add(ClusterSpec.brokerNodeName(b.id()));
+        }
+        return Target.randomOne("random-broker", Target.nodes(names));
+    }
+
+    /**
+     * Arms DP-L3 at {@code atNanos} (after the last fault plus the scenario's Δ): the run fails there
+     * if an in-sync replica's log differs from its leader's.
+     */
+    public void checkConvergedAt(long atNanos) {
+        sim.schedule(atNanos, this::checkConverged);
     }
 
     /** The authoritative state of a partition. */

@@ -52,4 +52,19 @@ class OracleClusterTest {
         assertThat(f.clientNanos()).isPositive().isLessThan(Time.seconds(2));
         System.out.println(f);
     }
+
+    @Test
+    void leaderOfTargetFollowsLeadershipAndConvergenceIsArmedAfterFaults() {
+        KafkaCluster c = cluster(3, 2, "all");
+        c.runFor(Time.seconds(2));
+        assertThat(c.leaderOf("orders-0").resolve(c.sim())).containsExactly(c.brokerNode(1));
+        c.crash(1);
+        c.runFor(Time.seconds(1));
+        assertThat(c.leaderOf("orders-0").resolve(c.sim())).containsExactly(c.brokerNode(2));
+        c.restart(1);
+        c.checkConvergedAt(c.sim().now() + Time.seconds(5));
+        c.runFor(Time.seconds(6));
+        c.assertNoViolation();
+        assertThat(c.randomBroker().resolve(c.sim())).hasSize(1);
+    }
 }
