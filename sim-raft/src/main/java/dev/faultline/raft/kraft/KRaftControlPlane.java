@@ -46,10 +46,12 @@ import java.util.List;
  * the Raft epoch, after the epoch start), KM-S3 (committed partition states well formed, epochs
  * monotone), KM-S5 (ISR additions only with the member's current broker epoch, unfenced), KM-S6
  * (a broker's registered epoch strictly increases) and KM-S7 (no fencing while a heartbeat reached
- * the controller within the session timeout of its activation or the heartbeat).
+ * the controller within the session timeout of its activation or the heartbeat) and KM-L4 in its
+ * ground-truth form (a fenced broker must have been down, paused or cut off from a running
+ * controller within the last session timeout plus two heartbeat intervals).
  *
  * <p>Not modelled (yet): combined mode (brokers that vote), controlled shutdown, ELR, KIP-966,
- * snapshots, per-record controller CPU cost, KM-S2/KM-S4 and the KM-L* checks.
+ * snapshots, per-record controller CPU cost, KM-S2/KM-S4 and KM-L1..KM-L3.
  */
 public final class KRaftControlPlane implements ControlPlane, RaftView {
     public static final String KM_S1 = "KM-S1";
@@ -57,6 +59,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     public static final String KM_S5 = "KM-S5";
     public static final String KM_S6 = "KM-S6";
     public static final String KM_S7 = "KM-S7";
+    public static final String KM_L4 = "KM-L4";
 
     private final int voters;
     private final QuorumConfig quorumConfig;
@@ -77,6 +80,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private final Int2IntOpenHashMap claimedBy = new Int2IntOpenHashMap();
     private final List<String[]> violations = new ArrayList<>();
     private long[] lastRegisteredEpoch;
+    private long[] lastUnhealthyNanos;
 
     /** Three dedicated voters with Kafka's quorum defaults. */
     public KRaftControlPlane() {
@@ -126,7 +130,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         for (Invariant inv : RaftInvariants.create(RaftInvariants.SAFETY, this, history)) {
             sim.addInvariant(inv);
         }
-        for (String id : List.of(KM_S1, KM_S3, KM_S5, KM_S6, KM_S7)) {
+        lastUnhealthyNanos = new long[cluster.maxBrokerId() + 1];
+        sim.addInvariant(new BrokerHealth());
+        for (String id : List.of(KM_S1, KM_S3, KM_S5, KM_S6, KM_S7, KM_L4)) {
             if (!disabledInvariants.contains(id)) {
                 sim.addInvariant(new Reported(id));
             }
@@ -385,7 +391,12 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     context.history().isrChanged(sim.now(), after, "PartitionChangeRecord at offset " + o);
                 }
             } else if (r instanceof MetadataRecord.BrokerFencing && ((MetadataRecord.BrokerFencing) r).fenced()) {
-                context.failover().brokerFailureDetected(((MetadataRecord.BrokerFencing) r).brokerId(), sim.now());
+                int b = ((MetadataRecord.BrokerFencing) r).brokerId();
+                context.failover().brokerFailureDetected(b, sim.now());
+                if (sim.now() - lastUnhealthyNanos[b] > sessionTimeoutNanos + 2 * heartbeatIntervalNanos) {
+                    violation(KM_L4, "broker-" + b + " was fenced although it ran and reached every controller for the last "
+                            + Time.format(sim.now() - lastUnhealthyNanos[b]));
+                }
             }
         }
         authoritativeApplied = Math.max(authoritativeApplied, highWatermark);
@@ -446,6 +457,49 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 }
             }
         }
+    }
+
+    /**
+     * Ground truth for KM-L4 (no fencing of a broker that heartbeats normally, e.g. across a
+     * controller failover): the last time each broker was down, paused, or without a clean link to
+     * a running controller. O(brokers × voters) per event.
+     */
+    private final class BrokerHealth implements Invariant {
+        @Override
+        public String name() {
+            return "kraft-broker-health";
+        }
+
+        @Override
+        public void check(CheckContext ctx) {
+            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                int b = spec.id();
+                NodeId node = peers[brokerIndex(b)];
+                boolean healthy = sim.isUp(node) && !sim.isPaused(node);
+                for (int v = 0; healthy && v < voterIds.length; v++) {
+                    NodeId c = peers[voterIds[v]];
+                    if (sim.isUp(c) && !sim.isPaused(c)) {
+                        healthy = !sim.network().isCut(node, c) && !sim.network().isCut(c, node)
+                                && sim.network().linkFault(node, c).isNone() && sim.network().linkFault(c, node).isNone();
+                    }
+                }
+                if (!healthy) {
+                    lastUnhealthyNanos[b] = ctx.now();
+                }
+            }
+        }
+    }
+
+    private int[] brokerIndexById;
+
+    private int brokerIndex(int brokerId) {
+        if (brokerIndexById == null) {
+            brokerIndexById = new int[cluster.maxBrokerId() + 1];
+            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                brokerIndexById[spec.id()] = sim.node(ClusterSpec.brokerNodeName(spec.id())).index();
+            }
+        }
+        return brokerIndexById[brokerId];
     }
 
     /** Reports the KM violations recorded while the event ran. */

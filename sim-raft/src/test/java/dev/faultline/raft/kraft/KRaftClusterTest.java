@@ -78,4 +78,23 @@ class KRaftClusterTest {
         assertThat(f.kind()).isEqualTo(FailoverMeasurement.Kind.CONTROLLER);
         assertThat(result.control().leaderElections()).isZero();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aControllerWhoseClockRunsTenTimesFastFencesHealthyBrokersAndKmL4Fires(boolean fastClock) {
+        KafkaCluster c = cluster(3, 4);
+        c.runFor(10 * S);
+        NodeId active = c.controlPlane().activeController();
+        if (fastClock) {
+            // Its broker.session.timeout.ms of 9 s now lasts 0.9 s: shorter than the 2 s heartbeat interval.
+            c.sim().setClock(active, 0, 9_000_000);
+        }
+        c.runFor(5 * S);
+        if (fastClock) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).isEqualTo(KRaftControlPlane.KM_L4);
+        } else {
+            c.assertNoViolation();
+        }
+    }
 }
