@@ -109,9 +109,14 @@ public final class Campaign {
             ScenarioResult r;
             try {
                 r = ScenarioRunner.run(s);
-            } catch (RuntimeException e) {
-                // A crash of the simulator itself is a finding too.
+            } catch (RuntimeException | Error e) {
+                // A crash of the simulator itself is a finding too (an AssertionError from a protocol's
+                // own consistency check included).
                 log.println("seed " + seed + ": internal error " + e);
+                StackTraceElement[] st = e.getStackTrace();
+                for (int i = 0; i < Math.min(5, st.length); i++) {
+                    log.println("    at " + st[i]);
+                }
                 record(seed, "internal-error", s, null);
                 runs.incrementAndGet();
                 continue;
@@ -140,7 +145,13 @@ public final class Campaign {
         }
         Scenario shrunk = s;
         if (r != null) {
-            Shrinker shrinker = new Shrinker(c -> signature.equals(FuzzFailure.signatureOf(ScenarioRunner.run(c))), options.shrinkBudget());
+            Shrinker shrinker = new Shrinker(c -> {
+                try {
+                    return signature.equals(FuzzFailure.signatureOf(ScenarioRunner.run(c)));
+                } catch (RuntimeException | Error e) {
+                    return false; // a different failure: not the one being shrunk
+                }
+            }, options.shrinkBudget());
             shrunk = shrinker.shrink(s);
             synchronized (this) {
                 write(failures.get(signature), s, shrunk);
