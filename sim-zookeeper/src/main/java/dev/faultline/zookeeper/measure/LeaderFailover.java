@@ -61,7 +61,14 @@ public final class LeaderFailover {
      * @param timeoutNanos give up after this long after the crash (the run then throws)
      */
     public static Timing measure(long seed, int servers, ZkConfig config, LinkConfig link, long timeoutNanos) {
+        return measure(seed, servers, config, link, timeoutNanos, sim -> { });
+    }
+
+    /** As above; {@code setup} sees the simulation before it starts (to attach a trace sink, for example). */
+    public static Timing measure(long seed, int servers, ZkConfig config, LinkConfig link, long timeoutNanos,
+                                 java.util.function.Consumer<Simulation> setup) {
         Simulation sim = new Simulation(seed);
+        setup.accept(sim);
         sim.network().setDefaultConfig(link);
         ZkEnsemble ensemble = ZkEnsemble.create(sim, servers, config);
         ZkInvariants.addAll(sim, ensemble);
