@@ -77,6 +77,7 @@ final class QuorumController implements RaftListener {
     public void onCommit(long offset, LogEntry entry) {
         if (entry.payload() instanceof MetadataRecord) {
             committed.apply(offset, (MetadataRecord) entry.payload());
+            ctx.work(plane.recordCostNanos());
         }
     }
 
@@ -130,6 +131,7 @@ final class QuorumController implements RaftListener {
             throw new IllegalStateException("active controller " + ctx.self() + " is not the Raft leader");
         }
         working.apply(offset, record);
+        ctx.work(plane.recordCostNanos());
         return offset;
     }
 
