@@ -240,6 +240,12 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (zk != null && zk.onTimer(tag)) {
             return true;
         }
+        if (tag instanceof ZkController.RebalanceTimer t) {
+            if (controller != null && controller.epoch() == t.controllerEpoch()) {
+                controller.onRebalanceTimer();
+            }
+            return true;
+        }
         if (tag instanceof ZkController.ResumeEventThread) {
             if (controller != null) {
                 controller.resumeEventThread();

@@ -34,7 +34,15 @@ import java.util.function.Consumer;
  */
 final class ZkController {
     /** Controller events ({@code ControllerEvent}). */
-    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange {
+    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance {
+    }
+
+    /** {@code AutoPreferredReplicaLeaderElection} (§B.9). */
+    private record AutoRebalance() implements Event {
+    }
+
+    /** The scheduler's next auto-rebalance check. */
+    record RebalanceTimer(int brokerId, int controllerEpoch) {
     }
 
     /** {@code /controller} changed (or was deleted): re-read it; resign if someone else won. */
@@ -72,6 +80,9 @@ final class ZkController {
     /** Planted bug PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082 reverted): writes lack the CheckOp. */
     private final boolean noEpochZkVersionCheck;
     private boolean threadPaused;
+    private final boolean autoRebalance;
+    private final long rebalanceIntervalNanos;
+    private final int imbalancePercentage;
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private boolean running;
     private boolean active = true;
@@ -94,6 +105,10 @@ final class ZkController {
         this.maxInFlight = Integer.parseInt(cluster.config().getString("zookeeper.max.in.flight.requests", "10"));
         this.partitionCostNanos = cluster.config().getLong("faultline.broker.partition.cost.ns");
         this.allowEmptyIsr = Boolean.parseBoolean(cluster.config().getString("zkController.allowEmptyIsr", "false"));
+        this.autoRebalance = Boolean.parseBoolean(cluster.config().getString("auto.leader.rebalance.enable", "true"));
+        this.rebalanceIntervalNanos = Long.parseLong(cluster.config().getString("leader.imbalance.check.interval.seconds", "300"))
+                * dev.faultline.core.kernel.Time.SECOND;
+        this.imbalancePercentage = Integer.parseInt(cluster.config().getString("leader.imbalance.per.broker.percentage", "10"));
         this.noEpochZkVersionCheck = Boolean.parseBoolean(cluster.config().getString("zkController.noEpochZkVersionCheck", "false"));
         int n = cluster.partitionCount();
         leader = new int[n];
@@ -142,6 +157,13 @@ final class ZkController {
         }
     }
 
+    void onRebalanceTimer() {
+        if (active) {
+            ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch), rebalanceIntervalNanos);
+            enqueue(new AutoRebalance());
+        }
+    }
+
     void onBrokerIdsChanged() {
         enqueue(new BrokerChange());
     }
@@ -179,6 +201,8 @@ final class ZkController {
             processBrokerChange();
         } else if (e instanceof AlterPartitionReceived a) {
             processAlterPartition(a.from(), a.request());
+        } else if (e instanceof AutoRebalance) {
+            processAutoRebalance();
         } else if (e instanceof ControllerChange) {
             agent.reelectAfterControllerChange();
             done();
@@ -286,6 +310,10 @@ final class ZkController {
                             }
                             touched = allPartitions();
                             plane.failover().controllerReady(ctx.now());
+                            if (autoRebalance) {
+                                // The scheduler's first auto-rebalance check comes 5 s after failover.
+                                ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch), 5 * dev.faultline.core.kernel.Time.SECOND);
+                            }
                             ctx.trace("zk-controller", "controller " + agent.brokerId() + " ready");
                             done();
                         });
@@ -420,6 +448,49 @@ final class ZkController {
                 }
             });
         }, then);
+    }
+
+    // ------------------------------------------------------------------ preferred leaders (§B.9)
+
+    /**
+     * For each broker whose share of partitions it prefers but does not lead exceeds
+     * {@code leader.imbalance.per.broker.percentage}, move those partitions back to it where it is
+     * live and in the ISR (preferred-replica election: leader epoch + 1, ISR unchanged).
+     */
+    private void processAutoRebalance() {
+        int brokers = cluster.maxBrokerId() + 1;
+        int[] preferred = new int[brokers];
+        int[] notLed = new int[brokers];
+        for (int p = 0; p < cluster.partitionCount(); p++) {
+            int pref = cluster.replica(p, 0);
+            preferred[pref]++;
+            if (leader[p] != pref) {
+                notLed[pref]++;
+            }
+        }
+        ctx.work(partitionCostNanos * cluster.partitionCount() / 10);
+        List<Change> changes = new ArrayList<>();
+        for (int p = 0; p < cluster.partitionCount(); p++) {
+            int pref = cluster.replica(p, 0);
+            if (leader[p] == pref || preferred[pref] == 0 || notLed[pref] * 100 <= imbalancePercentage * preferred[pref]) {
+                continue;
+            }
+            LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr[p], liveBrokers::contains);
+            if (e.elected()) {
+                changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, isr[p]), true,
+                        false, "preferred replica election"));
+            }
+        }
+        write(changes, () -> {
+            IntArrayList changed = new IntArrayList();
+            for (Change c : changes) {
+                changed.add(c.partition());
+            }
+            touched = changed;
+            sendLeaderAndIsrForChanges(changed);
+            sendUpdateMetadata(liveBrokers, changed);
+            done();
+        });
     }
 
     // ------------------------------------------------------------------ AlterPartition (§B.8, KIP-497)

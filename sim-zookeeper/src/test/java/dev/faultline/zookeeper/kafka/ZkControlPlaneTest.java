@@ -54,4 +54,33 @@ class ZkControlPlaneTest {
             assertThat(s.hasLeader()).isTrue();
         }
     }
+
+    @Test
+    void leadershipReturnsToPreferredReplicasAtTheNextAutoRebalanceCheck() {
+        KafkaCluster kafka = cluster(3, 60).start();
+        kafka.runFor(20 * Time.SECOND);
+        int controller = ClusterSpec.brokerIdOf(kafka.controlPlane().activeController().name());
+        int victim = controller == 1 ? 2 : 1;
+        kafka.crash(victim);
+        kafka.runFor(40 * Time.SECOND);
+        kafka.restart(victim);
+        kafka.runFor(30 * Time.SECOND);
+        int preferredAndLeading = 0;
+        for (int p = 0; p < 60; p++) {
+            PartitionState s = kafka.controlPlane().partitionStates().state(p);
+            if (kafka.spec().replica(p, 0) == victim && s.leader() == victim) {
+                preferredAndLeading++;
+            }
+        }
+        assertThat(preferredAndLeading).as("before the 300 s check, the restarted broker leads nothing it prefers").isZero();
+        kafka.runFor(300 * Time.SECOND);
+        kafka.assertNoViolation();
+        for (int p = 0; p < 60; p++) {
+            if (kafka.spec().replica(p, 0) == victim) {
+                PartitionState s = kafka.controlPlane().partitionStates().state(p);
+                assertThat(s.leader()).as("P%d back on its preferred replica", p).isEqualTo(victim);
+                assertThat(kafka.broker(victim).isLeader(p)).isTrue();
+            }
+        }
+    }
 }
