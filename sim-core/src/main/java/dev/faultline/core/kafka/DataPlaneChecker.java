@@ -24,7 +24,11 @@ import java.util.TreeSet;
  * event from what the brokers report through {@link ReplicaObserver} and what the clients record in
  * the {@link KafkaHistory}. Each invariant is its own {@link Invariant} with its id as name and can be
  * switched off. Losses of acknowledged records are classified EXPECTED or BUG (§F.1); only BUG fails
- * the run unless {@code failOnExpectedLoss}.
+ * the run unless {@code failOnExpectedLoss}. A loss is EXPECTED after an unclean election of the
+ * partition since the ack, or when a replica lost the record to a power loss after the ack and, when
+ * the leader without it took over, no member of its ISR held it (the §F.2 power-loss exemption,
+ * judged at the moment of the loss; it covers KIP-966's last replica standing and
+ * {@code min.insync.replicas=1} single-replica cases).
  *
  * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
  * control plane's authoritative partition states, the control history (unclean elections) and the
@@ -47,6 +51,8 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final Long2LongOpenHashMap epochsCheckedUpTo = new Long2LongOpenHashMap();
     private final Int2LongOpenHashMap powerLossHazard = new Int2LongOpenHashMap();
     private final LongOpenHashSet reportedLosses = new LongOpenHashSet();
+    /** Acknowledged records some replica lost to a power loss after their ack. */
+    private final LongOpenHashSet cutByPowerLoss = new LongOpenHashSet();
     private final List<DataLoss> losses = new ArrayList<>();
 
     DataPlaneChecker(Simulation sim, ClusterSpec cluster, ControlPlane controlPlane, ControlHistory controlHistory, KafkaHistory history,
@@ -145,12 +151,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
         if (acked == null) {
             return;
         }
+        ReplicaLogView log = logOf(brokerId, partition); // still holds the records being cut
         for (int n = 0; n < acked.offsets.size(); n++) {
             long o = acked.offsets.getLong(n);
-            if (o >= newEndOffset && o < oldEndOffset) {
-                // Simplification of the §F.2 exemption: a replica lost an acknowledged record to a power loss.
+            if (o >= newEndOffset && o < oldEndOffset && o < log.logEndOffset() && log.recordId(o) == acked.ids.getLong(n)) {
+                cutByPowerLoss.add(acked.ids.getLong(n));
                 powerLossHazard.put(partition, sim.now());
-                return;
             }
         }
     }
@@ -326,9 +332,9 @@ public final class DataPlaneChecker implements ReplicaObserver {
             if (controlHistory.uncleanElectionSince(partition, ackedAt)) {
                 c = DataLoss.Classification.EXPECTED;
                 reason = "unclean leader election after the ack";
-            } else if (powerLossHazard.get(partition) >= ackedAt) {
+            } else if (cutByPowerLoss.contains(id) && noIsrMemberHolds(leader, partition, offset, id)) {
                 c = DataLoss.Classification.EXPECTED;
-                reason = "an in-sync replica lost acknowledged records to a power loss after the ack";
+                reason = "a replica lost it to a power loss after the ack and no in-sync replica holds it";
             } else {
                 c = DataLoss.Classification.BUG;
                 reason = "no exemption applies";
@@ -338,6 +344,17 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 violation("DP-S1", what + " [" + c + ": " + reason + "]", brokerId);
             }
         }
+    }
+
+    /** Whether no member of the leader's ISR (up or down, page cache included) holds {@code id} at {@code offset}. */
+    private boolean noIsrMemberHolds(KafkaBroker leader, int partition, long offset, long id) {
+        for (int member : leader.isr(partition)) {
+            ReplicaLogView log = logOf(member, partition);
+            if (offset < log.logEndOffset() && log.recordId(offset) == id) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** DP-S4: the epoch cache is strictly increasing; every record's epoch is the cache entry covering its offset. */

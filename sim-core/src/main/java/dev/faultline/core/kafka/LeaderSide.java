@@ -249,33 +249,36 @@ final class LeaderSide {
         long now = b.ctx.now();
         int checked = 0;
         for (int i = 0; i < t.size(); i++) {
-            if (t.role[i] != ReplicaTable.LEADER) {
-                continue;
-            }
-            checked++;
-            LeaderState ls = t.leaderStates[i];
-            if (ls.alterInFlight()) {
-                continue;
-            }
-            int p = t.partitions[i];
-            long leaderLeo = b.logEndOffset(i);
-            int mask = t.isrMask[i];
-            int rf = b.cluster.replicationFactor(p);
-            int newMask = mask;
-            for (int r = 0; r < rf; r++) {
-                if ((mask & (1 << r)) == 0 || b.cluster.replica(p, r) == b.brokerId) {
-                    continue;
-                }
-                boolean caughtUp = ls.followerLeo(r) == leaderLeo || now - ls.lastCaughtUp(r) <= lagNanos;
-                if (!caughtUp) {
-                    newMask &= ~(1 << r);
-                }
-            }
-            if (newMask != mask) {
-                proposeIsr(i, newMask, "shrink");
+            if (t.role[i] == ReplicaTable.LEADER) {
+                checked++;
+                maybeShrinkIsr(i, now);
             }
         }
         b.ctx.work(checked * 50L);
+    }
+
+    private void maybeShrinkIsr(int i, long now) {
+        LeaderState ls = t.leaderStates[i];
+        if (ls.alterInFlight()) {
+            return;
+        }
+        int p = t.partitions[i];
+        long leaderLeo = b.logEndOffset(i);
+        int mask = t.isrMask[i];
+        int rf = b.cluster.replicationFactor(p);
+        int newMask = mask;
+        for (int r = 0; r < rf; r++) {
+            if ((mask & (1 << r)) == 0 || b.cluster.replica(p, r) == b.brokerId) {
+                continue;
+            }
+            boolean caughtUp = ls.followerLeo(r) == leaderLeo || now - ls.lastCaughtUp(r) <= lagNanos;
+            if (!caughtUp) {
+                newMask &= ~(1 << r);
+            }
+        }
+        if (newMask != mask) {
+            proposeIsr(i, newMask, "shrink");
+        }
     }
 
     void proposeIsr(int i, int newMask, String why) {
@@ -316,6 +319,11 @@ final class LeaderSide {
             b.ctx.trace("isr-rejected", b.cluster.partitionName(result.partition()) + " " + result.error());
         }
         ls.proposedIsrMask = -1;
+        if (result.error() != Errors.NONE) {
+            // Simplification: a rejected shrink (for example raced by the controller's own ISR change)
+            // is re-evaluated at once rather than at the next isr-expiration run.
+            maybeShrinkIsr(i, b.ctx.now());
+        }
         maybeAdvanceHighWatermark(i);
         completePending(i);
         b.observer.touched(b.brokerId, result.partition());

@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * host's true clock when power is lost (no events needed).
  */
 final class LogStore implements Durable {
-    /** Told when a power loss cuts a log. */
+    /** Told when a power loss is about to cut a log (the records are still readable). */
     interface PowerLossListener {
         void logCut(int localIndex, long oldEndOffset, long newEndOffset);
     }
@@ -90,10 +90,10 @@ final class LogStore implements Durable {
             long end = log.logEndOffset();
             long durable = log.durableOffset(now, writebackDelayNanos);
             if (durable < end) {
-                log.truncateTo(durable);
                 if (listener != null) {
-                    listener.logCut(i, end, durable);
+                    listener.logCut(i, end, durable); // told before the cut, so it can see what is lost
                 }
+                log.truncateTo(durable);
             }
         }
     }
