@@ -14,9 +14,13 @@ import java.util.Locale;
  * per virtual second (no event per idle partition per fetch round), and the events and failover of
  * one broker crash. A plain main with a warm-up, never run by {@code mvn verify}.
  *
- * <p>Run (after {@code mvn -pl sim-core test-compile}):
- * {@code java -Xmx4g -cp sim-core/target/classes:sim-core/target/test-classes:$(cat cp.txt) dev.faultline.core.bench.IdleClusterMemoryBenchmark [partitions] [brokers]}
- * where {@code cp.txt} comes from {@code mvn -q -pl sim-core dependency:build-classpath -Dmdep.outputFile=cp.txt}.
+ * <p>Run from the repository root:
+ * <pre>
+ * mvn -B -o -q test-compile -pl sim-core
+ * mvn -B -o -q -pl sim-core dependency:build-classpath -Dmdep.outputFile=/tmp/fl-cp.txt
+ * java -Xmx4g -cp sim-core/target/classes:sim-core/target/test-classes:$(cat /tmp/fl-cp.txt) \
+ *     dev.faultline.core.bench.IdleClusterMemoryBenchmark [partitions, default 100000] [brokers, default 10]
+ * </pre>
  */
 public final class IdleClusterMemoryBenchmark {
     private IdleClusterMemoryBenchmark() {
