@@ -53,4 +53,33 @@ class ZkControllerFailoverMeasurementTest {
         assertThat(m.detectNanos()).isGreaterThan(6 * Time.SECOND);
         assertThat(m.propagateNanos()).isGreaterThanOrEqualTo(m.electNanos());
     }
+
+    @org.junit.jupiter.api.Test
+    void controllerFailoverPhasesOver20SeedsAt1000Partitions() {
+        java.util.List<Long> detect = new java.util.ArrayList<>();
+        java.util.List<Long> elect = new java.util.ArrayList<>();
+        java.util.List<Long> ready = new java.util.ArrayList<>();
+        java.util.List<Long> propagate = new java.util.ArrayList<>();
+        for (long seed = 1; seed <= 20; seed++) {
+            ClusterSpec spec = ClusterSpec.builder().brokers(6).topic("t", 1_000, 3).build();
+            KafkaCluster kafka = KafkaCluster.builder(spec).seed(seed).controlPlane(new ZkControlPlane()).build().start();
+            kafka.runFor(30 * Time.SECOND);
+            kafka.crash(ClusterSpec.brokerIdOf(kafka.controlPlane().activeController().name()));
+            kafka.runFor(60 * Time.SECOND);
+            kafka.assertNoViolation();
+            FailoverMeasurement m = kafka.failover().measurements().stream()
+                    .filter(f -> f.kind() == FailoverMeasurement.Kind.CONTROLLER).findFirst().orElseThrow();
+            detect.add(m.detectNanos());
+            elect.add(m.electNanos());
+            ready.add(m.readyNanos());
+            propagate.add(m.propagateNanos());
+        }
+        System.out.println("ZK-mode controller failover over 20 seeds, 6 brokers, 3 ZooKeeper servers, 1000 partitions x RF 3:");
+        System.out.println("  detect:    " + dev.faultline.zookeeper.measure.LeaderFailover.Summary.of(detect));
+        System.out.println("  elect:     " + dev.faultline.zookeeper.measure.LeaderFailover.Summary.of(elect));
+        System.out.println("  ready:     " + dev.faultline.zookeeper.measure.LeaderFailover.Summary.of(ready));
+        System.out.println("  propagate: " + dev.faultline.zookeeper.measure.LeaderFailover.Summary.of(propagate));
+        // Detection is session expiry: at most the 18 s session timeout (rounded up to a tick) after the crash.
+        assertThat(java.util.Collections.max(detect)).isLessThanOrEqualTo(20 * Time.SECOND + Time.SECOND / 10);
+    }
 }
