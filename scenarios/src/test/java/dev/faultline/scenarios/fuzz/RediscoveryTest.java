@@ -1,0 +1,55 @@
+package dev.faultline.scenarios.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.scenarios.run.ScenarioResult;
+import dev.faultline.scenarios.run.ScenarioRunner;
+import dev.faultline.scenarios.spec.Scenario;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Planted-bug rediscovery: with one switch on, the schedule generator (not the known sequence) must
+ * produce a run that violates one of the invariants model-spec §F.4 names for that bug, within a
+ * fixed budget of runs from a fixed first seed — and the same scenario with the switch off must not
+ * fail that way, so the finding is the bug's and nothing else's. Prints how many runs it took.
+ */
+class RediscoveryTest {
+
+    @ParameterizedTest(name = "{0} is rediscovered as one of [{2}] within {3} runs")
+    @CsvSource(delimiter = ';', value = {
+        "replication.truncateToHighWatermark; ; DP-S1 DP-S2 DP-L3; 40",
+        "zab.syncDiffWithoutTrunc; zookeeper; ZK-S3; 40",
+        "zkController.allowEmptyIsr; zookeeper; KZ-S4 KZ-L2; 40",
+        "raft.commitPriorEpochByCount; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
+        "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 60",
+    })
+    void theGeneratorFindsThePlantedBug(String bug, String mode, String expected, int budget) {
+        Set<String> wanted = Set.of(expected.split(" "));
+        Scenario.Mode m = mode == null ? null : Scenario.Mode.parse(mode);
+        List<String> seen = new ArrayList<>();
+        for (long seed = 1; seed <= budget; seed++) {
+            Scenario s = ScheduleGenerator.generate(seed, ScheduleGenerator.Options.of(m, List.of(bug)));
+            ScenarioResult r = ScenarioRunner.run(s);
+            String signature = FuzzFailure.signatureOf(r);
+            if (signature != null && wanted.contains(signature)) {
+                Scenario fixed = ScheduleGenerator.generate(seed, ScheduleGenerator.Options.of(m, List.of()));
+                String withoutBug = FuzzFailure.signatureOf(ScenarioRunner.run(fixed));
+                if (!signature.equals(withoutBug)) {
+                    System.out.printf("%s rediscovered as %s after %d runs (seed %d); with the switch off: %s%n", bug, signature, seed, seed,
+                            withoutBug == null ? "passes" : withoutBug);
+                    return;
+                }
+                signature = signature + " (also without the bug)";
+            }
+            if (signature != null) {
+                seen.add(signature + "@" + seed);
+            }
+        }
+        assertThat(seen).as("%s not rediscovered as any of %s within %d runs; other failures seen", bug, wanted, budget).isEmpty();
+        throw new AssertionError(bug + " was not rediscovered within " + budget + " runs");
+    }
+}
