@@ -94,6 +94,7 @@ public final class ScenarioRunner {
             }
         }
         this.cluster = b.build();
+        mode.addLivenessChecks(sim);
         this.injector = new FaultInjector(sim);
     }
 

@@ -39,6 +39,8 @@ public final class ConfigKeys {
             "metadata.log.max.snapshot.interval.ms",
             // Producer
             "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
+            // Opt-in checks (model-spec §F.3)
+            "faultline.check.commit.latency", "faultline.check.stable.leadership",
             "max.in.flight.requests.per.connection", "linger.ms", "metadata.max.age.ms", "bootstrap.servers", "faultline.batch.records");
 
     private static final Set<String> KNOWN;
