@@ -218,7 +218,11 @@ final class LivenessInvariants {
 
     /**
      * KR-L4 (opt-in, Kafka's {@code StableLeadership}): a committed leader that stays up and can
-     * reach a majority keeps its leadership (catches disruptive elections).
+     * reach a majority keeps its leadership (catches disruptive elections). The condition must hold
+     * for the leader's whole tenure since it was first seen committed: a leader that was paused,
+     * down or cut from a majority at any point of its epoch had a leader fault, and may lawfully be
+     * deposed afterwards (for instance by the newer epoch's requests queued while it was paused;
+     * fuzz finding kraft-KR-S4-seed-10 replayed with the fixed KR-S4).
      */
     static final class StableLeadership implements Invariant {
         private final RaftView view;
@@ -240,7 +244,7 @@ final class LivenessInvariants {
             if (leaderId >= 0) {
                 RaftNode n = view.process(leaderId);
                 if (n != null && n.state() instanceof LeaderState && n.epoch() == leaderEpoch) {
-                    conditionHeld = leadsMajority(view, n, leaderId, false);
+                    conditionHeld = conditionHeld && leadsMajority(view, n, leaderId, false);
                     return;
                 }
                 if (n != null && conditionHeld) {
