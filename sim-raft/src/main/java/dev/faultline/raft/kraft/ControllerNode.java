@@ -21,6 +21,10 @@ public final class ControllerNode implements Node {
         return raft;
     }
 
+    QuorumController controller() {
+        return controller;
+    }
+
     /** Whether this controller has claimed leadership (active controller). */
     public boolean isActive() {
         return controller.isActive();

@@ -18,6 +18,7 @@ import dev.faultline.raft.kraft.ControllerMessage.BrokerRegistrationRequest;
 import dev.faultline.raft.kraft.ControllerMessage.BrokerRegistrationResponse;
 import dev.faultline.raft.quorum.EpochState;
 import dev.faultline.raft.quorum.FollowerState;
+import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.LogEntry;
 import dev.faultline.raft.quorum.RaftListener;
 import dev.faultline.raft.quorum.RaftNode;
@@ -30,6 +31,11 @@ import java.util.List;
  * the {@link BrokerHandle}; registration; heartbeats every {@code broker.heartbeat.interval.ms} with
  * the replay offset; AlterPartition forwarding. Requests go to the Raft leader the observer knows
  * (else a random voter); a {@code NOT_CONTROLLER} answer names the leader to try next.
+ *
+ * <p>In combined mode ({@link KRaftControlPlane#combined}) the agent of a voter broker hosts the
+ * Raft voter and a {@link QuorumController} on it: controller requests and timers go to the
+ * controller, everything else of the broker side stays as for an observer, and both the controller
+ * and the broker replay the same committed records.
  */
 final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     private final KRaftControlPlane plane;
@@ -37,6 +43,8 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     private BrokerHandle broker;
     private NodeContext ctx;
     private RaftNode raft;
+    /** Combined mode, voter brokers only: the quorum controller in this process; else {@code null}. */
+    private QuorumController controller;
     private MetadataImage image;
     private final List<PartitionState> changed = new ArrayList<>();
     private long incarnationId;
@@ -62,7 +70,13 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         this.image = new MetadataImage(plane.cluster().maxBrokerId(), plane.cluster().partitionCount());
         this.incarnationId = ctx.random().nextLong();
         this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
-        raft.setListener(this);
+        if (plane.isCombined() && plane.isVoter(ctx.self())) {
+            controller = new QuorumController(plane, ctx, raft);
+            raft.setListener(new BothListeners(controller, this));
+        } else {
+            raft.setListener(this);
+        }
+        plane.agentStarted(ctx.self().index(), this);
         raft.onStart();
         register();
     }
@@ -72,12 +86,53 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         return brokerEpoch;
     }
 
+    RaftNode raft() {
+        return raft;
+    }
+
+    /** The controller hosted by this broker (combined-mode voters), or {@code null}. */
+    QuorumController controller() {
+        return controller;
+    }
+
+    /** Combined mode: the controller hears every commit and state change first, then the broker's replay. */
+    private record BothListeners(RaftListener first, RaftListener second) implements RaftListener {
+        @Override
+        public void onCommit(long offset, LogEntry entry) {
+            first.onCommit(offset, entry);
+            second.onCommit(offset, entry);
+        }
+
+        @Override
+        public void onCommitsDone(long appliedOffset) {
+            first.onCommitsDone(appliedOffset);
+            second.onCommitsDone(appliedOffset);
+        }
+
+        @Override
+        public void onStateChange(EpochState from, EpochState to) {
+            first.onStateChange(from, to);
+            second.onStateChange(from, to);
+        }
+    }
+
+    private static boolean isControllerRequest(Message m) {
+        return m instanceof BrokerRegistrationRequest || m instanceof BrokerHeartbeatRequest || m instanceof AlterPartitionMessage;
+    }
+
     // ------------------------------------------------------------------ routing
 
     @Override
     public boolean onMessage(NodeId from, Message message) {
         if (message instanceof ControllerMessage) {
-            onControllerMessage(from, (ControllerMessage) message);
+            if (isControllerRequest(message)) {
+                if (controller == null) {
+                    throw new IllegalStateException("broker-" + brokerId + " is no controller but got " + message + " from " + from);
+                }
+                controller.onMessage(from, message);
+            } else {
+                onControllerMessage(from, (ControllerMessage) message);
+            }
             return true;
         }
         if (RaftNode.ownsMessage(message)) {
@@ -92,6 +147,9 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
 
     @Override
     public boolean onTimer(Object tag) {
+        if (controller != null && controller.onTimer(tag)) {
+            return true;
+        }
         if (RaftNode.ownsTimer(tag)) {
             raft.onTimer(tag);
         } else if (tag == AgentTimer.REGISTER) {
@@ -107,7 +165,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         return true;
     }
 
-    private NodeId controller() {
+    private NodeId controllerTarget() {
         int target = controllerHint >= 0 ? controllerHint : raft.knownLeader();
         if (target < 0 || !plane.isVoter(target)) {
             int[] voters = plane.voterIds();
@@ -119,12 +177,12 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     // ------------------------------------------------------------------ lifecycle
 
     private void register() {
-        ctx.send(controller(), new BrokerRegistrationRequest(brokerId, incarnationId));
+        ctx.send(controllerTarget(), new BrokerRegistrationRequest(brokerId, incarnationId));
         ctx.setTimer(AgentTimer.REGISTER, plane.quorumConfig().requestTimeoutNanos());
     }
 
     private void heartbeat() {
-        ctx.send(controller(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, raft.appliedOffset()));
+        ctx.send(controllerTarget(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, raft.appliedOffset()));
         ctx.setTimer(AgentTimer.HEARTBEAT, plane.heartbeatIntervalNanos());
     }
 
@@ -170,7 +228,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
 
     @Override
     public void alterPartition(AlterPartitionRequest request) {
-        ctx.send(controller(), new AlterPartitionMessage(request));
+        ctx.send(controllerTarget(), new AlterPartitionMessage(request));
         ctx.setTimer(new AlterTimeout(request.partition()), plane.quorumConfig().requestTimeoutNanos());
     }
 
@@ -203,6 +261,10 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         if (to instanceof FollowerState) {
             controllerHint = ((FollowerState) to).leaderId();
             plane.onBrokerLearnedLeader(brokerId, ((FollowerState) to).leaderId());
+        } else if (to instanceof LeaderState) {
+            // Combined mode: this broker's own voter leads; its controller is the one to ask.
+            controllerHint = ctx.self().index();
+            plane.onBrokerLearnedLeader(brokerId, ctx.self().index());
         }
     }
 }
