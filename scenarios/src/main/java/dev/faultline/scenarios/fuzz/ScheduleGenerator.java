@@ -95,7 +95,7 @@ public final class ScheduleGenerator {
         while (t < end) {
             int burst = 1 + r.nextInt(3);
             for (int i = 0; i < burst && t < end; i++) {
-                faults.add(randomFault(r, t, everything, quorum, roles));
+                faults.add(mode == Mode.ZOOKEEPER && r.chance(0.15) ? zookeeperAdminFault(r, t) : randomFault(r, t, everything, quorum, roles));
                 t += r.nextLongBetween(100, 3000) * Time.MILLISECOND;
             }
             t += r.nextLongBetween(2, 12) * Time.SECOND; // a quiet stretch
@@ -107,6 +107,15 @@ public final class ScheduleGenerator {
         List<Scenario.Expectation> expect = List.of(new Scenario.NoViolations());
         return new Scenario("fuzz-" + Long.toUnsignedString(seed, 16), "Generated from seed " + seed + " by the fault fuzzer.", seed,
                 duration, cluster, topics, workload, faults, expect, options.bugs());
+    }
+
+    /** The controller-thread pause and the forced re-election that only ZooKeeper mode has. */
+    private static Scenario.FaultEntry zookeeperAdminFault(SimRandom r, long at) {
+        if (r.nextBoolean()) {
+            return new Scenario.FaultEntry(at, new Scenario.ControllerThreadPause(List.of("active-controller")),
+                    r.nextLongBetween(1, 20) * Time.SECOND, 0, at);
+        }
+        return new Scenario.FaultEntry(at, new Scenario.ForceControllerElection(), 0, 0, at);
     }
 
     private static Scenario.FaultEntry randomFault(SimRandom r, long at, List<String> nodes, List<String> quorum, List<String> roles) {

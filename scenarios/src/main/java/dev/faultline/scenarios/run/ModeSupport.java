@@ -11,6 +11,7 @@ import dev.faultline.raft.quorum.PlantedBugs;
 import dev.faultline.raft.quorum.QuorumConfig;
 import dev.faultline.raft.quorum.RaftNode;
 import dev.faultline.raft.quorum.TimerPolicy;
+import dev.faultline.zookeeper.client.ZkClientNode;
 import dev.faultline.zookeeper.ensemble.ZkConfig;
 import dev.faultline.zookeeper.kafka.ZkControlPlane;
 import dev.faultline.scenarios.spec.Scenario;
@@ -36,6 +37,16 @@ public interface ModeSupport {
 
     /** Adds the mode's own bounded-liveness checks once the cluster is built (the control plane installed). */
     default void addLivenessChecks(Simulation sim) {
+    }
+
+    /** Pauses the controller event thread of a broker (zookeeper mode). */
+    default void pauseControllerThread(NodeId broker, long nanos) {
+        throw new UnsupportedOperationException("pause-controller-thread is a ZooKeeper-mode fault");
+    }
+
+    /** An administrator deletes /controller (zookeeper mode). */
+    default void forceControllerElection(Simulation sim) {
+        throw new UnsupportedOperationException("force-controller-election is a ZooKeeper-mode fault");
     }
 
     /** Controller voters (kraft) or ensemble servers (zookeeper), in order. */
@@ -182,6 +193,38 @@ public interface ModeSupport {
         @Override
         public ControlPlane controlPlane() {
             return controlPlane;
+        }
+
+        @Override
+        public void pauseControllerThread(NodeId broker, long nanos) {
+            controlPlane.pauseControllerThread(dev.faultline.core.control.ClusterSpec.brokerIdOf(broker.name()), nanos);
+        }
+
+        /**
+         * Deletes {@code /controller} through an administrator's ZooKeeper client, a node named
+         * {@code admin} added the first time it is needed (it opens a session, then deletes).
+         */
+        @Override
+        public void forceControllerElection(Simulation sim) {
+            NodeId admin = sim.node("admin");
+            if (admin == null) {
+                List<NodeId> servers = controlPlane.ensemble().servers();
+                admin = sim.addNode("admin", ctx -> new ZkClientNode(ctx, servers, 30 * Time.SECOND, 0));
+                sim.start(admin);
+                NodeId started = admin;
+                // The session needs a moment to open; delete once connected.
+                sim.schedule(sim.now() + Time.SECOND, () -> deleteController(sim, started));
+                return;
+            }
+            deleteController(sim, admin);
+        }
+
+        private static void deleteController(Simulation sim, NodeId admin) {
+            ZkClientNode client = sim.process(admin, ZkClientNode.class);
+            if (client != null) {
+                sim.traceFault("admin deletes /controller");
+                client.client().delete("/controller", -1, r -> { });
+            }
         }
 
         @Override

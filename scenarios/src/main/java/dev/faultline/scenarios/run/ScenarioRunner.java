@@ -253,6 +253,22 @@ public final class ScenarioRunner {
             }
             return new Fault.Links(target(l.from()), target(l.to()), l.bothWays(), lf, forNanos);
         }
+        if (f instanceof Scenario.ControllerThreadPause p) {
+            Target t = target(p.targets());
+            return new Fault.Custom("pause-controller-thread " + t.describe() + " for " + Time.format(forNanos), s -> {
+                List<NodeId> hit = t.resolve(s);
+                for (NodeId n : hit) {
+                    mode.pauseControllerThread(n, forNanos);
+                }
+                return hit;
+            });
+        }
+        if (f instanceof Scenario.ForceControllerElection) {
+            return new Fault.Custom("force-controller-election", s -> {
+                mode.forceControllerElection(s);
+                return List.of();
+            });
+        }
         if (f instanceof Scenario.ClockFault c) {
             return new Fault.Clock(target(c.targets()), c.offsetNanos(), c.driftPpm());
         }

@@ -300,6 +300,35 @@ public record Scenario(String name, String description, long seed, long duration
         }
     }
 
+    /**
+     * {@code pause-controller-thread}: the controller event thread alone stops on the target brokers
+     * (model-spec §0.3 {@code pauseThread}); the process, its ZooKeeper session and its data plane keep
+     * running. ZooKeeper mode; it resumes after {@code for}.
+     *
+     * @param targets brokers (typically {@code active-controller})
+     */
+    public record ControllerThreadPause(List<String> targets) implements FaultSpec {
+        public ControllerThreadPause {
+            targets = List.copyOf(targets);
+        }
+
+        @Override
+        public String key() {
+            return "pause-controller-thread";
+        }
+    }
+
+    /**
+     * {@code force-controller-election}: an administrator deletes {@code /controller}, so the brokers
+     * race to become controller again (the controller epoch goes up). ZooKeeper mode.
+     */
+    public record ForceControllerElection() implements FaultSpec {
+        @Override
+        public String key() {
+            return "force-controller-election";
+        }
+    }
+
     /** What must hold for the run to pass. */
     public sealed interface Expectation {
         /** The YAML spelling. */

@@ -49,7 +49,7 @@ public final class ScenarioLoader {
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
     private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
-            "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow");
+            "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow", "pause-controller-thread", "force-controller-election");
     private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "expect-data-loss", "controller-elected-within",
             "all-partitions-led-within", "expect-violation");
 
@@ -496,6 +496,21 @@ public final class ScenarioLoader {
                 }
                 return new Scenario.HealFault();
             case "partition": return partition(body, targets);
+            case "pause-controller-thread": {
+                if (!zookeeperMode(targets, body, kind)) {
+                    return null;
+                }
+                Scenario.NodeFault n = (Scenario.NodeFault) nodeFault(Scenario.NodeAction.PAUSE, body, targets);
+                return n == null ? null : new Scenario.ControllerThreadPause(n.targets());
+            }
+            case "force-controller-election":
+                if (!zookeeperMode(targets, body, kind)) {
+                    return null;
+                }
+                if (body instanceof MappingNode mn && !mn.getValue().isEmpty()) {
+                    report(body, "'force-controller-election' takes no settings: write force-controller-election: {}");
+                }
+                return new Scenario.ForceControllerElection();
             case "delay": return link(Scenario.LinkAction.DELAY, body, targets);
             case "drop": return link(Scenario.LinkAction.DROP, body, targets);
             case "duplicate": return link(Scenario.LinkAction.DUPLICATE, body, targets);
@@ -536,6 +551,14 @@ public final class ScenarioLoader {
             default:
                 throw new IllegalStateException(kind);
         }
+    }
+
+    private boolean zookeeperMode(Targets targets, Node body, String kind) {
+        if (targets != null && !targets.isZookeeperMode()) {
+            report(body, "'" + kind + "' is a ZooKeeper-mode fault (the controller runs inside a broker there); this cluster is not mode zookeeper");
+            return false;
+        }
+        return true;
     }
 
     private FaultSpec nodeFault(Scenario.NodeAction action, Node body, Targets targets) {

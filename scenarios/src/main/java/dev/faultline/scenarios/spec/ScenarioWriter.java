@@ -122,8 +122,11 @@ public final class ScenarioWriter {
         if (f instanceof Scenario.NodeFault n) {
             return "{target: " + targets(n.targets()) + "}";
         }
-        if (f instanceof Scenario.HealFault) {
+        if (f instanceof Scenario.HealFault || f instanceof Scenario.ForceControllerElection) {
             return "{}";
+        }
+        if (f instanceof Scenario.ControllerThreadPause p) {
+            return "{target: " + targets(p.targets()) + "}";
         }
         if (f instanceof Scenario.PartitionFault p) {
             List<List<String>> g = p.groups();

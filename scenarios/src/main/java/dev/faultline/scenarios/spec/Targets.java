@@ -30,6 +30,11 @@ public final class Targets {
         this.topics = topics;
     }
 
+    /** Whether the cluster runs in ZooKeeper mode. */
+    public boolean isZookeeperMode() {
+        return cluster.mode() == Mode.ZOOKEEPER;
+    }
+
     /** Node names of this cluster. */
     public List<String> nodeNames() {
         List<String> out = new ArrayList<>();

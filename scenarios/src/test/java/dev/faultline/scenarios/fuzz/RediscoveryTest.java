@@ -27,6 +27,7 @@ class RediscoveryTest {
         "raft.commitPriorEpochByCount; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
         "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 60",
         "raft.noCheckQuorum; kraft; KR-L2; 40",
+        "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 60",
     })
     void theGeneratorFindsThePlantedBug(String bug, String mode, String expected, int budget) {
         Set<String> wanted = Set.of(expected.split(" "));

@@ -123,6 +123,18 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * A protocol-specific action of the world (for example pausing one thread of a node, or an
+     * administrator's command); {@code action} applies it and returns the nodes it hit.
+     */
+    record Custom(String description, java.util.function.Function<dev.faultline.core.kernel.Simulation, java.util.List<dev.faultline.core.kernel.NodeId>> action)
+            implements Fault {
+        @Override
+        public String describe() {
+            return description;
+        }
+    }
+
     /** Sets a node's clock offset and drift. */
     record Clock(Target target, long offsetNanos, long driftPpm) implements Fault {
         @Override

@@ -128,6 +128,9 @@ public final class FaultInjector {
                     }
                 });
             }
+        } else if (fault instanceof Fault.Custom f) {
+            hit = f.action().apply(sim);
+            record(fault, hit);
         } else if (fault instanceof Fault.Clock f) {
             hit = f.target().resolve(sim);
             record(fault, hit);
