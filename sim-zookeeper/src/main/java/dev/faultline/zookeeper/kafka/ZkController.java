@@ -347,14 +347,18 @@ final class ZkController {
                 plane.failover().brokerFailureDetected(b, ctx.now());
             }
             ctx.work(partitionCostNanos * cluster.partitionCount() / 10);
+            // Bounced brokers (in both sets: same id, larger broker epoch) are handled as a failure
+            // followed by a startup (§B.1): during the failure step they count as dead, so they lose
+            // leadership and ISR membership like any dead broker; the startup step may then elect
+            // them again for partitions left without a leader.
+            java.util.function.IntPredicate liveAfterFailure = b -> liveBrokers.contains(b) && !dead.contains(b);
             for (int p = 0; p < cluster.partitionCount(); p++) {
-                boolean leaderGone = leader[p] != LeaderElection.NO_LEADER && !liveBrokers.contains(leader[p]);
+                boolean leaderGone = leader[p] != LeaderElection.NO_LEADER && !liveAfterFailure.test(leader[p]);
                 boolean leaderless = leader[p] == LeaderElection.NO_LEADER;
+                Change c = null;
                 if (leaderGone || (leaderless && !born.isEmpty())) {
-                    Change c = offlineElection(p, leaderGone ? "broker " + leader[p] + " failed" : "broker started");
-                    if (c != null) {
-                        changes.add(c);
-                    }
+                    c = offlineElection(p, leaderGone ? "broker " + leader[p] + " failed" : "broker started", leader[p], isr[p],
+                            leaderGone ? liveAfterFailure : liveBrokers::contains);
                 } else if (!leaderless) {
                     // Followers on dead brokers leave the ISR; the controller bumps the leader epoch.
                     IntList shrunk = isr[p];
@@ -362,9 +366,20 @@ final class ZkController {
                         shrunk = isrWithout(shrunk, b);
                     }
                     if (!shrunk.equals(isr[p])) {
-                        changes.add(new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk),
-                                false, false, "replica offline"));
+                        c = new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk),
+                                false, false, "replica offline");
                     }
+                }
+                if (c != null && c.data().leader() == LeaderElection.NO_LEADER && !born.isEmpty()) {
+                    // The startup step (onBrokerStartup) of the same event: a bounced broker that is
+                    // the last ISR member is clean-eligible again. Both steps go out as one write.
+                    Change again = offlineElection(p, "broker started", LeaderElection.NO_LEADER, c.data().isr(), liveBrokers::contains);
+                    if (again != null) {
+                        c = new Change(p, again.data(), true, again.unclean(), c.cause() + ", then broker started");
+                    }
+                }
+                if (c != null) {
+                    changes.add(c);
                 }
             }
             write(changes, () -> {
@@ -386,21 +401,26 @@ final class ZkController {
 
     /** Offline-partition election (§B.5) against the cache; {@code null} when nothing changes. */
     private Change offlineElection(int p, String cause) {
+        return offlineElection(p, cause, leader[p], isr[p], liveBrokers::contains);
+    }
+
+    /**
+     * Offline-partition election (§B.5) from the given leader and ISR, with {@code live} deciding
+     * which brokers count as live; {@code null} when nothing changes.
+     */
+    private Change offlineElection(int p, String cause, int currentLeader, IntList currentIsr, java.util.function.IntPredicate live) {
         int[] replicas = cluster.replicas(p);
-        LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr[p], liveBrokers::contains,
-                cluster.uncleanLeaderElectionEnabled(p));
+        LeaderElection.Election e = LeaderElection.offlinePartition(replicas, currentIsr, live, cluster.uncleanLeaderElectionEnabled(p));
         if (!e.elected()) {
-            if (leader[p] == LeaderElection.NO_LEADER) {
+            if (currentLeader == LeaderElection.NO_LEADER) {
                 return null;
             }
             // No candidate: leader -1, the ISR keeps its last member (KAFKA-5083).
-            IntList kept = isr[p];
-            int old = leader[p];
-            kept = isrWithout(kept, old);
+            IntList kept = isrWithout(currentIsr, currentLeader);
             return new Change(p, new KafkaZnodes.StateData(LeaderElection.NO_LEADER, leaderEpoch[p] + 1, controllerEpoch, kept),
                     true, false, cause);
         }
-        IntList newIsr = LeaderElection.isrAfterElection(e, isr[p], liveBrokers::contains);
+        IntList newIsr = LeaderElection.isrAfterElection(e, currentIsr, live);
         return new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, newIsr), true, e.unclean(), cause);
     }
 
