@@ -62,8 +62,15 @@ final class ZkController {
     private record AlterPartitionReceived(NodeId from, AlterPartitionRequest request) implements Event {
     }
 
-    /** A decided change of one partition, to be written to ZooKeeper. */
-    private record Change(int partition, KafkaZnodes.StateData data, boolean leaderChange, boolean unclean, String cause) {
+    /**
+     * A decided change of one partition, to be written to ZooKeeper. {@code leaderChange}: a
+     * leader-changing write (new leader epoch, LeaderAndIsr); {@code viaNoLeader}: the old leader was
+     * dropped and the same broker elected again in one write (a bounced broker, §B.1).
+     */
+    private record Change(int partition, KafkaZnodes.StateData data, boolean leaderChange, boolean unclean, String cause, boolean viaNoLeader) {
+        Change(int partition, KafkaZnodes.StateData data, boolean leaderChange, boolean unclean, String cause) {
+            this(partition, data, leaderChange, unclean, cause, false);
+        }
     }
 
     private final ZkBrokerAgent agent;
@@ -292,6 +299,14 @@ final class ZkController {
                     // Every partition's state (P reads, pipelined).
                     Pipeline.start(cluster.partitionCount(), maxInFlight, (p, pipe) -> readPartition(p, pipe::completed), () -> {
                         ctx.work(partitionCostNanos * cluster.partitionCount());
+                        // A broker that is not registered now failed before this controller took over
+                        // (for example the old controller's own broker): this is when the control
+                        // plane learns of it (the recorder ignores brokers with no open failure).
+                        for (var b : cluster.brokers()) {
+                            if (!liveBrokers.contains(b.id())) {
+                                plane.failover().brokerFailureDetected(b.id(), ctx.now());
+                            }
+                        }
                         List<Change> changes = new ArrayList<>();
                         for (int p = 0; p < cluster.partitionCount(); p++) {
                             if (leader[p] == LeaderElection.NO_LEADER || !liveBrokers.contains(leader[p])) {
@@ -375,7 +390,7 @@ final class ZkController {
                     // the last ISR member is clean-eligible again. Both steps go out as one write.
                     Change again = offlineElection(p, "broker started", LeaderElection.NO_LEADER, c.data().isr(), liveBrokers::contains);
                     if (again != null) {
-                        c = new Change(p, again.data(), true, again.unclean(), c.cause() + ", then broker started");
+                        c = new Change(p, again.data(), true, again.unclean(), c.cause() + ", then broker started", true);
                     }
                 }
                 if (c != null) {
@@ -448,12 +463,17 @@ final class ZkController {
                     plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
                     plane.checks().partitionWritten(cluster, p, isr[p], leaderEpoch[p], c.data(), c.leaderChange(), c.unclean(),
                             c.cause().equals("AlterPartition"));
+                    // Only a real leader change counts as an election: a broker becomes leader that was
+                    // not (or was dropped and re-elected in this write). Losing the leader (-1) and
+                    // ISR-only writes are recorded as ISR changes.
+                    boolean elected = c.leaderChange() && c.data().leader() != LeaderElection.NO_LEADER
+                            && (c.data().leader() != leader[p] || c.viaNoLeader());
                     leader[p] = c.data().leader();
                     leaderEpoch[p] = c.data().leaderEpoch();
                     isr[p] = c.data().isr();
                     zkVersion[p] = r.results().get(ops.size() - 1).stat().version();
                     PartitionState s = c.data().toState(p, zkVersion[p]);
-                    if (c.leaderChange()) {
+                    if (elected) {
                         plane.history().leaderElected(ctx.now(), s, c.unclean(), c.cause());
                     } else {
                         plane.history().isrChanged(ctx.now(), s, c.cause());
