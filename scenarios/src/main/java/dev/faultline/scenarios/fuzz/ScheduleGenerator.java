@@ -41,8 +41,7 @@ public final class ScheduleGenerator {
         int brokers = 3 + r.nextInt(3);
         // Sizes that do not apply to the mode keep their defaults (3), as the loader would read them.
         int controllers = mode == Mode.KRAFT && r.chance(0.3) ? 5 : 3;
-        // Combined mode (brokers that also vote) is not generated until the runner supports it.
-        boolean combined = false;
+        boolean combined = mode == Mode.KRAFT && r.chance(0.25) && brokers >= controllers;
         int zookeeper = mode == Mode.ZOOKEEPER && r.chance(0.3) ? 5 : 3;
         int rf = Math.min(brokers, 1 + r.nextInt(3));
         int partitions = 1 + r.nextInt(8);
@@ -54,6 +53,11 @@ public final class ScheduleGenerator {
         }
         if (r.chance(0.3)) {
             config.put("faultline.page.cache.flush.delay.ms", Long.toString(1000 + r.nextInt(30) * 1000L));
+        }
+        if (options.bugs().stream().anyMatch(b -> b.startsWith("replication."))) {
+            // The data-plane bugs hide behind quick leader changes; an availability-first
+            // configuration makes those likelier (its losses are EXPECTED, not violations).
+            config.put("unclean.leader.election.enable", Boolean.toString(r.chance(0.5)));
         }
         for (String bug : options.bugs()) {
             config.put(bug, "true");

@@ -67,12 +67,9 @@ public interface ModeSupport {
                 return () -> cp;
             }
             case KRAFT:
-                if (s.cluster().combined()) {
-                    throw new UnsupportedModeException("kraft with combined: true (brokers that also vote) cannot run in this build yet;"
-                            + " use dedicated controllers");
-                }
-                return new KRaftSupport(new KRaftControlPlane(s.cluster().controllers(), quorumConfig(s.cluster().config(), s.bugs())),
-                        s.cluster().config());
+                QuorumConfig quorum = quorumConfig(s.cluster().config(), s.bugs());
+                return new KRaftSupport(s.cluster().combined() ? KRaftControlPlane.combined(s.cluster().controllers(), quorum)
+                        : new KRaftControlPlane(s.cluster().controllers(), quorum), s.cluster().config());
             case ZOOKEEPER:
                 return new ZooKeeperSupport(new ZkControlPlane(s.cluster().zookeeper(), zkConfig(s.cluster().config(), s.bugs())));
             default:
