@@ -75,11 +75,34 @@ final class ReplicaFetcher {
         }
     }
 
+    /**
+     * The process the Fetch went to died. Voters back off and retry (their fetch timeout starts an
+     * election). An observer following a leader does what Kafka's observer does while its leader's
+     * connection backs off after a failure ({@code pollFollowerAsObserver}): it fetches from another
+     * voter, whose answer names a newer epoch and leader as soon as that voter knows one, so the
+     * observer need not wait for its own fetch timeout.
+     */
     void onConnectionReset(int peer) {
         if (inFlight && peer == target) {
             inFlight = false;
             node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
-            node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
+            EpochState s = node.quorum.state();
+            int[] voters = node.quorum.voters();
+            if (!node.quorum.isVoter() && s instanceof FollowerState && voters.length > 1) {
+                int other = voters[node.ctx.random().nextInt(voters.length - 1)];
+                if (other == peer) {
+                    other = voters[voters.length - 1];
+                }
+                target = other;
+                long end = node.log.endOffset();
+                correlationId++;
+                inFlight = true;
+                node.ctx.send(node.peers[target], new FetchRequest(s.epoch(), node.selfId, end, node.log.epochBefore(end),
+                        correlationId));
+                node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
+            } else {
+                node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
+            }
         }
     }
 
