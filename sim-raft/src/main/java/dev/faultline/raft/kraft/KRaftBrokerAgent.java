@@ -46,7 +46,10 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     /** Combined mode, voter brokers only: the quorum controller in this process; else {@code null}. */
     private QuorumController controller;
     private MetadataImage image;
-    private final List<PartitionState> changed = new ArrayList<>();
+    /** Partition states replayed but not yet given to the broker: the latest per partition, in first-change order. */
+    private final java.util.LinkedHashMap<Integer, PartitionState> changed = new java.util.LinkedHashMap<>();
+    /** Whether this incarnation has given the broker its first metadata image (see {@link #maybePublish}). */
+    private boolean published;
     private long incarnationId;
     private long brokerEpoch = -1;
     private int controllerHint = -1;
@@ -84,6 +87,11 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     @Override
     public long brokerEpoch() {
         return brokerEpoch;
+    }
+
+    /** The incarnation id this agent registers with (renewed after a STALE_BROKER_EPOCH answer). */
+    long incarnationId() {
+        return incarnationId;
     }
 
     RaftNode raft() {
@@ -195,6 +203,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
                     ctx.cancelTimer(AgentTimer.REGISTER);
                     broker.registered(brokerEpoch);
                     heartbeat();
+                    maybePublish(); // the replay may already be past the registration record
                 }
             } else {
                 retarget(r.leaderHint());
@@ -239,19 +248,38 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         if (entry.payload() instanceof MetadataRecord) {
             PartitionState s = image.apply(offset, (MetadataRecord) entry.payload());
             if (s != null) {
-                changed.add(s);
+                changed.put(s.partition(), s);
             }
         }
     }
 
     @Override
     public void onCommitsDone(long appliedOffset) {
+        maybePublish();
+    }
+
+    /**
+     * Gives the broker the partition states replayed since the last call, only the latest per
+     * partition (Kafka publishes a metadata image, never the intermediate states of a replay). A
+     * new incarnation publishes nothing before it has registered and replayed its own
+     * {@code RegisterBrokerRecord} (BrokerServer waits for the lifecycle manager's initial catch-up
+     * before the replica manager sees any metadata, KIP-631). Without this, a broker restarted
+     * after a power loss took leadership from the stale start of its replay: leader at an old epoch
+     * with an empty log while the quorum could not fence it (committed data lost, DP-S1, fuzz
+     * kraft seed 8), or leader at an epoch it had already followed past, rewriting its epoch cache
+     * and truncating below its high watermark (DP-S3, fuzz kraft seed 49).
+     */
+    private void maybePublish() {
         if (changed.isEmpty()) {
             return;
         }
-        List<PartitionState> states = new ArrayList<>(changed);
+        if (!published && (brokerEpoch < 0 || raft.appliedOffset() <= brokerEpoch)) {
+            return;
+        }
+        published = true;
+        List<PartitionState> states = new ArrayList<>(changed.values());
         changed.clear();
-        plane.onBrokerApplied(brokerId, appliedOffset);
+        plane.onBrokerApplied(brokerId, raft.appliedOffset());
         broker.becomeLeaderOrFollower(states);
         broker.updateMetadata(states);
     }

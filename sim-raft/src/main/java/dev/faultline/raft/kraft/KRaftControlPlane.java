@@ -497,13 +497,27 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             } else if (r instanceof MetadataRecord.BrokerFencing && ((MetadataRecord.BrokerFencing) r).fenced()) {
                 int b = ((MetadataRecord.BrokerFencing) r).brokerId();
                 context.failover().brokerFailureDetected(b, sim.now());
-                if (sim.now() - lastUnhealthyNanos[b] > sessionTimeoutNanos + 2 * heartbeatIntervalNanos) {
+                if (sim.now() - lastUnhealthyNanos[b] > sessionTimeoutNanos + 2 * heartbeatIntervalNanos
+                        && fencedRegistrationIsLive(b)) {
                     violation(KM_L4, "broker-" + b + " was fenced although it ran and reached every controller for the last "
                             + Time.format(sim.now() - lastUnhealthyNanos[b]));
                 }
             }
         }
         authoritativeApplied = Math.max(authoritativeApplied, highWatermark);
+    }
+
+    /**
+     * KM-L4 judges only the fencing of a registration whose process still runs: a registration
+     * made by an incarnation that has since crashed and restarted (and is re-registering, or
+     * waiting for a controller to do so) belongs to a dead process, and fencing it is required
+     * (fuzz finding KM-L4-seed-146: a broker restarted during a controller-quorum outage longer
+     * than the KM-L4 window, and the new active controller fenced the old registration when the
+     * new incarnation registered).
+     */
+    private boolean fencedRegistrationIsLive(int brokerId) {
+        KRaftBrokerAgent a = runningAgent(brokerIndex(brokerId));
+        return a != null && a.incarnationId() == authoritative.incarnation[brokerId];
     }
 
     /** KM-S3: leader in ISR or none; ISR a non-empty subset of the replicas; epochs monotone. */

@@ -97,4 +97,30 @@ class KRaftClusterTest {
             c.assertNoViolation();
         }
     }
+
+    @Test
+    void theOldRegistrationOfABrokerThatRestartedDuringAQuorumOutageIsFencedWithoutKmL4() {
+        // Fuzz finding KM-L4-seed-146: broker-3 restarts while the controller quorum is down for
+        // longer than broker.session.timeout.ms plus two heartbeat intervals; when a controller is
+        // active again, the new incarnation registers and the old registration is fenced. That
+        // registration's process is gone: no healthy broker was fenced.
+        KafkaCluster c = cluster(3, 5);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        NodeId c2 = c.sim().node("controller-2");
+        NodeId c3 = c.sim().node("controller-3");
+        c.sim().crash(c2);
+        c.sim().crash(c3);
+        c.runFor(S / 2);
+        c.crash(3);
+        c.runFor(1 * S);
+        c.restart(3);
+        c.runFor(15 * S);
+        c.sim().restart(c2);
+        c.sim().restart(c3);
+        c.runFor(20 * S);
+        c.assertNoViolation();
+        assertThat(c.broker(3).brokerEpoch()).as("the new incarnation registered").isGreaterThan(0);
+        assertThat(c.checkConverged()).isNull();
+    }
 }
