@@ -29,4 +29,9 @@ class FuzzProperties {
     void oracleModeKeepsEveryInvariant(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
         holds(Scenario.Mode.ORACLE, seed);
     }
+
+    @Property(tries = 12, seed = "20261125")
+    void kraftModeKeepsEveryInvariant(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
+        holds(Scenario.Mode.KRAFT, seed);
+    }
 }
