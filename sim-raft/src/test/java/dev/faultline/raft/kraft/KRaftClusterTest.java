@@ -123,4 +123,28 @@ class KRaftClusterTest {
         assertThat(c.broker(3).brokerEpoch()).as("the new incarnation registered").isGreaterThan(0);
         assertThat(c.checkConverged()).isNull();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void controllersWhoseClocksRunAtHalfSpeedFenceACrashedBrokerLateAndKmL1Fires(boolean slowClocks) {
+        KafkaCluster c = cluster(3, 6);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        if (slowClocks) {
+            // broker.session.timeout.ms (9 s) now lasts 18 s on every controller.
+            for (int i = 1; i <= 3; i++) {
+                c.sim().setClock(c.sim().node("controller-" + i), 0, -500_000);
+            }
+        }
+        c.crash(1);
+        c.runFor(15 * S);
+        if (slowClocks) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).isEqualTo(KRaftControlPlane.KM_L1);
+            assertThat(c.sim().violation().message()).contains("broker-1");
+        } else {
+            c.assertNoViolation();
+            assertThat(c.controlPlane().partitionStates().leader(c.partition("orders-0"))).isNotEqualTo(1);
+        }
+    }
 }
