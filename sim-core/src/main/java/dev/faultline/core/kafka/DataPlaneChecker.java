@@ -9,7 +9,10 @@ import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
@@ -50,9 +53,19 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final Long2LongOpenHashMap agreedUpTo = new Long2LongOpenHashMap();
     private final Long2LongOpenHashMap epochsCheckedUpTo = new Long2LongOpenHashMap();
     private final Int2LongOpenHashMap powerLossHazard = new Int2LongOpenHashMap();
+    /** Per replica: the lowest end offset a power loss ever cut its log to (DP-S5 exemption). */
+    private final Long2LongOpenHashMap powerLossCutTo = new Long2LongOpenHashMap();
     private final LongOpenHashSet reportedLosses = new LongOpenHashSet();
     /** Acknowledged records some replica lost to a power loss after their ack. */
     private final LongOpenHashSet cutByPowerLoss = new LongOpenHashSet();
+    /**
+     * acks=all successes sent by a leader that the producer has not received yet, per partition:
+     * record id to {offset, virtual send time}. A power loss that cuts such a record happens after
+     * its ack (the leader's decision), although the history records the ack only on arrival.
+     */
+    private final Int2ObjectOpenHashMap<Long2ObjectLinkedOpenHashMap<long[]>> acksInFlight = new Int2ObjectOpenHashMap<>();
+    /** In-flight acks older than this are forgotten (a response that never arrived: dropped, or its producer died). */
+    private static final long IN_FLIGHT_ACK_RETENTION_NANOS = dev.faultline.core.kernel.Time.seconds(600);
     private final List<DataLoss> losses = new ArrayList<>();
 
     DataPlaneChecker(Simulation sim, ClusterSpec cluster, ControlPlane controlPlane, ControlHistory controlHistory, KafkaHistory history,
@@ -69,6 +82,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         powerLossHazard.defaultReturnValue(Long.MIN_VALUE);
         agreedUpTo.defaultReturnValue(0);
         epochsCheckedUpTo.defaultReturnValue(0);
+        powerLossCutTo.defaultReturnValue(Long.MAX_VALUE);
     }
 
     /** The invariants to register, one per id. */
@@ -147,26 +161,61 @@ public final class DataPlaneChecker implements ReplicaObserver {
     @Override
     public void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset) {
         lowerTo(brokerId, partition, newEndOffset);
-        KafkaHistory.Acked acked = history.ackedAll(partition);
-        if (acked == null) {
-            return;
-        }
+        long k = key(brokerId, partition);
+        powerLossCutTo.put(k, Math.min(powerLossCutTo.get(k), newEndOffset));
         ReplicaLogView log = logOf(brokerId, partition); // still holds the records being cut
-        for (int n = 0; n < acked.offsets.size(); n++) {
-            long o = acked.offsets.getLong(n);
-            if (o >= newEndOffset && o < oldEndOffset && o < log.logEndOffset() && log.recordId(o) == acked.ids.getLong(n)) {
-                cutByPowerLoss.add(acked.ids.getLong(n));
-                powerLossHazard.put(partition, sim.now());
+        KafkaHistory.Acked acked = history.ackedAll(partition);
+        if (acked != null) {
+            for (int n = 0; n < acked.offsets.size(); n++) {
+                noteCut(partition, log, acked.offsets.getLong(n), acked.ids.getLong(n), oldEndOffset, newEndOffset);
+            }
+        }
+        // Acks already sent but still on their way to the producer: the loss is after the ack too.
+        Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
+        if (inFlight != null) {
+            for (Long2ObjectMap.Entry<long[]> e : inFlight.long2ObjectEntrySet()) {
+                noteCut(partition, log, e.getValue()[0], e.getLongKey(), oldEndOffset, newEndOffset);
             }
         }
     }
 
+    private void noteCut(int partition, ReplicaLogView log, long offset, long id, long oldEndOffset, long newEndOffset) {
+        if (offset >= newEndOffset && offset < oldEndOffset && offset < log.logEndOffset() && log.recordId(offset) == id) {
+            cutByPowerLoss.add(id);
+            powerLossHazard.put(partition, sim.now());
+        }
+    }
+
+    /** The producer received the acks=all success for {@code recordId}: it is in the history now. */
+    void ackReceived(int partition, long recordId) {
+        Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
+        if (inFlight != null && inFlight.remove(recordId) != null && inFlight.isEmpty()) {
+            acksInFlight.remove(partition);
+        }
+    }
+
+    private void ackSent(int partition, ReplicaLogView leaderLog, long baseOffset, long lastOffset) {
+        Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
+        if (inFlight == null) {
+            inFlight = new Long2ObjectLinkedOpenHashMap<>();
+            acksInFlight.put(partition, inFlight);
+        }
+        long now = sim.now();
+        while (!inFlight.isEmpty() && inFlight.get(inFlight.firstLongKey())[1] < now - IN_FLIGHT_ACK_RETENTION_NANOS) {
+            inFlight.removeFirst();
+        }
+        for (long o = Math.max(0, baseOffset); o <= lastOffset && o < leaderLog.logEndOffset(); o++) {
+            inFlight.put(leaderLog.recordId(o), new long[] {o, now});
+        }
+    }
+
     @Override
-    public void ackAllSent(int brokerId, int partition, long lastOffset) {
+    public void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset) {
         KafkaBroker leader = process(brokerId);
         if (leader == null) {
             return;
         }
+        ackSent(partition, leader.log(partition), baseOffset, lastOffset);
         int[] maximal = leader.maximalIsr(partition);
         if (maximal.length < cluster.minInsyncReplicas(partition)) {
             violation("DP-S5", "acks=all success for " + cluster.partitionName(partition) + " offset " + lastOffset + " with maximal ISR "
@@ -178,11 +227,25 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 continue; // a member that died meanwhile: its state is checked by DP-S1 when it matters
             }
             long leo = m.logEndOffsetOf(partition);
-            if (leo <= lastOffset) {
+            if (leo <= lastOffset && !lostOutsideProtocol(leader, member, partition, lastOffset)) {
                 violation("DP-S5", "acks=all success for " + cluster.partitionName(partition) + " offset " + lastOffset + " but ISR member broker-"
                         + member + " has log end offset " + leo, brokerId);
             }
         }
+    }
+
+    /**
+     * DP-S5 reads the leader's replica state (§F.2): a member whose log the leader last saw past
+     * {@code lastOffset} but which has since lost those records outside the protocol (a power loss cut
+     * them, or its disk was wiped) and has not fetched again is not a leader error; no leader can
+     * know of the loss before the member's next fetch. Any other shortfall is still reported.
+     */
+    private boolean lostOutsideProtocol(KafkaBroker leader, int member, int partition, long lastOffset) {
+        if (leader.followerLogEndOffset(partition, member) <= lastOffset) {
+            return false;
+        }
+        long cutTo = powerLossCutTo.get(key(member, partition));
+        return cutTo <= lastOffset || sim.storage(sim.node(ClusterSpec.brokerNodeName(member))).wipes() > 0;
     }
 
     @Override

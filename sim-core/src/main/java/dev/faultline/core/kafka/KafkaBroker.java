@@ -407,6 +407,20 @@ public final class KafkaBroker implements Node, BrokerHandle {
         return replicas.role[i] == ReplicaTable.LEADER || replicas.hasFlag(i, ReplicaTable.VALIDATED);
     }
 
+    /**
+     * The log end offset this broker, as leader, last learned from follower {@code replica}'s fetches
+     * (-1 when it has not fetched in this epoch, or this broker does not lead the partition).
+     */
+    long followerLogEndOffset(int partition, int replica) {
+        int i = requireLocal(partition);
+        LeaderState ls = replicas.leaderStates[i];
+        int slot = slotOf(partition, replica);
+        if (ls == null || slot < 0 || replica == brokerId) {
+            return -1;
+        }
+        return ls.followerLeo(slot);
+    }
+
     public long logEndOffsetOf(int partition) {
         return logEndOffset(requireLocal(partition));
     }

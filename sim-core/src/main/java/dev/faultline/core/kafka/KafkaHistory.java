@@ -82,6 +82,9 @@ public final class KafkaHistory {
             a.offsets.add(offset);
             a.ids.add(recordId);
             a.times.add(timeNanos);
+            if (checker != null) {
+                checker.ackReceived(partition, recordId);
+            }
         }
     }
 

@@ -177,7 +177,7 @@ final class LeaderSide {
                 error = Errors.REQUEST_TIMED_OUT;
             } else if (Integer.bitCount(maximalIsrMask(i)) >= b.cluster.minInsyncReplicas(p)) {
                 error = Errors.NONE;
-                b.observer.ackAllSent(b.brokerId, p, pp.requiredOffset() - 1);
+                b.observer.ackAllSent(b.brokerId, p, pp.baseOffset(), pp.requiredOffset() - 1);
             } else {
                 error = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
             }

@@ -18,8 +18,8 @@ interface ReplicaObserver {
     /** A power loss cut the replica's log (unflushed page cache lost). */
     void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset);
 
-    /** The leader is about to send an acks=all success for records up to {@code lastOffset}. */
-    void ackAllSent(int brokerId, int partition, long lastOffset);
+    /** The leader is about to send an acks=all success for its records {@code baseOffset} to {@code lastOffset}. */
+    void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset);
 
     /** The leader applied a committed ISR change that added {@code replica}. */
     void isrExpanded(int brokerId, int partition, int replica);
@@ -46,7 +46,7 @@ interface ReplicaObserver {
         }
 
         @Override
-        public void ackAllSent(int brokerId, int partition, long lastOffset) {
+        public void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset) {
         }
 
         @Override
