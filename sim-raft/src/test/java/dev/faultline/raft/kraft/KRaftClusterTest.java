@@ -147,4 +147,29 @@ class KRaftClusterTest {
             assertThat(c.controlPlane().partitionStates().leader(c.partition("orders-0"))).isNotEqualTo(1);
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aRestartedBrokerWhoseClockRunsTenTimesSlowHeartbeatsTooRarelyToBeUnfencedAndKmL2Fires(boolean slowClock) {
+        KafkaCluster c = cluster(3, 7);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        c.crash(3);
+        c.runFor(1 * S);
+        if (slowClock) {
+            // broker.heartbeat.interval.ms (2 s) now lasts 20 s: the heartbeat that reports its
+            // replay past its registration comes far too late.
+            c.sim().setClock(c.brokerNode(3), 0, -900_000);
+        }
+        c.restart(3);
+        c.runFor(8 * S);
+        if (slowClock) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).isEqualTo(KRaftControlPlane.KM_L2);
+            assertThat(c.sim().violation().message()).contains("broker-3");
+        } else {
+            c.assertNoViolation();
+            assertThat(c.broker(3).brokerEpoch()).isGreaterThan(0);
+        }
+    }
 }
