@@ -79,12 +79,35 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
                 broker.registered(brokerEpoch);
                 elect();
             } else if (r.code() == Code.NODEEXISTS) {
-                // The previous session's znode has not expired yet: wait for it (Kafka retries too).
-                zk.exists(KafkaZnodes.brokerPath(brokerId), true, e -> { });
+                startupFailed();
             } else if (r.code() == Code.CONNECTIONLOSS) {
                 register();
             }
         });
+    }
+
+    /**
+     * The previous process's session still owns {@code /brokers/ids/N}. Kafka's registration
+     * ({@code checkedEphemeralCreate}) then throws NodeExistsException and broker startup fails;
+     * the broker takes no part in the cluster until it is started again. Simplification: the
+     * process exit, its supervisor's restart and the new JVM's startup are one delay,
+     * {@code faultline.broker.startup.retry.ms} (default 5000), after which the broker opens a new
+     * session and tries again (the log is not recovered a second time). It must not come back the
+     * instant the old znode disappears: the next controller, loading {@code /brokers/ids} right
+     * then, could not tell it had restarted and would keep it as leader of partitions whose
+     * unflushed log it lost (fuzz seeds 8 and 22, DP-S1).
+     */
+    private void startupFailed() {
+        long delayNanos = Long.parseLong(plane.cluster().config().getString("faultline.broker.startup.retry.ms", "5000"))
+                * dev.faultline.core.kernel.Time.MILLISECOND;
+        ctx.trace("zk-broker", "broker " + brokerId + " startup failed: " + KafkaZnodes.brokerPath(brokerId)
+                + " still held by the previous session (NodeExistsException); restarted in " + dev.faultline.core.kernel.Time.format(delayNanos));
+        zk.close();
+        ctx.setTimer(new StartupRetry(brokerId, sessions), delayNanos);
+    }
+
+    /** The supervisor's restart of a broker whose startup failed. */
+    record StartupRetry(int brokerId, int session) {
     }
 
     @Override
@@ -100,8 +123,6 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             } else {
                 elect();
             }
-        } else if (path.equals(KafkaZnodes.brokerPath(brokerId)) && !registered && event.type() == EventType.NodeDeleted) {
-            register();
         } else if (path.equals(KafkaZnodes.BROKER_IDS) && controller != null) {
             controller.onBrokerIdsChanged();
         }
@@ -243,6 +264,12 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (tag instanceof ZkController.RebalanceTimer t) {
             if (controller != null && controller.epoch() == t.controllerEpoch()) {
                 controller.onRebalanceTimer();
+            }
+            return true;
+        }
+        if (tag instanceof StartupRetry t) {
+            if (t.session() == sessions && !registered) {
+                newSession();
             }
             return true;
         }
