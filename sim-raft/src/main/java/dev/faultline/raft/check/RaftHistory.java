@@ -45,6 +45,11 @@ public final class RaftHistory implements RaftProbe {
         return committedChains.size();
     }
 
+    /** Chain hash (content and history up to it) of the committed entry at {@code offset}. */
+    public long committedChain(long offset) {
+        return committedChains.getLong((int) offset);
+    }
+
     /** Epoch of the committed entry at {@code offset}. */
     public int committedEpoch(long offset) {
         return committedEpochs.getInt((int) offset);

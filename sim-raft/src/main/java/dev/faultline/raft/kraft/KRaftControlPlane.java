@@ -75,6 +75,7 @@ import java.util.List;
  */
 public final class KRaftControlPlane implements ControlPlane, RaftView {
     public static final String KM_S1 = "KM-S1";
+    public static final String KM_S2 = "KM-S2";
     public static final String KM_S3 = "KM-S3";
     public static final String KM_S5 = "KM-S5";
     public static final String KM_S6 = "KM-S6";
@@ -110,6 +111,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private final List<String[]> violations = new ArrayList<>();
     private long[] lastRegisteredEpoch;
     private long[] lastUnhealthyNanos;
+    /** KM-S2: the next offset each node's current process must apply, and that process. */
+    private long[] nextApply;
+    private Object[] applier;
     /** Combined mode: the current agent of each broker node, by node index (a voter's Raft node lives there). */
     private KRaftBrokerAgent[] agents;
 
@@ -204,7 +208,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         agents = new KRaftBrokerAgent[peers.length];
         history = new RaftHistory(this);
         probe = new Probe();
-        for (Invariant inv : RaftInvariants.create(RaftInvariants.SAFETY, this, history)) {
+        java.util.Set<String> raftSafety = new java.util.TreeSet<>(RaftInvariants.SAFETY);
+        raftSafety.removeAll(disabledInvariants);
+        for (Invariant inv : RaftInvariants.create(raftSafety, this, history)) {
             sim.addInvariant(inv);
         }
         lastUnhealthyNanos = new long[cluster.maxBrokerId() + 1];
@@ -215,7 +221,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         if (!disabledInvariants.contains(KM_L2)) {
             sim.addInvariant(new HeartbeatingBrokerUnfenced());
         }
-        for (String id : List.of(KM_S1, KM_S3, KM_S5, KM_S6, KM_S7, KM_L4)) {
+        for (String id : List.of(KM_S1, KM_S2, KM_S3, KM_S5, KM_S6, KM_S7, KM_L4)) {
             if (!disabledInvariants.contains(id)) {
                 sim.addInvariant(new Reported(id));
             }
@@ -576,6 +582,35 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             history.onLeaderContact(nodeId, epoch, leaderId);
         }
 
+        /**
+         * KM-S2: a controller or broker process applies committed records only, each once, in
+         * offset order from 0 (a new process replays from 0), each identical to the committed
+         * record at its offset.
+         */
+        @Override
+        public void onApply(int nodeId, long offset, LogEntry entry) {
+            if (nextApply == null) {
+                nextApply = new long[peers.length];
+                applier = new Object[peers.length];
+            }
+            Object process = sim.process(peers[nodeId], dev.faultline.core.kernel.Node.class);
+            if (process != applier[nodeId]) {
+                applier[nodeId] = process;
+                nextApply[nodeId] = 0;
+            }
+            String who = peers[nodeId].name();
+            if (offset != nextApply[nodeId]) {
+                violation(KM_S2, who + " applied offset " + offset + " but its next record in order is " + nextApply[nodeId]);
+            } else if (offset >= history.committedLength()) {
+                violation(KM_S2, who + " applied offset " + offset + " which is not committed (committed prefix "
+                        + history.committedLength() + ")");
+            } else if (entry.chainHash() != history.committedChain(offset)) {
+                violation(KM_S2, who + " applied a record at offset " + offset + " that differs from the committed one (epoch "
+                        + entry.epoch() + " vs committed epoch " + history.committedEpoch(offset) + ")");
+            }
+            nextApply[nodeId] = offset + 1;
+        }
+
         @Override
         public void onTransition(int nodeId, EpochState from, EpochState to) {
             if (isVoter(nodeId)) {
@@ -695,7 +730,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
 
     /**
      * KM-L2: a registered but fenced broker whose registering incarnation runs, is not paused and
-     * has clean links both ways to the active controller (so it heartbeats and replays) is unfenced
+     * has clean links both ways to the active controller, and whose Raft observer follows that
+     * controller's node (so it heartbeats and replays), is unfenced
      * within {@code broker.heartbeat.interval.ms + replay lag + commit latency + ε}: replay lag is
      * one long-poll Fetch ({@code maxFetchWait + 2·RTT}), commit latency as KR-L3
      * ({@code append.linger + maxFetchWait + 2·RTT}), plus one heartbeat round trip; counted from
@@ -751,8 +787,18 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             if (agent == null || sim.isPaused(node) || agent.incarnationId() != authoritative.incarnation[b]) {
                 return false;
             }
-            return active.equals(node) || (!sim.network().isCut(node, active) && !sim.network().isCut(active, node)
-                    && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone());
+            if (active.equals(node)) {
+                return true;
+            }
+            // It replays: its Raft observer follows the active controller's node (not, say, a deposed
+            // leader behind a slow link that it has not yet learnt about).
+            EpochState s = agent.raft().state();
+            if (!(s instanceof dev.faultline.raft.quorum.FollowerState)
+                    || ((dev.faultline.raft.quorum.FollowerState) s).leaderId() != active.index()) {
+                return false;
+            }
+            return !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
+                    && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
         }
     }
 

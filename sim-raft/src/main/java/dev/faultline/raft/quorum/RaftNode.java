@@ -357,7 +357,9 @@ public final class RaftNode implements Node {
             if (listener != RaftListener.NONE) {
                 long end = Math.min(hw, log.endOffset());
                 for (long o = Math.max(appliedOffset, 0); o < end; o++) {
-                    listener.onCommit(o, log.get(o));
+                    LogEntry e = log.get(o);
+                    probe.onApply(selfId, o, e);
+                    listener.onCommit(o, e);
                 }
                 appliedOffset = Math.max(appliedOffset, end);
                 listener.onCommitsDone(appliedOffset);

@@ -20,6 +20,10 @@ public interface RaftProbe {
     default void onHighWatermark(int nodeId, long highWatermark, RaftLog log) {
     }
 
+    /** {@code nodeId} hands the committed entry at {@code offset} to its state machine (listener). */
+    default void onApply(int nodeId, long offset, LogEntry entry) {
+    }
+
     /** {@code nodeId} received a message from {@code leaderId}, the leader of its current epoch. */
     default void onLeaderContact(int nodeId, int epoch, int leaderId) {
     }

@@ -172,4 +172,41 @@ class KRaftClusterTest {
             assertThat(c.broker(3).brokerEpoch()).isGreaterThan(0);
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    @SuppressWarnings("unchecked")
+    void aBrokerReplayingACorruptedMetadataRecordAfterARestartBreaksKmS2(boolean corrupt) {
+        // KR-S6 and KR-S8 would report the corrupted log first; they are off to reach KM-S2.
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(8)
+                .controlPlane(new KRaftControlPlane(3, dev.faultline.raft.quorum.QuorumConfig.defaults(),
+                        java.util.Set.of(dev.faultline.raft.check.RaftInvariants.LOG_MATCHING,
+                                dev.faultline.raft.check.RaftInvariants.CONSISTENT_COMMITTED_DATA)))
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"))
+                .build().start();
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        c.crash(2);
+        dev.faultline.core.storage.DurableLog<dev.faultline.raft.quorum.LogEntry> log = c.sim().storage(c.brokerNode(2))
+                .find(dev.faultline.raft.quorum.RaftNode.LOG_FILE, dev.faultline.core.storage.DurableLog.class);
+        int offset = log.size() - 3;
+        dev.faultline.raft.quorum.LogEntry original = log.get(offset);
+        long previousChain = log.get(offset - 1).chainHash();
+        long value = corrupt ? original.value() + 1 : original.value();
+        log.truncate(offset);
+        log.append(new dev.faultline.raft.quorum.LogEntry(original.epoch(), original.control(), value,
+                dev.faultline.raft.quorum.LogEntry.chain(previousChain, original.epoch(), original.control(), value),
+                original.payload()));
+        log.sync();
+        c.restart(2);
+        c.runFor(3 * S);
+        if (corrupt) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).isEqualTo(KRaftControlPlane.KM_S2);
+            assertThat(c.sim().violation().message()).contains("broker-2 applied a record at offset " + offset);
+        } else {
+            c.assertNoViolation();
+        }
+    }
 }
