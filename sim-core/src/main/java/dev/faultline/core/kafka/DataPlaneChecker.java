@@ -170,6 +170,22 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 noteCut(partition, log, acked.offsets.getLong(n), acked.ids.getLong(n), oldEndOffset, newEndOffset);
             }
         }
+        // Committed records (below some live replica's high watermark) cut from this replica: whether
+        // or not they were acknowledged (min.insync.replicas can refuse the ack of a committed record),
+        // a replica that learned that high watermark may later have to truncate below it to follow a
+        // clean leader that lost them (the sole ISR member), which DP-S2/DP-S3 exempt (§F.2).
+        long committed = 0;
+        for (int r : cluster.replicas(partition)) {
+            KafkaBroker other = r == brokerId ? null : process(r);
+            if (other != null && other.hosts(partition)) {
+                committed = Math.max(committed, other.highWatermark(partition));
+            }
+        }
+        PartitionState authoritative = controlPlane.partitionStates().state(partition);
+        if (newEndOffset < Math.min(committed, oldEndOffset) && authoritative != null && authoritative.inIsr(brokerId)
+                && committedCutHeldByNoOtherIsrMember(brokerId, partition, authoritative, log, newEndOffset, Math.min(committed, oldEndOffset))) {
+            powerLossHazard.put(partition, sim.now());
+        }
         // Acks already sent but still on their way to the producer: the loss is after the ack too.
         Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
         if (inFlight != null) {
@@ -177,6 +193,24 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 noteCut(partition, log, e.getValue()[0], e.getLongKey(), oldEndOffset, newEndOffset);
             }
         }
+    }
+
+    /** Whether some record in {@code [from, to)} of the cut log is held at its offset by no other ISR member (page cache included). */
+    private boolean committedCutHeldByNoOtherIsrMember(int brokerId, int partition, PartitionState state, ReplicaLogView cut, long from, long to) {
+        for (long o = from; o < to && o < cut.logEndOffset(); o++) {
+            boolean held = false;
+            for (int k = 0; k < state.isr().size() && !held; k++) {
+                int m = state.isr().getInt(k);
+                if (m != brokerId) {
+                    ReplicaLogView other = logOf(m, partition);
+                    held = o < other.logEndOffset() && other.recordId(o) == cut.recordId(o);
+                }
+            }
+            if (!held) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void noteCut(int partition, ReplicaLogView log, long offset, long id, long oldEndOffset, long newEndOffset) {

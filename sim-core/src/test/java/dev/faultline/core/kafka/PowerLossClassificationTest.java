@@ -69,4 +69,30 @@ class PowerLossClassificationTest {
         assertThat(c.losses()).isEmpty();
         assertThat(c.checkConverged()).isNull();
     }
+
+    @Test
+    void aFollowerMayTruncateBelowItsHighWatermarkWhenTheSoleIsrMemberLostCommittedRecordsToPowerLoss() {
+        // Fuzz kraft seed 49 (combined mode): committed records that were never acknowledged with
+        // acks=all (here acks=1) were lost by the sole ISR member's power loss; the out-of-sync follower
+        // had learned their high watermark and must truncate below it to follow the re-elected member.
+        ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
+                .config("faultline.page.cache.flush.delay.ms", 60_000).config("replica.lag.time.max.ms", 1_000).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(49)
+                .producer("producer", ProducerConfig.of(new int[] {0}, 200, Long.MAX_VALUE, "1")).build().start();
+        c.runFor(Time.seconds(1));
+        // broker-2's fetches arrive 2 s late: it falls out of the ISR for good but keeps fetching and learning the HW.
+        c.sim().network().addLinkFault(List.of(c.brokerNode(2)), List.of(c.brokerNode(1)), new LinkFault(Time.seconds(2), 0, 0, 0));
+        c.runFor(Time.seconds(8));
+        c.assertIsr("t-0", 1);
+        assertThat(c.broker(2).highWatermark(0)).isGreaterThan(100);
+        c.powerLoss(1); // nothing was flushed: the sole ISR member loses every record
+        c.runFor(Time.seconds(1));
+        c.sim().network().clearLinkFaults();
+        c.restart(1); // re-elected cleanly as the last ISR member, with an empty log
+        c.runFor(Time.seconds(40)); // broker-2's fetch lost in the power loss times out (replica.socket.timeout.ms), then it truncates
+        c.assertNoViolation();
+        c.assertLeader("t-0", 1);
+        assertThat(c.losses()).isEmpty(); // acks=1: nothing acknowledged with acks=all was lost
+        assertThat(c.checkConverged()).isNull();
+    }
 }
