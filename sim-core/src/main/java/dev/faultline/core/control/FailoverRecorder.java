@@ -68,14 +68,25 @@ public final class FailoverRecorder {
         }
     }
 
-    /** A producer got a successful acknowledgement for a partition. */
-    public void produceSucceeded(int partition, long atNanos) {
+    /**
+     * A producer got a successful acknowledgement for a partition, at {@code atNanos}, of a request
+     * attempt it sent at {@code requestSentAtNanos}. Only an attempt sent at or after a fault ends
+     * that failover's unavailability: the answer to an earlier one was decided before the fault
+     * (the failed leader's response still on the wire when it went down) and used to end the client
+     * phase a fraction of a millisecond after the fault.
+     */
+    public void produceSucceeded(int partition, long requestSentAtNanos, long atNanos) {
         for (BrokerFailover f : brokerFailovers) {
             int i = f.index.get(partition);
-            if (i >= 0 && f.clientAt[i] < 0 && atNanos > f.faultAt) {
+            if (i >= 0 && f.clientAt[i] < 0 && atNanos > f.faultAt && requestSentAtNanos >= f.faultAt) {
                 f.clientAt[i] = atNanos;
             }
         }
+    }
+
+    /** A producer got a successful acknowledgement for a partition of a request sent at {@code atNanos}. */
+    public void produceSucceeded(int partition, long atNanos) {
+        produceSucceeded(partition, atNanos, atNanos);
     }
 
     // ------------------------------------------------------------------ controller failures

@@ -48,6 +48,8 @@ public final class KafkaProducer implements Node {
     private final long[][] inFlightIds;
     private final long[] inFlightCorrelation;
     private final long[] batchCreatedAt;
+    /** When (true time) the attempt in flight was sent: the failover recorder counts only acks of attempts sent after a fault. */
+    private final long[] attemptSentAt;
     private final int[] attempts;
     private final boolean[] backingOff;
     private final long[] produced;
@@ -71,6 +73,7 @@ public final class KafkaProducer implements Node {
         inFlightIds = new long[n][];
         inFlightCorrelation = new long[n];
         batchCreatedAt = new long[n];
+        attemptSentAt = new long[n];
         attempts = new int[n];
         backingOff = new boolean[n];
         produced = new long[n];
@@ -182,6 +185,7 @@ public final class KafkaProducer implements Node {
         }
         long correlation = nextCorrelation++;
         inFlightCorrelation[i] = correlation;
+        attemptSentAt[i] = trueNow();
         attempts[i]++;
         ctx.send(ctx.node(ClusterSpec.brokerNodeName(leader[i])),
                 new ProduceRequest(correlation, partitions[i], config.acks(), inFlightIds[i], config.requestTimeoutNanos()));
@@ -206,7 +210,7 @@ public final class KafkaProducer implements Node {
             for (int k = 0; k < ids.length; k++) {
                 env.history().acked(trueNow(), name, partitions[i], ids[k], r.baseOffset() + k, r.leaderEpoch(), config.acks());
             }
-            env.failover().produceSucceeded(partitions[i], trueNow());
+            env.failover().produceSucceeded(partitions[i], attemptSentAt[i], trueNow());
             completeBatch(i);
             trySend(i);
             return;

@@ -45,4 +45,28 @@ class OracleFailoverTest {
         assertThat(f.clientNanos()).isGreaterThanOrEqualTo(Time.seconds(2)).isLessThan(Time.millis(2500));
         assertThat(f.complete()).isTrue();
     }
+
+    @Test
+    void anAckAlreadyOnTheWireWhenTheLeaderCrashesDoesNotEndTheUnavailability() {
+        // Responses from broker-1 to the producer take 300 ms: when broker-1 crashes, the acks it sent
+        // just before are still on their way. They answer requests decided before the fault; the
+        // partition is unavailable until the oracle notices (1 s) and the new leader acks a retry.
+        ClusterSpec spec = ClusterSpec.builder().brokers(2).config("faultline.oracle.detection.delay.ms", 1000)
+                .topic("t", new int[] {1, 2}).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(3)
+                .producer("producer", ProducerConfig.of(new int[] {0}, 100, Long.MAX_VALUE, "all")).build().start();
+        c.sim().network().addLinkFault(java.util.List.of(c.brokerNode(1)), java.util.List.of(c.sim().node("producer")),
+                new dev.faultline.core.net.LinkFault(Time.millis(300), 0, 0, 0));
+        c.runFor(Time.seconds(3));
+        int acked = c.history().ackedAllCount(0);
+        c.crash(1);
+        var run = c.runFor(Time.millis(200));
+        assertThat(c.history().ackedAllCount(0)).as("acks on the wire arrive after the crash").isGreaterThan(acked);
+        run = c.runFor(Time.seconds(5));
+        c.assertNoViolation();
+        FailoverMeasurement f = c.result(run).control().failovers().get(0);
+        assertThat(f.detectNanos()).isEqualTo(Time.seconds(1));
+        assertThat(f.clientNanos()).isGreaterThanOrEqualTo(f.propagateNanos()).isLessThan(Time.millis(1500));
+        assertThat(f.unavailability().minNanos()).isGreaterThanOrEqualTo(Time.seconds(1));
+    }
 }
