@@ -173,8 +173,19 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         return true;
     }
 
+    /**
+     * Where controller requests go: like Kafka's {@code RaftControllerNodeProvider}, the Raft leader
+     * this broker's own observer follows comes first; the last {@code NOT_CONTROLLER} hint or
+     * answering controller only while the observer knows no leader; else a random voter. (Hints
+     * first let a late, stale hint naming a dead controller win over the leader the observer had
+     * already learnt, and heartbeats went to a powered-off node until the broker was fenced and
+     * never unfenced: KM-L2, fuzz kraft seed 198.)
+     */
     private NodeId controllerTarget() {
-        int target = controllerHint >= 0 ? controllerHint : raft.knownLeader();
+        int target = raft.knownLeader();
+        if (target < 0 || !plane.isVoter(target)) {
+            target = controllerHint;
+        }
         if (target < 0 || !plane.isVoter(target)) {
             int[] voters = plane.voterIds();
             target = voters[ctx.random().nextInt(voters.length)];

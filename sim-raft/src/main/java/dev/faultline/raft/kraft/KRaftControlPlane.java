@@ -369,9 +369,37 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return c == null ? null : c.raft();
     }
 
+    /**
+     * A round trip on the default link, bounded at a high quantile of its latency model (one way:
+     * the constant; the uniform maximum; mean + 4σ; the log-normal's 99.99th percentile; the
+     * exponential's 99.99th percentile), doubled, and at least 2 ms. The liveness bounds (KR-L*,
+     * KM-L*) add it per round trip; heavier tails than this are reported as misses with the seed.
+     */
     @Override
     public long roundTripBoundNanos() {
-        return 2 * Time.MILLISECOND;
+        if (roundTripBoundNanos < 0) {
+            roundTripBoundNanos = Math.max(2 * Time.MILLISECOND, 2 * oneWayBoundNanos(sim.network().defaultConfig().latency()));
+        }
+        return roundTripBoundNanos;
+    }
+
+    private long roundTripBoundNanos = -1;
+
+    static long oneWayBoundNanos(dev.faultline.core.net.LatencyModel m) {
+        if (m instanceof dev.faultline.core.net.LatencyModel.Constant c) {
+            return c.nanos();
+        } else if (m instanceof dev.faultline.core.net.LatencyModel.Uniform u) {
+            return u.maxNanos();
+        } else if (m instanceof dev.faultline.core.net.LatencyModel.Normal n) {
+            return n.meanNanos() + 4 * n.stddevNanos();
+        } else if (m instanceof dev.faultline.core.net.LatencyModel.LogNormal l) {
+            // z(99.99%) / z(99%) = 3.719 / 2.326
+            double ratio = (double) l.p99Nanos() / l.medianNanos();
+            return Math.round(l.medianNanos() * StrictMath.pow(ratio, 3.7190164854556804 / 2.3263478740408408));
+        } else if (m instanceof dev.faultline.core.net.LatencyModel.Exponential e) {
+            return e.minNanos() + Math.round(e.meanNanos() * StrictMath.log(10_000));
+        }
+        throw new IllegalArgumentException("no latency bound for " + m.describe());
     }
 
     // ------------------------------------------------------------------ for the nodes

@@ -209,4 +209,41 @@ class KRaftClusterTest {
             c.assertNoViolation();
         }
     }
+
+    @Test
+    void aStaleNotControllerHintNamingADeadControllerDoesNotOverrideTheLeaderTheBrokerFollows() {
+        // Fuzz finding KM-L2-seed-198: a late NOT_CONTROLLER answer from a deposed controller named
+        // a controller that had lost power; broker-1 sent every heartbeat there, was fenced after
+        // broker.session.timeout.ms although it ran and its observer followed the active
+        // controller, and was never unfenced. Here the stale answer is delivered directly.
+        KafkaCluster c = cluster(3, 9);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        NodeId active = c.controlPlane().activeController();
+        NodeId dead = null;
+        for (NodeId n : c.controlPlane().controllerCandidates()) {
+            if (!n.equals(active)) {
+                dead = n;
+            }
+        }
+        c.sim().traceFault("powerLoss " + dead);
+        c.sim().powerLoss(dead);
+        int deadIndex = dead.index();
+        NodeId stale = c.sim().addNode("stale-controller", ctx -> new dev.faultline.core.kernel.Node() {
+            @Override
+            public void onStart() {
+                ctx.send(c.brokerNode(1), new ControllerMessage.BrokerHeartbeatResponse(
+                        dev.faultline.core.control.Errors.NOT_CONTROLLER, true, deadIndex));
+            }
+
+            @Override
+            public void onMessage(NodeId from, dev.faultline.core.kernel.Message message) {
+            }
+        });
+        c.sim().start(stale);
+        c.runFor(20 * S);
+        c.assertNoViolation();
+        assertThat(c.controlPlane().activeController()).isEqualTo(active);
+        assertThat(((KRaftControlPlane) c.controlPlane()).partitionStates().leader(c.partition("orders-0"))).isEqualTo(1);
+    }
 }
