@@ -54,7 +54,10 @@ import java.util.List;
  * {@link QuorumConfig}, and the planted bug {@code kraftController.isrIgnoresBrokerEpoch}
  * (KIP-903 reverted).
  *
- * <p>Checked here besides the Raft invariants (KR-S*) of the voters: KM-S1 (one claim per epoch, at
+ * <p>Checked here besides the Raft invariants (KR-S*) of the voters: KM-S2 (every controller and
+ * broker process applies committed records only, once, in order, identical to the committed
+ * prefix), KM-L3 (a broker following the active controller applies a committed record within
+ * {@code maxFetchWait + 2·RTT + ε}), KM-S1 (one claim per epoch, at
  * the Raft epoch, after the epoch start), KM-S3 (committed partition states well formed, epochs
  * monotone), KM-S5 (ISR additions only with the member's current broker epoch, unfenced), KM-S6
  * (a broker's registered epoch strictly increases) and KM-S7 (no fencing while a heartbeat reached
@@ -71,7 +74,7 @@ import java.util.List;
  * replayed by every controller.
  *
  * <p>Not modelled (yet): controlled shutdown, ELR, KIP-966,
- * snapshots, KM-S2/KM-S4 and KM-L3.
+ * snapshots, KM-S4.
  */
 public final class KRaftControlPlane implements ControlPlane, RaftView {
     public static final String KM_S1 = "KM-S1";
@@ -82,6 +85,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     public static final String KM_S7 = "KM-S7";
     public static final String KM_L1 = "KM-L1";
     public static final String KM_L2 = "KM-L2";
+    public static final String KM_L3 = "KM-L3";
     public static final String KM_L4 = "KM-L4";
     /**
      * Controller CPU per metadata record generated or replayed (a model constant, overridable with
@@ -220,6 +224,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
         if (!disabledInvariants.contains(KM_L2)) {
             sim.addInvariant(new HeartbeatingBrokerUnfenced());
+        }
+        if (!disabledInvariants.contains(KM_L3)) {
+            sim.addInvariant(new CommittedRecordApplied());
         }
         for (String id : List.of(KM_S1, KM_S2, KM_S3, KM_S5, KM_S6, KM_S7, KM_L4)) {
             if (!disabledInvariants.contains(id)) {
@@ -550,8 +557,14 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 }
             }
         }
+        for (long o = commitNanos.size(); o < highWatermark; o++) {
+            commitNanos.add(sim.now());
+        }
         authoritativeApplied = Math.max(authoritativeApplied, highWatermark);
     }
+
+    /** KM-L3: when each offset of the metadata log was first committed (below some node's HW). */
+    private final it.unimi.dsi.fastutil.longs.LongArrayList commitNanos = new it.unimi.dsi.fastutil.longs.LongArrayList();
 
     /**
      * KM-L4 judges only the fencing of a registration whose process still runs: a registration
@@ -826,6 +839,67 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 return false;
             }
             return !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
+                    && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
+        }
+    }
+
+    /**
+     * KM-L3: a committed record is applied by every broker that runs, is not paused, follows the
+     * active controller (the Raft leader) with its observer and has clean links both ways to it,
+     * within {@code maxFetchWait + 2·RTT + ε} of the later of its commit and the start of that
+     * condition (a restarted broker replays its whole log from that start).
+     */
+    private final class CommittedRecordApplied implements Invariant {
+        private long[] since;
+
+        @Override
+        public String name() {
+            return KM_L3;
+        }
+
+        @Override
+        public void check(CheckContext ctx) {
+            if (since == null) {
+                since = new long[cluster.maxBrokerId() + 1];
+                Arrays.fill(since, -1);
+            }
+            long now = ctx.now();
+            NodeId active = activeController();
+            long bound = quorumConfig.maxFetchWaitNanos() + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS;
+            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                int b = spec.id();
+                int index = brokerIndex(b);
+                NodeId node = peers[index];
+                KRaftBrokerAgent agent = runningAgent(index);
+                if (active == null || agent == null || sim.isPaused(node) || sim.isPaused(active) || !follows(agent, node, active)) {
+                    since[b] = -1;
+                    continue;
+                }
+                if (since[b] < 0) {
+                    since[b] = now;
+                }
+                long next = agent.raft().appliedOffset();
+                if (next >= commitNanos.size()) {
+                    continue;
+                }
+                long start = Math.max(commitNanos.getLong((int) next), since[b]);
+                if (now - start > bound) {
+                    ctx.fail(KM_L3, "broker-" + b + " has not applied the record at offset " + next + " committed at "
+                            + Time.format(commitNanos.getLong((int) next)) + ", " + Time.format(now - start)
+                            + " after it could (bound " + Time.format(bound) + ")");
+                    return;
+                }
+            }
+        }
+
+        private boolean follows(KRaftBrokerAgent agent, NodeId node, NodeId active) {
+            if (node.equals(active)) {
+                return true;
+            }
+            EpochState s = agent.raft().state();
+            return s instanceof dev.faultline.raft.quorum.FollowerState
+                    && ((dev.faultline.raft.quorum.FollowerState) s).leaderId() == active.index()
+                    && !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
                     && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
         }
     }

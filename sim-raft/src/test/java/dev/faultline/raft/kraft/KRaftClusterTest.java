@@ -246,4 +246,26 @@ class KRaftClusterTest {
         assertThat(c.controlPlane().activeController()).isEqualTo(active);
         assertThat(((KRaftControlPlane) c.controlPlane()).partitionStates().leader(c.partition("orders-0"))).isEqualTo(1);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aBrokerWhoseCpuIsSaturatedAppliesCommittedRecordsLateAndKmL3Fires(boolean saturated) {
+        // faultline.broker.partition.cost.ns of 300 ms: every replica fetch it serves or handles
+        // keeps broker-2 busy for a third of a second or more, and metadata replay waits behind it.
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
+        KafkaCluster.Builder b = KafkaCluster.builder(spec).seed(10).controlPlane(new KRaftControlPlane())
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"));
+        if (saturated) {
+            b.brokerConfig(2, "faultline.broker.partition.cost.ns", 300_000_000L);
+        }
+        KafkaCluster c = b.build().start();
+        c.runFor(20 * S);
+        if (saturated) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).isEqualTo(KRaftControlPlane.KM_L3);
+            assertThat(c.sim().violation().message()).contains("broker-2");
+        } else {
+            c.assertNoViolation();
+        }
+    }
 }
