@@ -314,6 +314,16 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         return zk;
     }
 
+    /** Whether this broker holds a registration under its current session (omniscient read for KZ-L2). */
+    boolean isRegistered() {
+        return registered;
+    }
+
+    /** Whether this broker's controller event thread is paused (omniscient read for KZ-L2). */
+    boolean isControllerThreadPaused() {
+        return controller != null && controller.isThreadPaused();
+    }
+
     /** Whether this agent's controller is active (omniscient read for the plane). */
     boolean isActiveController() {
         return controller != null && controller.isActive();

@@ -75,6 +75,10 @@ public final class ZkControlPlane implements ControlPlane {
         sim.addInvariant(checks.invariant("KZ-S4"));
         sim.addInvariant(checks.invariant("KZ-S5"));
         sim.addInvariant(checks.invariant("KZ-S7"));
+        if (Boolean.parseBoolean(cluster.config().getString("faultline.check.kz.l2", "false"))) {
+            sim.addInvariant(new PartitionAvailability(this, sim, cluster,
+                    Math.max(sessionTimeoutNanos, zkConfig.minSessionTimeoutNanos()), zkConfig.tickTimeNanos()));
+        }
         List<TxnEntry> initial = initialZnodes();
         for (NodeId server : ensemble.servers()) {
             ZkDisk disk = new ZkDisk(sim.storage(server));
@@ -183,6 +187,16 @@ public final class ZkControlPlane implements ControlPlane {
         if (agents[brokerId] != null) {
             agents[brokerId].pauseControllerThread(nanos);
         }
+    }
+
+    /** Whether the active controller's event thread is paused (the {@code pauseThread} fault). */
+    boolean controllerThreadPaused() {
+        for (ZkBrokerAgent a : agents) {
+            if (a != null && a.isActiveController() && a.isControllerThreadPaused()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     ZkBrokerAgent agent(int brokerId) {

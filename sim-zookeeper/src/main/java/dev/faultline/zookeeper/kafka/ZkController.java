@@ -132,6 +132,10 @@ final class ZkController {
         return active;
     }
 
+    boolean isThreadPaused() {
+        return threadPaused;
+    }
+
     void start() {
         enqueue(new Failover());
     }

@@ -1,0 +1,187 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.LeaderElection;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.kafka.KafkaBroker;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Simulation;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.Network;
+import dev.faultline.zookeeper.ensemble.ZkServer;
+import it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import java.util.List;
+
+/**
+ * KZ-L2 (model-spec §F.3), opt-in with {@code faultline.check.kz.l2=true}: when a broker goes down,
+ * each partition it hosted must again have a leader that ZooKeeper names and that applied its
+ * leadership, within {@code zookeeper.session.timeout.ms + 2·tickTime + cost(P) + 2·RTT + ε}, as
+ * long as a live candidate exists: a registered broker in the partition's ISR (the last non-empty
+ * ISR seen, so that an emptied ISR, PB-ZKC-2, still counts its last member, KAFKA-5083).
+ *
+ * <p>The bound counts only while the conditions hold, read from the simulation's true state: every
+ * ZooKeeper server up, unpaused and serving; every running node unpaused; no cut or link fault
+ * between running nodes; an active controller whose event thread runs. Any break restarts the
+ * count. Simplifications: partitions are examined once per second of virtual time (the second is
+ * added to the bound); clocks are assumed to run at virtual time and CPUs at normal speed (clock
+ * and slow faults are not read); {@code cost(P)} is {@code 4·P·faultline.broker.partition.cost.ns}
+ * of controller and broker work plus one 50 ms round-trip allowance per ten partitions (pipelined
+ * ZooKeeper writes) and ten more round trips.
+ */
+final class PartitionAvailability implements Invariant {
+    static final String ID = "KZ-L2";
+    private static final long SAMPLE_NANOS = Time.SECOND;
+    private static final long RTT_NANOS = 50 * Time.MILLISECOND;
+    private static final long EPSILON_NANOS = 50 * Time.MILLISECOND;
+
+    private final ZkControlPlane plane;
+    private final Simulation sim;
+    private final ClusterSpec cluster;
+    private final long boundNanos;
+    private final boolean[] wasUp;
+    /** Armed partitions and since when their condition held (-1: not holding now). */
+    private final Int2LongAVLTreeMap pending = new Int2LongAVLTreeMap();
+    private final IntList[] lastIsr;
+    private long nextSampleNanos;
+
+    PartitionAvailability(ZkControlPlane plane, Simulation sim, ClusterSpec cluster, long sessionTimeoutNanos, long tickTimeNanos) {
+        this.plane = plane;
+        this.sim = sim;
+        this.cluster = cluster;
+        long partitionCost = cluster.config().getLong("faultline.broker.partition.cost.ns");
+        int p = cluster.partitionCount();
+        long cost = 4L * p * partitionCost + ((p + 9) / 10 + 10) * RTT_NANOS;
+        this.boundNanos = sessionTimeoutNanos + 2 * tickTimeNanos + cost + 2 * RTT_NANOS + EPSILON_NANOS + SAMPLE_NANOS;
+        this.wasUp = new boolean[cluster.maxBrokerId() + 1];
+        this.lastIsr = new IntList[p];
+    }
+
+    @Override
+    public String name() {
+        return ID;
+    }
+
+    long boundNanos() {
+        return boundNanos;
+    }
+
+    @Override
+    public void check(CheckContext context) {
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            boolean up = sim.isUp(plane.brokerNode(b.id()));
+            if (wasUp[b.id()] && !up) {
+                for (int p : cluster.partitionsOf(b.id())) {
+                    pending.putIfAbsent(p, -1L);
+                    if (lastIsr[p] == null) {
+                        PartitionState s = plane.partitionStates().state(p);
+                        lastIsr[p] = s == null ? IntList.of() : s.isr();
+                    }
+                }
+            }
+            wasUp[b.id()] = up;
+        }
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (!healthy()) {
+            for (var e : pending.int2LongEntrySet()) {
+                e.setValue(-1L);
+            }
+            return;
+        }
+        long now = context.now();
+        if (now < nextSampleNanos) {
+            return;
+        }
+        nextSampleNanos = now + SAMPLE_NANOS;
+        IntArrayList done = new IntArrayList();
+        for (var e : pending.int2LongEntrySet()) {
+            int p = e.getIntKey();
+            PartitionState s = plane.partitionStates().state(p);
+            if (s == null) {
+                e.setValue(-1L);
+                continue;
+            }
+            if (!s.isr().isEmpty()) {
+                lastIsr[p] = s.isr();
+            }
+            if (hasAppliedLeader(p, s)) {
+                done.add(p);
+                continue;
+            }
+            if (!hasCandidate(p)) {
+                e.setValue(-1L);
+                continue;
+            }
+            if (e.getLongValue() < 0) {
+                e.setValue(now);
+            } else if (now - e.getLongValue() > boundNanos) {
+                context.fail(ID, cluster.partitionName(p) + " has had no applied leader for " + Time.format(now - e.getLongValue())
+                        + " (bound " + Time.format(boundNanos) + ") while ISR member(s) of " + lastIsr[p] + " ran and were registered; "
+                        + "ZooKeeper has " + s);
+                return;
+            }
+        }
+        for (int i = 0; i < done.size(); i++) {
+            pending.remove(done.getInt(i));
+            lastIsr[done.getInt(i)] = null;
+        }
+    }
+
+    private boolean hasAppliedLeader(int p, PartitionState s) {
+        if (s.leader() == LeaderElection.NO_LEADER) {
+            return false;
+        }
+        NodeId node = plane.brokerNode(s.leader());
+        KafkaBroker broker = sim.isUp(node) ? sim.process(node, KafkaBroker.class) : null;
+        return broker != null && broker.isLeader(p);
+    }
+
+    private boolean hasCandidate(int p) {
+        IntList isr = lastIsr[p];
+        for (int i = 0; i < isr.size(); i++) {
+            int m = isr.getInt(i);
+            ZkBrokerAgent agent = plane.agent(m);
+            if (sim.isUp(plane.brokerNode(m)) && agent != null && agent.isRegistered()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The conditions under which the bound counts (see the class comment). */
+    private boolean healthy() {
+        for (NodeId z : plane.ensemble().servers()) {
+            ZkServer server = plane.ensemble().process(z);
+            if (server == null || sim.isPaused(z) || !server.isServing()) {
+                return false;
+            }
+        }
+        NodeId controller = plane.activeController();
+        if (controller == null || sim.isPaused(controller) || plane.controllerThreadPaused()) {
+            return false;
+        }
+        List<NodeId> nodes = sim.nodes();
+        Network net = sim.network();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeId a = nodes.get(i);
+            if (!sim.isUp(a)) {
+                continue;
+            }
+            if (sim.isPaused(a)) {
+                return false;
+            }
+            for (int j = i + 1; j < nodes.size(); j++) {
+                NodeId b = nodes.get(j);
+                if (sim.isUp(b) && (net.isCut(a, b) || net.isCut(b, a) || !net.linkFault(a, b).isNone() || !net.linkFault(b, a).isNone())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
