@@ -776,8 +776,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      * within {@code broker.heartbeat.interval.ms + replay lag + commit latency + ε}: replay lag is
      * one long-poll Fetch ({@code maxFetchWait + 2·RTT}), commit latency as KR-L3
      * ({@code append.linger + maxFetchWait + 2·RTT}), plus one heartbeat round trip; counted from
-     * the later of the moment those conditions began and the moment the controller quorum became
-     * healthy (as for KM-L1).
+     * the later of the moment those conditions began plus {@code controller.quorum.request.timeout.ms}
+     * (a Fetch lost to the fault that just ended is retried only after its timeout) and the moment
+     * the controller quorum became healthy (as for KM-L1).
      */
     private final class HeartbeatingBrokerUnfenced implements Invariant {
         private final ControllerHealth health = new ControllerHealth();
@@ -812,7 +813,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     since[b] = now;
                     armedEpoch[b] = authoritative.brokerEpoch(b);
                 }
-                long start = Math.max(since[b], health.since());
+                // A Fetch lost just before the condition began is only retried after its timeout.
+                long start = Math.max(since[b] + quorumConfig.requestTimeoutNanos(), health.since());
                 if (now - start > bound) {
                     ctx.fail(KM_L2, "broker-" + b + " (registration epoch " + authoritative.brokerEpoch(b) + ") heartbeats to "
                             + active + " but is still fenced " + Time.format(now - start) + " later (bound " + Time.format(bound) + ")");
@@ -847,7 +849,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      * KM-L3: a committed record is applied by every broker that runs, is not paused, follows the
      * active controller (the Raft leader) with its observer and has clean links both ways to it,
      * within {@code maxFetchWait + 2·RTT + ε} of the later of its commit and the start of that
-     * condition (a restarted broker replays its whole log from that start).
+     * condition plus {@code controller.quorum.request.timeout.ms} (a Fetch lost to the fault that
+     * just ended is retried only after its timeout; a restarted broker replays its whole log from
+     * that start).
      */
     private final class CommittedRecordApplied implements Invariant {
         private long[] since;
@@ -882,7 +886,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 if (next >= commitNanos.size()) {
                     continue;
                 }
-                long start = Math.max(commitNanos.getLong((int) next), since[b]);
+                // A Fetch lost just before the condition began is only retried after its timeout.
+                long start = Math.max(commitNanos.getLong((int) next), since[b] + quorumConfig.requestTimeoutNanos());
                 if (now - start > bound) {
                     ctx.fail(KM_L3, "broker-" + b + " has not applied the record at offset " + next + " committed at "
                             + Time.format(commitNanos.getLong((int) next)) + ", " + Time.format(now - start)
