@@ -4,7 +4,6 @@ import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.reports.Comparison;
 import dev.faultline.reports.ComparisonReport;
-import dev.faultline.scenarios.run.ModeSupport;
 import dev.faultline.scenarios.run.ScenarioResult;
 import dev.faultline.scenarios.run.ScenarioRunner;
 import dev.faultline.scenarios.spec.Problem;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,7 +44,7 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "scenario YAML file (default: the built-in comparison)")
     Path file;
 
-    @Option(names = "--modes", split = ",", description = "modes to compare (default: zookeeper,kraft,oracle, those this build can run)")
+    @Option(names = "--modes", split = ",", defaultValue = "zookeeper,kraft,oracle", description = "modes to compare (default: ${DEFAULT-VALUE})")
     List<String> modes;
 
     @Option(names = "--seeds", defaultValue = "20", description = "seeds per mode (default: ${DEFAULT-VALUE})")
@@ -88,16 +86,6 @@ final class CompareCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         List<Scenario.Mode> modeList = new ArrayList<>();
-        if (modes == null) {
-            modes = new ArrayList<>();
-            for (Scenario.Mode m : List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.KRAFT, Scenario.Mode.ORACLE)) {
-                if (ModeSupport.available().contains(m)) {
-                    modes.add(m.yamlName());
-                } else {
-                    err.println("faultline compare: mode " + m.yamlName() + " is not available in this build; comparing the others");
-                }
-            }
-        }
         for (String m : modes) {
             Scenario.Mode mode = Scenario.Mode.parse(m.trim());
             if (mode == null) {
@@ -152,17 +140,7 @@ final class CompareCommand implements Callable<Integer> {
                 }));
             }
             for (Future<ScenarioResult> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause != null && cause.getClass().getSimpleName().equals("UnsupportedModeException")) {
-                        progress.done();
-                        err.println("faultline compare: " + cause.getMessage() + " (drop it from --modes)");
-                        return Main.BAD_INPUT;
-                    }
-                    throw e;
-                }
+                results.add(f.get());
             }
         } finally {
             pool.shutdownNow();

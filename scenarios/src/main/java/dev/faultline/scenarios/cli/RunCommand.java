@@ -126,10 +126,6 @@ final class RunCommand implements Callable<Integer> {
                         c.abort();
                     }
                 }
-                if (e.getClass().getSimpleName().equals("UnsupportedModeException")) {
-                    err.println(source + ": " + e.getMessage());
-                    return Main.BAD_INPUT;
-                }
                 err.println("faultline run: internal error in " + source + " with seed " + s.seed() + ": " + e);
                 err.println("  replay: ./faultline run " + source + " --seed " + s.seed() + " --mode " + s.cluster().mode().yamlName());
                 return Main.INTERNAL;

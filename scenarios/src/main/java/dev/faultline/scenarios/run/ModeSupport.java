@@ -54,11 +54,6 @@ public interface ModeSupport {
         return List.of();
     }
 
-    /** The modes this build can run, in the order comparisons list them. */
-    static List<Scenario.Mode> available() {
-        return List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.KRAFT, Scenario.Mode.ORACLE);
-    }
-
     /** The support for a scenario's mode. */
     static ModeSupport of(Scenario s) {
         switch (s.cluster().mode()) {
@@ -73,7 +68,7 @@ public interface ModeSupport {
             case ZOOKEEPER:
                 return new ZooKeeperSupport(new ZkControlPlane(s.cluster().zookeeper(), zkConfig(s.cluster().config(), s.bugs())));
             default:
-                throw new UnsupportedModeException(s.cluster().mode());
+                throw new IllegalArgumentException("unknown mode " + s.cluster().mode());
         }
     }
 
@@ -233,19 +228,6 @@ public interface ModeSupport {
         @Override
         public List<NodeId> quorum(Simulation sim) {
             return controlPlane.ensemble().servers();
-        }
-    }
-
-    /** A mode this build cannot run yet. */
-    final class UnsupportedModeException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnsupportedModeException(Scenario.Mode mode) {
-            super("mode '" + mode.yamlName() + "' cannot run in this build yet; use mode oracle");
-        }
-
-        UnsupportedModeException(String message) {
-            super(message);
         }
     }
 }
