@@ -31,7 +31,12 @@ import java.util.TreeSet;
  * partition since the ack, or when a replica lost the record to a power loss after the ack and, when
  * the leader without it took over, no member of its ISR held it (the §F.2 power-loss exemption,
  * judged at the moment of the loss; it covers KIP-966's last replica standing and
- * {@code min.insync.replicas=1} single-replica cases).
+ * {@code min.insync.replicas=1} single-replica cases). "After the ack" means after the leader sent
+ * it: a success still on its way to the producer when the power loss cut the record counts too.
+ * DP-S2/DP-S3 are exempt for a partition once such a loss happened, or once a power loss cut
+ * committed records (acknowledged or not) from an ISR member while no other ISR member held them.
+ * DP-S5 excuses an ISR member that the leader last saw past the offset but whose log a power loss
+ * or disk wipe has since cut (the leader cannot know before the member's next fetch).
  *
  * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
  * control plane's authoritative partition states, the control history (unclean elections) and the
