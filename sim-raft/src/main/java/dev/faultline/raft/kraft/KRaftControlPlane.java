@@ -835,13 +835,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             }
             // It replays: its Raft observer follows the active controller's node (not, say, a deposed
             // leader behind a slow link that it has not yet learnt about).
-            EpochState s = agent.raft().state();
-            if (!(s instanceof dev.faultline.raft.quorum.FollowerState)
-                    || ((dev.faultline.raft.quorum.FollowerState) s).leaderId() != active.index()) {
-                return false;
-            }
-            return !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
-                    && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
+            return replaysFrom(agent, node, active);
         }
     }
 
@@ -898,15 +892,24 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
 
         private boolean follows(KRaftBrokerAgent agent, NodeId node, NodeId active) {
-            if (node.equals(active)) {
-                return true;
-            }
-            EpochState s = agent.raft().state();
-            return s instanceof dev.faultline.raft.quorum.FollowerState
-                    && ((dev.faultline.raft.quorum.FollowerState) s).leaderId() == active.index()
-                    && !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
-                    && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
+            return node.equals(active) || replaysFrom(agent, node, active);
         }
+    }
+
+    /**
+     * KM-L2/KM-L3 "replays": the broker's Raft observer follows the active controller's node, its
+     * Fetch in flight (if any) went there (not to another voter it asked after a request timeout,
+     * which may be paused), and the links between them are clean both ways.
+     */
+    private boolean replaysFrom(KRaftBrokerAgent agent, NodeId node, NodeId active) {
+        RaftNode raft = agent.raft();
+        EpochState s = raft.state();
+        int inFlight = raft.fetchInFlightTarget();
+        return s instanceof dev.faultline.raft.quorum.FollowerState
+                && ((dev.faultline.raft.quorum.FollowerState) s).leaderId() == active.index()
+                && (inFlight < 0 || inFlight == active.index())
+                && !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
+                && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
     }
 
     /**

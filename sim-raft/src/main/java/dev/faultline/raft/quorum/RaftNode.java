@@ -106,6 +106,11 @@ public final class RaftNode implements Node {
         return leader.lastHeartbeatNanos();
     }
 
+    /** Read-only, for checkers: the node index this replica's Fetch in flight went to, or -1 when none is. */
+    public int fetchInFlightTarget() {
+        return fetcher.inFlightTarget();
+    }
+
     /** Whether a timer tag belongs to a Raft node (for processes that embed one, like a broker). */
     public static boolean ownsTimer(Object tag) {
         return tag instanceof RaftTimer || tag instanceof ParkedFetchTimer;

@@ -20,6 +20,11 @@ final class ReplicaFetcher {
         this.node = node;
     }
 
+    /** The node index the Fetch in flight went to, or -1 when none is in flight. */
+    int inFlightTarget() {
+        return inFlight ? target : -1;
+    }
+
     /** A transition: forget the request in flight (its response will be discarded). */
     void reset() {
         inFlight = false;
