@@ -505,6 +505,17 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
     }
 
+    /** Ground truth for KM-L1: a heartbeat of broker {@code brokerId} reached an active controller now (virtual time). */
+    void onHeartbeatArrived(int brokerId) {
+        if (lastHeartbeatArrival == null) {
+            lastHeartbeatArrival = new long[cluster.maxBrokerId() + 1];
+        }
+        lastHeartbeatArrival[brokerId] = sim.now();
+    }
+
+    /** When a heartbeat of each broker last reached an active controller (virtual time). */
+    private long[] lastHeartbeatArrival;
+
     void onBrokerApplied(int brokerId, long appliedOffset) {
     }
 
@@ -746,9 +757,11 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     silentSince[b] = now;
                     armedEpoch[b] = registration;
                 }
-                if (healthySince >= 0 && now - Math.max(silentSince[b], healthySince) > bound) {
+                // A heartbeat sent before the silence may arrive later (a delayed link): count from its arrival.
+                long silent = Math.max(silentSince[b], lastHeartbeatArrival == null ? 0 : lastHeartbeatArrival[b]);
+                if (healthySince >= 0 && now - Math.max(silent, healthySince) > bound) {
                     ctx.fail(KM_L1, "broker-" + b + " (registration epoch " + registration + ") silent since "
-                            + Time.format(silentSince[b]) + " is not fenced " + Time.format(now - Math.max(silentSince[b], healthySince))
+                            + Time.format(silent) + " is not fenced " + Time.format(now - Math.max(silent, healthySince))
                             + " later with a healthy controller quorum since " + Time.format(healthySince) + " (bound "
                             + Time.format(bound) + ")");
                     return;

@@ -253,6 +253,7 @@ final class QuorumController implements RaftListener {
             return;
         }
         lastHeartbeatNanos[b] = ctx.now();
+        plane.onHeartbeatArrived(b);
         if (working.fenced[b] && r.currentMetadataOffset() > working.brokerEpoch(b)) {
             // Caught up past its own registration: unfence (BrokerHeartbeatManager.calculateNextBrokerState).
             append(new MetadataRecord.BrokerFencing(b, r.brokerEpoch(), false));
