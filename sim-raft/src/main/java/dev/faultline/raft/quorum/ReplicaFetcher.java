@@ -91,24 +91,36 @@ final class ReplicaFetcher {
         if (inFlight && peer == target) {
             inFlight = false;
             node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
-            EpochState s = node.quorum.state();
-            int[] voters = node.quorum.voters();
-            if (!node.quorum.isVoter() && s instanceof FollowerState && voters.length > 1) {
-                int other = voters[node.ctx.random().nextInt(voters.length - 1)];
-                if (other == peer) {
-                    other = voters[voters.length - 1];
-                }
-                target = other;
-                long end = node.log.endOffset();
-                correlationId++;
-                inFlight = true;
-                node.ctx.send(node.peers[target], new FetchRequest(s.epoch(), node.selfId, end, node.log.epochBefore(end),
-                        correlationId));
-                node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
-            } else {
+            if (!fetchFromAnotherVoter(peer)) {
                 node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
             }
         }
+    }
+
+    /**
+     * An observer following a leader whose connection failed (reset, or an error answer from the
+     * leader itself) sends its next Fetch to another voter at once, as Kafka's
+     * {@code pollFollowerAsObserver} does while the leader's connection backs off; that voter's
+     * answer names a newer epoch and leader as soon as it knows one. Returns whether it did.
+     */
+    private boolean fetchFromAnotherVoter(int failed) {
+        EpochState s = node.quorum.state();
+        int[] voters = node.quorum.voters();
+        if (node.quorum.isVoter() || !(s instanceof FollowerState) || voters.length < 2) {
+            return false;
+        }
+        int other = voters[node.ctx.random().nextInt(voters.length - 1)];
+        if (other == failed) {
+            other = voters[voters.length - 1];
+        }
+        target = other;
+        long end = node.log.endOffset();
+        correlationId++;
+        inFlight = true;
+        node.ctx.send(node.peers[target], new FetchRequest(s.epoch(), node.selfId, end, node.log.epochBefore(end),
+                correlationId));
+        node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
+        return true;
     }
 
     void handleResponse(int sender, FetchResponse response) {
@@ -119,6 +131,10 @@ final class ReplicaFetcher {
         node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
         EpochState s = node.quorum.state();
         if (response.error() != FetchError.NONE) {
+            if (s instanceof FollowerState && sender == ((FollowerState) s).leaderId() && response.epoch() == s.epoch()
+                    && fetchFromAnotherVoter(sender)) {
+                return; // an observer's leader answered with an error (e.g. it resigned): ask another voter
+            }
             onError(response, s);
             return;
         }
