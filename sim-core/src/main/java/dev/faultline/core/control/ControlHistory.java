@@ -42,6 +42,13 @@ public final class ControlHistory {
     private long isrChanges;
     private long controllerChanges;
 
+    private long lastControllerChangeNanos = Long.MIN_VALUE;
+
+    /** When the latest controller became active ({@code Long.MIN_VALUE} before any). */
+    public long lastControllerChangeNanos() {
+        return lastControllerChangeNanos;
+    }
+
     public ControlHistory(FailoverRecorder failover) {
         this.failover = failover;
         lastUncleanElection.defaultReturnValue(Long.MIN_VALUE);
@@ -68,6 +75,7 @@ public final class ControlHistory {
 
     /** A controller became active with this epoch. */
     public void controllerElected(long timeNanos, NodeId controller, long controllerEpoch, String cause) {
+        lastControllerChangeNanos = Math.max(lastControllerChangeNanos, timeNanos);
         decisions.add(new Decision(timeNanos, Kind.CONTROLLER_ELECTED, null, false, controller, controllerEpoch, cause));
         controllerChanges++;
         if (failover != null) {

@@ -267,7 +267,9 @@ public final class KafkaCluster {
      * DP-L1, periodic: a follower in the ISR of a leader that has led for the whole window and that
      * has not fetched for {@code 1.5 · replica.lag.time.max.ms} (plus one second of slack) while it
      * was behind the leader's log end (counted from the later of its last fetch and the append of the
-     * first record it lacks) must have been removed (or have a removal in flight).
+     * first record it lacks, and restarted when a new controller becomes active, since a controller
+     * failover drops or fences ISR changes in flight and the leader retries only at its next
+     * {@code isr-expiration} run) must have been removed (or have a removal in flight).
      * Simplification: checked every {@code replica.lag.time.max.ms / 2}; a follower that is missing
      * nothing (idle partition) is never removed, as in Kafka, so it is not checked.
      */
@@ -308,6 +310,10 @@ public final class KafkaCluster {
                     // The window opens when the follower stopped fetching and the leader had records it lacked.
                     long behindSince = b.store.log(i).appendTime(followerLeo) + (now - sim.now());
                     long windowStart = Math.max(Math.max(ls.lastFetchTime(r), behindSince), ls.sinceNanos);
+                    long controllerChange = controlHistory.lastControllerChangeNanos();
+                    if (controllerChange != Long.MIN_VALUE) {
+                        windowStart = Math.max(windowStart, controllerChange + (now - sim.now()));
+                    }
                     if (now - windowStart > bound && now - ls.lastCaughtUp(r) > bound) {
                         sim.fail("DP-L1", "broker-" + follower + " has not fetched " + spec.partitionName(p) + " for "
                                 + Time.format(now - windowStart) + " while behind, yet is still in leader broker-" + b.brokerId

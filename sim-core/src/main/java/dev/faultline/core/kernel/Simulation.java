@@ -297,6 +297,10 @@ public final class Simulation implements CheckContext {
         if (s.node == null) {
             return;
         }
+        if (crashSendsReset && how.equals("crash")) {
+            closeConnections(s);
+        }
+        s.peers.clear();
         s.node = null;
         s.context = null;
         s.paused = false;
@@ -309,6 +313,22 @@ public final class Simulation implements CheckContext {
         beginEvent();
         tracer.lifecycle(now, eventIndex, s.id.index(), how);
         checkInvariants();
+    }
+
+    /**
+     * The process died but its host is up: the host's TCP stack closes every connection the
+     * process had, so each peer it exchanged messages with learns it at once: a
+     * {@link ConnectionReset} travels the link after the data already in flight, unless a partition
+     * cuts it or a link fault drops it. A power loss or a pause closes nothing: peers find out by
+     * timeouts.
+     */
+    private void closeConnections(Slot s) {
+        for (int peer = s.peers.nextSetBit(0); peer >= 0; peer = s.peers.nextSetBit(peer + 1)) {
+            if (slots.get(peer).node != null) {
+                // Through the link like any segment: after the data already in flight (FIFO).
+                transmit(s.id.index(), peer, new ConnectionReset(s.id));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ control events
@@ -490,6 +510,7 @@ public final class Simulation implements CheckContext {
             tracer.dropped(now, eventIndex, from, to, m, "partition");
             return;
         }
+        slots.get(from).peers.set(to);
         int copies = network.route(from, to, m, now, arrivals);
         if (copies == 0) {
             beginEvent();
@@ -518,12 +539,12 @@ public final class Simulation implements CheckContext {
             tracer.dropped(now, eventIndex, d.from, d.to, d.message, dest.node == null ? "down" : "restarted");
             if (dest.node == null && crashSendsReset && !dest.poweredOff && !(d.message instanceof ConnectionReset)
                     && !network.isCut(d.to, d.from)) {
-                long at = now + network.sampleLatency(d.to, d.from);
-                push(at, new DeliveryEvent(d.to, d.from, slots.get(d.from).incarnation, new ConnectionReset(dest.id)));
+                transmit(d.to, d.from, new ConnectionReset(dest.id));
             }
             checkInvariants();
             return;
         }
+        dest.peers.set(d.from);
         dispatch(dest, K_MESSAGE, d.from, d.message);
     }
 
@@ -658,6 +679,8 @@ public final class Simulation implements CheckContext {
         long clockOffset;
         long driftPpm;
         final ArrayDeque<Held> inbox = new ArrayDeque<>();
+        // Nodes this incarnation exchanged messages with: its open connections.
+        final java.util.BitSet peers = new java.util.BitSet();
         // Looked up by tag only, never iterated.
         final HashMap<Object, TimerEvent> timers = new HashMap<>();
 

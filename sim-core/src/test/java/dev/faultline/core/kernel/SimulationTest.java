@@ -331,6 +331,32 @@ class SimulationTest {
     }
 
     @Test
+    void aCrashClosesTheProcessConnectionsSoItsPeersLearnAtOnceButAPowerLossClosesNothing() {
+        Simulation sim = sim(1);
+        List<Recorder> rs = new ArrayList<>();
+        NodeId a = sim.addNode("a", ctx -> {
+            Recorder r = new Recorder(ctx);
+            rs.add(r);
+            return r;
+        });
+        NodeId b = sim.addNode("b", Recorder::new);
+        NodeId c = sim.addNode("c", Recorder::new);
+        NodeId d = sim.addNode("d", Recorder::new);
+        sim.startAll();
+        // a talks to b and c, never to d.
+        sim.schedule(0, () -> {
+            sim.process(a, Recorder.class).ctx.send(b, new Num(1));
+            sim.process(a, Recorder.class).ctx.send(c, new Num(2));
+        });
+        sim.schedule(5 * MS, () -> sim.crash(b));
+        sim.schedule(5 * MS, () -> sim.powerLoss(c));
+        sim.schedule(5 * MS, () -> sim.crash(d));
+        sim.runFor(50 * MS);
+        assertThat(rs.get(0).seen).containsExactly("b:ConnectionReset[peer=b]");
+        assertThat(rs.get(0).times).containsExactly(6 * MS);
+    }
+
+    @Test
     void messageToACrashedProcessIsAnsweredWithAResetUnlessThePowerIsOff() {
         Simulation sim = sim(1);
         List<Recorder> rs = new ArrayList<>();
