@@ -51,14 +51,26 @@ final class ReplicaFetcher {
         node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
     }
 
-    /** Observer lost its leader (or never had one): ask a random voter. */
+    /**
+     * Observer lost its leader (or never had one): ask a random voter other than the one its last
+     * Fetch went to (which timed out; Kafka's observer picks among voters whose connection is not
+     * backing off).
+     */
     void rediscover() {
         EpochState s = node.quorum.state();
         if (s instanceof FollowerState) {
             // Keep following but let the next request go to a random voter.
             inFlight = false;
             int[] voters = node.quorum.voters();
-            target = voters[node.ctx.random().nextInt(voters.length)];
+            int previous = target;
+            if (voters.length > 1 && previous >= 0) {
+                target = voters[node.ctx.random().nextInt(voters.length - 1)];
+                if (target == previous) {
+                    target = voters[voters.length - 1];
+                }
+            } else {
+                target = voters[node.ctx.random().nextInt(voters.length)];
+            }
             long end = node.log.endOffset();
             correlationId++;
             inFlight = true;
