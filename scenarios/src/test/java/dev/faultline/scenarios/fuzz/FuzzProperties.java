@@ -20,7 +20,11 @@ import net.jqwik.api.constraints.LongRange;
 class FuzzProperties {
 
     private static void holds(Scenario.Mode mode, long seed) {
-        Scenario s = ScheduleGenerator.generate(seed, ScheduleGenerator.Options.of(mode, List.of()));
+        holds(ScheduleGenerator.Options.of(mode, List.of()), seed);
+    }
+
+    private static void holds(ScheduleGenerator.Options options, long seed) {
+        Scenario s = ScheduleGenerator.generate(seed, options);
         ScenarioResult r = ScenarioRunner.run(s);
         assertThat(r.passed()).as("seed %d failed:%n%s%n--- scenario ---%n%s", seed, r.summary(), ScenarioWriter.write(s)).isTrue();
     }
@@ -33,5 +37,14 @@ class FuzzProperties {
     @Property(tries = 12, seed = "20261125")
     void kraftModeKeepsEveryInvariant(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
         holds(Scenario.Mode.KRAFT, seed);
+    }
+
+    @Property(tries = 10, seed = "20261125")
+    void zookeeperModeKeepsEveryInvariantWithoutPowerFailures(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
+        // Power losses are left out here: ZooKeeper-mode Kafka cannot tell a broker that restarted
+        // after losing its unflushed log from one that kept it, so a controller may keep it as leader
+        // and committed records are lost (DP-S1). That is Kafka's own hazard (KIP-966 fixed it for
+        // KRaft only); `faultline fuzz --mode zookeeper` finds it.
+        holds(ScheduleGenerator.Options.of(Scenario.Mode.ZOOKEEPER, List.of()).withoutPowerFailures(), seed);
     }
 }

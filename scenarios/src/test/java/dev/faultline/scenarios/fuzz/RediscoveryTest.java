@@ -25,7 +25,6 @@ class RediscoveryTest {
         "zab.syncDiffWithoutTrunc; zookeeper; ZK-S3; 40",
         "zkController.allowEmptyIsr; zookeeper; KZ-S4 KZ-L2; 40",
         "raft.commitPriorEpochByCount; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
-        "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 60",
         "raft.noCheckQuorum; kraft; KR-L2; 40",
         "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 60",
     })

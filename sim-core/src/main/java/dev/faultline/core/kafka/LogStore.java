@@ -97,4 +97,18 @@ final class LogStore implements Durable {
             }
         }
     }
+
+    /** A lost disk cuts every log to nothing, reported like a power-loss cut (DP-S1's exemption covers both). */
+    @Override
+    public void loseEverything() {
+        for (int i = 0; i < logs.length; i++) {
+            PartitionLog log = logs[i];
+            if (log != null && log.logEndOffset() > 0) {
+                if (listener != null) {
+                    listener.logCut(i, log.logEndOffset(), 0);
+                }
+                log.truncateTo(0);
+            }
+        }
+    }
 }

@@ -11,4 +11,8 @@ public interface Durable {
 
     /** Power loss: everything not synced is lost. */
     void loseUnsynced();
+
+    /** The disk is lost: called just before the durable is dropped, so an observer can see what goes. */
+    default void loseEverything() {
+    }
 }

@@ -59,6 +59,9 @@ public final class Storage {
     /** The disk is lost or replaced: nothing survives. */
     public void wipe() {
         wipes++;
+        for (Durable d : files.values()) {
+            d.loseEverything();
+        }
         files.clear();
     }
 
