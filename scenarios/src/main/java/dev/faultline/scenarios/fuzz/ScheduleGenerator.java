@@ -97,9 +97,6 @@ public final class ScheduleGenerator {
             }
         }
         List<String> dataOnlyBrokers = new ArrayList<>(nodes.subList(combined ? controllers : 0, nodes.size()));
-        if (dataOnlyBrokers.isEmpty()) {
-            dataOnlyBrokers.addAll(nodes);
-        }
         List<String> everything = new ArrayList<>(nodes);
         everything.addAll(quorum);
         List<String> roles = new ArrayList<>(List.of("active-controller", "random-broker", "leader-of(t-0)"));
@@ -145,7 +142,7 @@ public final class ScheduleGenerator {
         String target = r.chance(0.5) ? roles.get(r.nextInt(roles.size())) : nodes.get(r.nextInt(nodes.size()));
         long forNanos = r.nextLongBetween(1, 20) * Time.SECOND;
         int kind = r.nextInt(10);
-        if (!powerFailures && (kind == 2 || kind == 9)) {
+        if ((!powerFailures && (kind == 2 || kind == 9)) || (kind == 9 && dataOnlyBrokers.isEmpty())) {
             kind = 0; // a process crash instead
         }
         switch (kind) {
