@@ -15,6 +15,8 @@ final class ReplicaFetcher {
     private long correlationId;
     private boolean inFlight;
     private int target = -1;
+    /** The voter whose Fetch last timed out, until some answer arrives: an observer looking for the leader avoids it. */
+    private int timedOut = -1;
 
     ReplicaFetcher(RaftNode node) {
         this.node = node;
@@ -39,7 +41,14 @@ final class ReplicaFetcher {
             target = ((FollowerState) s).leaderId();
         } else if (s instanceof UnattachedState && !node.quorum.isVoter()) {
             int[] voters = node.quorum.voters();
-            target = voters[node.ctx.random().nextInt(voters.length)];
+            if (timedOut >= 0 && voters.length > 1) {
+                target = voters[node.ctx.random().nextInt(voters.length - 1)];
+                if (target == timedOut) {
+                    target = voters[voters.length - 1];
+                }
+            } else {
+                target = voters[node.ctx.random().nextInt(voters.length)];
+            }
         } else {
             return;
         }
@@ -85,6 +94,7 @@ final class ReplicaFetcher {
 
     void onRequestTimeout() {
         inFlight = false;
+        timedOut = target;
         if (node.quorum.isVoter()) {
             sendFetch();
         } else {
@@ -140,6 +150,7 @@ final class ReplicaFetcher {
             return;
         }
         inFlight = false;
+        timedOut = -1;
         node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
         EpochState s = node.quorum.state();
         if (response.error() != FetchError.NONE) {
