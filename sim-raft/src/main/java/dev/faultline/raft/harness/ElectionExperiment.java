@@ -45,47 +45,16 @@ public final class ElectionExperiment {
     public record Trial(long seed, boolean recovered, long recoveryNanos, int splitVotes) {
     }
 
-    /** Distribution over the trials that recovered (sorted), plus split-vote counts and failures. */
-    public record Result(Config config, long[] sortedNanos, long splitVotes, int trialsWithSplitVotes, int failures) {
-        public long min() {
-            return sortedNanos[0];
-        }
-
-        public long max() {
-            return sortedNanos[sortedNanos.length - 1];
-        }
-
-        public double mean() {
-            double sum = 0;
-            for (long v : sortedNanos) {
-                sum += v;
-            }
-            return sum / sortedNanos.length;
-        }
-
-        /** Nearest-rank percentile, {@code p} in (0, 100]. */
-        public long percentile(double p) {
-            int rank = (int) Math.ceil(p / 100.0 * sortedNanos.length);
-            return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, rank - 1))];
-        }
-
-        public long median() {
-            return percentile(50);
-        }
-
+    /** Distribution over the trials that recovered, plus split-vote counts and failures. */
+    public record Result(Config config, Distribution recovery, long splitVotes, int trialsWithSplitVotes, int failures) {
         public String summary() {
             return String.format(Locale.ROOT,
                     "voters=%d timeout=[%s, %s] heartbeat=%s latency=%s trials=%d recovered=%d%n"
-                            + "crash -> all survivors heard new leader (ms): min %.1f  median %.1f  mean %.1f  p90 %.1f  p99 %.1f  max %.1f%n"
+                            + "crash -> all survivors heard new leader (ms): %s%n"
                             + "split votes: %d in %d trials",
                     config.voters, Time.format(config.timeoutMinNanos), Time.format(config.timeoutMaxNanos),
-                    Time.format(config.heartbeatNanos), config.latency.describe(), config.seeds, sortedNanos.length,
-                    ms(min()), ms(median()), mean() / 1e6, ms(percentile(90)), ms(percentile(99)), ms(max()),
-                    splitVotes, trialsWithSplitVotes);
-        }
-
-        private static double ms(long nanos) {
-            return nanos / 1e6;
+                    Time.format(config.heartbeatNanos), config.latency.describe(), config.seeds, recovery.count(),
+                    recovery.describeMillis(), splitVotes, trialsWithSplitVotes);
         }
     }
 
@@ -107,9 +76,7 @@ public final class ElectionExperiment {
                 withSplits++;
             }
         }
-        long[] sorted = Arrays.copyOf(samples, n);
-        Arrays.sort(sorted);
-        return new Result(config, sorted, splits, withSplits, failures);
+        return new Result(config, new Distribution(Arrays.copyOf(samples, n)), splits, withSplits, failures);
     }
 
     /** One trial with this seed. */

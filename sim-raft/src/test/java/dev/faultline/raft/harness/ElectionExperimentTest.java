@@ -18,12 +18,12 @@ class ElectionExperimentTest {
     void everyTrialRecoversAndNoSurvivorHearsTheNewLeaderBeforeATimeoutCouldHaveExpired() {
         ElectionExperiment.Result r = ElectionExperiment.run(paperSetup(150, 300, 60));
         assertThat(r.failures()).isZero();
-        assertThat(r.sortedNanos()).hasSize(60);
+        assertThat(r.recovery().sortedNanos()).hasSize(60);
         // A follower's last heartbeat arrived at most one interval before the crash, so no election
         // can start earlier than (min timeout - heartbeat) after it.
-        assertThat(r.min()).isGreaterThanOrEqualTo(150 * MS - 75 * MS);
-        assertThat(r.median()).isBetween(r.min(), r.max());
-        assertThat(r.percentile(90)).isLessThanOrEqualTo(r.percentile(99));
+        assertThat(r.recovery().min()).isGreaterThanOrEqualTo(150 * MS - 75 * MS);
+        assertThat(r.recovery().median()).isBetween(r.recovery().min(), r.recovery().max());
+        assertThat(r.recovery().percentile(90)).isLessThanOrEqualTo(r.recovery().percentile(99));
         assertThat(r.summary()).contains("median").contains("split votes");
     }
 
@@ -39,7 +39,7 @@ class ElectionExperimentTest {
     void theSameSeedsGiveTheSameDistribution() {
         ElectionExperiment.Result a = ElectionExperiment.run(paperSetup(150, 300, 10));
         ElectionExperiment.Result b = ElectionExperiment.run(paperSetup(150, 300, 10));
-        assertThat(a.sortedNanos()).containsExactly(b.sortedNanos());
+        assertThat(a.recovery().sortedNanos()).containsExactly(b.recovery().sortedNanos());
         assertThat(a.splitVotes()).isEqualTo(b.splitVotes());
     }
 }
