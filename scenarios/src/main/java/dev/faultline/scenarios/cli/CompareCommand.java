@@ -186,6 +186,12 @@ final class CompareCommand implements Callable<Integer> {
             c.add(whole, "acked writes lost", r.mode(), r.losses().size());
         }
         c.note("scenario", source);
+        java.util.Map<String, String> cfg = base.cluster().config();
+        c.note("cost model", "broker per partition touched " + cfg.getOrDefault("faultline.broker.partition.cost.ns", "2000")
+                + " ns; KRaft controller per record " + cfg.getOrDefault("faultline.controller.record.cost.ns", "2000")
+                + " ns; ZooKeeper per request " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perRequestNanos()
+                + " ns, per znode " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perZnodeNanos() + " ns; fsync "
+                + Time.format(Time.MILLISECOND) + "; link " + base.cluster().network().latency().describe());
         c.note("faults", describeFaults(base));
         c.note("runs", results.size() + " (" + failed + " failed an expectation)");
         c.note("wall time", String.format(Locale.ROOT, "%.1f s on %d worker(s), %.0fx real time overall", wall / 1e9, threads,

@@ -40,7 +40,9 @@ public final class ConfigKeys {
             // Producer
             "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
             // Opt-in checks (model-spec §F.3)
-            "faultline.check.commit.latency", "faultline.check.stable.leadership",
+            "faultline.check.commit.latency", "faultline.check.stable.leadership", "faultline.check.kz.l2",
+            // Cost model and simulator settings of the control planes
+            "faultline.controller.record.cost.ns", "faultline.broker.startup.retry.ms",
             "max.in.flight.requests.per.connection", "linger.ms", "metadata.max.age.ms", "bootstrap.servers", "faultline.batch.records");
 
     private static final Set<String> KNOWN;
