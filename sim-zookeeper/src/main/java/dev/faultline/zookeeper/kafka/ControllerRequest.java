@@ -35,10 +35,14 @@ public sealed interface ControllerRequest extends Message {
         }
     }
 
-    /** A partition leader's AlterPartition (KIP-497). */
-    record AlterPartition(AlterPartitionRequest request) implements ControllerRequest {
+    /**
+     * A partition leader's AlterPartition (KIP-497); {@code correlationId} lets the broker discard a
+     * response that arrives after the request timed out (model-spec §0.2).
+     */
+    record AlterPartition(long correlationId, AlterPartitionRequest request) implements ControllerRequest {
     }
 
-    record AlterPartitionResponse(AlterPartitionResult result) implements ControllerRequest {
+    /** The controller's answer, carrying the request's {@code correlationId}. */
+    record AlterPartitionResponse(long correlationId, AlterPartitionResult result) implements ControllerRequest {
     }
 }

@@ -36,6 +36,9 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private long brokerEpoch = -1;
     private int activeControllerId = -1;
     private int highestControllerEpochSeen = -1;
+    /** Per partition, the correlation id of this broker's outstanding AlterPartition. */
+    private final it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap alterInFlight = new it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap();
+    private long nextCorrelationId;
     private ZkController controller;
 
     ZkBrokerAgent(ZkControlPlane plane, int brokerId) {
@@ -47,6 +50,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     public void start(BrokerHandle handle) {
         this.broker = handle;
         this.ctx = handle.context();
+        alterInFlight.clear();
         newSession();
     }
 
@@ -224,14 +228,21 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         }
         if (message instanceof ControllerRequest.AlterPartition req) {
             if (controller != null && controller.isActive()) {
-                controller.onAlterPartition(from, req.request());
+                controller.onAlterPartition(from, req.correlationId(), req.request());
             } else {
-                ctx.send(from, new ControllerRequest.AlterPartitionResponse(
+                ctx.send(from, new ControllerRequest.AlterPartitionResponse(req.correlationId(),
                         new AlterPartitionResult(req.request().partition(), Errors.NOT_CONTROLLER, null)));
             }
             return true;
         }
         if (message instanceof ControllerRequest.AlterPartitionResponse resp) {
+            int p = resp.result().partition();
+            if (!alterInFlight.containsKey(p) || alterInFlight.get(p) != resp.correlationId()) {
+                // The request timed out (or was superseded): its late response is discarded (§0.2).
+                return true;
+            }
+            alterInFlight.remove(p);
+            ctx.cancelTimer(new AlterPartitionTimeout(brokerId, p));
             broker.alterPartitionResponse(resp.result());
             return true;
         }
@@ -267,6 +278,14 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             }
             return true;
         }
+        if (tag instanceof AlterPartitionTimeout t) {
+            if (alterInFlight.containsKey(t.partition())) {
+                alterInFlight.remove(t.partition());
+                ctx.trace("zk-broker", "broker " + brokerId + " AlterPartition for partition " + t.partition() + " timed out");
+                broker.alterPartitionResponse(new AlterPartitionResult(t.partition(), Errors.REQUEST_TIMED_OUT, null));
+            }
+            return true;
+        }
         if (tag instanceof StartupRetry t) {
             if (t.session() == sessions && !registered) {
                 newSession();
@@ -288,7 +307,29 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             broker.alterPartitionResponse(new AlterPartitionResult(request.partition(), Errors.NOT_CONTROLLER, null));
             return;
         }
-        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.AlterPartition(request));
+        long correlationId = ++nextCorrelationId;
+        alterInFlight.put(request.partition(), correlationId);
+        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.AlterPartition(correlationId, request));
+        ctx.setTimer(new AlterPartitionTimeout(brokerId, request.partition()), alterPartitionTimeoutNanos());
+    }
+
+    /**
+     * The AlterPartition request timeout: {@code controller.socket.timeout.ms} (default 30000), the
+     * request timeout of the broker-to-controller channel. A request or response lost on the way
+     * (a partition drops it silently, with no connection reset) is noticed only then. Kafka's
+     * channel manager then disconnects and re-sends the queued request to the controller it finds;
+     * the model instead answers the leader {@code REQUEST_TIMED_OUT}, and the leader re-evaluates its
+     * ISR at once and proposes again from its current state (the same request when nothing changed).
+     * Without the timeout a lost AlterPartition left the leader waiting forever, so it never
+     * shrank its ISR again (fuzz zookeeper seed 20, DP-L1).
+     */
+    private long alterPartitionTimeoutNanos() {
+        return Long.parseLong(plane.cluster().config().getString("controller.socket.timeout.ms", "30000"))
+                * dev.faultline.core.kernel.Time.MILLISECOND;
+    }
+
+    /** The timeout of this broker's outstanding AlterPartition for {@code partition}. */
+    record AlterPartitionTimeout(int brokerId, int partition) {
     }
 
     @Override

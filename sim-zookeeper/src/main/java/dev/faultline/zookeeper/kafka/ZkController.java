@@ -59,7 +59,7 @@ final class ZkController {
     private record BrokerChange() implements Event {
     }
 
-    private record AlterPartitionReceived(NodeId from, AlterPartitionRequest request) implements Event {
+    private record AlterPartitionReceived(NodeId from, long correlationId, AlterPartitionRequest request) implements Event {
     }
 
     /**
@@ -179,8 +179,8 @@ final class ZkController {
         enqueue(new BrokerChange());
     }
 
-    void onAlterPartition(NodeId from, AlterPartitionRequest request) {
-        enqueue(new AlterPartitionReceived(from, request));
+    void onAlterPartition(NodeId from, long correlationId, AlterPartitionRequest request) {
+        enqueue(new AlterPartitionReceived(from, correlationId, request));
     }
 
     // ------------------------------------------------------------------ the event thread
@@ -211,7 +211,7 @@ final class ZkController {
         } else if (e instanceof BrokerChange) {
             processBrokerChange();
         } else if (e instanceof AlterPartitionReceived a) {
-            processAlterPartition(a.from(), a.request());
+            processAlterPartition(a.from(), a.correlationId(), a.request());
         } else if (e instanceof AutoRebalance) {
             processAutoRebalance();
         } else if (e instanceof ControllerChange) {
@@ -227,7 +227,8 @@ final class ZkController {
 
     private void done() {
         if (active) {
-            plane.checks().cacheAgrees(agent.brokerId(), plane, touched, this::cachedState);
+            plane.checks().cacheAgrees(agent.brokerId(), controllerEpoch, zk.state().isAlive(),
+                    plane, touched, this::cachedState);
             touched = IntList.of();
             next();
         } else {
@@ -539,7 +540,7 @@ final class ZkController {
 
     // ------------------------------------------------------------------ AlterPartition (§B.8, KIP-497)
 
-    private void processAlterPartition(NodeId from, AlterPartitionRequest req) {
+    private void processAlterPartition(NodeId from, long correlationId, AlterPartitionRequest req) {
         int p = req.partition();
         Errors error = Errors.NONE;
         if (req.leaderId() != leader[p] || req.leaderEpoch() != leaderEpoch[p]) {
@@ -558,21 +559,21 @@ final class ZkController {
         }
         touched = IntList.of(p);
         if (error != Errors.NONE) {
-            reply(from, new AlterPartitionResult(p, error, currentState(p)));
+            reply(from, correlationId, new AlterPartitionResult(p, error, currentState(p)));
             done();
             return;
         }
         Change c = new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p], controllerEpoch, req.newIsr()), false, false,
                 "AlterPartition");
         write(List.of(c), () -> {
-            reply(from, new AlterPartitionResult(p, Errors.NONE, currentState(p)));
+            reply(from, correlationId, new AlterPartitionResult(p, Errors.NONE, currentState(p)));
             sendUpdateMetadata(liveBrokers, IntList.of(p));
             done();
         });
     }
 
-    private void reply(NodeId to, AlterPartitionResult result) {
-        ctx.send(to, new ControllerRequest.AlterPartitionResponse(result));
+    private void reply(NodeId to, long correlationId, AlterPartitionResult result) {
+        ctx.send(to, new ControllerRequest.AlterPartitionResponse(correlationId, result));
     }
 
     // ------------------------------------------------------------------ requests to brokers
