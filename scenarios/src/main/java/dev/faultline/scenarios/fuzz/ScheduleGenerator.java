@@ -75,6 +75,10 @@ public final class ScheduleGenerator {
         for (String bug : options.bugs()) {
             config.put(bug, "true");
         }
+        if (mode == Mode.KRAFT) {
+            // Disruptive elections (raft.noPreVote) show only through stable leadership (KR-L4).
+            config.put("faultline.check.stable.leadership", "true");
+        }
         LatencyModel latency = r.chance(0.5) ? LatencyModel.constant((200 + r.nextInt(1800)) * Time.MICROSECOND)
                 : new LatencyModel.LogNormal(500 * Time.MICROSECOND, (2 + r.nextInt(8)) * Time.MILLISECOND);
         Scenario.Cluster cluster = new Scenario.Cluster(mode, brokers, List.of(), controllers, combined, zookeeper, config,
@@ -175,8 +179,11 @@ public final class ScheduleGenerator {
                         forNanos, 0, at);
             }
             case 7:
+                // Mostly short delays; now and then one longer than a broker session (9 s), which is what
+                // lets a stale request arrive after its sender's view changed (KIP-903).
+                long delayMs = r.chance(0.2) ? r.nextLongBetween(5000, 15000) : r.nextLongBetween(50, 3000);
                 return new Scenario.FaultEntry(at, new Scenario.LinkFaultSpec(Scenario.LinkAction.DELAY, List.of(target), List.of("all"), true,
-                        r.nextLongBetween(50, 3000) * Time.MILLISECOND, 0, List.of()), forNanos, 0, at);
+                        delayMs * Time.MILLISECOND, 0, List.of()), Math.max(forNanos, (delayMs + 1000) * Time.MILLISECOND), 0, at);
             case 8:
             default:
                 return new Scenario.FaultEntry(at, new Scenario.LinkFaultSpec(Scenario.LinkAction.DROP, List.of(target), List.of("all"), r.nextBoolean(),

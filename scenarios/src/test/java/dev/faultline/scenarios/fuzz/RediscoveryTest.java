@@ -26,6 +26,7 @@ class RediscoveryTest {
         "zkController.allowEmptyIsr; zookeeper; KZ-S4 KZ-L2; 40",
         "raft.commitPriorEpochByCount; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
         "raft.noCheckQuorum; kraft; KR-L2; 40",
+        "raft.noPreVote; kraft; KR-L4; 40",
         "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 60",
     })
     void theGeneratorFindsThePlantedBug(String bug, String mode, String expected, int budget) {
