@@ -25,6 +25,20 @@ class LibraryFilesTest {
         }
     }
 
+    static Stream<Path> findings() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("findings"))) {
+            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    /** Open findings and known hazards (scenarios/findings/) stay replayable as the format evolves. */
+    @ParameterizedTest
+    @MethodSource("findings")
+    void findingsStayValid(Path file) throws Exception {
+        Scenario s = ScenarioLoader.load(file);
+        assertThat(s.name() + ".yaml").isEqualTo(file.getFileName().toString());
+    }
+
     @ParameterizedTest
     @MethodSource("files")
     void isValidAndRoundTrips(Path file) throws Exception {
