@@ -52,11 +52,13 @@ public final class ScenarioRunner {
     private final ClusterSpec spec;
     private final KafkaCluster cluster;
     private final FaultInjector injector;
+    private final long maxEvents;
     private final List<String> expectationFailures = new ArrayList<>();
     private final List<ScenarioResult.Verdict> verdicts = new ArrayList<>();
 
     private ScenarioRunner(Scenario scenario, Options options) {
         this.scenario = scenario;
+        this.maxEvents = options.maxEvents();
         this.sim = new Simulation(scenario.seed());
         Scenario.Cluster c = scenario.cluster();
         sim.network().setDefaultConfig(new LinkConfig(c.network().latency(), c.network().bandwidthBitsPerSecond()));
@@ -138,7 +140,7 @@ public final class ScenarioRunner {
     private ScenarioResult execute() {
         installFaults();
         cluster.start();
-        RunResult run = sim.run(scenario.durationNanos(), Options.defaults().maxEvents());
+        RunResult run = sim.run(scenario.durationNanos(), maxEvents);
         KafkaRunResult k = cluster.result(run);
         judge(run, k);
         boolean passed = verdicts.stream().allMatch(ScenarioResult.Verdict::held);

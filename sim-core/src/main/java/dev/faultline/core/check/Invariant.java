@@ -11,4 +11,19 @@ public interface Invariant {
 
     /** Checks the state after the event just processed. */
     void check(CheckContext context);
+
+    /** An invariant with this id whose check is {@code check} (for checks decided elsewhere and reported here). */
+    static Invariant of(String name, java.util.function.Consumer<CheckContext> check) {
+        return new Invariant() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void check(CheckContext context) {
+                check.accept(context);
+            }
+        };
+    }
 }

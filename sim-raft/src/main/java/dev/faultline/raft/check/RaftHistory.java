@@ -19,7 +19,7 @@ import java.util.List;
  * {@code (offset, epoch)}, and the committed prefix (the first value seen below any node's high
  * watermark). It checks the event-driven invariants as the events happen, in O(1) per entry
  * (chain hashes make "identical up to offset o" one comparison), and holds any violation until the
- * matching {@link PendingInvariant} reports it after the event.
+ * matching invariant (see {@link RaftInvariants}) reports it after the event.
  */
 public final class RaftHistory implements RaftProbe {
     private final RaftView view;

@@ -71,7 +71,7 @@ public final class RaftInvariants {
             case CHECK_QUORUM: return new LivenessInvariants.CheckQuorum(view);
             case COMMIT_LATENCY: return new LivenessInvariants.CommitLatency(view);
             case STABLE_LEADERSHIP: return new LivenessInvariants.StableLeadership(view);
-            default: return new PendingInvariant(id, history);
+            default: return Invariant.of(id, context -> history.flush(id, context));
         }
     }
 }

@@ -230,7 +230,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
         for (String id : List.of(KM_S1, KM_S2, KM_S3, KM_S5, KM_S6, KM_S7, KM_L4)) {
             if (!disabledInvariants.contains(id)) {
-                sim.addInvariant(new Reported(id));
+                sim.addInvariant(reported(id));
             }
         }
         LivenessWatcher liveness = new LivenessWatcher(sim);
@@ -991,20 +991,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     }
 
     /** Reports the KM violations recorded while the event ran. */
-    private final class Reported implements Invariant {
-        private final String id;
-
-        Reported(String id) {
-            this.id = id;
-        }
-
-        @Override
-        public String name() {
-            return id;
-        }
-
-        @Override
-        public void check(CheckContext ctx) {
+    /** A KM-* check decided inside the controller and reported after the event. */
+    private Invariant reported(String id) {
+        return Invariant.of(id, ctx -> {
             for (int i = 0; i < violations.size(); i++) {
                 if (violations.get(i)[0].equals(id)) {
                     String message = violations.remove(i)[1];
@@ -1012,6 +1001,6 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     return;
                 }
             }
-        }
+        });
     }
 }

@@ -1,6 +1,5 @@
 package dev.faultline.zookeeper.kafka;
 
-import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.LeaderElection;
@@ -127,24 +126,16 @@ final class KzChecks {
     }
 
     Invariant invariant(String id) {
-        return new Invariant() {
-            @Override
-            public String name() {
-                return id;
+        return Invariant.of(id, context -> {
+            if (disabled.contains(id)) {
+                return;
             }
-
-            @Override
-            public void check(CheckContext context) {
-                if (disabled.contains(id)) {
+            for (String p : problems) {
+                if (p.startsWith(id + "|")) {
+                    context.fail(id, p.substring(id.length() + 1));
                     return;
                 }
-                for (String p : problems) {
-                    if (p.startsWith(id + "|")) {
-                        context.fail(id, p.substring(id.length() + 1));
-                        return;
-                    }
-                }
             }
-        };
+        });
     }
 }
