@@ -62,11 +62,13 @@ public final class ClusterSpec {
     private final int[] replicas;
     private final Object2IntOpenHashMap<String> topicIndex = new Object2IntOpenHashMap<>();
     private final int maxBrokerId;
+    private final boolean[] createdAtRuntime; // by topic index
 
-    private ClusterSpec(List<BrokerSpec> brokers, List<TopicSpec> topics, KafkaConfig config) {
+    private ClusterSpec(List<BrokerSpec> brokers, List<TopicSpec> topics, KafkaConfig config, java.util.Set<String> runtimeTopics) {
         this.brokers = List.copyOf(brokers);
         this.topics = List.copyOf(topics);
         this.config = config;
+        this.createdAtRuntime = new boolean[topics.size()];
         int max = -1;
         for (BrokerSpec b : brokers) {
             max = Math.max(max, b.id());
@@ -120,6 +122,13 @@ public final class ClusterSpec {
             }
         }
         replicaStart[Math.toIntExact(total)] = cursor;
+        for (String name : runtimeTopics) {
+            int t = topicIndex.getInt(name);
+            if (t < 0) {
+                throw new IllegalArgumentException("topic " + name + " is marked created at runtime but not defined");
+            }
+            createdAtRuntime[t] = true;
+        }
     }
 
     /**
@@ -320,6 +329,35 @@ public final class ClusterSpec {
         return out.toIntArray();
     }
 
+    /**
+     * Whether a topic is created at runtime (an administrator's CreateTopics during the run, see
+     * {@link ControlPlane#createTopic}) instead of before the run. Its partitions are numbered and
+     * assigned like every other (the data plane sizes its arrays once), but they do not exist until
+     * the control plane creates them: no partition state, no leader, no replica role on any broker.
+     */
+    public boolean createdAtRuntime(String topic) {
+        int t = topicIndex.getInt(topic);
+        if (t < 0) {
+            throw new IllegalArgumentException("no topic '" + topic + "'");
+        }
+        return createdAtRuntime[t];
+    }
+
+    /** Whether a partition belongs to a topic {@link #createdAtRuntime(String) created at runtime}. */
+    public boolean createdAtRuntime(int partition) {
+        return createdAtRuntime.length > 0 && createdAtRuntime[topicOf(partition)];
+    }
+
+    /** Whether any topic is {@link #createdAtRuntime(String) created at runtime}. */
+    public boolean hasRuntimeTopics() {
+        for (boolean b : createdAtRuntime) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The configuration that applies to a partition: the cluster's with its topic's overrides. */
     public KafkaConfig topicConfig(int partition) {
         return topicConfigs[topicOf(partition)];
@@ -340,6 +378,7 @@ public final class ClusterSpec {
         private final List<BrokerSpec> brokers = new ArrayList<>();
         private final List<TopicSpec> topics = new ArrayList<>();
         private final TreeMap<String, String> config = new TreeMap<>();
+        private final java.util.TreeSet<String> runtimeTopics = new java.util.TreeSet<>();
 
         /** Brokers 1..count without racks. */
         public Builder brokers(int count) {
@@ -380,6 +419,15 @@ public final class ClusterSpec {
             return this;
         }
 
+        /**
+         * Marks an already added topic as {@link ClusterSpec#createdAtRuntime(String) created at
+         * runtime}: it does not exist until an administrator creates it during the run.
+         */
+        public Builder createdAtRuntime(String topic) {
+            runtimeTopics.add(topic);
+            return this;
+        }
+
         /** Sets a cluster configuration property (real Kafka name). */
         public Builder config(String key, Object value) {
             config.put(key, String.valueOf(value));
@@ -395,7 +443,7 @@ public final class ClusterSpec {
             if (brokers.isEmpty()) {
                 throw new IllegalArgumentException("a cluster needs at least one broker");
             }
-            return new ClusterSpec(brokers, topics, KafkaConfig.of(config));
+            return new ClusterSpec(brokers, topics, KafkaConfig.of(config), runtimeTopics);
         }
     }
 }

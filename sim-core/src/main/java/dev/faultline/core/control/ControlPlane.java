@@ -56,4 +56,30 @@ public interface ControlPlane {
 
     /** The authoritative partition states. */
     PartitionStateView partitionStates();
+
+    /**
+     * An administrator creates a topic that the cluster description marks
+     * {@link ClusterSpec#createdAtRuntime(String) created at runtime}; called as a world action at the
+     * moment the request is sent. Returns at once; the topic comes to exist later in virtual time:
+     * <ul>
+     *   <li><b>zookeeper</b>: an admin client ({@link TopicAdminClient}) sends CreateTopics to the
+     *       controller broker, which writes {@code /brokers/topics/<topic>}; the controller's child
+     *       watch on {@code /brokers/topics} queues a TopicChange event, which writes each partition's
+     *       state znode and sends LeaderAndIsr / UpdateMetadata (model-spec §B.3, §B.4 step 10).</li>
+     *   <li><b>kraft</b>: the admin client sends CreateTopics to the active controller, which appends
+     *       the topic and partition records; the topic exists once they commit and brokers replay
+     *       them (§C.10, §C.13).</li>
+     *   <li><b>oracle</b>: created on every live broker at once.</li>
+     * </ul>
+     * New partitions elect the first live (KRaft: unfenced) replica of their assignment as leader,
+     * with every live replica in the ISR. Until then the partitions have no state (the view answers
+     * {@code null}) and brokers host no replica role for them. The admin client retries until it is
+     * answered (as Kafka's AdminClient retries NOT_CONTROLLER and timeouts); creating a topic twice
+     * is answered {@link Errors#TOPIC_ALREADY_EXISTS}.
+     *
+     * @throws IllegalArgumentException when the topic is unknown or not created at runtime
+     */
+    default void createTopic(String topic) {
+        throw new UnsupportedOperationException(mode() + " mode cannot create topics at runtime");
+    }
 }

@@ -18,7 +18,9 @@ public enum Errors {
     STALE_BROKER_EPOCH,
     OPERATION_NOT_ATTEMPTED,
     NEW_LEADER_ELECTED,
-    LEADER_NOT_AVAILABLE;
+    LEADER_NOT_AVAILABLE,
+    TOPIC_ALREADY_EXISTS,
+    INVALID_REPLICA_ASSIGNMENT;
 
     /** Whether a producer may retry after this error (Kafka's {@code RetriableException} subclasses). */
     public boolean retriable() {

@@ -30,6 +30,8 @@ public final class OracleControlPlane implements ControlPlane {
     private int[] leaderEpoch;
     private int[] partitionEpoch;
     private int[] isrMask;
+    /** Whether each partition exists (topics created at runtime do not until {@link #createTopic}). */
+    private boolean[] exists;
     private BrokerHandle[] handles;
     private boolean[] alive;
     private long[] brokerEpochs;
@@ -55,7 +57,13 @@ public final class OracleControlPlane implements ControlPlane {
         leaderEpoch = new int[partitions];
         partitionEpoch = new int[partitions];
         isrMask = new int[partitions];
+        exists = new boolean[partitions];
         for (int p = 0; p < partitions; p++) {
+            if (cluster.createdAtRuntime(p)) {
+                leader[p] = LeaderElection.NO_LEADER;
+                continue;
+            }
+            exists[p] = true;
             leader[p] = cluster.replica(p, 0); // topic creation: the preferred replica leads, all replicas in sync
             isrMask[p] = (1 << cluster.replicationFactor(p)) - 1;
         }
@@ -103,7 +111,7 @@ public final class OracleControlPlane implements ControlPlane {
         return new PartitionStateView() {
             @Override
             public PartitionState state(int partition) {
-                return stateOf(partition);
+                return exists[partition] ? stateOf(partition) : null;
             }
 
             @Override
@@ -242,17 +250,57 @@ public final class OracleControlPlane implements ControlPlane {
         handle.registered(brokerEpochs[b]);
         List<PartitionState> changes = new ArrayList<>();
         for (int p : cluster.partitionsOf(b)) {
-            if (leader[p] == LeaderElection.NO_LEADER) {
+            if (exists[p] && leader[p] == LeaderElection.NO_LEADER) {
                 elect(p, "broker-" + b + " registered", changes);
             }
         }
         // The registering broker learns everything; the others learn what changed.
         List<PartitionState> full = new ArrayList<>(cluster.partitionCount());
         for (int p = 0; p < cluster.partitionCount(); p++) {
-            full.add(stateOf(p));
+            if (exists[p]) {
+                full.add(stateOf(p));
+            }
         }
         deliver(b, full);
         pushExcept(changes, b);
+    }
+
+    /**
+     * Topic creation at once: each partition gets the first eligible replica of its assignment as
+     * leader and every eligible replica in its ISR (leader and partition epoch 0); every live broker
+     * learns the new states at this instant. A partition with no eligible replica is created with
+     * no leader and the whole assignment as ISR, and is elected when a replica registers.
+     */
+    @Override
+    public void createTopic(String topic) {
+        if (!cluster.createdAtRuntime(topic)) {
+            throw new IllegalArgumentException("topic " + topic + " is not created at runtime");
+        }
+        int first = cluster.topicFirstPartition(topic);
+        int count = cluster.topics().get(cluster.topicOf(first)).partitions();
+        if (exists[first]) {
+            sim.traceFault("oracle: topic " + topic + " already exists");
+            return;
+        }
+        sim.traceFault("oracle: create topic " + topic);
+        List<PartitionState> created = new ArrayList<>(count);
+        for (int p = first; p < first + count; p++) {
+            int mask = 0;
+            int lead = LeaderElection.NO_LEADER;
+            for (int r = 0; r < cluster.replicationFactor(p); r++) {
+                if (eligible(cluster.replica(p, r))) {
+                    mask |= 1 << r;
+                    if (lead == LeaderElection.NO_LEADER) {
+                        lead = cluster.replica(p, r);
+                    }
+                }
+            }
+            exists[p] = true;
+            leader[p] = lead;
+            isrMask[p] = mask == 0 ? (1 << cluster.replicationFactor(p)) - 1 : mask;
+            created.add(stateOf(p));
+        }
+        push(created);
     }
 
     private void push(List<PartitionState> changes) {

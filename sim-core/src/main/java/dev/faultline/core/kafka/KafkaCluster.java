@@ -54,6 +54,7 @@ public final class KafkaCluster {
     private final List<String> producers;
     private final List<String> consumers;
     private final Set<String> disabled;
+    private final TopicCreationWatch topicCreations;
 
     private KafkaCluster(Builder b) {
         this.spec = b.spec;
@@ -81,6 +82,10 @@ public final class KafkaCluster {
         }
         sim.addInvariant(liveness);
         sim.addInvariant(new FailoverWatch(sim, spec, controlPlane, failover, liveness));
+        this.topicCreations = new TopicCreationWatch(sim, spec, controlPlane);
+        if (spec.hasRuntimeTopics()) {
+            sim.addInvariant(topicCreations);
+        }
         for (Invariant inv : checker.invariants()) {
             sim.addInvariant(inv);
         }
@@ -203,6 +208,25 @@ public final class KafkaCluster {
      */
     public void checkConvergedAt(long atNanos) {
         sim.schedule(atNanos, this::checkConverged);
+    }
+
+    /**
+     * An administrator creates a topic marked {@link ClusterSpec#createdAtRuntime(String) created at
+     * runtime}, now (call from a world action, e.g. {@code sim.schedule(at, () -> c.createTopic("t"))}).
+     * The creation is measured from now ({@link #topicCreations()}).
+     */
+    public void createTopic(String topic) {
+        if (!spec.createdAtRuntime(topic)) {
+            throw new IllegalArgumentException("topic " + topic + " is not marked created at runtime");
+        }
+        sim.traceFault("admin creates topic " + topic);
+        topicCreations.requested(topic);
+        controlPlane.createTopic(topic);
+    }
+
+    /** The topics created at runtime so far, measured (request order). */
+    public List<dev.faultline.core.control.TopicCreation> topicCreations() {
+        return topicCreations.measurements();
     }
 
     /** The authoritative state of a partition. */
