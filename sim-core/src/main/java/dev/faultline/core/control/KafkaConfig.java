@@ -37,6 +37,10 @@ public final class KafkaConfig {
         d.put("broker.session.timeout.ms", "9000");
         d.put("broker.heartbeat.interval.ms", "2000");
         d.put("controller.socket.timeout.ms", "30000");
+        // Controlled shutdown (model-spec §B.7, §B.11); read by every control plane.
+        d.put("controlled.shutdown.enable", "true");
+        d.put("controlled.shutdown.max.retries", "3");
+        d.put("controlled.shutdown.retry.backoff.ms", "5000");
         // Simulator: OS page-cache writeback delay of partition data (model-spec §0.4,
         // pageCacheFlushDelayMs). Linux dirty_expire_centisecs is 3000 (30 s); writeback runs every 5 s.
         d.put("faultline.page.cache.flush.delay.ms", "30000");

@@ -67,6 +67,23 @@ public final class LeaderElection {
         return Election.NONE;
     }
 
+    /**
+     * The ISR stored with a controlled-shutdown election's leader (model-spec §B.5): the ISR minus the
+     * shutting-down brokers; unchanged when no leader was elected or nothing would remain.
+     */
+    public static IntList isrAfterControlledShutdown(Election election, IntList isr, IntPredicate shuttingDown) {
+        if (!election.elected()) {
+            return isr;
+        }
+        IntArrayList out = new IntArrayList(isr.size());
+        for (int i = 0; i < isr.size(); i++) {
+            if (!shuttingDown.test(isr.getInt(i))) {
+                out.add(isr.getInt(i));
+            }
+        }
+        return out.isEmpty() ? isr : out;
+    }
+
     /** Preferred-replica election: the first assigned replica if it is live and in the ISR. */
     public static Election preferredReplica(int[] assignment, IntList isr, IntPredicate live) {
         int preferred = assignment[0];

@@ -34,6 +34,8 @@ public final class OracleControlPlane implements ControlPlane {
     private boolean[] exists;
     private BrokerHandle[] handles;
     private boolean[] alive;
+    /** Brokers in controlled shutdown (KIP-841: neither leader nor new ISR member). */
+    private boolean[] shuttingDown;
     private long[] brokerEpochs;
     private long[] registeredAt;
     private int[] registrations;
@@ -70,6 +72,7 @@ public final class OracleControlPlane implements ControlPlane {
         int n = cluster.maxBrokerId() + 1;
         handles = new BrokerHandle[n];
         alive = new boolean[n];
+        shuttingDown = new boolean[n];
         brokerEpochs = new long[n];
         registeredAt = new long[n];
         registrations = new int[n];
@@ -166,7 +169,7 @@ public final class OracleControlPlane implements ControlPlane {
 
     /** Whether the oracle counts broker {@code r} as alive now: registered, and not down for the detection delay. */
     private boolean eligible(int r) {
-        return alive[r] && sim.now() - downAt[r] < detectionDelayNanos;
+        return alive[r] && !shuttingDown[r] && sim.now() - downAt[r] < detectionDelayNanos;
     }
 
     private void brokerDown(int b, int registrationsAtDown) {
@@ -230,6 +233,49 @@ public final class OracleControlPlane implements ControlPlane {
         changes.add(s);
     }
 
+    /**
+     * Controlled shutdown of broker {@code b} (the oracle's version of model-spec §B.7 / §C.12 step 5):
+     * at once, partitions it leads (replication factor above 1) get a controlled-shutdown election
+     * (§B.5) and it leaves the ISR of partitions it follows; every live broker applies the new states
+     * at this instant. A partition with no other eligible ISR member keeps its leader; it goes offline
+     * when the broker exits, as after a failure.
+     */
+    private void controlledShutdown(int b) {
+        shuttingDown[b] = true;
+        long now = sim.now();
+        sim.traceFault("oracle: broker-" + b + " in controlled shutdown");
+        List<PartitionState> changes = new ArrayList<>();
+        for (int p : cluster.partitionsOf(b)) {
+            if (cluster.replicationFactor(p) <= 1) {
+                continue;
+            }
+            IntList isr = isrOf(p, isrMask[p]);
+            if (leader[p] == b) {
+                LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr, this::eligible, r -> shuttingDown[r]);
+                if (!e.elected()) {
+                    continue;
+                }
+                leader[p] = e.leader();
+                leaderEpoch[p]++;
+                partitionEpoch[p]++;
+                isrMask[p] = maskOf(p, LeaderElection.isrAfterControlledShutdown(e, isr, r -> shuttingDown[r]));
+                PartitionState s = stateOf(p);
+                context.history().leaderElected(now, s, false, "broker-" + b + " controlled shutdown");
+                changes.add(s);
+            } else {
+                IntList shrunk = LeaderElection.isrWithout(isr, b);
+                if (!shrunk.equals(isr)) {
+                    isrMask[p] = maskOf(p, shrunk);
+                    partitionEpoch[p]++;
+                    PartitionState s = stateOf(p);
+                    context.history().isrChanged(now, s, "broker-" + b + " controlled shutdown");
+                    changes.add(s);
+                }
+            }
+        }
+        push(changes);
+    }
+
     private int slotOf(int p, int broker) {
         for (int r = 0; r < cluster.replicationFactor(p); r++) {
             if (cluster.replica(p, r) == broker) {
@@ -244,6 +290,7 @@ public final class OracleControlPlane implements ControlPlane {
     private void register(int b, BrokerHandle handle) {
         handles[b] = handle;
         alive[b] = true;
+        shuttingDown[b] = false;
         registeredAt[b] = sim.now();
         registrations[b]++;
         brokerEpochs[b] = nextBrokerEpoch++;
@@ -350,7 +397,7 @@ public final class OracleControlPlane implements ControlPlane {
                 int member = r.newIsr().getInt(k);
                 boolean added = (isrMask[p] & (1 << slotOf(p, member))) == 0;
                 // KIP-841/KIP-903: a replica joins only while registered, with its current broker epoch.
-                if (added && (!alive[member] || r.newIsrBrokerEpochs().getLong(k) != brokerEpochs[member])) {
+                if (added && (!alive[member] || shuttingDown[member] || r.newIsrBrokerEpochs().getLong(k) != brokerEpochs[member])) {
                     error = Errors.INELIGIBLE_REPLICA;
                 }
             }
@@ -422,6 +469,22 @@ public final class OracleControlPlane implements ControlPlane {
         @Override
         public long brokerEpoch() {
             return handle == null ? -1 : brokerEpochs[brokerId];
+        }
+
+        /** Moves leadership away at once (a world action right after this event), then lets the broker go. */
+        @Override
+        public void controlledShutdown(Runnable readyToStop) {
+            if (!cluster.config().getBoolean("controlled.shutdown.enable")) {
+                readyToStop.run();
+                return;
+            }
+            BrokerHandle h = handle;
+            sim.schedule(sim.now(), () -> {
+                if (handles[brokerId] == h && h != null) {
+                    OracleControlPlane.this.controlledShutdown(brokerId);
+                }
+                readyToStop.run();
+            });
         }
     }
 }

@@ -22,6 +22,11 @@ sealed interface BrokerTimer {
     record FetchTimeout(int leaderId, long requestId) implements BrokerTimer {
     }
 
+    /** The operator's SIGTERM: begin a controlled shutdown inside the broker's own event handler. */
+    record ControlledShutdown() implements BrokerTimer {
+    }
+
     BrokerTimer ISR_EXPIRATION = new IsrExpiration();
     BrokerTimer HW_CHECKPOINT = new HighWatermarkCheckpoint();
+    BrokerTimer CONTROLLED_SHUTDOWN = new ControlledShutdown();
 }

@@ -106,6 +106,46 @@ public final class KafkaBroker implements Node, BrokerHandle {
         }
     }
 
+    // ------------------------------------------------------------------ controlled shutdown
+
+    /**
+     * The operator's clean stop (SIGTERM): the broker begins a controlled shutdown in its own next
+     * event (so a paused or busy broker handles it when it can), hands it to its agent
+     * ({@link BrokerAgent#controlledShutdown}), and calls {@code readyToStop} once the control plane
+     * let it go. {@code readyToStop} runs inside the broker's event handler: it must only schedule the
+     * process's exit (a world action), never stop it in place. A second request is ignored.
+     */
+    public void controlledShutdown(Runnable readyToStop) {
+        if (shutdownReady != null) {
+            return;
+        }
+        shutdownReady = readyToStop;
+        ctx.setTimer(BrokerTimer.CONTROLLED_SHUTDOWN, 0);
+    }
+
+    private Runnable shutdownReady;
+    private boolean shuttingDown;
+
+    private void beginControlledShutdown() {
+        shuttingDown = true;
+        ctx.trace("broker", "broker " + brokerId + " begins controlled shutdown");
+        Runnable ready = shutdownReady;
+        boolean[] once = new boolean[1];
+        agent.controlledShutdown(() -> {
+            if (once[0]) {
+                throw new IllegalStateException("broker " + brokerId + ": controlled shutdown completed twice");
+            }
+            once[0] = true;
+            ctx.trace("broker", "broker " + brokerId + " may stop now");
+            ready.run();
+        });
+    }
+
+    /** Whether this broker has begun a controlled shutdown. */
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
     // ------------------------------------------------------------------ routing
 
     @Override
@@ -157,6 +197,8 @@ public final class KafkaBroker implements Node, BrokerHandle {
             followerSide.onBackoffEnd(((BrokerTimer.FetchBackoff) tag).leaderId());
         } else if (tag instanceof BrokerTimer.FetchTimeout) {
             followerSide.onFetchTimeout((BrokerTimer.FetchTimeout) tag);
+        } else if (tag instanceof BrokerTimer.ControlledShutdown) {
+            beginControlledShutdown();
         } else if (!agent.onTimer(tag)) {
             throw new IllegalStateException("broker " + brokerId + ": no handler for timer " + tag);
         }
@@ -347,6 +389,23 @@ public final class KafkaBroker implements Node, BrokerHandle {
             metadataLeader[s.partition()] = s.leader();
         }
         ctx.work(partitionCostNanos * states.size() / 4);
+    }
+
+    @Override
+    public void stopReplicas(it.unimi.dsi.fastutil.ints.IntList partitions) {
+        for (int k = 0; k < partitions.size(); k++) {
+            int p = partitions.getInt(k);
+            int i = replicas.local(p);
+            if (i < 0 || replicas.role[i] == ReplicaTable.LEADER) {
+                continue;
+            }
+            followerSide.stopFetching(i);
+            replicas.role[i] = ReplicaTable.OFFLINE;
+            replicas.setFlag(i, ReplicaTable.VALIDATED, false);
+            observer.touched(brokerId, p);
+            ctx.trace("stop-replica", cluster.partitionName(p) + " stopped at leader epoch " + replicas.leaderEpoch[i]);
+        }
+        ctx.work(partitionCostNanos * partitions.size());
     }
 
     @Override

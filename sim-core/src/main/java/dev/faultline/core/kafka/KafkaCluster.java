@@ -176,6 +176,16 @@ public final class KafkaCluster {
         sim.restart(brokerNode(brokerId));
     }
 
+    /**
+     * The operator stops broker {@code brokerId} cleanly: a controlled shutdown, then the process
+     * exits; it starts again {@code downNanos} after the exit when positive. Returns whether the
+     * broker was running.
+     */
+    public boolean controlledShutdown(int brokerId, long downNanos) {
+        sim.traceFault("controlled-shutdown broker-" + brokerId);
+        return ControlledShutdownFault.begin(sim, brokerNode(brokerId), downNanos);
+    }
+
     /** Global partition of a name like {@code orders-0}. */
     public int partition(String name) {
         return spec.partition(name);

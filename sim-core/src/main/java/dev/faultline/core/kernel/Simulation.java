@@ -240,6 +240,16 @@ public final class Simulation implements CheckContext {
         stopProcess(slots.get(id.index()), "crash");
     }
 
+    /**
+     * The process exits cleanly (after a controlled shutdown): for the kernel like a crash (volatile
+     * state, timers and queued work gone; connections closed; disk and page cache kept), traced as
+     * {@code stop}. What the process released before exiting (a ZooKeeper session it closed) is the
+     * process's own business.
+     */
+    public void stop(NodeId id) {
+        stopProcess(slots.get(id.index()), "stop");
+    }
+
     /** The host loses power: like a crash, and every unsynced write is lost. */
     public void powerLoss(NodeId id) {
         Slot s = slots.get(id.index());
@@ -297,7 +307,7 @@ public final class Simulation implements CheckContext {
         if (s.node == null) {
             return;
         }
-        if (crashSendsReset && how.equals("crash")) {
+        if (crashSendsReset && (how.equals("crash") || how.equals("stop"))) {
             closeConnections(s);
         }
         s.peers.clear();

@@ -51,4 +51,17 @@ class LeaderElectionTest {
         assertThat(e.leader()).isEqualTo(2);
         assertThat(LeaderElection.preferredReplica(new int[] {1, 2, 3}, IntList.of(2, 3), live(1, 2, 3)).elected()).isFalse();
     }
+
+    @Test
+    void controlledShutdownDropsShuttingDownBrokersFromTheIsr() {
+        var e = LeaderElection.controlledShutdown(new int[] {1, 2, 3}, IntList.of(1, 2, 3), live(1, 2, 3), b -> b == 1);
+        assertThat(LeaderElection.isrAfterControlledShutdown(e, IntList.of(1, 2, 3), b -> b == 1).toIntArray()).containsExactly(2, 3);
+    }
+
+    @Test
+    void controlledShutdownElectsNobodyWhenOnlyShuttingDownOrDeadBrokersAreInSync() {
+        var e = LeaderElection.controlledShutdown(new int[] {1, 2, 3}, IntList.of(1, 3), live(1, 2), b -> b == 1);
+        assertThat(e.elected()).isFalse();
+        assertThat(LeaderElection.isrAfterControlledShutdown(e, IntList.of(1, 3), b -> b == 1).toIntArray()).containsExactly(1, 3);
+    }
 }
