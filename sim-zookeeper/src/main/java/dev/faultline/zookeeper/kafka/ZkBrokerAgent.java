@@ -129,6 +129,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             }
         } else if (path.equals(KafkaZnodes.BROKER_IDS) && controller != null) {
             controller.onBrokerIdsChanged();
+        } else if (path.equals(KafkaZnodes.TOPICS) && controller != null) {
+            controller.onTopicsChanged();
         }
     }
 
@@ -226,6 +228,10 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             }
             return true;
         }
+        if (message instanceof dev.faultline.core.control.AdminMessage.CreateTopicsRequest req) {
+            onCreateTopics(from, req);
+            return true;
+        }
         if (message instanceof ControllerRequest.AlterPartition req) {
             if (controller != null && controller.isActive()) {
                 controller.onAlterPartition(from, req.correlationId(), req.request());
@@ -247,6 +253,33 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             return true;
         }
         return false;
+    }
+
+    /**
+     * CreateTopics (ZooKeeper mode, Kafka's {@code ZkAdminManager.createTopics} on the controller
+     * broker's request thread): only the controller accepts it; it writes the topic's assignment
+     * znode {@code /brokers/topics/<topic>} (with its {@code partitions} child) through this broker's
+     * ZooKeeper session and answers; the controller's child watch on {@code /brokers/topics} does the
+     * rest. Any other broker answers NOT_CONTROLLER naming the controller it knows. Simplification:
+     * the answer comes when the znode is written, not when the new leaders are in the metadata cache.
+     */
+    private void onCreateTopics(NodeId from, dev.faultline.core.control.AdminMessage.CreateTopicsRequest req) {
+        if (controller == null || !controller.isActive() || zk == null) {
+            String hint = activeControllerId >= 0 && activeControllerId != brokerId
+                    ? dev.faultline.core.control.ClusterSpec.brokerNodeName(activeControllerId) : null;
+            ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(req.correlationId(), req.topic(),
+                    Errors.NOT_CONTROLLER, hint));
+            return;
+        }
+        List<Op> ops = List.of(new Op.Create(KafkaZnodes.topicPath(req.topic()), "assignment", CreateMode.PERSISTENT),
+                new Op.Create(KafkaZnodes.partitionsPath(req.topic()), "", CreateMode.PERSISTENT));
+        zk.multi(ops, r -> {
+            Errors error = r.ok() ? Errors.NONE
+                    : r.code() == Code.NODEEXISTS || (r.results() != null && !r.results().isEmpty() && r.results().get(0).code() == Code.NODEEXISTS)
+                    ? Errors.TOPIC_ALREADY_EXISTS : Errors.REQUEST_TIMED_OUT;
+            ctx.trace("zk-broker", "CreateTopics " + req.topic() + ": " + error);
+            ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(req.correlationId(), req.topic(), error, null));
+        });
     }
 
     /** STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH checks (§B.1, §B.2.5). */

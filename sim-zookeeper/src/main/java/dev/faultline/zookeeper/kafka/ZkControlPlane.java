@@ -31,7 +31,8 @@ import java.util.List;
  * holds a ZooKeeper session, registers {@code /brokers/ids/N}, takes part in the {@code /controller}
  * election, and the winner runs the {@link ZkController}.
  *
- * <p>Topic creation happened before the run: the initial znodes (one {@code multi} per topic with
+ * <p>Topics created at runtime ({@link #createTopic}) go through an admin client and the controller;
+ * the others were created before the run: the initial znodes (one {@code multi} per topic with
  * its partitions' state znodes, preferred replica leading, every replica in sync) are written into
  * every ZooKeeper server's transaction log at epoch 0, and {@code /controller_epoch} starts at 0.
  */
@@ -98,6 +99,10 @@ public final class ZkControlPlane implements ControlPlane {
         out.add(new TxnEntry(Zxid.make(0, 1), 0, 0, 0, new Txn.Ops(base, true)));
         int first = 0;
         for (ClusterSpec.TopicSpec t : cluster.topics()) {
+            if (cluster.createdAtRuntime(t.name())) {
+                first += t.partitions(); // created by an admin during the run (createTopic)
+                continue;
+            }
             List<Op> ops = new ArrayList<>();
             ops.add(new Op.Create(KafkaZnodes.topicPath(t.name()), "assignment", CreateMode.PERSISTENT));
             ops.add(new Op.Create(KafkaZnodes.partitionsPath(t.name()), "", CreateMode.PERSISTENT));
@@ -171,6 +176,18 @@ public final class ZkControlPlane implements ControlPlane {
             }
         }
         return best;
+    }
+
+    /**
+     * An admin client ({@code admin-client}, added on first use) sends CreateTopics to the brokers
+     * until the controller accepts it (see {@link ControlPlane#createTopic}).
+     */
+    @Override
+    public void createTopic(String topic) {
+        if (!cluster.createdAtRuntime(topic)) {
+            throw new IllegalArgumentException("topic " + topic + " is not created at runtime");
+        }
+        dev.faultline.core.control.TopicAdminClient.in(sim, controllerCandidates()).createTopic(topic);
     }
 
     /** The committed {@code /controller_epoch} as {value, mzxid} (omniscient, for KZ-S2), or null. */

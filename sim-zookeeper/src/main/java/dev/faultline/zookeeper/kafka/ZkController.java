@@ -34,7 +34,14 @@ import java.util.function.Consumer;
  */
 final class ZkController {
     /** Controller events ({@code ControllerEvent}). */
-    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance {
+    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance, TopicChange {
+    }
+
+    /**
+     * {@code TopicChange}: the child watch on {@code /brokers/topics} fired (an admin created a topic),
+     * or a new controller looks for topics whose partitions are still New (§B.4 step 10).
+     */
+    private record TopicChange() implements Event {
     }
 
     /** {@code AutoPreferredReplicaLeaderElection} (§B.9). */
@@ -100,6 +107,8 @@ final class ZkController {
     private final int[] leaderEpoch;
     private final int[] zkVersion;
     private final IntList[] isr;
+    /** Whether each partition exists in ZooKeeper as far as this controller knows (runtime topics start New). */
+    private final boolean[] created;
 
     ZkController(ZkBrokerAgent agent, int controllerEpoch, int epochZkVersion) {
         this.agent = agent;
@@ -122,6 +131,16 @@ final class ZkController {
         leaderEpoch = new int[n];
         zkVersion = new int[n];
         isr = new IntList[n];
+        created = new boolean[n];
+        for (int p = 0; p < n; p++) {
+            if (cluster.createdAtRuntime(p)) {
+                // Not known to exist until its state znode is read or written (a New partition).
+                leader[p] = LeaderElection.NO_LEADER;
+                isr[p] = IntList.of();
+            } else {
+                created[p] = true;
+            }
+        }
     }
 
     int epoch() {
@@ -138,6 +157,16 @@ final class ZkController {
 
     void start() {
         enqueue(new Failover());
+        if (cluster.hasRuntimeTopics()) {
+            // Step 10 for topics an admin created in ZooKeeper whose partitions have no state yet
+            // (the previous controller died first): right behind the failover load.
+            enqueue(new TopicChange());
+        }
+    }
+
+    /** The child watch on {@code /brokers/topics} fired. */
+    void onTopicsChanged() {
+        enqueue(new TopicChange());
     }
 
     /** {@code onControllerResignation}: stop processing; the queue is dropped. */
@@ -214,6 +243,8 @@ final class ZkController {
             processAlterPartition(a.from(), a.correlationId(), a.request());
         } else if (e instanceof AutoRebalance) {
             processAutoRebalance();
+        } else if (e instanceof TopicChange) {
+            processTopicChange();
         } else if (e instanceof ControllerChange) {
             agent.reelectAfterControllerChange();
             done();
@@ -314,6 +345,9 @@ final class ZkController {
                         }
                         List<Change> changes = new ArrayList<>();
                         for (int p = 0; p < cluster.partitionCount(); p++) {
+                            if (!created[p]) {
+                                continue; // a New partition: the TopicChange behind this event creates it
+                            }
                             if (leader[p] == LeaderElection.NO_LEADER || !liveBrokers.contains(leader[p])) {
                                 Change c = offlineElection(p, "controller failover");
                                 if (c != null) {
@@ -346,6 +380,7 @@ final class ZkController {
         call(cb -> zk.getData(KafkaZnodes.statePath(topic, cluster.partitionInTopic(p)), false, cb), r -> {
             if (r.ok()) {
                 KafkaZnodes.StateData d = KafkaZnodes.StateData.decode(r.data());
+                created[p] = true;
                 leader[p] = d.leader();
                 leaderEpoch[p] = d.leaderEpoch();
                 isr[p] = d.isr();
@@ -373,6 +408,9 @@ final class ZkController {
             // them again for partitions left without a leader.
             java.util.function.IntPredicate liveAfterFailure = b -> liveBrokers.contains(b) && !dead.contains(b);
             for (int p = 0; p < cluster.partitionCount(); p++) {
+                if (!created[p]) {
+                    continue;
+                }
                 boolean leaderGone = leader[p] != LeaderElection.NO_LEADER && !liveAfterFailure.test(leader[p]);
                 boolean leaderless = leader[p] == LeaderElection.NO_LEADER;
                 Change c = null;
@@ -495,6 +533,115 @@ final class ZkController {
         }, then);
     }
 
+    // ------------------------------------------------------------------ topic creation (§B.3 TopicChange, §B.4 step 10)
+
+    /** Topics seen in {@code /brokers/topics} whose assignment this controller has read (with a data watch). */
+    private final java.util.TreeSet<String> topicsRead = new java.util.TreeSet<>();
+
+    /**
+     * {@code processTopicChange}: re-read {@code /brokers/topics} (re-arming the child watch), read
+     * the assignment of topics not seen before, then create every New partition of a topic in
+     * ZooKeeper: the first live replica of its assignment leads, the live replicas form the ISR
+     * (leader epoch 0); one epoch-checked {@code multi} per partition creates its znode and state
+     * znode; then LeaderAndIsr to its replicas and UpdateMetadata to every live broker. A partition
+     * with no live replica stays New (Kafka logs the failed NewPartition -> OnlinePartition change);
+     * the next TopicChange or controller failover retries it.
+     */
+    private void processTopicChange() {
+        call(cb -> zk.getChildren(KafkaZnodes.TOPICS, true, cb), r -> {
+            List<String> names = r.children() == null ? List.of() : new ArrayList<>(new java.util.TreeSet<>(r.children()));
+            List<String> fresh = new ArrayList<>();
+            for (String name : names) {
+                if (topicsRead.add(name)) {
+                    fresh.add(name);
+                }
+            }
+            Pipeline.start(fresh.size(), maxInFlight, (i, pipe) ->
+                    call(cb -> zk.getData(KafkaZnodes.topicPath(fresh.get(i)), true, cb), x -> pipe.completed()), () -> {
+                List<Change> changes = new ArrayList<>();
+                for (String name : names) {
+                    int first;
+                    try {
+                        first = cluster.topicFirstPartition(name);
+                    } catch (IllegalArgumentException unknown) {
+                        continue;
+                    }
+                    int count = cluster.topics().get(cluster.topicOf(first)).partitions();
+                    for (int p = first; p < first + count; p++) {
+                        Change c = created[p] ? null : newPartitionElection(p);
+                        if (c != null) {
+                            changes.add(c);
+                        }
+                    }
+                }
+                if (!changes.isEmpty()) {
+                    ctx.trace("zk-controller", "topic change: creating " + changes.size() + " new partition(s)");
+                }
+                createPartitions(changes, () -> {
+                    IntArrayList changed = new IntArrayList();
+                    for (Change c : changes) {
+                        if (created[c.partition()]) {
+                            changed.add(c.partition());
+                        }
+                    }
+                    touched = changed;
+                    sendLeaderAndIsrForChanges(changed);
+                    sendUpdateMetadata(liveBrokers, changed);
+                    done();
+                });
+            });
+        });
+    }
+
+    /** NewPartition -> OnlinePartition: the live replicas, in assignment order; {@code null} when none is live. */
+    private Change newPartitionElection(int p) {
+        IntArrayList live = new IntArrayList();
+        for (int replica : cluster.replicas(p)) {
+            if (liveBrokers.contains(replica)) {
+                live.add(replica);
+            }
+        }
+        if (live.isEmpty()) {
+            ctx.trace("zk-controller", cluster.partitionName(p) + " stays New: no live replica");
+            return null;
+        }
+        return new Change(p, new KafkaZnodes.StateData(live.getInt(0), 0, controllerEpoch, live), true, false, "topic creation");
+    }
+
+    /** Creates the partitions' znodes and state znodes (epoch-checked), pipelined; marks them created. */
+    private void createPartitions(List<Change> changes, Runnable then) {
+        ctx.work(partitionCostNanos * changes.size());
+        Pipeline.start(changes.size(), maxInFlight, (i, pipe) -> {
+            Change c = changes.get(i);
+            int p = c.partition();
+            String topic = cluster.topics().get(cluster.topicOf(p)).name();
+            int number = cluster.partitionInTopic(p);
+            plane.checks().beforeWrite(cluster, p, c.data());
+            List<Op> ops = new ArrayList<>();
+            if (!noEpochZkVersionCheck) {
+                ops.add(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion));
+            }
+            ops.add(new Op.Create(KafkaZnodes.partitionPath(topic, number), "", dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
+            ops.add(new Op.Create(KafkaZnodes.statePath(topic, number), c.data().encode(), dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
+            call(cb -> zk.multi(ops, cb), r -> {
+                if (r.ok()) {
+                    plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
+                    created[p] = true;
+                    leader[p] = c.data().leader();
+                    leaderEpoch[p] = c.data().leaderEpoch();
+                    isr[p] = c.data().isr();
+                    zkVersion[p] = r.results().get(ops.size() - 1).stat().version();
+                    pipe.completed();
+                } else if (!noEpochZkVersionCheck && r.results() != null && !r.results().isEmpty()
+                        && r.results().get(0).code() != Code.OK) {
+                    agent.resignController("controller epoch zkVersion check failed");
+                } else {
+                    readPartition(p, pipe::completed); // created meanwhile by another controller: load it
+                }
+            });
+        }, then);
+    }
+
     // ------------------------------------------------------------------ preferred leaders (§B.9)
 
     /**
@@ -507,6 +654,9 @@ final class ZkController {
         int[] preferred = new int[brokers];
         int[] notLed = new int[brokers];
         for (int p = 0; p < cluster.partitionCount(); p++) {
+            if (!created[p]) {
+                continue;
+            }
             int pref = cluster.replica(p, 0);
             preferred[pref]++;
             if (leader[p] != pref) {
@@ -590,13 +740,17 @@ final class ZkController {
     private IntList allPartitions() {
         IntArrayList all = new IntArrayList(cluster.partitionCount());
         for (int p = 0; p < cluster.partitionCount(); p++) {
-            all.add(p);
+            if (created[p]) {
+                all.add(p);
+            }
         }
         return all;
     }
 
     private IntList hostedBy(int broker) {
-        return IntArrayList.wrap(cluster.partitionsOf(broker));
+        IntArrayList out = IntArrayList.wrap(cluster.partitionsOf(broker));
+        out.removeIf(p -> !created[p]);
+        return out;
     }
 
     private List<PartitionState> states(IntList partitions) {
