@@ -31,8 +31,13 @@ final class Connectivity {
         return f.dropProbability() < 1.0;
     }
 
-    /** Whether some majority of the voters is healthy and pairwise cleanly connected. */
-    static boolean healthyMajority(RaftView view) {
+    /** Clean both ways, and no message held back by an ended delay fault still queued on the link (see {@link DelayBacklog}). */
+    static boolean clean(Simulation sim, NodeId a, NodeId b, DelayBacklog backlog) {
+        return clean(sim, a, b) && backlog.drained(a, b, sim.now());
+    }
+
+    /** Whether some majority of the voters is healthy and pairwise cleanly connected (backlogs drained). */
+    static boolean healthyMajority(RaftView view, DelayBacklog backlog) {
         int[] voters = view.voterIds();
         int n = voters.length;
         int majority = n / 2 + 1;
@@ -47,20 +52,20 @@ final class Connectivity {
             return false;
         }
         for (int subset = healthyMask; subset > 0; subset = (subset - 1) & healthyMask) {
-            if (Integer.bitCount(subset) >= majority && pairwiseClean(view, voters, subset)) {
+            if (Integer.bitCount(subset) >= majority && pairwiseClean(view, voters, subset, backlog)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean pairwiseClean(RaftView view, int[] voters, int subset) {
+    private static boolean pairwiseClean(RaftView view, int[] voters, int subset, DelayBacklog backlog) {
         for (int i = 0; i < voters.length; i++) {
             if ((subset & (1 << i)) == 0) {
                 continue;
             }
             for (int j = i + 1; j < voters.length; j++) {
-                if ((subset & (1 << j)) != 0 && !clean(view.sim(), view.nodeId(voters[i]), view.nodeId(voters[j]))) {
+                if ((subset & (1 << j)) != 0 && !clean(view.sim(), view.nodeId(voters[i]), view.nodeId(voters[j]), backlog)) {
                     return false;
                 }
             }

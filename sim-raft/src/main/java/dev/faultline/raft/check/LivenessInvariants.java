@@ -25,8 +25,11 @@ final class LivenessInvariants {
     private LivenessInvariants() {
     }
 
-    /** A leader that is healthy, committed in its epoch, and cleanly connected to a majority (itself included). */
-    static boolean leadsMajority(RaftView view, RaftNode leader, int leaderId, boolean requireFollowing) {
+    /**
+     * A leader that is healthy, committed in its epoch, and cleanly connected to a majority (itself
+     * included): links without faults and without a backlog left by an ended delay fault.
+     */
+    static boolean leadsMajority(RaftView view, DelayBacklog backlog, RaftNode leader, int leaderId, boolean requireFollowing) {
         Simulation sim = view.sim();
         NodeId l = view.nodeId(leaderId);
         if (!Connectivity.healthy(sim, l)) {
@@ -38,7 +41,7 @@ final class LivenessInvariants {
                 continue;
             }
             NodeId v = view.nodeId(id);
-            if (!Connectivity.healthy(sim, v) || !Connectivity.clean(sim, l, v)) {
+            if (!Connectivity.healthy(sim, v) || !Connectivity.clean(sim, l, v, backlog)) {
                 continue;
             }
             if (requireFollowing) {
@@ -73,11 +76,13 @@ final class LivenessInvariants {
     /** KR-L1: with a healthy, connected majority, some leader commits its LeaderChange within the bound. */
     static final class LeaderElected implements Invariant {
         private final RaftView view;
+        private final DelayBacklog backlog;
         private final long boundNanos;
         private long since = -1;
 
-        LeaderElected(RaftView view) {
+        LeaderElected(RaftView view, DelayBacklog backlog) {
             this.view = view;
+            this.backlog = backlog;
             QuorumConfig c = view.config();
             long rtt = view.roundTripBoundNanos();
             if (c.timerPolicy() instanceof TimerPolicy.Classic) {
@@ -96,6 +101,7 @@ final class LivenessInvariants {
 
         @Override
         public void check(CheckContext context) {
+            backlog.update(context.now());
             for (int id : view.voterIds()) {
                 RaftNode n = view.process(id);
                 // A committed leader that still reaches a majority (slow or lossy links included: it
@@ -105,7 +111,7 @@ final class LivenessInvariants {
                     return;
                 }
             }
-            if (!Connectivity.healthyMajority(view)) {
+            if (!Connectivity.healthyMajority(view, backlog)) {
                 since = -1;
                 return;
             }
@@ -185,13 +191,15 @@ final class LivenessInvariants {
      */
     static final class CommitLatency implements Invariant {
         private final RaftView view;
+        private final DelayBacklog backlog;
         private final long boundNanos;
         private int leaderId = -1;
         private int leaderEpoch = -1;
         private long conditionSince = -1;
 
-        CommitLatency(RaftView view) {
+        CommitLatency(RaftView view, DelayBacklog backlog) {
             this.view = view;
+            this.backlog = backlog;
             QuorumConfig c = view.config();
             this.boundNanos = c.appendLingerNanos() + c.maxFetchWaitNanos() + 2 * view.roundTripBoundNanos() + EPSILON_NANOS;
         }
@@ -203,6 +211,7 @@ final class LivenessInvariants {
 
         @Override
         public void check(CheckContext context) {
+            backlog.update(context.now());
             RaftNode leader = LeaderInvariants.topLeader(view);
             if (leader == null || leader.leaderHighWatermark() < 0) {
                 conditionSince = -1;
@@ -214,7 +223,7 @@ final class LivenessInvariants {
                 leaderEpoch = leader.epoch();
                 conditionSince = -1;
             }
-            if (!leadsMajority(view, leader, id, true)) {
+            if (!leadsMajority(view, backlog, leader, id, true)) {
                 conditionSince = -1;
                 return;
             }
@@ -241,16 +250,20 @@ final class LivenessInvariants {
      * for the leader's whole tenure since it was first seen committed: a leader that was paused,
      * down or cut from a majority at any point of its epoch had a leader fault, and may lawfully be
      * deposed afterwards (for instance by the newer epoch's requests queued while it was paused;
-     * fuzz finding kraft-KR-S4-seed-10 replayed with the fixed KR-S4).
+     * fuzz finding kraft-KR-S4-seed-10 replayed with the fixed KR-S4). A link still holding
+     * messages delayed by an ended delay fault does not count as reaching the voter behind it
+     * ({@link DelayBacklog}; fuzz finding open-kraft-kr-l4-seed-752).
      */
     static final class StableLeadership implements Invariant {
         private final RaftView view;
+        private final DelayBacklog backlog;
         private int leaderId = -1;
         private int leaderEpoch = -1;
         private boolean conditionHeld;
 
-        StableLeadership(RaftView view) {
+        StableLeadership(RaftView view, DelayBacklog backlog) {
             this.view = view;
+            this.backlog = backlog;
         }
 
         @Override
@@ -260,10 +273,11 @@ final class LivenessInvariants {
 
         @Override
         public void check(CheckContext context) {
+            backlog.update(context.now());
             if (leaderId >= 0) {
                 RaftNode n = view.process(leaderId);
                 if (n != null && n.state() instanceof LeaderState && n.epoch() == leaderEpoch) {
-                    conditionHeld = conditionHeld && leadsMajority(view, n, leaderId, false);
+                    conditionHeld = conditionHeld && leadsMajority(view, backlog, n, leaderId, false);
                     return;
                 }
                 if (n != null && conditionHeld) {
@@ -277,7 +291,7 @@ final class LivenessInvariants {
             if (top != null && top.leaderHighWatermark() >= 0) {
                 leaderId = LeaderInvariants.leaderId(top);
                 leaderEpoch = top.epoch();
-                conditionHeld = leadsMajority(view, top, leaderId, false);
+                conditionHeld = leadsMajority(view, backlog, top, leaderId, false);
             }
         }
     }

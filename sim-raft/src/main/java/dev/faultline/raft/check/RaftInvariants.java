@@ -51,15 +51,16 @@ public final class RaftInvariants {
             }
         }
         List<Invariant> out = new ArrayList<>();
+        DelayBacklog backlog = new DelayBacklog(view);
         for (String id : ORDER) {
             if (ids.contains(id)) {
-                out.add(create(id, view, history));
+                out.add(create(id, view, history, backlog));
             }
         }
         return out;
     }
 
-    private static Invariant create(String id, RaftView view, RaftHistory history) {
+    private static Invariant create(String id, RaftView view, RaftHistory history, DelayBacklog backlog) {
         switch (id) {
             case SINGLE_LEADER: return new PersistedStateInvariants.SingleLeader(view);
             case MONOTONIC_EPOCH: return new PersistedStateInvariants.MonotonicEpoch(view);
@@ -67,10 +68,10 @@ public final class RaftInvariants {
             case MONOTONIC_HIGH_WATERMARK: return new LeaderInvariants.MonotonicHighWatermark(view);
             case MAJORITY_REACHED_HIGH_WATERMARK: return new LeaderInvariants.MajorityReachedHighWatermark(view);
             case HIGH_WATERMARK_PAST_EPOCH_START: return new LeaderInvariants.HighWatermarkPastEpochStart(view);
-            case LEADER_ELECTED: return new LivenessInvariants.LeaderElected(view);
+            case LEADER_ELECTED: return new LivenessInvariants.LeaderElected(view, backlog);
             case CHECK_QUORUM: return new LivenessInvariants.CheckQuorum(view);
-            case COMMIT_LATENCY: return new LivenessInvariants.CommitLatency(view);
-            case STABLE_LEADERSHIP: return new LivenessInvariants.StableLeadership(view);
+            case COMMIT_LATENCY: return new LivenessInvariants.CommitLatency(view, backlog);
+            case STABLE_LEADERSHIP: return new LivenessInvariants.StableLeadership(view, backlog);
             default: return Invariant.of(id, context -> history.flush(id, context));
         }
     }

@@ -51,15 +51,17 @@ import java.util.List;
  * <p>Settings come from the cluster configuration with Kafka's names and defaults:
  * {@code broker.session.timeout.ms} (9000), {@code broker.heartbeat.interval.ms} (2000),
  * {@code metadata.max.idle.interval.ms} (500), the {@code controller.quorum.*} timers of
- * {@link QuorumConfig}, and the planted bug {@code kraftController.isrIgnoresBrokerEpoch}
- * (KIP-903 reverted).
+ * {@link QuorumConfig}, and the planted bugs {@code kraftController.isrIgnoresBrokerEpoch}
+ * (KIP-903 reverted) and {@code kraftController.electFencedLeader} (a test switch for KM-S4, no
+ * historical fix: offline-partition elections accept a registered but fenced replica).
  *
  * <p>Checked here besides the Raft invariants (KR-S*) of the voters: KM-S2 (every controller and
  * broker process applies committed records only, once, in order, identical to the committed
  * prefix), KM-L3 (a broker following the active controller applies a committed record within
  * {@code maxFetchWait + 2·RTT + ε}), KM-S1 (one claim per epoch, at
  * the Raft epoch, after the epoch start), KM-S3 (committed partition states well formed, epochs
- * monotone), KM-S5 (ISR additions only with the member's current broker epoch, unfenced), KM-S6
+ * monotone), KM-S4 (a newly named partition leader is registered and unfenced in the image the
+ * leader generated the record from, or unfenced in the same batch), KM-S5 (ISR additions only with the member's current broker epoch, unfenced), KM-S6
  * (a broker's registered epoch strictly increases) and KM-S7 (no fencing while a heartbeat reached
  * the controller within the session timeout of its activation or the heartbeat) and KM-L4 in its
  * ground-truth form (a fenced broker must have been down, paused or cut off from a running
@@ -74,12 +76,13 @@ import java.util.List;
  * replayed by every controller.
  *
  * <p>Not modelled (yet): controlled shutdown, ELR, KIP-966,
- * snapshots, KM-S4.
+ * snapshots.
  */
 public final class KRaftControlPlane implements ControlPlane, RaftView {
     public static final String KM_S1 = "KM-S1";
     public static final String KM_S2 = "KM-S2";
     public static final String KM_S3 = "KM-S3";
+    public static final String KM_S4 = "KM-S4";
     public static final String KM_S5 = "KM-S5";
     public static final String KM_S6 = "KM-S6";
     public static final String KM_S7 = "KM-S7";
@@ -109,6 +112,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private long idleIntervalNanos;
     private long recordCostNanos;
     private boolean isrIgnoresBrokerEpoch;
+    private boolean electFencedLeader;
     private MetadataImage authoritative;
     private long authoritativeApplied;
     private final Int2IntOpenHashMap claimedBy = new Int2IntOpenHashMap();
@@ -183,6 +187,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 ? cluster.config().getLong("faultline.controller.record.cost.ns") : DEFAULT_RECORD_COST_NANOS;
         this.isrIgnoresBrokerEpoch = cluster.config().has("kraftController.isrIgnoresBrokerEpoch")
                 && cluster.config().getBoolean("kraftController.isrIgnoresBrokerEpoch");
+        this.electFencedLeader = cluster.config().has("kraftController.electFencedLeader")
+                && cluster.config().getBoolean("kraftController.electFencedLeader");
         this.authoritative = new MetadataImage(cluster.maxBrokerId(), cluster.partitionCount());
         this.lastRegisteredEpoch = new long[cluster.maxBrokerId() + 1];
         Arrays.fill(lastRegisteredEpoch, -1);
@@ -227,6 +233,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
         if (!disabledInvariants.contains(KM_L3)) {
             sim.addInvariant(new CommittedRecordApplied());
+        }
+        if (!disabledInvariants.contains(KM_S4)) {
+            sim.addInvariant(Invariant.of(KM_S4, this::reportIneligibleLeaders));
         }
         for (String id : List.of(KM_S1, KM_S2, KM_S3, KM_S5, KM_S6, KM_S7, KM_L4)) {
             if (!disabledInvariants.contains(id)) {
@@ -447,6 +456,16 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return isrIgnoresBrokerEpoch;
     }
 
+    /** A broker's registration epoch in the committed image, -1 when not registered (for tests). */
+    long committedBrokerEpoch(int brokerId) {
+        return authoritative.brokerEpoch(brokerId);
+    }
+
+    /** Planted bug (test switch for KM-S4): offline-partition elections accept a registered but fenced replica. */
+    boolean electFencedLeader() {
+        return electFencedLeader;
+    }
+
     boolean isVoter(int index) {
         for (int v : voterIds) {
             if (v == index) {
@@ -574,6 +593,85 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         authoritativeApplied = Math.max(authoritativeApplied, highWatermark);
     }
 
+    // ------------------------------------------------------------------ KM-S4
+
+    /**
+     * KM-S4: the image the Raft leader {@link #generatorNode} generated its records from in epoch
+     * {@link #generatorEpoch}: the committed image plus every record of its log up to the one being
+     * appended. Rebuilt (one image copy plus a replay of the uncommitted suffix of its log) when
+     * another leader or epoch appends; then advanced by one record per append. It is the image the
+     * active controller decided from (its working image: committed plus its own records, in log
+     * order), rebuilt from the log rather than read from the controller, so a controller whose own
+     * image is wrong is still judged against the true one.
+     */
+    private MetadataImage generatorImage;
+    private int generatorNode = -1;
+    private int generatorEpoch = -1;
+    /** KM-S4 suspicions of the current event: leaders named while ineligible, unless unfenced in the same batch. */
+    private final List<IneligibleLeader> ineligibleLeaders = new ArrayList<>();
+
+    private record IneligibleLeader(int brokerId, long brokerEpoch, String message) {
+    }
+
+    /**
+     * KM-S4 for one record a leader appends (a follower's replicated append is not a decision):
+     * a PartitionRecord or PartitionChangeRecord that names a new leader (another broker, or the
+     * same one with a higher leader epoch) must name a broker registered and unfenced in the
+     * generating image, or one that a BrokerRegistrationChange of the same batch unfences at its
+     * current registration. A Raft batch (one {@code append.linger.ms} flush, appended in one
+     * event) stands for Kafka's record batch; suspicions are settled at the end of the event.
+     * Simplification: the model has no controlled shutdown yet, so "not in controlled shutdown"
+     * is not checked.
+     */
+    private void onLeaderAppend(int nodeId, long offset, MetadataRecord record) {
+        RaftNode raft = isVoter(nodeId) ? process(nodeId) : null;
+        if (raft == null || !(raft.state() instanceof LeaderState)) {
+            return;
+        }
+        if (generatorImage == null || generatorNode != nodeId || generatorEpoch != raft.epoch()) {
+            generatorImage = authoritative.copy();
+            generatorNode = nodeId;
+            generatorEpoch = raft.epoch();
+            RaftLog log = raft.log();
+            for (long o = authoritativeApplied; o < offset; o++) {
+                if (log.get(o).payload() instanceof MetadataRecord) {
+                    generatorImage.apply(o, (MetadataRecord) log.get(o).payload());
+                }
+            }
+        }
+        PartitionState named = record instanceof MetadataRecord.PartitionChange ? ((MetadataRecord.PartitionChange) record).state()
+                : record instanceof MetadataRecord.PartitionCreation ? ((MetadataRecord.PartitionCreation) record).state() : null;
+        if (named != null && named.hasLeader()) {
+            PartitionState before = generatorImage.partition(named.partition());
+            int b = named.leader();
+            boolean newLeader = before == null || before.leader() != b || named.leaderEpoch() > before.leaderEpoch();
+            if (newLeader && !generatorImage.isActive(b)) {
+                ineligibleLeaders.add(new IneligibleLeader(b, generatorImage.brokerEpoch(b), peers[nodeId] + " (epoch "
+                        + raft.epoch() + ") named broker-" + b + " leader of " + cluster.partitionName(named.partition())
+                        + " at offset " + offset + " (" + named + ") while it was "
+                        + (generatorImage.isRegistered(b) ? "fenced (registration epoch " + generatorImage.brokerEpoch(b) + ")"
+                                : "not registered")
+                        + " in the image it generated from"));
+            }
+        } else if (record instanceof MetadataRecord.BrokerFencing && !((MetadataRecord.BrokerFencing) record).fenced()) {
+            MetadataRecord.BrokerFencing f = (MetadataRecord.BrokerFencing) record;
+            if (generatorImage.brokerEpoch(f.brokerId()) == f.brokerEpoch()) {
+                ineligibleLeaders.removeIf(l -> l.brokerId() == f.brokerId() && l.brokerEpoch() == f.brokerEpoch());
+            }
+        }
+        generatorImage.apply(offset, record);
+    }
+
+    /** KM-S4, after each event: a leader named while ineligible and not unfenced in the same batch. */
+    private void reportIneligibleLeaders(CheckContext ctx) {
+        if (ineligibleLeaders.isEmpty()) {
+            return;
+        }
+        String message = ineligibleLeaders.get(0).message();
+        ineligibleLeaders.clear();
+        ctx.fail(KM_S4, message);
+    }
+
     /** KM-L3: when each offset of the metadata log was first committed (below some node's HW). */
     private final it.unimi.dsi.fastutil.longs.LongArrayList commitNanos = new it.unimi.dsi.fastutil.longs.LongArrayList();
 
@@ -614,6 +712,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         @Override
         public void onAppend(int nodeId, long offset, LogEntry entry) {
             history.onAppend(nodeId, offset, entry);
+            if (entry.payload() instanceof MetadataRecord && !disabledInvariants.contains(KM_S4)) {
+                onLeaderAppend(nodeId, offset, (MetadataRecord) entry.payload());
+            }
         }
 
         @Override

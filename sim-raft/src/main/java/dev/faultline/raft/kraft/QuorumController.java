@@ -191,8 +191,9 @@ final class QuorumController implements RaftListener {
             if (s.leader() == brokerId) {
                 int[] replicas = cluster.replicas(p);
                 IntList isr = LeaderElection.isrWithout(s.isr(), brokerId);
-                LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr, working::isActive,
-                        cluster.uncleanLeaderElectionEnabled(p));
+                // Planted bug kraftController.electFencedLeader (KM-S4 test switch): a fenced replica may lead.
+                LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr,
+                        plane.electFencedLeader() ? working::isRegistered : working::isActive, cluster.uncleanLeaderElectionEnabled(p));
                 IntList newIsr = e.elected() ? LeaderElection.isrAfterElection(e, isr, working::isActive) : isr;
                 append(new MetadataRecord.PartitionChange(s.withLeader(e.leader(), newIsr), e.unclean()));
             } else {
