@@ -15,7 +15,9 @@ import java.util.List;
  * {@code CreateTopics} to the node it believes is the controller and retries until it is answered
  * {@link Errors#NONE} or {@link Errors#TOPIC_ALREADY_EXISTS}, as Kafka's AdminClient retries
  * retriable errors within {@code default.api.timeout.ms}. A {@link Errors#NOT_CONTROLLER} answer
- * names the controller the receiver knows, which is asked next; a connection reset, a request
+ * names the controller the receiver knows, which is asked next (at once the first time, as the
+ * AdminClient sends to the controller its metadata names; after {@code retry.backoff.ms} when that
+ * one redirects again); a connection reset, a request
  * timeout ({@code request.timeout.ms}, 30000 for the AdminClient) or an error without a hint moves
  * to the next candidate after {@code retry.backoff.ms} (100).
  *
@@ -44,6 +46,7 @@ public final class TopicAdminClient implements Node {
     private NodeId inFlightTo;
     private long correlationId;
     private boolean inFlight;
+    private boolean followedHint;
 
     /**
      * @param candidates the nodes that may answer CreateTopics (ZooKeeper mode: brokers; KRaft:
@@ -91,6 +94,7 @@ public final class TopicAdminClient implements Node {
     }
 
     private void retryLater(NodeId hint) {
+        followedHint = false;
         ctx.cancelTimer(new Timeout(correlationId));
         target = hint;
         correlationId++; // answers to the abandoned request are ignored
@@ -119,6 +123,15 @@ public final class TopicAdminClient implements Node {
         NodeId hint = r.controllerHint() == null ? null : ctx.node(r.controllerHint());
         ctx.trace("admin", "create topic " + r.topic() + " at " + from.name() + ": " + r.error()
                 + (hint == null ? "" : ", controller is " + hint.name()));
+        if (hint != null && !hint.equals(from) && !followedHint) {
+            // The controller named in the answer is asked at once, as the AdminClient sends to the
+            // controller its metadata names; a second redirect in a row waits for the backoff.
+            followedHint = true;
+            ctx.cancelTimer(new Timeout(correlationId));
+            target = hint;
+            send();
+            return;
+        }
         retryLater(hint != null && !hint.equals(from) ? hint : null);
     }
 

@@ -132,6 +132,15 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
 
     @Override
     public boolean onMessage(NodeId from, Message message) {
+        if (message instanceof dev.faultline.core.control.AdminMessage.CreateTopicsRequest r) {
+            if (controller != null) {
+                controller.onMessage(from, message);
+            } else {
+                ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(), r.topic(),
+                        Errors.NOT_CONTROLLER, null));
+            }
+            return true;
+        }
         if (message instanceof ControllerMessage) {
             if (isControllerRequest(message)) {
                 if (controller == null) {

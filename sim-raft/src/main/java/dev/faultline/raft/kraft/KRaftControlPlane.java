@@ -348,6 +348,18 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return p -> authoritative.partition(p);
     }
 
+    /**
+     * An admin client ({@code admin-client}, added on first use) sends CreateTopics to the
+     * controller voters until the active controller's records commit (see {@link ControlPlane#createTopic}).
+     */
+    @Override
+    public void createTopic(String topic) {
+        if (!cluster.createdAtRuntime(topic)) {
+            throw new IllegalArgumentException("topic " + topic + " is not created at runtime");
+        }
+        dev.faultline.core.control.TopicAdminClient.in(sim, controllerCandidates()).createTopic(topic);
+    }
+
     // ------------------------------------------------------------------ RaftView (voters only)
 
     @Override

@@ -58,7 +58,7 @@ public final class MetadataImage {
             PartitionState s = ((MetadataRecord.PartitionChange) record).state();
             partitions[s.partition()] = s;
             return s;
-        } else if (!(record instanceof MetadataRecord.NoOp)) {
+        } else if (!(record instanceof MetadataRecord.NoOp) && !(record instanceof MetadataRecord.TopicCreation)) {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
         return null;

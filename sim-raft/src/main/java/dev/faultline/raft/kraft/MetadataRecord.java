@@ -31,6 +31,17 @@ public sealed interface MetadataRecord {
         }
     }
 
+    /**
+     * {@code TopicRecord}: a topic created at runtime comes to exist (its {@link PartitionCreation}
+     * records follow in the same batch). Topics created before the run have none (simplification).
+     */
+    record TopicCreation(String topic) implements MetadataRecord {
+        @Override
+        public long contentHash() {
+            return SimRandom.mix64(9L ^ topic.hashCode());
+        }
+    }
+
     /** {@code PartitionRecord}: a partition is created with this state. */
     record PartitionCreation(PartitionState state) implements MetadataRecord {
         @Override

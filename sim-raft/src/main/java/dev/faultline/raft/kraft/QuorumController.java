@@ -205,6 +205,10 @@ final class QuorumController implements RaftListener {
     // ------------------------------------------------------------------ requests
 
     boolean onMessage(NodeId from, Message message) {
+        if (message instanceof dev.faultline.core.control.AdminMessage.CreateTopicsRequest r) {
+            onCreateTopics(from, r);
+            return true;
+        }
         if (!(message instanceof ControllerMessage)) {
             return false;
         }
@@ -281,7 +285,7 @@ final class QuorumController implements RaftListener {
     }
 
     private void maybeCreatePartitions() {
-        if (working.partitionsCreated) {
+        if (working.partitionsCreated && !cluster.hasRuntimeTopics()) {
             return;
         }
         for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
@@ -290,9 +294,60 @@ final class QuorumController implements RaftListener {
             }
         }
         for (int p = 0; p < cluster.partitionCount(); p++) {
+            if (cluster.createdAtRuntime(p) || working.partitions[p] != null) {
+                continue; // created at runtime by CreateTopics (onCreateTopics), or already created
+            }
             int[] replicas = cluster.replicas(p);
             append(new MetadataRecord.PartitionCreation(PartitionState.of(p, replicas[0], 0, replicas, 0)));
         }
+    }
+
+    /**
+     * CreateTopics (ReplicationControlManager.createTopic with a manual assignment): a TopicRecord
+     * and one PartitionRecord per partition, leader = the first unfenced replica, ISR = the unfenced
+     * replicas (in assignment order), applied to the working image at once and answered when the
+     * batch commits. A partition whose replicas are all fenced fails the request with
+     * INVALID_REPLICA_ASSIGNMENT (the admin retries). A non-active controller answers NOT_CONTROLLER
+     * naming the Raft leader it knows.
+     */
+    private void onCreateTopics(NodeId from, dev.faultline.core.control.AdminMessage.CreateTopicsRequest r) {
+        if (!active) {
+            int known = raft.knownLeader();
+            String hint = known >= 0 && plane.isVoter(known) ? plane.peers()[known].name() : null;
+            ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(), r.topic(),
+                    Errors.NOT_CONTROLLER, hint));
+            return;
+        }
+        int first = cluster.topicFirstPartition(r.topic());
+        int count = cluster.topics().get(cluster.topicOf(first)).partitions();
+        if (!cluster.createdAtRuntime(r.topic()) || working.partitions[first] != null) {
+            ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(), r.topic(),
+                    Errors.TOPIC_ALREADY_EXISTS, null));
+            return;
+        }
+        PartitionState[] states = new PartitionState[count];
+        for (int i = 0; i < count; i++) {
+            int p = first + i;
+            IntArrayList isr = new IntArrayList();
+            for (int replica : cluster.replicas(p)) {
+                if (working.isActive(replica)) {
+                    isr.add(replica);
+                }
+            }
+            if (isr.isEmpty()) {
+                ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(), r.topic(),
+                        Errors.INVALID_REPLICA_ASSIGNMENT, null));
+                return;
+            }
+            states[i] = PartitionState.of(p, isr.getInt(0), 0, isr.toIntArray(), 0);
+        }
+        long offset = append(new MetadataRecord.TopicCreation(r.topic()));
+        for (PartitionState s : states) {
+            offset = append(new MetadataRecord.PartitionCreation(s));
+        }
+        ctx.trace("controller", "create topic " + r.topic() + " (" + count + " partitions) up to offset " + offset);
+        pending.addLast(new Pending(offset, from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(),
+                r.topic(), Errors.NONE, null)));
     }
 
     /** AlterPartition with KIP-497/841/903 validation; answered when the change commits. */

@@ -1,0 +1,99 @@
+package dev.faultline.raft.kraft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.core.control.ClusterSpec;
+import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.control.TopicCreation;
+import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.ProducerConfig;
+import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Time;
+import dev.faultline.raft.quorum.QuorumConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Topics created at runtime in KRaft mode (model-spec §C.10, §C.13): CreateTopics goes to the active
+ * controller, which appends the topic and partition records; the topic exists once they commit and
+ * the brokers replay them.
+ */
+class KRaftTopicCreationTest {
+    private static final long S = Time.SECOND;
+
+    /** orders-0 exists from the start; events-0/1 (assignments [1,2,3] and [2,3,1]) are created at runtime. */
+    private static KafkaCluster cluster(KRaftControlPlane plane) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("orders", 1, 3)
+                .topic("events", new int[] {1, 2, 3}, new int[] {2, 3, 1}).createdAtRuntime("events").build();
+        return KafkaCluster.builder(spec).seed(9).controlPlane(plane)
+                .producer("producer-1", ProducerConfig.of(new int[] {0}, 50, 100_000, "all"))
+                .build().start();
+    }
+
+    @Test
+    void aTopicIsAbsentUntilItsRecordsCommitThenEveryBrokerReplaysIt() {
+        KafkaCluster c = cluster(new KRaftControlPlane(3, QuorumConfig.defaults()));
+        c.runFor(10 * S);
+        assertThat(c.state("orders-0")).isNotNull();
+        assertThat(c.state("events-0")).isNull();
+        c.sim().schedule(c.sim().now(), () -> c.createTopic("events"));
+        c.runFor(5 * S);
+        c.assertNoViolation();
+        c.assertLeader("events-0", 1);
+        c.assertLeader("events-1", 2);
+        c.assertIsr("events-1", 1, 2, 3);
+        for (int b = 1; b <= 3; b++) {
+            assertThat(c.broker(b).metadataLeader(c.partition("events-1"))).as("broker-%s replayed the creation", b).isEqualTo(2);
+        }
+        TopicCreation t = c.topicCreations().get(0);
+        System.out.println("kraft, no failover: " + t);
+        assertThat(t.createdNanos()).isPositive();
+        assertThat(t.readyNanos()).isGreaterThanOrEqualTo(t.createdNanos()).isLessThan(S);
+    }
+
+    @Test
+    void duringAControllerFailoverTheAdminRetriesUntilTheNewActiveControllerCommitsTheTopic() {
+        KRaftControlPlane plane = new KRaftControlPlane(3, QuorumConfig.defaults());
+        KafkaCluster c = cluster(plane);
+        c.runFor(10 * S);
+        NodeId old = plane.activeController();
+        c.sim().crash(old);
+        c.sim().schedule(c.sim().now() + 100 * Time.MILLISECOND, () -> c.createTopic("events"));
+        c.runFor(20 * S);
+        c.assertNoViolation();
+        assertThat(plane.activeController()).isNotNull().isNotEqualTo(old);
+        TopicCreation t = c.topicCreations().get(0);
+        System.out.println("kraft, active controller " + old.name() + " crashed 100 ms before: " + t);
+        assertThat(t.ready()).isTrue();
+        // No broker was fenced: every replica is in the ISR, the first one leads.
+        c.assertLeader("events-0", 1);
+        c.assertIsr("events-0", 1, 2, 3);
+        assertThat(t.readyNanos()).isLessThan(10 * S);
+    }
+
+    @Test
+    void aFencedReplicaIsLeftOutOfTheIsrAndTheFirstUnfencedReplicaLeads() {
+        KRaftControlPlane plane = new KRaftControlPlane(3, QuorumConfig.defaults());
+        KafkaCluster c = cluster(plane);
+        c.runFor(10 * S);
+        c.crash(1);
+        c.runFor(15 * S); // broker.session.timeout.ms (9 s): broker 1 is fenced
+        c.sim().schedule(c.sim().now(), () -> c.createTopic("events"));
+        c.runFor(5 * S);
+        c.assertNoViolation();
+        PartitionState s = c.state("events-0");
+        assertThat(s.leader()).isEqualTo(2);
+        assertThat(s.isr().toIntArray()).containsExactly(2, 3);
+        c.assertLeader("events-0", 2);
+    }
+
+    @Test
+    void combinedModeVotersAnswerCreateTopics() {
+        KafkaCluster c = cluster(KRaftControlPlane.combined(3, QuorumConfig.defaults()));
+        c.runFor(10 * S);
+        c.sim().schedule(c.sim().now(), () -> c.createTopic("events"));
+        c.runFor(5 * S);
+        c.assertNoViolation();
+        c.assertLeader("events-0", 1);
+        assertThat(c.topicCreations().get(0).ready()).isTrue();
+    }
+}
