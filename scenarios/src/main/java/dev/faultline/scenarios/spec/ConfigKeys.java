@@ -11,7 +11,10 @@ import java.util.TreeSet;
  * else is a typo until proven otherwise, and is rejected with a suggestion.
  */
 public final class ConfigKeys {
-    /** Planted-bug switches (model-spec §F.4); each reverts one historical fix. */
+    /**
+     * Planted-bug switches (model-spec §F.4); each reverts one historical fix, except
+     * {@code kraftController.electFencedLeader}, a test switch for KM-S4 (elections accept a fenced replica).
+     */
     public static final List<String> PLANTED_BUGS = List.of(
             "zab.syncDiffWithoutTrunc",
             "zkController.noEpochZkVersionCheck",
@@ -21,6 +24,7 @@ public final class ConfigKeys {
             "raft.commitPriorEpochByCount.offByOne",
             "raft.noPreVote",
             "kraftController.isrIgnoresBrokerEpoch",
+            "kraftController.electFencedLeader",
             "replication.truncateToHighWatermark",
             "replication.singleRoundEpochLookup");
 
