@@ -16,6 +16,8 @@ public enum Errors {
     INVALID_UPDATE_VERSION,
     INELIGIBLE_REPLICA,
     STALE_BROKER_EPOCH,
+    /** A controlled-shutdown request from a broker the controller does not count as live. */
+    BROKER_NOT_AVAILABLE,
     OPERATION_NOT_ATTEMPTED,
     NEW_LEADER_ELECTED,
     LEADER_NOT_AVAILABLE,

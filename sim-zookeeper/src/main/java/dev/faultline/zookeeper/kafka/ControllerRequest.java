@@ -45,4 +45,22 @@ public sealed interface ControllerRequest extends Message {
     /** The controller's answer, carrying the request's {@code correlationId}. */
     record AlterPartitionResponse(long correlationId, AlterPartitionResult result) implements ControllerRequest {
     }
+
+    /** A broker's ControlledShutdown (model-spec §B.7), carrying its broker epoch (KIP-380). */
+    record ControlledShutdown(long correlationId, int brokerId, long brokerEpoch) implements ControllerRequest {
+    }
+
+    /** The controller's answer: an error, or the partitions the broker still leads ({@code partitionsRemaining}). */
+    record ControlledShutdownResponse(long correlationId, dev.faultline.core.control.Errors error,
+                                      it.unimi.dsi.fastutil.ints.IntList partitionsRemaining) implements ControllerRequest {
+    }
+
+    /** StopReplica without deletion, to a broker in controlled shutdown for the partitions it follows. */
+    record StopReplica(int controllerId, int controllerEpoch, long brokerEpoch, it.unimi.dsi.fastutil.ints.IntList partitions)
+            implements ControllerRequest {
+        @Override
+        public int sizeBytes() {
+            return 64 + 8 * partitions.size();
+        }
+    }
 }

@@ -75,6 +75,9 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     }
 
     private void register() {
+        if (exiting) {
+            return;
+        }
         zk.create(KafkaZnodes.brokerPath(brokerId), "PLAINTEXT://broker-" + brokerId, CreateMode.EPHEMERAL, r -> {
             if (r.ok()) {
                 registered = true;
@@ -138,6 +141,9 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     /** {@code elect()}: if /controller exists learn who it is, else try to create it with the next epoch. */
     private void elect() {
+        if (exiting) {
+            return;
+        }
         zk.exists(KafkaZnodes.CONTROLLER, true, r -> {
             if (r.ok()) {
                 zk.getData(KafkaZnodes.CONTROLLER, false, d -> {
@@ -209,6 +215,9 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     @Override
     public boolean onMessage(NodeId from, Message message) {
+        if (onControlledShutdownMessage(from, message)) {
+            return true;
+        }
         if (zk != null && zk.handles(from, message)) {
             zk.onMessage(from, message);
             return true;
@@ -302,6 +311,10 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     @Override
     public boolean onTimer(Object tag) {
+        if (tag instanceof ControlledShutdownTimer t) {
+            onControlledShutdownTimer(t);
+            return true;
+        }
         if (zk != null && zk.onTimer(tag)) {
             return true;
         }
@@ -368,6 +381,141 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     @Override
     public long brokerEpoch() {
         return brokerEpoch;
+    }
+
+    // ------------------------------------------------------------------ controlled shutdown (§B.7)
+
+    /** The broker's wish to exit, while its controlled shutdown runs; {@code null} otherwise. */
+    private Runnable shutdownReady;
+    /** Attempts left ({@code controlled.shutdown.max.retries} at the start). */
+    private int shutdownAttemptsLeft;
+    /** The correlation id of the ControlledShutdown in flight, or 0. */
+    private long shutdownInFlight;
+    /** The controller the request in flight went to. */
+    private int shutdownSentTo = -1;
+    /** The session is being closed for the exit: no more registration or election. */
+    private boolean exiting;
+
+    /** Timer of the controlled shutdown: the request timeout ({@code correlationId > 0}) or the retry back-off (0). */
+    record ControlledShutdownTimer(int brokerId, long correlationId) {
+    }
+
+    /**
+     * {@code KafkaServer.controlledShutdown}: up to {@code controlled.shutdown.max.retries} (3)
+     * attempts, each a ControlledShutdown(brokerId, brokerEpoch) to the controller this broker
+     * knows, answered within {@code controller.socket.timeout.ms}. An attempt fails when no
+     * controller is known, the connection breaks, the request times out, the controller answers an
+     * error or names partitions this broker still leads; after a failed attempt the broker waits
+     * {@code controlled.shutdown.retry.backoff.ms} (5000) if attempts are left, else it shuts down
+     * anyway. With {@code controlled.shutdown.enable=false} it exits at once.
+     */
+    @Override
+    public void controlledShutdown(Runnable readyToStop) {
+        shutdownReady = readyToStop;
+        var config = plane.cluster().config();
+        if (!config.getBoolean("controlled.shutdown.enable")) {
+            exit("controlled.shutdown.enable is false");
+            return;
+        }
+        shutdownAttemptsLeft = config.getInt("controlled.shutdown.max.retries");
+        attemptControlledShutdown();
+    }
+
+    private void attemptControlledShutdown() {
+        shutdownAttemptsLeft--;
+        if (activeControllerId < 0 || !registered) {
+            controlledShutdownAttemptFailed("no controller known");
+            return;
+        }
+        long correlationId = ++nextCorrelationId;
+        shutdownInFlight = correlationId;
+        shutdownSentTo = activeControllerId;
+        ctx.trace("zk-broker", "broker " + brokerId + " sends ControlledShutdown (broker epoch " + brokerEpoch + ") to controller "
+                + activeControllerId);
+        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.ControlledShutdown(correlationId, brokerId, brokerEpoch));
+        ctx.setTimer(new ControlledShutdownTimer(brokerId, correlationId),
+                plane.cluster().config().getMillisAsNanos("controller.socket.timeout.ms"));
+    }
+
+    private void controlledShutdownAttemptFailed(String why) {
+        shutdownInFlight = 0;
+        if (shutdownAttemptsLeft > 0) {
+            long backoff = plane.cluster().config().getMillisAsNanos("controlled.shutdown.retry.backoff.ms");
+            ctx.trace("zk-broker", "broker " + brokerId + " controlled shutdown attempt failed (" + why + "); retrying in "
+                    + dev.faultline.core.kernel.Time.format(backoff));
+            ctx.setTimer(new ControlledShutdownTimer(brokerId, 0), backoff);
+        } else {
+            exit("controlled shutdown failed (" + why + "), retries exhausted: shutting down anyway");
+        }
+    }
+
+    private void onControlledShutdownTimer(ControlledShutdownTimer t) {
+        if (shutdownReady == null) {
+            return;
+        }
+        if (t.correlationId() == 0) {
+            attemptControlledShutdown();
+        } else if (t.correlationId() == shutdownInFlight) {
+            controlledShutdownAttemptFailed("no answer within controller.socket.timeout.ms");
+        }
+    }
+
+    /** Controlled-shutdown traffic; returns whether the message was consumed. */
+    private boolean onControlledShutdownMessage(NodeId from, Message message) {
+        if (message instanceof ControllerRequest.ControlledShutdown req) {
+            if (controller != null && controller.isActive()) {
+                controller.onControlledShutdown(from, req.correlationId(), req.brokerId(), req.brokerEpoch());
+            } else {
+                ctx.send(from, new ControllerRequest.ControlledShutdownResponse(req.correlationId(), Errors.NOT_CONTROLLER,
+                        it.unimi.dsi.fastutil.ints.IntList.of()));
+            }
+            return true;
+        }
+        if (message instanceof ControllerRequest.ControlledShutdownResponse resp) {
+            if (shutdownReady == null || resp.correlationId() != shutdownInFlight) {
+                return true; // late answer to an attempt that timed out
+            }
+            ctx.cancelTimer(new ControlledShutdownTimer(brokerId, shutdownInFlight));
+            if (resp.error() == Errors.NONE && resp.partitionsRemaining().isEmpty()) {
+                shutdownInFlight = 0;
+                exit("controlled shutdown succeeded");
+            } else {
+                controlledShutdownAttemptFailed(resp.error() != Errors.NONE ? resp.error().name()
+                        : resp.partitionsRemaining().size() + " partitions still led");
+            }
+            return true;
+        }
+        if (message instanceof ControllerRequest.StopReplica req) {
+            // STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH as for LeaderAndIsr.
+            if (req.controllerEpoch() >= highestControllerEpochSeen && req.brokerEpoch() == brokerEpoch) {
+                broker.stopReplicas(req.partitions());
+            }
+            return true;
+        }
+        if (message instanceof ConnectionReset reset && shutdownInFlight != 0 && shutdownSentTo >= 0
+                && reset.peer().equals(plane.brokerNode(shutdownSentTo))) {
+            ctx.cancelTimer(new ControlledShutdownTimer(brokerId, shutdownInFlight));
+            controlledShutdownAttemptFailed("connection to controller " + shutdownSentTo + " lost");
+            return false; // the rest of the agent sees the reset too
+        }
+        return false;
+    }
+
+    /**
+     * The process may exit: the controller it runs (if any) resigns, the ZooKeeper session is closed
+     * explicitly (closeSession, so {@code /brokers/ids/<id>} and a {@code /controller} it owns go away
+     * at once; §B.4 "a clean shutdown deletes the node at once"), and the broker is told it may stop.
+     */
+    private void exit(String why) {
+        ctx.trace("zk-broker", "broker " + brokerId + " exits: " + why);
+        exiting = true;
+        resignController("shutting down");
+        if (zk != null && zk.state().isAlive()) {
+            zk.close();
+        }
+        Runnable ready = shutdownReady;
+        shutdownReady = null;
+        ready.run();
     }
 
     // ------------------------------------------------------------------ for the controller and the plane

@@ -28,13 +28,14 @@ import java.util.function.Consumer;
  * {@code multi} whose first op is {@code CheckOp(/controller_epoch, epochZkVersion)} (KAFKA-6082);
  * a failed check means another controller exists and this one resigns.
  *
- * <p>Simplifications: controlled shutdown, topic deletion, reassignment and preferred-leader
+ * <p>Simplifications: topic deletion, reassignment and preferred-leader
  * election are not modelled; a partition write that fails on the partition's own zkVersion re-reads
  * the state and is left for the next event that touches the partition (Kafka retries at once).
  */
 final class ZkController {
     /** Controller events ({@code ControllerEvent}). */
-    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance, TopicChange {
+    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance, TopicChange,
+            ControlledShutdownReceived {
     }
 
     /**
@@ -67,6 +68,10 @@ final class ZkController {
     }
 
     private record AlterPartitionReceived(NodeId from, long correlationId, AlterPartitionRequest request) implements Event {
+    }
+
+    /** {@code ControlledShutdown} of broker {@code brokerId} at {@code brokerEpoch} (§B.7). */
+    private record ControlledShutdownReceived(NodeId from, long correlationId, int brokerId, long brokerEpoch) implements Event {
     }
 
     /**
@@ -102,6 +107,8 @@ final class ZkController {
     private boolean active = true;
     // The controller context: the cache of brokers and partition states read from ZooKeeper.
     private final IntAVLTreeSet liveBrokers = new IntAVLTreeSet();
+    /** {@code shuttingDownBrokerIds}: live brokers in controlled shutdown; never elected (§B.5) nor added to an ISR. */
+    private final IntAVLTreeSet shuttingDown = new IntAVLTreeSet();
     private final Int2LongAVLTreeMap brokerEpochs = new Int2LongAVLTreeMap();
     private final int[] leader;
     private final int[] leaderEpoch;
@@ -212,6 +219,10 @@ final class ZkController {
         enqueue(new AlterPartitionReceived(from, correlationId, request));
     }
 
+    void onControlledShutdown(NodeId from, long correlationId, int brokerId, long brokerEpoch) {
+        enqueue(new ControlledShutdownReceived(from, correlationId, brokerId, brokerEpoch));
+    }
+
     // ------------------------------------------------------------------ the event thread
 
     private void enqueue(Event e) {
@@ -245,6 +256,8 @@ final class ZkController {
             processAutoRebalance();
         } else if (e instanceof TopicChange) {
             processTopicChange();
+        } else if (e instanceof ControlledShutdownReceived c) {
+            processControlledShutdown(c);
         } else if (e instanceof ControllerChange) {
             agent.reelectAfterControllerChange();
             done();
@@ -406,7 +419,9 @@ final class ZkController {
             // followed by a startup (§B.1): during the failure step they count as dead, so they lose
             // leadership and ISR membership like any dead broker; the startup step may then elect
             // them again for partitions left without a leader.
-            java.util.function.IntPredicate liveAfterFailure = b -> liveBrokers.contains(b) && !dead.contains(b);
+            shuttingDown.removeAll(dead);
+            shuttingDown.removeAll(born);
+            java.util.function.IntPredicate liveAfterFailure = b -> liveBrokers.contains(b) && !dead.contains(b) && !shuttingDown.contains(b);
             for (int p = 0; p < cluster.partitionCount(); p++) {
                 if (!created[p]) {
                     continue;
@@ -670,7 +685,8 @@ final class ZkController {
             if (leader[p] == pref || preferred[pref] == 0 || notLed[pref] * 100 <= imbalancePercentage * preferred[pref]) {
                 continue;
             }
-            LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr[p], liveBrokers::contains);
+            LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr[p],
+                    b -> liveBrokers.contains(b) && !shuttingDown.contains(b));
             if (e.elected()) {
                 changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, isr[p]), true,
                         false, "preferred replica election"));
@@ -702,7 +718,7 @@ final class ZkController {
         } else {
             for (int i = 0; i < req.newIsr().size(); i++) {
                 int m = req.newIsr().getInt(i);
-                if (!liveBrokers.contains(m) || !cluster.isReplica(p, m)) {
+                if (!liveBrokers.contains(m) || !cluster.isReplica(p, m) || (shuttingDown.contains(m) && !isr[p].contains(m))) {
                     error = Errors.INELIGIBLE_REPLICA;
                 }
             }
@@ -724,6 +740,99 @@ final class ZkController {
 
     private void reply(NodeId to, long correlationId, AlterPartitionResult result) {
         ctx.send(to, new ControllerRequest.AlterPartitionResponse(correlationId, result));
+    }
+
+    // ------------------------------------------------------------------ controlled shutdown (§B.7)
+
+    /**
+     * {@code doControlledShutdown}: a request from an older broker epoch is rejected
+     * ({@code STALE_BROKER_EPOCH}, §B.1), one from a broker that is not live gets
+     * {@code BROKER_NOT_AVAILABLE}. Otherwise the broker joins {@code shuttingDownBrokerIds}; the
+     * partitions it leads (replication factor above 1) get the controlled-shutdown election (§B.5:
+     * first live ISR member of the assignment that is not shutting down; ISR minus the shutting-down
+     * brokers), and it leaves the ISR of the partitions it follows (OfflineReplica; leader epoch + 1).
+     * Everything is written to ZooKeeper (epoch-checked, pipelined); then LeaderAndIsr goes out (for
+     * the moved partitions to every live replica, so the broker follows the new leader; for the ISR
+     * removals to the other replicas), StopReplica to the broker for the partitions it followed, and
+     * UpdateMetadata; the answer lists the partitions it still leads (those without another eligible
+     * ISR member, and those with a single replica: the broker then retries).
+     *
+     * <p>Simplifications: Kafka sends the StopReplica batch before the OfflineReplica writes; here
+     * every write goes first (pipelined) and the requests follow. StopReplica and the answer go
+     * straight to the broker, not through a per-broker request queue.
+     */
+    private void processControlledShutdown(ControlledShutdownReceived r) {
+        int b = r.brokerId();
+        if (brokerEpochs.containsKey(b) && r.brokerEpoch() < brokerEpochs.get(b)) {
+            ctx.trace("zk-controller", "controller " + agent.brokerId() + " rejects ControlledShutdown of broker " + b + ": broker epoch "
+                    + r.brokerEpoch() + " < " + brokerEpochs.get(b));
+            replyControlledShutdown(r, Errors.STALE_BROKER_EPOCH, IntList.of());
+            done();
+            return;
+        }
+        if (!liveBrokers.contains(b)) {
+            replyControlledShutdown(r, Errors.BROKER_NOT_AVAILABLE, IntList.of());
+            done();
+            return;
+        }
+        shuttingDown.add(b);
+        ctx.trace("zk-controller", "controller " + agent.brokerId() + " controlled shutdown of broker " + b + "; shutting down " + shuttingDown);
+        List<Change> changes = new ArrayList<>();
+        IntArrayList followed = new IntArrayList();
+        for (int p : cluster.partitionsOf(b)) {
+            if (cluster.replicationFactor(p) <= 1 || isr[p] == null || isr[p].isEmpty()) {
+                continue; // single replica, or a partition with no state yet
+            }
+            if (leader[p] == b) {
+                LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr[p], liveBrokers::contains,
+                        shuttingDown::contains);
+                if (e.elected()) {
+                    IntList newIsr = LeaderElection.isrAfterControlledShutdown(e, isr[p], shuttingDown::contains);
+                    changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, newIsr), true, false,
+                            "controlled shutdown of broker " + b));
+                }
+            } else {
+                followed.add(p);
+                IntList shrunk = isrWithout(isr[p], b);
+                if (!shrunk.equals(isr[p])) {
+                    changes.add(new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk), false, false,
+                            "controlled shutdown of broker " + b + ": replica offline"));
+                }
+            }
+        }
+        ctx.work(partitionCostNanos * cluster.partitionsOf(b).length);
+        write(changes, () -> {
+            IntArrayList changed = new IntArrayList();
+            for (Change c : changes) {
+                changed.add(c.partition());
+            }
+            touched = changed;
+            for (int x : liveBrokers) {
+                IntArrayList mine = new IntArrayList();
+                for (Change c : changes) {
+                    if (cluster.isReplica(c.partition(), x) && (c.leaderChange() || x != b)) {
+                        mine.add(c.partition());
+                    }
+                }
+                sendLeaderAndIsr(x, mine);
+            }
+            if (!followed.isEmpty()) {
+                ctx.send(plane.brokerNode(b), new ControllerRequest.StopReplica(agent.brokerId(), controllerEpoch, brokerEpochs.get(b), followed));
+            }
+            sendUpdateMetadata(liveBrokers, changed);
+            IntArrayList remaining = new IntArrayList();
+            for (int p : cluster.partitionsOf(b)) {
+                if (leader[p] == b) {
+                    remaining.add(p);
+                }
+            }
+            replyControlledShutdown(r, Errors.NONE, remaining);
+            done();
+        });
+    }
+
+    private void replyControlledShutdown(ControlledShutdownReceived r, Errors error, IntList remaining) {
+        ctx.send(r.from(), new ControllerRequest.ControlledShutdownResponse(r.correlationId(), error, remaining));
     }
 
     // ------------------------------------------------------------------ requests to brokers
