@@ -19,6 +19,9 @@ public final class ConfigKeys {
             "zab.syncDiffWithoutTrunc",
             "zkController.noEpochZkVersionCheck",
             "zkController.allowEmptyIsr",
+            // Test switches for KZ-S6 and KZ-L1 (they revert no historical fix; sim-zookeeper ZkBrokerAgent).
+            "zkBroker.ignoreControllerEpoch",
+            "zkBroker.ignoreControllerDeletion",
             "raft.noCheckQuorum",
             "raft.commitPriorEpochByCount",
             "raft.commitPriorEpochByCount.offByOne",

@@ -46,6 +46,26 @@ public sealed interface ControllerRequest extends Message {
     record AlterPartitionResponse(long correlationId, AlterPartitionResult result) implements ControllerRequest {
     }
 
+    /**
+     * A controller-to-broker request as it travels on the {@link ControllerChannel}: the request
+     * header (sender, correlation id) around the request body.
+     */
+    record Envelope(int controllerId, long correlationId, ControllerRequest request) implements ControllerRequest {
+        @Override
+        public int sizeBytes() {
+            return 16 + request.sizeBytes();
+        }
+    }
+
+    /** A broker's answer to an {@link Envelope}. */
+    record EnvelopeResponse(long correlationId, Outcome error) implements ControllerRequest {
+    }
+
+    /** The error code of a broker's answer to a controller request (names as Kafka's {@code Errors}). */
+    enum Outcome {
+        NONE, STALE_CONTROLLER_EPOCH, STALE_BROKER_EPOCH
+    }
+
     /** A broker's ControlledShutdown (model-spec §B.7), carrying its broker epoch (KIP-380). */
     record ControlledShutdown(long correlationId, int brokerId, long brokerEpoch) implements ControllerRequest {
     }

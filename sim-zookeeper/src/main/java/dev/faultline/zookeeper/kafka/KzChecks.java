@@ -119,10 +119,57 @@ final class KzChecks {
         }
     }
 
+    /** Per broker, the highest controller epoch its current process applied a request from (KZ-S6). */
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap highestEpochApplied = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+
+    /** A broker process started: its in-memory highest controller epoch starts again (Kafka keeps it in memory only). */
+    void brokerStarted(int brokerId) {
+        highestEpochApplied.remove(brokerId);
+    }
+
+    /**
+     * KZ-S6, from the broker request log: broker {@code brokerId} applied a controller request of
+     * {@code controllerEpoch} addressed to broker epoch {@code targetBrokerEpoch} while its own broker
+     * epoch was {@code brokerEpoch}. It must not be older than a controller epoch the same process
+     * applied before, and the broker epochs must match.
+     */
+    void controllerRequestApplied(int brokerId, String kind, int controllerId, int controllerEpoch, long targetBrokerEpoch,
+                                  long brokerEpoch) {
+        int highest = highestEpochApplied.getOrDefault(brokerId, -1);
+        if (controllerEpoch < highest) {
+            problems.add("KZ-S6|broker " + brokerId + " applied " + kind + " of controller " + controllerId + " with controller epoch "
+                    + controllerEpoch + " after applying controller epoch " + highest);
+        }
+        if (targetBrokerEpoch != brokerEpoch) {
+            problems.add("KZ-S6|broker " + brokerId + " applied " + kind + " of controller " + controllerId + " for broker epoch "
+                    + targetBrokerEpoch + " while its broker epoch is " + brokerEpoch);
+        }
+        if (controllerEpoch > highest) {
+            highestEpochApplied.put(brokerId, controllerEpoch);
+        }
+    }
+
+    /**
+     * KZ-S6: a LeaderAndIsr state changed the leader epoch the broker had applied for its partition
+     * from {@code before} to {@code after}; it may only have raised it, to the state's leader epoch.
+     * (An equal leader epoch with a newer partition epoch, an ISR-only change, leaves the epoch as it
+     * is and is not a change here.)
+     */
+    void leaderEpochApplied(ClusterSpec cluster, int brokerId, dev.faultline.core.control.PartitionState state, int before, int after) {
+        if (after != before && (after != state.leaderEpoch() || after < before)) {
+            problems.add("KZ-S6|broker " + brokerId + " applied " + cluster.partitionName(state.partition()) + " leader epoch "
+                    + state.leaderEpoch() + " over its leader epoch " + before + " (now " + after + ")");
+        }
+    }
+
     private final java.util.TreeSet<String> disabled = new java.util.TreeSet<>();
 
     void disable(String id) {
         disabled.add(id);
+    }
+
+    boolean isDisabled(String id) {
+        return disabled.contains(id);
     }
 
     Invariant invariant(String id) {

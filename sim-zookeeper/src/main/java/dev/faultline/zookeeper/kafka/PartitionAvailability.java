@@ -17,11 +17,17 @@ import it.unimi.dsi.fastutil.ints.IntList;
 import java.util.List;
 
 /**
- * KZ-L2 (model-spec §F.3), opt-in with {@code faultline.check.kz.l2=true}: when a broker goes down,
+ * KZ-L2 (model-spec §F.3), on unless {@code faultline.check.kz.l2=false}: when a broker goes down,
  * each partition it hosted must again have a leader that ZooKeeper names and that applied its
- * leadership, within {@code zookeeper.session.timeout.ms + 2·tickTime + cost(P) + 2·RTT + ε}, as
- * long as a live candidate exists: a registered broker in the partition's ISR (the last non-empty
+ * leadership, within {@code max(zookeeper.session.timeout.ms + 2·tickTime, resend) + cost(P) + 2·RTT + ε},
+ * as long as a live candidate exists: a registered broker in the partition's ISR (the last non-empty
  * ISR seen, so that an emptied ISR, PB-ZKC-2, still counts its last member, KAFKA-5083).
+ *
+ * <p>{@code resend} = {@code controller.socket.timeout.ms} + the 100 ms back-off of the
+ * {@link ControllerChannel}: a LeaderAndIsr lost to a fault before the count (re)started is re-sent
+ * at the latest that long after the count started (no request is lost while the conditions hold).
+ * Either the detection is still to come (the session timeout and two ticks) or the controller
+ * already acted and at most that re-send is outstanding, hence the maximum.
  *
  * <p>The bound counts only while the conditions hold, read from the simulation's true state: every
  * ZooKeeper server up, unpaused and serving; every running node unpaused; no cut or link fault
@@ -55,7 +61,8 @@ final class PartitionAvailability implements Invariant {
         long partitionCost = cluster.config().getLong("faultline.broker.partition.cost.ns");
         int p = cluster.partitionCount();
         long cost = 4L * p * partitionCost + ((p + 9) / 10 + 10) * RTT_NANOS;
-        this.boundNanos = sessionTimeoutNanos + 2 * tickTimeNanos + cost + 2 * RTT_NANOS + EPSILON_NANOS + SAMPLE_NANOS;
+        long detectionOrResend = Math.max(sessionTimeoutNanos + 2 * tickTimeNanos, ControllerChannel.resendNanos(cluster));
+        this.boundNanos = detectionOrResend + cost + 2 * RTT_NANOS + EPSILON_NANOS + SAMPLE_NANOS;
         this.wasUp = new boolean[cluster.maxBrokerId() + 1];
         this.lastIsr = new IntList[p];
     }

@@ -41,9 +41,25 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private long nextCorrelationId;
     private ZkController controller;
 
+    /**
+     * Planted bug {@code zkBroker.ignoreControllerEpoch} (test switch for KZ-S6; it reverts no
+     * historical fix): the broker applies controller requests from a controller epoch older than
+     * the highest it has seen, so a deposed (zombie) controller's LeaderAndIsr is obeyed.
+     */
+    private final boolean ignoreControllerEpoch;
+    /**
+     * Planted bug {@code zkBroker.ignoreControllerDeletion} (test switch for KZ-L1; it reverts no
+     * historical fix): a broker that is not the controller does not run for election when
+     * {@code /controller} is deleted, so once the controller dies nobody replaces it (brokers still
+     * elect at startup and after a new session).
+     */
+    private final boolean ignoreControllerDeletion;
+
     ZkBrokerAgent(ZkControlPlane plane, int brokerId) {
         this.plane = plane;
         this.brokerId = brokerId;
+        this.ignoreControllerEpoch = Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerEpoch", "false"));
+        this.ignoreControllerDeletion = Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerDeletion", "false"));
     }
 
     @Override
@@ -51,6 +67,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         this.broker = handle;
         this.ctx = handle.context();
         alterInFlight.clear();
+        plane.checks().brokerStarted(brokerId);
         newSession();
     }
 
@@ -123,6 +140,9 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (path.equals(KafkaZnodes.CONTROLLER)) {
             if (event.type() == EventType.NodeDeleted) {
                 plane.failover().controllerElectionStarted(ctx.now());
+                if (ignoreControllerDeletion && (controller == null || !controller.isActive())) {
+                    return; // planted bug: no election
+                }
             }
             if (controller != null && controller.isActive()) {
                 // The active controller handles the change on its event queue, behind earlier events (§B.3).
@@ -222,19 +242,28 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             zk.onMessage(from, message);
             return true;
         }
+        if (message instanceof ConnectionReset r && controller != null) {
+            int peer = dev.faultline.core.control.ClusterSpec.brokerIdOf(r.peer().name());
+            if (peer >= 0) {
+                controller.channel().onConnectionReset(peer); // a broker's process was down: resend
+            }
+        }
         if (message instanceof ClientPacket || message instanceof ConnectionReset) {
             return true; // a stale ZooKeeper connection or an old session's handle
         }
-        if (message instanceof ControllerRequest.LeaderAndIsr req) {
-            if (accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch())) {
-                broker.becomeLeaderOrFollower(req.states());
+        if (message instanceof ControllerRequest.Envelope env) {
+            ControllerRequest.Outcome outcome = applyControllerRequest(from, env.request());
+            ctx.send(from, new ControllerRequest.EnvelopeResponse(env.correlationId(), outcome));
+            return true;
+        }
+        if (message instanceof ControllerRequest.EnvelopeResponse resp) {
+            if (controller != null) {
+                controller.channel().onResponse(dev.faultline.core.control.ClusterSpec.brokerIdOf(from.name()), resp);
             }
             return true;
         }
-        if (message instanceof ControllerRequest.UpdateMetadata req) {
-            if (accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch())) {
-                broker.updateMetadata(req.states());
-            }
+        if (message instanceof ControllerRequest.LeaderAndIsr || message instanceof ControllerRequest.UpdateMetadata) {
+            applyControllerRequest(from, (ControllerRequest) message);
             return true;
         }
         if (message instanceof dev.faultline.core.control.AdminMessage.CreateTopicsRequest req) {
@@ -291,22 +320,58 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         });
     }
 
+    /**
+     * Applies a controller request's body and returns the error code of the answer. LeaderAndIsr and
+     * UpdateMetadata are epoch-checked and logged for KZ-S6; any other request type is handed to
+     * {@link #onMessage} as if it had come on its own.
+     */
+    private ControllerRequest.Outcome applyControllerRequest(NodeId from, ControllerRequest body) {
+        if (body instanceof ControllerRequest.LeaderAndIsr req) {
+            ControllerRequest.Outcome outcome = accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch());
+            if (outcome == ControllerRequest.Outcome.NONE) {
+                plane.checks().controllerRequestApplied(brokerId, "LeaderAndIsr", req.controllerId(), req.controllerEpoch(),
+                        req.brokerEpoch(), brokerEpoch);
+                int[] before = new int[req.states().size()];
+                for (int i = 0; i < before.length; i++) {
+                    before[i] = broker.appliedLeaderEpoch(req.states().get(i).partition());
+                }
+                broker.becomeLeaderOrFollower(req.states());
+                for (int i = 0; i < before.length; i++) {
+                    var s = req.states().get(i);
+                    plane.checks().leaderEpochApplied(plane.cluster(), brokerId, s, before[i], broker.appliedLeaderEpoch(s.partition()));
+                }
+            }
+            return outcome;
+        }
+        if (body instanceof ControllerRequest.UpdateMetadata req) {
+            ControllerRequest.Outcome outcome = accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch());
+            if (outcome == ControllerRequest.Outcome.NONE) {
+                plane.checks().controllerRequestApplied(brokerId, "UpdateMetadata", req.controllerId(), req.controllerEpoch(),
+                        req.brokerEpoch(), brokerEpoch);
+                broker.updateMetadata(req.states());
+            }
+            return outcome;
+        }
+        onMessage(from, body);
+        return ControllerRequest.Outcome.NONE;
+    }
+
     /** STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH checks (§B.1, §B.2.5). */
-    private boolean accept(int controllerId, int controllerEpoch, long targetBrokerEpoch) {
-        if (controllerEpoch < highestControllerEpochSeen) {
+    private ControllerRequest.Outcome accept(int controllerId, int controllerEpoch, long targetBrokerEpoch) {
+        if (controllerEpoch < highestControllerEpochSeen && !ignoreControllerEpoch) {
             ctx.trace("zk-broker", "broker " + brokerId + " rejects controller epoch " + controllerEpoch + " < " + highestControllerEpochSeen);
-            return false;
+            return ControllerRequest.Outcome.STALE_CONTROLLER_EPOCH;
         }
         if (targetBrokerEpoch != brokerEpoch) {
             ctx.trace("zk-broker", "broker " + brokerId + " rejects broker epoch " + targetBrokerEpoch + " != " + brokerEpoch);
-            return false;
+            return ControllerRequest.Outcome.STALE_BROKER_EPOCH;
         }
         if (controllerEpoch > highestControllerEpochSeen) {
             highestControllerEpochSeen = controllerEpoch;
             plane.failover().brokerLearnedController(brokerId, ctx.now());
         }
         activeControllerId = controllerId;
-        return true;
+        return ControllerRequest.Outcome.NONE;
     }
 
     @Override
@@ -335,6 +400,12 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (tag instanceof StartupRetry t) {
             if (t.session() == sessions && !registered) {
                 newSession();
+            }
+            return true;
+        }
+        if (tag instanceof ControllerChannel.Timer t) {
+            if (controller != null && controller.epoch() == t.controllerEpoch()) {
+                controller.channel().onTimer(t);
             }
             return true;
         }
@@ -544,6 +615,11 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     /** Whether this broker's controller event thread is paused (omniscient read for KZ-L2). */
     boolean isControllerThreadPaused() {
         return controller != null && controller.isThreadPaused();
+    }
+
+    /** Whether this agent's controller is active and finished its failover load (omniscient read for KZ-L1). */
+    boolean isReadyController() {
+        return controller != null && controller.isActive() && controller.isReady();
     }
 
     /** Whether this agent's controller is active (omniscient read for the plane). */

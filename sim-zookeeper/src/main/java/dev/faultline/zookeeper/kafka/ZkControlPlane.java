@@ -76,9 +76,14 @@ public final class ZkControlPlane implements ControlPlane {
         sim.addInvariant(checks.invariant("KZ-S4"));
         sim.addInvariant(checks.invariant("KZ-S5"));
         sim.addInvariant(checks.invariant("KZ-S7"));
-        if (Boolean.parseBoolean(cluster.config().getString("faultline.check.kz.l2", "false"))) {
-            sim.addInvariant(new PartitionAvailability(this, sim, cluster,
-                    Math.max(sessionTimeoutNanos, zkConfig.minSessionTimeoutNanos()), zkConfig.tickTimeNanos()));
+        sim.addInvariant(checks.invariant("KZ-S6"));
+        long negotiatedSessionNanos = zkConfig.negotiateSessionTimeout(sessionTimeoutNanos);
+        if (!checks.isDisabled(ControllerAvailability.ID)) {
+            sim.addInvariant(new ControllerAvailability(this, sim, cluster, negotiatedSessionNanos, zkConfig.tickTimeNanos()));
+        }
+        if (!checks.isDisabled(PartitionAvailability.ID)
+                && Boolean.parseBoolean(cluster.config().getString("faultline.check.kz.l2", "true"))) {
+            sim.addInvariant(new PartitionAvailability(this, sim, cluster, negotiatedSessionNanos, zkConfig.tickTimeNanos()));
         }
         List<TxnEntry> initial = initialZnodes();
         for (NodeId server : ensemble.servers()) {

@@ -105,6 +105,10 @@ final class ZkController {
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private boolean running;
     private boolean active = true;
+    /** Whether the failover load finished ({@code controllerReady}); read by KZ-L1. */
+    private boolean ready;
+    /** The request channels to brokers ({@code ControllerChannelManager}). */
+    private final ControllerChannel channel;
     // The controller context: the cache of brokers and partition states read from ZooKeeper.
     private final IntAVLTreeSet liveBrokers = new IntAVLTreeSet();
     /** {@code shuttingDownBrokerIds}: live brokers in controlled shutdown; never elected (§B.5) nor added to an ISR. */
@@ -133,6 +137,7 @@ final class ZkController {
                 * dev.faultline.core.kernel.Time.SECOND;
         this.imbalancePercentage = Integer.parseInt(cluster.config().getString("leader.imbalance.per.broker.percentage", "10"));
         this.noEpochZkVersionCheck = Boolean.parseBoolean(cluster.config().getString("zkController.noEpochZkVersionCheck", "false"));
+        this.channel = new ControllerChannel(plane, ctx, agent.brokerId(), controllerEpoch);
         int n = cluster.partitionCount();
         leader = new int[n];
         leaderEpoch = new int[n];
@@ -162,6 +167,15 @@ final class ZkController {
         return threadPaused;
     }
 
+    /** Whether this controller finished loading from ZooKeeper (KZ-L1's "active controller"). */
+    boolean isReady() {
+        return ready;
+    }
+
+    ControllerChannel channel() {
+        return channel;
+    }
+
     void start() {
         enqueue(new Failover());
         if (cluster.hasRuntimeTopics()) {
@@ -181,6 +195,7 @@ final class ZkController {
         if (active) {
             active = false;
             queue.clear();
+            channel.shutdown();
             ctx.trace("zk-controller", "controller " + agent.brokerId() + " (epoch " + controllerEpoch + ") resigns: " + why);
         }
     }
@@ -377,6 +392,7 @@ final class ZkController {
                             }
                             touched = allPartitions();
                             plane.failover().controllerReady(ctx.now());
+                            ready = true;
                             if (autoRebalance) {
                                 // The scheduler's first auto-rebalance check comes 5 s after failover.
                                 ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch), 5 * dev.faultline.core.kernel.Time.SECOND);
@@ -410,6 +426,13 @@ final class ZkController {
             IntAVLTreeSet dead = lastDead;
             IntAVLTreeSet born = lastBorn;
             ctx.trace("zk-controller", "broker change: dead " + dead + ", new " + born);
+            // removeBroker for dead and bounced brokers: their queued and in-flight requests are dropped.
+            for (int b : dead) {
+                channel.removeBroker(b);
+            }
+            for (int b : born) {
+                channel.removeBroker(b);
+            }
             List<Change> changes = new ArrayList<>();
             for (int b : dead) {
                 plane.failover().brokerFailureDetected(b, ctx.now());
@@ -875,7 +898,7 @@ final class ZkController {
             return;
         }
         ctx.work(partitionCostNanos * partitions.size());
-        ctx.send(plane.brokerNode(broker), new ControllerRequest.LeaderAndIsr(agent.brokerId(), controllerEpoch,
+        channel.send(broker, new ControllerRequest.LeaderAndIsr(agent.brokerId(), controllerEpoch,
                 brokerEpochs.get(broker), states(partitions)));
     }
 
@@ -896,7 +919,7 @@ final class ZkController {
         for (int b : brokers) {
             if (liveBrokers.contains(b)) {
                 ctx.work(partitionCostNanos * partitions.size());
-                ctx.send(plane.brokerNode(b), new ControllerRequest.UpdateMetadata(agent.brokerId(), controllerEpoch, brokerEpochs.get(b), s));
+                channel.send(b, new ControllerRequest.UpdateMetadata(agent.brokerId(), controllerEpoch, brokerEpochs.get(b), s));
             }
         }
     }
