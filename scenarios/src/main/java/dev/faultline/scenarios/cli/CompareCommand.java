@@ -243,7 +243,7 @@ final class CompareCommand implements Callable<Integer> {
             Scenario.Topic t = s.topics().get(i);
             int n = i == s.topics().size() - 1 ? left : Math.max(1, total / s.topics().size());
             left -= n;
-            topics.add(new Scenario.Topic(t.name(), n, t.replicationFactor(), t.config()));
+            topics.add(new Scenario.Topic(t.name(), n, t.replicationFactor(), t.config(), t.createAtNanos()));
         }
         return new Scenario(s.name(), s.description(), s.seed(), s.durationNanos(), s.cluster(), topics, s.workload(), s.faults(), s.expectations(), s.bugs());
     }

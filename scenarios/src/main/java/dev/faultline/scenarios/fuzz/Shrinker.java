@@ -118,7 +118,7 @@ public final class Shrinker {
             boolean changed = false;
             for (Scenario.Topic t : s.topics()) {
                 if (t.partitions() > 1 && !mentionsPartition(s, t)) {
-                    topics.add(new Scenario.Topic(t.name(), Math.max(1, t.partitions() / 2), t.replicationFactor(), t.config()));
+                    topics.add(new Scenario.Topic(t.name(), Math.max(1, t.partitions() / 2), t.replicationFactor(), t.config(), t.createAtNanos()));
                     changed = true;
                 } else {
                     topics.add(t);

@@ -24,15 +24,26 @@ import java.util.List;
  * @param controllerChanges controllers activated
  * @param recordsSent records the producers sent
  * @param recordsAcked of those, acknowledged
+ * @param topicCreations topics created during the run ({@code create-at}), measured from the request
  */
 public record ScenarioResult(String scenario, String mode, long seed, boolean passed, Violation violation, List<Verdict> expectations,
                              List<FailoverMeasurement> failovers, List<DataLoss> losses, long events, long simulatedNanos, String fingerprint,
-                             long leaderElections, long controllerChanges, long recordsSent, long recordsAcked) {
+                             long leaderElections, long controllerChanges, long recordsSent, long recordsAcked,
+                             List<dev.faultline.core.control.TopicCreation> topicCreations) {
 
     public ScenarioResult {
         expectations = List.copyOf(expectations);
         failovers = List.copyOf(failovers);
         losses = List.copyOf(losses);
+        topicCreations = List.copyOf(topicCreations);
+    }
+
+    /** A result without topics created during the run. */
+    public ScenarioResult(String scenario, String mode, long seed, boolean passed, Violation violation, List<Verdict> expectations,
+                          List<FailoverMeasurement> failovers, List<DataLoss> losses, long events, long simulatedNanos, String fingerprint,
+                          long leaderElections, long controllerChanges, long recordsSent, long recordsAcked) {
+        this(scenario, mode, seed, passed, violation, expectations, failovers, losses, events, simulatedNanos, fingerprint, leaderElections,
+                controllerChanges, recordsSent, recordsAcked, List.of());
     }
 
     /** One expectation and whether it held. */
@@ -55,6 +66,9 @@ public record ScenarioResult(String scenario, String mode, long seed, boolean pa
         }
         for (FailoverMeasurement f : failovers) {
             sb.append("  failover: ").append(f).append('\n');
+        }
+        for (dev.faultline.core.control.TopicCreation t : topicCreations) {
+            sb.append("  topic creation: ").append(t).append('\n');
         }
         long expected = losses.stream().filter(l -> l.classification() == DataLoss.Classification.EXPECTED).count();
         if (!losses.isEmpty()) {

@@ -120,6 +120,9 @@ public final class ScenarioRunner {
         }
         for (Scenario.Topic t : s.topics()) {
             b.topic(t.name(), t.partitions(), t.replicationFactor(), t.config());
+            if (t.createdAtRuntime()) {
+                b.createdAtRuntime(t.name());
+            }
         }
         b.config(c.config());
         for (String bug : s.bugs()) {
@@ -146,12 +149,17 @@ public final class ScenarioRunner {
         boolean passed = verdicts.stream().allMatch(ScenarioResult.Verdict::held);
         return new ScenarioResult(scenario.name(), scenario.cluster().mode().yamlName(), scenario.seed(), passed, run.violation(), verdicts,
                 k.control().failovers(), k.losses(), run.events(), run.endTimeNanos(), run.fingerprintHex(), k.control().leaderElections(),
-                k.control().controllerChanges(), k.recordsSent(), k.recordsAcked());
+                k.control().controllerChanges(), k.recordsSent(), k.recordsAcked(), cluster.topicCreations());
     }
 
     // ------------------------------------------------------------------ faults
 
     private void installFaults() {
+        for (Scenario.Topic t : scenario.topics()) {
+            if (t.createdAtRuntime()) {
+                sim.schedule(t.createAtNanos(), () -> cluster.createTopic(t.name()));
+            }
+        }
         FaultSchedule schedule = new FaultSchedule();
         for (Scenario.FaultEntry e : scenario.faults()) {
             Fault f = toFault(e);
@@ -193,6 +201,9 @@ public final class ScenarioRunner {
         ControlPlane cp = mode.controlPlane();
         for (int p = 0; p < spec.partitionCount(); p++) {
             PartitionState s = cp.partitionStates().state(p);
+            if (s == null && spec.createdAtRuntime(p)) {
+                continue; // not created yet: topic-created-within judges it
+            }
             boolean leadable = false;
             boolean unclean = spec.uncleanLeaderElectionEnabled(p);
             for (int replica : spec.replicas(p)) {
@@ -439,6 +450,17 @@ public final class ScenarioRunner {
             } else if (x instanceof Scenario.ControllerElectedWithin w) {
                 List<String> mine = failuresOf("controller-elected-within");
                 verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + Time.format(w.nanos()), mine.isEmpty(), String.join("; ", mine)));
+            } else if (x instanceof Scenario.TopicCreatedWithin w) {
+                dev.faultline.core.control.TopicCreation t = null;
+                for (dev.faultline.core.control.TopicCreation c : cluster.topicCreations()) {
+                    if (c.topic().equals(w.topic())) {
+                        t = c;
+                    }
+                }
+                boolean held = t != null && t.ready() && t.readyNanos() <= w.nanos();
+                String detail = t == null ? "never requested" : !t.ready() ? "not usable by the end of the run (" + t + ")"
+                        : "usable " + Time.format(t.readyNanos()) + " after the request";
+                verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + w.topic() + " within " + Time.format(w.nanos()), held, detail));
             } else if (x instanceof Scenario.AllPartitionsLedWithin w) {
                 List<String> mine = failuresOf("all-partitions-led-within");
                 verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + Time.format(w.nanos()), mine.isEmpty(), String.join("; ", mine)));

@@ -113,10 +113,22 @@ public record Scenario(String name, String description, long seed, long duration
      * @param partitions number of partitions
      * @param replicationFactor replicas per partition ({@code replication.factor})
      * @param config topic-level overrides ({@code min.insync.replicas}, {@code unclean.leader.election.enable})
+     * @param createAtNanos when an administrator creates the topic during the run ({@code create-at: 20s});
+     *     -1 for a topic that exists from the start
      */
-    public record Topic(String name, int partitions, int replicationFactor, Map<String, String> config) {
+    public record Topic(String name, int partitions, int replicationFactor, Map<String, String> config, long createAtNanos) {
         public Topic {
             config = Map.copyOf(config);
+        }
+
+        /** A topic that exists from the start. */
+        public Topic(String name, int partitions, int replicationFactor, Map<String, String> config) {
+            this(name, partitions, replicationFactor, config, -1);
+        }
+
+        /** Whether the topic is created during the run. */
+        public boolean createdAtRuntime() {
+            return createAtNanos >= 0;
         }
     }
 
@@ -376,6 +388,18 @@ public record Scenario(String name, String description, long seed, long duration
         @Override
         public String key() {
             return "all-partitions-led-within";
+        }
+    }
+
+    /**
+     * {@code topic-created-within: {topic: T, within: D}}: the topic, created during the run
+     * ({@code create-at}), is usable within D of its creation request: every partition has a leader
+     * that applied its leadership.
+     */
+    public record TopicCreatedWithin(String topic, long nanos) implements Expectation {
+        @Override
+        public String key() {
+            return "topic-created-within";
         }
     }
 

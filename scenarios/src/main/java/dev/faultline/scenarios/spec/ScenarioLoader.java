@@ -44,17 +44,21 @@ public final class ScenarioLoader {
     private static final Set<String> CLUSTER = Set.of("mode", "brokers", "racks", "controllers", "combined", "zookeeper", "config", "network",
             "broker-config");
     private static final Set<String> NETWORK = Set.of("latency", "bandwidth");
-    private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config");
+    private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config", "create-at");
+    private static final Set<String> TOPIC_CREATED_WITHIN = Set.of("topic", "within");
     private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config", "start", "records");
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
     private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
             "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow", "pause-controller-thread", "force-controller-election");
     private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "expect-data-loss", "controller-elected-within",
-            "all-partitions-led-within", "expect-violation");
+            "all-partitions-led-within", "expect-violation", "topic-created-within");
 
     private final String file;
     private final List<Problem> problems = new ArrayList<>();
+    /** Each topic's {@code create-at} node, and each {@code topic-created-within}'s node, checked once the whole file is read. */
+    private final Map<String, Node> createAtNodes = new java.util.TreeMap<>();
+    private final List<Map.Entry<Scenario.TopicCreatedWithin, Node>> topicExpectations = new ArrayList<>();
 
     private ScenarioLoader(String file) {
         this.file = file;
@@ -132,6 +136,7 @@ public final class ScenarioLoader {
         List<FaultEntry> faults = top.containsKey("faults") ? faults(top.get("faults"), targets, duration) : List.of();
         List<Expectation> expect = top.containsKey("expect") ? expectations(top.get("expect")) : List.of();
         List<String> bugs = top.containsKey("bugs") ? bugs(top.get("bugs")) : List.of();
+        checkTopicCreation(topics, duration);
         if (cluster == null || name == null) {
             return null;
         }
@@ -345,7 +350,12 @@ public final class ScenarioLoader {
                         "replication.factor " + rf + " is above the number of brokers (" + cluster.brokers() + ")");
             }
             Map<String, String> config = m.containsKey("config") ? config(m.get("config")) : Map.of();
-            out.add(new Topic(name, partitions, rf, config));
+            long createAt = -1;
+            if (m.containsKey("create-at")) {
+                createAt = duration(m.get("create-at"), "create-at");
+                createAtNodes.put(name, m.get("create-at"));
+            }
+            out.add(new Topic(name, partitions, rf, config, createAt));
         }
         return out;
     }
@@ -728,7 +738,7 @@ public final class ScenarioLoader {
                     case "expect-data-loss": out.add(new Scenario.ExpectDataLoss()); break;
                     default:
                         report(item, "unknown expectation '" + sn.getValue() + "'" + Suggest.didYouMean(sn.getValue(), EXPECTATIONS)
-                                + "; valid: no-violations, no-data-loss, expect-data-loss, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME");
+                                + "; valid: no-violations, no-data-loss, expect-data-loss, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME, topic-created-within: {topic: T, within: D}");
                 }
                 continue;
             }
@@ -740,6 +750,24 @@ public final class ScenarioLoader {
                 switch (e.getKey()) {
                     case "controller-elected-within": out.add(new Scenario.ControllerElectedWithin(duration(e.getValue(), e.getKey()))); break;
                     case "all-partitions-led-within": out.add(new Scenario.AllPartitionsLedWithin(duration(e.getValue(), e.getKey()))); break;
+                    case "topic-created-within": {
+                        Map<String, Node> t = mapping(e.getValue(), "'topic-created-within' ({topic: T, within: D})", TOPIC_CREATED_WITHIN);
+                        if (t == null) {
+                            break;
+                        }
+                        if (!t.containsKey("topic") || !t.containsKey("within")) {
+                            report(e.getValue(), "'topic-created-within' needs 'topic' and 'within', e.g. {topic: events, within: 30s}");
+                            break;
+                        }
+                        String topic = string(t.get("topic"), "topic");
+                        long within = duration(t.get("within"), "within");
+                        if (topic != null && within >= 0) {
+                            Scenario.TopicCreatedWithin x = new Scenario.TopicCreatedWithin(topic, within);
+                            out.add(x);
+                            topicExpectations.add(Map.entry(x, t.get("topic")));
+                        }
+                        break;
+                    }
                     case "expect-violation": {
                         String name = string(e.getValue(), e.getKey());
                         if (name != null) {
@@ -753,6 +781,28 @@ public final class ScenarioLoader {
             }
         }
         return out;
+    }
+
+    /** {@code create-at} lies within the run; {@code topic-created-within} names a topic with a {@code create-at}. */
+    private void checkTopicCreation(List<Topic> topics, long durationNanos) {
+        Map<String, Topic> byName = new java.util.TreeMap<>();
+        for (Topic t : topics) {
+            byName.put(t.name(), t);
+            Node at = createAtNodes.get(t.name());
+            if (at != null && t.createAtNanos() >= durationNanos) {
+                report(at, "create-at " + Time.format(t.createAtNanos()) + " is not before the end of the run (duration "
+                        + Time.format(durationNanos) + ")");
+            }
+        }
+        for (Map.Entry<Scenario.TopicCreatedWithin, Node> e : topicExpectations) {
+            Topic t = byName.get(e.getKey().topic());
+            if (t == null) {
+                report(e.getValue(), "unknown topic '" + e.getKey().topic() + "'" + Suggest.didYouMean(e.getKey().topic(), byName.keySet())
+                        + "; topics: " + byName.keySet());
+            } else if (!t.createdAtRuntime()) {
+                report(e.getValue(), "topic '" + t.name() + "' exists from the start; give it a 'create-at' to create it during the run");
+            }
+        }
     }
 
     private List<String> bugs(Node node) {

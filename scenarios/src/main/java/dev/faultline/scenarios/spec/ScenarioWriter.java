@@ -54,6 +54,9 @@ public final class ScenarioWriter {
                 y.append("  - name: ").append(t.name()).append('\n');
                 y.append("    partitions: ").append(t.partitions()).append('\n');
                 y.append("    replication.factor: ").append(t.replicationFactor()).append('\n');
+                if (t.createdAtRuntime()) {
+                    y.append("    create-at: ").append(Time.format(t.createAtNanos())).append('\n');
+                }
                 if (!t.config().isEmpty()) {
                     y.append("    config:\n");
                     config(y, "      ", t.config());
@@ -104,6 +107,8 @@ public final class ScenarioWriter {
                     y.append(e.key()).append(": ").append(Time.format(w.nanos()));
                 } else if (e instanceof Scenario.AllPartitionsLedWithin w) {
                     y.append(e.key()).append(": ").append(Time.format(w.nanos()));
+                } else if (e instanceof Scenario.TopicCreatedWithin w) {
+                    y.append(e.key()).append(": {topic: ").append(w.topic()).append(", within: ").append(Time.format(w.nanos())).append('}');
                 } else if (e instanceof Scenario.ExpectViolation v) {
                     y.append(e.key()).append(": ").append(v.invariant());
                 } else {
