@@ -18,11 +18,22 @@ public sealed interface ControllerMessage extends Message {
     record BrokerRegistrationResponse(Errors error, long brokerEpoch, int leaderHint) implements ControllerMessage {
     }
 
-    /** {@code broker.heartbeat.interval.ms}: liveness, the replay position, and the wish to be unfenced. */
-    record BrokerHeartbeatRequest(int brokerId, long brokerEpoch, long currentMetadataOffset) implements ControllerMessage {
+    /**
+     * {@code broker.heartbeat.interval.ms}: liveness, the replay position, the wish to be unfenced,
+     * and {@code wantShutDown} (controlled shutdown, model-spec §C.12 step 5).
+     */
+    record BrokerHeartbeatRequest(int brokerId, long brokerEpoch, long currentMetadataOffset, boolean wantShutDown)
+            implements ControllerMessage {
+        public BrokerHeartbeatRequest(int brokerId, long brokerEpoch, long currentMetadataOffset) {
+            this(brokerId, brokerEpoch, currentMetadataOffset, false);
+        }
     }
 
-    record BrokerHeartbeatResponse(Errors error, boolean fenced, int leaderHint) implements ControllerMessage {
+    /** The controller's answer; {@code shouldShutDown}: a broker in controlled shutdown may exit now. */
+    record BrokerHeartbeatResponse(Errors error, boolean fenced, int leaderHint, boolean shouldShutDown) implements ControllerMessage {
+        public BrokerHeartbeatResponse(Errors error, boolean fenced, int leaderHint) {
+            this(error, fenced, leaderHint, false);
+        }
     }
 
     record AlterPartitionMessage(AlterPartitionRequest request) implements ControllerMessage {

@@ -55,7 +55,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     private int controllerHint = -1;
 
     /** Timer tags of the agent. */
-    private enum AgentTimer { REGISTER, HEARTBEAT }
+    private enum AgentTimer { REGISTER, HEARTBEAT, SHUTDOWN_DEADLINE }
 
     /** Timer tag: an AlterPartition of this partition got no answer. */
     private record AlterTimeout(int partition) {
@@ -173,6 +173,8 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             register();
         } else if (tag == AgentTimer.HEARTBEAT) {
             heartbeat();
+        } else if (tag == AgentTimer.SHUTDOWN_DEADLINE) {
+            exit("timed out waiting for the controller to approve controlled shutdown");
         } else if (tag instanceof AlterTimeout) {
             int p = ((AlterTimeout) tag).partition();
             broker.alterPartitionResponse(new AlterPartitionResult(p, Errors.REQUEST_TIMED_OUT, null));
@@ -210,7 +212,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     }
 
     private void heartbeat() {
-        ctx.send(controllerTarget(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, raft.appliedOffset()));
+        ctx.send(controllerTarget(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, raft.appliedOffset(), shutdownReady != null));
         ctx.setTimer(AgentTimer.HEARTBEAT, plane.heartbeatIntervalNanos());
     }
 
@@ -232,6 +234,11 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             BrokerHeartbeatResponse r = (BrokerHeartbeatResponse) m;
             if (r.error() == Errors.NOT_CONTROLLER) {
                 retarget(r.leaderHint());
+            } else if (shutdownReady != null && r.error() == Errors.NONE) {
+                controllerHint = from.index();
+                onShutdownHeartbeatResponse(r);
+            } else if (r.error() == Errors.STALE_BROKER_EPOCH && shutdownReady != null) {
+                exit("its registration is gone (STALE_BROKER_EPOCH)");
             } else if (r.error() == Errors.STALE_BROKER_EPOCH) {
                 // Kafka shuts such a broker down; the model registers the incarnation again.
                 brokerEpoch = -1;
@@ -249,6 +256,67 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             }
             broker.alterPartitionResponse(r.result());
         }
+    }
+
+    // ------------------------------------------------------------------ controlled shutdown (§C.12 step 5)
+
+    /** The broker's wish to exit while its controlled shutdown runs; {@code null} otherwise. */
+    private Runnable shutdownReady;
+    /** Whether an answer to a {@code wantShutDown} heartbeat came already. */
+    private boolean gotShutdownResponse;
+
+    /**
+     * How long the broker waits for the controller's approval before it exits anyway: Kafka's
+     * {@code BrokerServer.shutdown} waits on the lifecycle manager's controlled-shutdown future with
+     * a 5-minute limit (as we read it; not a configuration property).
+     */
+    static final long SHUTDOWN_WAIT_NANOS = 5 * 60 * dev.faultline.core.kernel.Time.SECOND;
+
+    /**
+     * {@code BrokerLifecycleManager.beginControlledShutdown}: heartbeats carry {@code wantShutDown}
+     * from now on, the first at once; the broker exits when the controller answers
+     * {@code shouldShutDown} (or after {@link #SHUTDOWN_WAIT_NANOS}). A broker that is not
+     * registered, or with {@code controlled.shutdown.enable=false}, exits at once.
+     */
+    @Override
+    public void controlledShutdown(Runnable readyToStop) {
+        shutdownReady = readyToStop;
+        if (!plane.cluster().config().getBoolean("controlled.shutdown.enable")) {
+            exit("controlled.shutdown.enable is false");
+            return;
+        }
+        if (brokerEpoch < 0) {
+            exit("not registered");
+            return;
+        }
+        ctx.trace("kraft-broker", "broker-" + brokerId + " asks to shut down (wantShutDown)");
+        ctx.setTimer(AgentTimer.SHUTDOWN_DEADLINE, SHUTDOWN_WAIT_NANOS);
+        heartbeat();
+    }
+
+    /**
+     * While the controller holds the broker in controlled shutdown the next heartbeat goes 50 ms
+     * after the first answer (Kafka's lifecycle manager does so to finish quickly), then at the
+     * usual interval.
+     */
+    private void onShutdownHeartbeatResponse(BrokerHeartbeatResponse r) {
+        if (r.shouldShutDown()) {
+            exit("the controller approved controlled shutdown");
+            return;
+        }
+        if (!gotShutdownResponse) {
+            gotShutdownResponse = true;
+            ctx.setTimer(AgentTimer.HEARTBEAT, 50 * dev.faultline.core.kernel.Time.MILLISECOND);
+        }
+    }
+
+    private void exit(String why) {
+        ctx.trace("kraft-broker", "broker-" + brokerId + " exits: " + why);
+        ctx.cancelTimer(AgentTimer.HEARTBEAT);
+        ctx.cancelTimer(AgentTimer.SHUTDOWN_DEADLINE);
+        Runnable ready = shutdownReady;
+        shutdownReady = null;
+        ready.run();
     }
 
     private void retarget(int leaderHint) {

@@ -13,6 +13,8 @@ public final class MetadataImage {
     final long[] brokerEpoch;
     final long[] incarnation;
     final boolean[] fenced;
+    /** In controlled shutdown since its registration (KIP-841: not eligible to lead or join an ISR). */
+    final boolean[] inControlledShutdown;
     final PartitionState[] partitions;
     boolean partitionsCreated;
 
@@ -20,6 +22,7 @@ public final class MetadataImage {
         brokerEpoch = new long[maxBrokerId + 1];
         incarnation = new long[maxBrokerId + 1];
         fenced = new boolean[maxBrokerId + 1];
+        inControlledShutdown = new boolean[maxBrokerId + 1];
         partitions = new PartitionState[partitionCount];
         Arrays.fill(brokerEpoch, -1);
         Arrays.fill(fenced, true);
@@ -29,6 +32,7 @@ public final class MetadataImage {
         brokerEpoch = o.brokerEpoch.clone();
         incarnation = o.incarnation.clone();
         fenced = o.fenced.clone();
+        inControlledShutdown = o.inControlledShutdown.clone();
         partitions = o.partitions.clone();
         partitionsCreated = o.partitionsCreated;
     }
@@ -44,6 +48,12 @@ public final class MetadataImage {
             brokerEpoch[r.brokerId()] = offset;
             incarnation[r.brokerId()] = r.incarnationId();
             fenced[r.brokerId()] = true;
+            inControlledShutdown[r.brokerId()] = false;
+        } else if (record instanceof MetadataRecord.BrokerControlledShutdown) {
+            MetadataRecord.BrokerControlledShutdown r = (MetadataRecord.BrokerControlledShutdown) record;
+            if (brokerEpoch[r.brokerId()] == r.brokerEpoch()) {
+                inControlledShutdown[r.brokerId()] = true;
+            }
         } else if (record instanceof MetadataRecord.BrokerFencing) {
             MetadataRecord.BrokerFencing r = (MetadataRecord.BrokerFencing) record;
             if (brokerEpoch[r.brokerId()] == r.brokerEpoch()) {
@@ -71,6 +81,19 @@ public final class MetadataImage {
     /** Registered and not fenced: may lead and may join an ISR. */
     public boolean isActive(int brokerId) {
         return isRegistered(brokerId) && !fenced[brokerId];
+    }
+
+    /** Whether the broker's current registration is in controlled shutdown. */
+    public boolean inControlledShutdown(int brokerId) {
+        return isRegistered(brokerId) && inControlledShutdown[brokerId];
+    }
+
+    /**
+     * Active and not in controlled shutdown: an acceptable leader and a replica that may join an ISR
+     * (KIP-841; {@code PartitionChangeBuilder}'s acceptable-leader test).
+     */
+    public boolean isEligible(int brokerId) {
+        return isActive(brokerId) && !inControlledShutdown[brokerId];
     }
 
     public long brokerEpoch(int brokerId) {

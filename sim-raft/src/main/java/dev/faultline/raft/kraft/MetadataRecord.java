@@ -42,6 +42,18 @@ public sealed interface MetadataRecord {
         }
     }
 
+    /**
+     * {@code BrokerRegistrationChangeRecord} with {@code inControlledShutdown=true}: the broker (at
+     * {@code brokerEpoch}) is in controlled shutdown (model-spec §C.12 step 5); until it registers
+     * again it may neither lead nor join an ISR (KIP-841).
+     */
+    record BrokerControlledShutdown(int brokerId, long brokerEpoch) implements MetadataRecord {
+        @Override
+        public long contentHash() {
+            return SimRandom.mix64(SimRandom.mix64(9L + brokerId) ^ brokerEpoch * 37);
+        }
+    }
+
     /** {@code PartitionRecord}: a partition is created with this state. */
     record PartitionCreation(PartitionState state) implements MetadataRecord {
         @Override

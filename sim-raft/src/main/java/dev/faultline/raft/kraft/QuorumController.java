@@ -33,7 +33,7 @@ import java.util.Arrays;
  * requests only when their records commit, and on losing leadership drops the working image
  * (renounce: back to the committed image) and its pending answers.
  *
- * <p>Simplifications: one event queue (the node's own); no controlled shutdown, no leader balancing
+ * <p>Simplifications: one event queue (the node's own); no leader balancing
  * or unclean-election sweep, no KIP-966; topics are created, with the preferred replica as leader,
  * once every broker of the cluster description has registered and been unfenced (an operator
  * creating topics after startup).
@@ -48,6 +48,10 @@ final class QuorumController implements RaftListener {
     private boolean active;
     private int claimEpoch = -1;
     private long[] lastHeartbeatNanos;
+    /** Per broker, the {@code currentMetadataOffset} of its last heartbeat to this active controller (-1 none). */
+    private final long[] lastMetadataOffset;
+    /** Per broker in controlled shutdown, the offset of the last record that moved it out (-1 unknown). */
+    private final long[] controlledShutdownOffset;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private long noOpSequence;
 
@@ -61,6 +65,8 @@ final class QuorumController implements RaftListener {
         this.cluster = plane.cluster();
         this.committed = new MetadataImage(cluster.maxBrokerId(), cluster.partitionCount());
         this.lastHeartbeatNanos = new long[cluster.maxBrokerId() + 1];
+        this.lastMetadataOffset = new long[cluster.maxBrokerId() + 1];
+        this.controlledShutdownOffset = new long[cluster.maxBrokerId() + 1];
     }
 
     boolean isActive() {
@@ -109,6 +115,8 @@ final class QuorumController implements RaftListener {
         long now = ctx.now();
         // A fresh BrokerHeartbeatManager: every registered broker gets a new session.
         Arrays.fill(lastHeartbeatNanos, now);
+        Arrays.fill(lastMetadataOffset, -1);
+        Arrays.fill(controlledShutdownOffset, -1);
         ctx.trace("controller", "claim epoch " + claimEpoch);
         plane.onClaim(ctx.self(), claimEpoch, raft.appliedOffset(), raft.epochStartOffset());
         ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
@@ -193,8 +201,8 @@ final class QuorumController implements RaftListener {
                 IntList isr = LeaderElection.isrWithout(s.isr(), brokerId);
                 // Planted bug kraftController.electFencedLeader (KM-S4 test switch): a fenced replica may lead.
                 LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr,
-                        plane.electFencedLeader() ? working::isRegistered : working::isActive, cluster.uncleanLeaderElectionEnabled(p));
-                IntList newIsr = e.elected() ? LeaderElection.isrAfterElection(e, isr, working::isActive) : isr;
+                        plane.electFencedLeader() ? working::isRegistered : working::isEligible, cluster.uncleanLeaderElectionEnabled(p));
+                IntList newIsr = e.elected() ? LeaderElection.isrAfterElection(e, isr, working::isEligible) : isr;
                 append(new MetadataRecord.PartitionChange(s.withLeader(e.leader(), newIsr), e.unclean()));
             } else {
                 append(new MetadataRecord.PartitionChange(s.withIsr(LeaderElection.isrWithout(s.isr(), brokerId)), false));
@@ -258,7 +266,12 @@ final class QuorumController implements RaftListener {
             return;
         }
         lastHeartbeatNanos[b] = ctx.now();
+        lastMetadataOffset[b] = r.currentMetadataOffset();
         plane.onHeartbeatArrived(b);
+        if (r.wantShutDown()) {
+            onShutdownHeartbeat(from, r);
+            return;
+        }
         if (working.fenced[b] && r.currentMetadataOffset() > working.brokerEpoch(b)) {
             // Caught up past its own registration: unfence (BrokerHeartbeatManager.calculateNextBrokerState).
             append(new MetadataRecord.BrokerFencing(b, r.brokerEpoch(), false));
@@ -269,15 +282,89 @@ final class QuorumController implements RaftListener {
         ctx.send(from, new BrokerHeartbeatResponse(Errors.NONE, working.fenced[b], -1));
     }
 
+    // ------------------------------------------------------------------ controlled shutdown (§C.12 step 5)
+
+    /**
+     * A heartbeat with {@code wantShutDown} ({@code BrokerHeartbeatManager.calculateNextBrokerState}).
+     * A fenced broker is told to shut down at once. An unfenced one enters CONTROLLED_SHUTDOWN the
+     * first time: the in-controlled-shutdown registration change, then a PartitionChange for every
+     * partition whose ISR holds it (out of the ISR unless it is the last member; a new leader,
+     * chosen among eligible replicas, where it led: none if nobody else is eligible). It may shut
+     * down (SHUTDOWN_NOW: the controller fences it) once it leads nothing and every other active
+     * broker's last heartbeat reported a metadata offset past its controlled-shutdown offset. The
+     * answer goes out when the records written for it commit.
+     */
+    private void onShutdownHeartbeat(NodeId from, BrokerHeartbeatRequest r) {
+        int b = r.brokerId();
+        if (working.fenced[b]) {
+            ctx.send(from, new BrokerHeartbeatResponse(Errors.NONE, true, -1, true));
+            return;
+        }
+        long last = -1;
+        if (!working.inControlledShutdown(b)) {
+            ctx.trace("controller", "broker-" + b + " enters controlled shutdown");
+            last = append(new MetadataRecord.BrokerControlledShutdown(b, r.brokerEpoch()));
+            for (int p = 0; p < working.partitions.length; p++) {
+                PartitionState s = working.partitions[p];
+                if (s == null || !s.inIsr(b)) {
+                    continue;
+                }
+                IntList isr = LeaderElection.isrWithout(s.isr(), b);
+                if (s.leader() == b) {
+                    LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr, working::isEligible,
+                            working::inControlledShutdown);
+                    last = append(new MetadataRecord.PartitionChange(s.withLeader(e.leader(), isr), false));
+                } else if (!isr.equals(s.isr())) {
+                    last = append(new MetadataRecord.PartitionChange(s.withIsr(isr), false));
+                }
+            }
+            controlledShutdownOffset[b] = last;
+        } else if (controlledShutdownOffset[b] < 0) {
+            // Entered under an earlier controller: wait for the others to replay what this one holds.
+            controlledShutdownOffset[b] = raft.appliedOffset() - 1;
+        }
+        boolean shutDownNow = leadsNothing(b) && othersReplayedPast(b, controlledShutdownOffset[b]);
+        if (shutDownNow) {
+            ctx.trace("controller", "broker-" + b + " may shut down now");
+            last = append(new MetadataRecord.BrokerFencing(b, r.brokerEpoch(), true));
+            scheduleFenceCheck();
+        }
+        Message reply = new BrokerHeartbeatResponse(Errors.NONE, working.fenced[b], -1, shutDownNow);
+        if (last >= raft.appliedOffset()) {
+            pending.addLast(new Pending(last, from, reply));
+        } else {
+            ctx.send(from, reply);
+        }
+    }
+
+    private boolean leadsNothing(int b) {
+        for (PartitionState s : working.partitions) {
+            if (s != null && s.leader() == b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every other active broker not in controlled shutdown reported a metadata offset past {@code offset}. */
+    private boolean othersReplayedPast(int b, long offset) {
+        for (int o = 0; o < lastMetadataOffset.length; o++) {
+            if (o != b && working.isEligible(o) && lastMetadataOffset[o] <= offset) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A broker became eligible: partitions without a leader whose ISR holds it get it as leader. */
     private void electWhereLeaderless(int brokerId) {
         for (int p = 0; p < working.partitions.length; p++) {
             PartitionState s = working.partitions[p];
             if (s != null && !s.hasLeader()) {
-                LeaderElection.Election e = LeaderElection.offlinePartition(cluster.replicas(p), s.isr(), working::isActive,
+                LeaderElection.Election e = LeaderElection.offlinePartition(cluster.replicas(p), s.isr(), working::isEligible,
                         cluster.uncleanLeaderElectionEnabled(p));
                 if (e.elected()) {
-                    IntList isr = LeaderElection.isrAfterElection(e, s.isr(), working::isActive);
+                    IntList isr = LeaderElection.isrAfterElection(e, s.isr(), working::isEligible);
                     append(new MetadataRecord.PartitionChange(s.withLeader(e.leader(), isr), e.unclean()));
                 }
             }
@@ -396,8 +483,8 @@ final class QuorumController implements RaftListener {
             if (s.inIsr(m)) {
                 continue;
             }
-            if (!cluster.isReplica(r.partition(), m) || !working.isActive(m)) {
-                return Errors.INELIGIBLE_REPLICA; // KIP-841: fenced (or unknown) replicas never join
+            if (!cluster.isReplica(r.partition(), m) || !working.isEligible(m)) {
+                return Errors.INELIGIBLE_REPLICA; // KIP-841: fenced, shutting-down (or unknown) replicas never join
             }
             if (!plane.isrIgnoresBrokerEpoch() && working.brokerEpoch(m) != r.newIsrBrokerEpochs().getLong(i)) {
                 return Errors.INELIGIBLE_REPLICA; // KIP-903: the follower fetched with another incarnation's epoch
