@@ -45,6 +45,17 @@ final class RunReport {
             }
             h.append("</svg>\n");
         }
+        if (!r.topicCreations().isEmpty()) {
+            h.append("<h2>Topics created during the run</h2>\n<table><tr><th>topic</th><th>requested at</th><th>created after</th>"
+                    + "<th>usable after</th><th>partitions</th></tr>\n");
+            for (dev.faultline.core.control.TopicCreation t : r.topicCreations()) {
+                h.append("<tr><td>").append(esc(t.topic())).append("</td><td>").append(Time.format(t.requestedAtNanos())).append("</td><td>")
+                        .append(t.createdNanos() < 0 ? "-" : Time.format(t.createdNanos())).append("</td><td>")
+                        .append(t.readyNanos() < 0 ? "-" : Time.format(t.readyNanos())).append("</td><td>").append(t.partitions())
+                        .append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
         return h.append("</body></html>\n").toString();
     }
 

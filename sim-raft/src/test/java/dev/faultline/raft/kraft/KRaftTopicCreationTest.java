@@ -87,6 +87,30 @@ class KRaftTopicCreationTest {
     }
 
     @Test
+    void withoutAControllerQuorumTheAdminKeepsRetryingAndTheTopicIsCreatedOnceAQuorumIsBack() {
+        KRaftControlPlane plane = new KRaftControlPlane(3, QuorumConfig.defaults());
+        KafkaCluster c = cluster(plane);
+        c.runFor(10 * S);
+        NodeId active = plane.activeController();
+        NodeId other = plane.controllerCandidates().stream().filter(n -> !n.equals(active)).findFirst().orElseThrow();
+        c.sim().crash(active);
+        c.sim().crash(other);
+        c.sim().schedule(c.sim().now(), () -> c.createTopic("events"));
+        c.runFor(30 * S); // longer than the AdminClient's request.timeout.ms (30 s) would allow one attempt
+        assertThat(plane.activeController()).isNull();
+        assertThat(c.state("events-0")).isNull();
+        assertThat(c.topicCreations().get(0).ready()).isFalse();
+        c.sim().restart(other);
+        c.runFor(20 * S);
+        c.assertNoViolation();
+        TopicCreation t = c.topicCreations().get(0);
+        System.out.println("kraft, controller quorum lost for 30 s: " + t);
+        assertThat(t.ready()).isTrue();
+        assertThat(t.readyNanos()).isGreaterThan(30 * S);
+        c.assertLeader("events-1", c.state("events-1").leader());
+    }
+
+    @Test
     void combinedModeVotersAnswerCreateTopics() {
         KafkaCluster c = cluster(KRaftControlPlane.combined(3, QuorumConfig.defaults()));
         c.runFor(10 * S);
