@@ -152,6 +152,9 @@ final class CompareCommand implements Callable<Integer> {
         for (String metric : List.of("detect", "elect", "ready", "propagate", "client")) {
             c.metric(metric, Comparison.Unit.NANOS);
         }
+        if (results.stream().anyMatch(r -> !r.topicCreations().isEmpty())) {
+            c.metric("topic created", Comparison.Unit.NANOS).metric("topic ready", Comparison.Unit.NANOS);
+        }
         c.metric("leader elections", Comparison.Unit.COUNT).metric("controllers activated", Comparison.Unit.COUNT)
                 .metric("acked writes lost", Comparison.Unit.COUNT);
         int failed = 0;
@@ -175,6 +178,11 @@ final class CompareCommand implements Callable<Integer> {
                 if (f.kind() == FailoverMeasurement.Kind.BROKER) {
                     add(c, kase, "client", r.mode(), f.clientNanos());
                 }
+            }
+            for (dev.faultline.core.control.TopicCreation t : r.topicCreations()) {
+                String kase = "topic " + t.topic() + " created at " + Time.format(t.requestedAtNanos()) + suffix;
+                add(c, kase, "topic created", r.mode(), t.createdNanos());
+                add(c, kase, "topic ready", r.mode(), t.readyNanos());
             }
         }
         // Whole-run counters come last in the report.
