@@ -623,7 +623,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /** KM-S4 suspicions of the current event: leaders named while ineligible, unless unfenced in the same batch. */
     private final List<IneligibleLeader> ineligibleLeaders = new ArrayList<>();
 
-    private record IneligibleLeader(int brokerId, long brokerEpoch, String message) {
+    /** @param onlyFenced ineligible only because fenced (an unfence in the same batch excuses it, not controlled shutdown) */
+    private record IneligibleLeader(int brokerId, long brokerEpoch, boolean onlyFenced, String message) {
     }
 
     /**
@@ -633,7 +634,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      * generating image, or one that a BrokerRegistrationChange of the same batch unfences at its
      * current registration. A Raft batch (one {@code append.linger.ms} flush, appended in one
      * event) stands for Kafka's record batch; suspicions are settled at the end of the event.
-     * A broker in controlled shutdown is not eligible either (KIP-841).
+     * A broker in controlled shutdown is not eligible either (KIP-841), and an unfence record does
+     * not excuse it (it stays in controlled shutdown until it registers again).
      */
     private void onLeaderAppend(int nodeId, long offset, MetadataRecord record) {
         RaftNode raft = isVoter(nodeId) ? process(nodeId) : null;
@@ -658,7 +660,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             int b = named.leader();
             boolean newLeader = before == null || before.leader() != b || named.leaderEpoch() > before.leaderEpoch();
             if (newLeader && !generatorImage.isEligible(b)) {
-                ineligibleLeaders.add(new IneligibleLeader(b, generatorImage.brokerEpoch(b), peers[nodeId] + " (epoch "
+                boolean onlyFenced = generatorImage.isRegistered(b) && !generatorImage.inControlledShutdown(b);
+                ineligibleLeaders.add(new IneligibleLeader(b, generatorImage.brokerEpoch(b), onlyFenced, peers[nodeId] + " (epoch "
                         + raft.epoch() + ") named broker-" + b + " leader of " + cluster.partitionName(named.partition())
                         + " at offset " + offset + " (" + named + ") while it was "
                         + (!generatorImage.isRegistered(b) ? "not registered"
@@ -668,8 +671,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             }
         } else if (record instanceof MetadataRecord.BrokerFencing && !((MetadataRecord.BrokerFencing) record).fenced()) {
             MetadataRecord.BrokerFencing f = (MetadataRecord.BrokerFencing) record;
-            if (generatorImage.brokerEpoch(f.brokerId()) == f.brokerEpoch()) {
-                ineligibleLeaders.removeIf(l -> l.brokerId() == f.brokerId() && l.brokerEpoch() == f.brokerEpoch());
+            if (generatorImage.brokerEpoch(f.brokerId()) == f.brokerEpoch() && !generatorImage.inControlledShutdown(f.brokerId())) {
+                ineligibleLeaders.removeIf(l -> l.onlyFenced() && l.brokerId() == f.brokerId() && l.brokerEpoch() == f.brokerEpoch());
             }
         }
         generatorImage.apply(offset, record);

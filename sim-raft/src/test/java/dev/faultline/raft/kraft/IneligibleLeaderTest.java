@@ -90,4 +90,37 @@ class IneligibleLeaderTest {
             assertThat(c.sim().violation().message()).contains(active + " (epoch " + raft.epoch() + ") named broker-1 leader of solo-0");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aLeaderNamedWhileInControlledShutdownBreaksKmS4EvenIfTheBatchUnfencesIt(boolean inControlledShutdown) {
+        KafkaCluster c = cluster(false, 3);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        c.assertLeader("solo-0", 1);
+        PartitionState online = plane(c).partitionStates().state(c.partition("solo-0"));
+        NodeId active = plane(c).activeController();
+        RaftNode raft = plane(c).process(active.index());
+        long brokerEpoch = plane(c).committedBrokerEpoch(1);
+        // One batch re-elects broker-1 (a new leader epoch) and then repeats its unfencing; with
+        // the controlled-shutdown record first, broker-1 is not an acceptable leader (KIP-841).
+        c.sim().schedule(c.sim().now() + Time.MILLISECOND, () -> {
+            if (inControlledShutdown) {
+                MetadataRecord.BrokerControlledShutdown shutdown = new MetadataRecord.BrokerControlledShutdown(1, brokerEpoch);
+                raft.appendAsLeader(shutdown.contentHash(), shutdown);
+            }
+            MetadataRecord.PartitionChange named = new MetadataRecord.PartitionChange(online.withLeader(1, IntList.of(1)), false);
+            raft.appendAsLeader(named.contentHash(), named);
+            MetadataRecord.BrokerFencing unfence = new MetadataRecord.BrokerFencing(1, brokerEpoch, false);
+            raft.appendAsLeader(unfence.contentHash(), unfence);
+        });
+        c.runFor(S / 5);
+        if (inControlledShutdown) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).isEqualTo(KRaftControlPlane.KM_S4);
+            assertThat(c.sim().violation().message()).contains("named broker-1 leader of solo-0").contains("in controlled shutdown");
+        } else {
+            c.assertNoViolation();
+        }
+    }
 }
