@@ -238,6 +238,7 @@ public final class ScenarioRunner {
                 case RECOVER: return new Fault.Recover(t);
                 case PAUSE: return new Fault.Pause(t, forNanos);
                 case RESUME: return new Fault.Resume(t);
+                case CONTROLLED_SHUTDOWN: return dev.faultline.core.kafka.ControlledShutdownFault.of(t, forNanos);
                 default: return new Fault.WipeDisk(t, forNanos);
             }
         }

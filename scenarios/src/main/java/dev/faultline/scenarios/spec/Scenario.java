@@ -188,7 +188,8 @@ public record Scenario(String name, String description, long seed, long duration
 
     /** Faults that hit nodes: the key names the action. */
     public enum NodeAction {
-        CRASH("crash"), POWER_LOSS("power-loss"), RESTART("restart"), RECOVER("recover"), PAUSE("pause"), RESUME("resume"), WIPE_DISK("wipe-disk");
+        CRASH("crash"), POWER_LOSS("power-loss"), RESTART("restart"), RECOVER("recover"), PAUSE("pause"), RESUME("resume"), WIPE_DISK("wipe-disk"),
+        CONTROLLED_SHUTDOWN("controlled-shutdown");
 
         public final String key;
 
@@ -199,7 +200,10 @@ public record Scenario(String name, String description, long seed, long duration
 
     /**
      * {@code crash}, {@code power-loss}, {@code restart} (crash and start again), {@code recover}
-     * (start what is down, resume what is paused), {@code pause}, {@code resume}, {@code wipe-disk}.
+     * (start what is down, resume what is paused), {@code pause}, {@code resume}, {@code wipe-disk},
+     * {@code controlled-shutdown} (brokers only: the operator stops the broker cleanly; it moves its
+     * leadership away through the control plane, then exits; with {@code for} it starts again that
+     * long after it exited).
      *
      * @param action which
      * @param targets node names or roles, resolved when the fault fires

@@ -50,7 +50,8 @@ public final class ScenarioLoader {
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
     private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
-            "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow", "pause-controller-thread", "force-controller-election");
+            "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow", "pause-controller-thread", "force-controller-election",
+            "controlled-shutdown");
     private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "expect-data-loss", "controller-elected-within",
             "all-partitions-led-within", "expect-violation", "topic-created-within");
 
@@ -500,6 +501,19 @@ public final class ScenarioLoader {
             case "pause": return nodeFault(Scenario.NodeAction.PAUSE, body, targets);
             case "resume": return nodeFault(Scenario.NodeAction.RESUME, body, targets);
             case "wipe-disk": return nodeFault(Scenario.NodeAction.WIPE_DISK, body, targets);
+            case "controlled-shutdown": {
+                Scenario.NodeFault n = (Scenario.NodeFault) nodeFault(Scenario.NodeAction.CONTROLLED_SHUTDOWN, body, targets);
+                if (n != null && targets != null) {
+                    for (String t : n.targets()) {
+                        if (!targets.isBrokerTarget(t)) {
+                            report(body, "'controlled-shutdown' stops brokers cleanly, but '" + t + "' is not a broker; use broker-N, "
+                                    + "leader-of(T-P), random-broker, brokers or rack(X)"
+                                    + (targets.isZookeeperMode() ? ", or active-controller" : ""));
+                        }
+                    }
+                }
+                return n;
+            }
             case "heal":
                 if (body instanceof MappingNode mn && !mn.getValue().isEmpty()) {
                     report(body, "'heal' takes no settings: write heal: {}");

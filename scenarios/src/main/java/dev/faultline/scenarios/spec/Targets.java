@@ -66,6 +66,22 @@ public final class Targets {
         return out;
     }
 
+    /**
+     * Whether the target names only brokers whatever it resolves to: a broker, {@code leader-of},
+     * {@code random-broker}, {@code brokers}, {@code rack(X)}, and {@code active-controller} where
+     * controllers are brokers (zookeeper, kraft combined).
+     */
+    public boolean isBrokerTarget(String target) {
+        if (target.matches("broker-\\d+") && nodeNames().contains(target)) {
+            return true;
+        }
+        if (target.equals("random-broker") || target.equals("brokers") || LEADER_OF.matcher(target).matches()
+                || RACK.matcher(target).matches()) {
+            return true;
+        }
+        return target.equals("active-controller") && (cluster.mode() == Mode.ZOOKEEPER || (cluster.mode() == Mode.KRAFT && cluster.combined()));
+    }
+
     /** {@code null} when the target is valid here, else a message saying what would be. */
     public String check(String target, boolean restAllowed) {
         if (target.isEmpty()) {

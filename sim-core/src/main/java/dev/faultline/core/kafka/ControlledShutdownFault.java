@@ -38,9 +38,8 @@ public final class ControlledShutdownFault {
      * restart are scheduled when its control plane lets it go.
      */
     public static boolean begin(Simulation sim, NodeId node, long downNanos) {
-        KafkaBroker broker = sim.process(node, KafkaBroker.class);
-        if (broker == null) {
-            return false;
+        if (!(sim.process(node) instanceof KafkaBroker broker)) {
+            return false; // down, or not a broker
         }
         broker.controlledShutdown(() -> sim.schedule(sim.now(), () -> exit(sim, node, broker, downNanos)));
         return true;
