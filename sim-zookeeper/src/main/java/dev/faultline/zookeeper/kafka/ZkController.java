@@ -34,15 +34,8 @@ import java.util.function.Consumer;
  */
 final class ZkController {
     /** Controller events ({@code ControllerEvent}). */
-    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance, TopicChange, TopicChange,
+    private sealed interface Event permits Failover, BrokerChange, AlterPartitionReceived, ControllerChange, AutoRebalance, TopicChange,
             ControlledShutdownReceived {
-    }
-
-    /**
-     * {@code TopicChange}: the child watch on {@code /brokers/topics} fired (an admin created a topic),
-     * or a new controller looks for topics whose partitions are still New (§B.4 step 10).
-     */
-    private record TopicChange() implements Event {
     }
 
     /**
@@ -125,8 +118,6 @@ final class ZkController {
     private final int[] leaderEpoch;
     private final int[] zkVersion;
     private final IntList[] isr;
-    /** Whether each partition exists in ZooKeeper as far as this controller knows (runtime topics start New). */
-    private final boolean[] created;
     /** Whether each partition exists in ZooKeeper as far as this controller knows (runtime topics start New). */
     private final boolean[] created;
 
@@ -282,8 +273,6 @@ final class ZkController {
             processTopicChange();
         } else if (e instanceof ControlledShutdownReceived c) {
             processControlledShutdown(c);
-        } else if (e instanceof TopicChange) {
-            processTopicChange();
         } else if (e instanceof ControllerChange) {
             agent.reelectAfterControllerChange();
             done();
@@ -700,115 +689,6 @@ final class ZkController {
         }, then);
     }
 
-    // ------------------------------------------------------------------ topic creation (§B.3 TopicChange, §B.4 step 10)
-
-    /** Topics seen in {@code /brokers/topics} whose assignment this controller has read (with a data watch). */
-    private final java.util.TreeSet<String> topicsRead = new java.util.TreeSet<>();
-
-    /**
-     * {@code processTopicChange}: re-read {@code /brokers/topics} (re-arming the child watch), read
-     * the assignment of topics not seen before, then create every New partition of a topic in
-     * ZooKeeper: the first live replica of its assignment leads, the live replicas form the ISR
-     * (leader epoch 0); one epoch-checked {@code multi} per partition creates its znode and state
-     * znode; then LeaderAndIsr to its replicas and UpdateMetadata to every live broker. A partition
-     * with no live replica stays New (Kafka logs the failed NewPartition -> OnlinePartition change);
-     * the next TopicChange or controller failover retries it.
-     */
-    private void processTopicChange() {
-        call(cb -> zk.getChildren(KafkaZnodes.TOPICS, true, cb), r -> {
-            List<String> names = r.children() == null ? List.of() : new ArrayList<>(new java.util.TreeSet<>(r.children()));
-            List<String> fresh = new ArrayList<>();
-            for (String name : names) {
-                if (topicsRead.add(name)) {
-                    fresh.add(name);
-                }
-            }
-            Pipeline.start(fresh.size(), maxInFlight, (i, pipe) ->
-                    call(cb -> zk.getData(KafkaZnodes.topicPath(fresh.get(i)), true, cb), x -> pipe.completed()), () -> {
-                List<Change> changes = new ArrayList<>();
-                for (String name : names) {
-                    int first;
-                    try {
-                        first = cluster.topicFirstPartition(name);
-                    } catch (IllegalArgumentException unknown) {
-                        continue;
-                    }
-                    int count = cluster.topics().get(cluster.topicOf(first)).partitions();
-                    for (int p = first; p < first + count; p++) {
-                        Change c = created[p] ? null : newPartitionElection(p);
-                        if (c != null) {
-                            changes.add(c);
-                        }
-                    }
-                }
-                if (!changes.isEmpty()) {
-                    ctx.trace("zk-controller", "topic change: creating " + changes.size() + " new partition(s)");
-                }
-                createPartitions(changes, () -> {
-                    IntArrayList changed = new IntArrayList();
-                    for (Change c : changes) {
-                        if (created[c.partition()]) {
-                            changed.add(c.partition());
-                        }
-                    }
-                    touched = changed;
-                    sendLeaderAndIsrForChanges(changed);
-                    sendUpdateMetadata(liveBrokers, changed);
-                    done();
-                });
-            });
-        });
-    }
-
-    /** NewPartition -> OnlinePartition: the live replicas, in assignment order; {@code null} when none is live. */
-    private Change newPartitionElection(int p) {
-        IntArrayList live = new IntArrayList();
-        for (int replica : cluster.replicas(p)) {
-            if (liveBrokers.contains(replica)) {
-                live.add(replica);
-            }
-        }
-        if (live.isEmpty()) {
-            ctx.trace("zk-controller", cluster.partitionName(p) + " stays New: no live replica");
-            return null;
-        }
-        return new Change(p, new KafkaZnodes.StateData(live.getInt(0), 0, controllerEpoch, live), true, false, "topic creation");
-    }
-
-    /** Creates the partitions' znodes and state znodes (epoch-checked), pipelined; marks them created. */
-    private void createPartitions(List<Change> changes, Runnable then) {
-        ctx.work(partitionCostNanos * changes.size());
-        Pipeline.start(changes.size(), maxInFlight, (i, pipe) -> {
-            Change c = changes.get(i);
-            int p = c.partition();
-            String topic = cluster.topics().get(cluster.topicOf(p)).name();
-            int number = cluster.partitionInTopic(p);
-            plane.checks().beforeWrite(cluster, p, c.data());
-            List<Op> ops = new ArrayList<>();
-            if (!noEpochZkVersionCheck) {
-                ops.add(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion));
-            }
-            ops.add(new Op.Create(KafkaZnodes.partitionPath(topic, number), "", dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
-            ops.add(new Op.Create(KafkaZnodes.statePath(topic, number), c.data().encode(), dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
-            call(cb -> zk.multi(ops, cb), r -> {
-                if (r.ok()) {
-                    plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
-                    created[p] = true;
-                    leader[p] = c.data().leader();
-                    leaderEpoch[p] = c.data().leaderEpoch();
-                    isr[p] = c.data().isr();
-                    zkVersion[p] = r.results().get(ops.size() - 1).stat().version();
-                    pipe.completed();
-                } else if (!noEpochZkVersionCheck && r.results() != null && !r.results().isEmpty()
-                        && r.results().get(0).code() != Code.OK) {
-                    agent.resignController("controller epoch zkVersion check failed");
-                } else {
-                    readPartition(p, pipe::completed); // created meanwhile by another controller: load it
-                }
-            });
-        }, then);
-    }
-
     // ------------------------------------------------------------------ preferred leaders (§B.9)
 
     /**
@@ -821,9 +701,6 @@ final class ZkController {
         int[] preferred = new int[brokers];
         int[] notLed = new int[brokers];
         for (int p = 0; p < cluster.partitionCount(); p++) {
-            if (!created[p]) {
-                continue;
-            }
             if (!created[p]) {
                 continue;
             }
