@@ -36,7 +36,9 @@ import java.util.TreeSet;
  * DP-S2/DP-S3 are exempt for a partition once such a loss happened, or once a power loss cut
  * committed records (acknowledged or not) from an ISR member while no other ISR member held them.
  * DP-S5 excuses an ISR member that the leader last saw past the offset but whose log a power loss
- * or disk wipe has since cut (the leader cannot know before the member's next fetch).
+ * or disk wipe has since cut (the leader cannot know before the member's next fetch); DP-S6 excuses
+ * a replica that lost records that way after the leader proposed adding it (the expansion commits
+ * while the old registration is still current).
  *
  * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
  * control plane's authoritative partition states, the control history (unclean elections) and the
@@ -60,6 +62,10 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final Int2LongOpenHashMap powerLossHazard = new Int2LongOpenHashMap();
     /** Per replica: the lowest end offset a power loss ever cut its log to (DP-S5 exemption). */
     private final Long2LongOpenHashMap powerLossCutTo = new Long2LongOpenHashMap();
+    /** Per broker: power-loss cuts so far (with disk wipes, what DP-S6 compares before and after a proposal). */
+    private final Int2LongOpenHashMap powerLossCuts = new Int2LongOpenHashMap();
+    /** Per replica: {@link #losses} when a leader last proposed adding it to the ISR. */
+    private final Long2LongOpenHashMap lossesAtProposal = new Long2LongOpenHashMap();
     private final LongOpenHashSet reportedLosses = new LongOpenHashSet();
     /** Acknowledged records some replica lost to a power loss after their ack. */
     private final LongOpenHashSet cutByPowerLoss = new LongOpenHashSet();
@@ -168,6 +174,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         lowerTo(brokerId, partition, newEndOffset);
         long k = key(brokerId, partition);
         powerLossCutTo.put(k, Math.min(powerLossCutTo.get(k), newEndOffset));
+        powerLossCuts.addTo(brokerId, 1);
         ReplicaLogView log = logOf(brokerId, partition); // still holds the records being cut
         KafkaHistory.Acked acked = history.ackedAll(partition);
         if (acked != null) {
@@ -179,11 +186,17 @@ public final class DataPlaneChecker implements ReplicaObserver {
         // or not they were acknowledged (min.insync.replicas can refuse the ack of a committed record),
         // a replica that learned that high watermark may later have to truncate below it to follow a
         // clean leader that lost them (the sole ISR member), which DP-S2/DP-S3 exempt (§F.2).
+        // A replica that is down counts with its checkpointed high watermark: it restarts with it.
         long committed = 0;
         for (int r : cluster.replicas(partition)) {
-            KafkaBroker other = r == brokerId ? null : process(r);
+            if (r == brokerId) {
+                continue;
+            }
+            KafkaBroker other = process(r);
             if (other != null && other.hosts(partition)) {
                 committed = Math.max(committed, other.highWatermark(partition));
+            } else if (other == null) {
+                committed = Math.max(committed, logOf(r, partition).checkpointedHighWatermark());
             }
         }
         PartitionState authoritative = controlPlane.partitionStates().state(partition);
@@ -288,6 +301,16 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     @Override
+    public void isrExpansionProposed(int brokerId, int partition, int replica) {
+        lossesAtProposal.put(key(replica, partition), losses(replica));
+    }
+
+    /** How many times broker {@code brokerId} lost log data outside the protocol so far (power-loss cuts, disk wipes). */
+    private long losses(int brokerId) {
+        return powerLossCuts.get(brokerId) + sim.storage(sim.node(ClusterSpec.brokerNodeName(brokerId))).wipes();
+    }
+
+    @Override
     public void isrExpanded(int brokerId, int partition, int replica) {
         KafkaBroker leader = process(brokerId);
         if (leader == null) {
@@ -298,7 +321,13 @@ public final class DataPlaneChecker implements ReplicaObserver {
         ReplicaLogView leaderLog = leader.log(partition);
         long[][] cache = leaderLog.epochCache();
         long epochStart = cache.length == 0 ? 0 : cache[cache.length - 1][1];
-        if (leo < hw || leo < epochStart) {
+        long bound = Math.max(hw, epochStart);
+        // Judged against the log the leader saw when it proposed: a replica that lost records outside
+        // the protocol (power loss, lost disk) while the request was on its way is not a leader error —
+        // the controller accepts it while the old registration is current (KIP-966's hazard).
+        long k = key(replica, partition);
+        boolean lostSinceProposal = lossesAtProposal.containsKey(k) && losses(replica) > lossesAtProposal.get(k);
+        if (leo < bound && !lostSinceProposal) {
             violation("DP-S6", "broker-" + replica + " joined the ISR of " + cluster.partitionName(partition) + " with log end offset " + leo
                     + " below the leader's high watermark " + hw + " or epoch start " + epochStart, brokerId);
         }

@@ -291,6 +291,12 @@ final class LeaderSide {
             int broker = isr.getInt(k);
             epochs.add(broker == b.brokerId ? b.brokerEpoch : ls.brokerEpoch(b.slotOf(p, broker)));
         }
+        int added = newMask & ~t.isrMask[i];
+        for (int r = 0; added != 0; r++, added >>>= 1) {
+            if ((added & 1) != 0) {
+                b.observer.isrExpansionProposed(b.brokerId, p, b.cluster.replica(p, r));
+            }
+        }
         b.ctx.trace("isr-" + why, b.cluster.partitionName(p) + " propose " + isr + " at partition epoch " + t.partitionEpoch[i]);
         b.agent.alterPartition(new AlterPartitionRequest(b.brokerId, b.brokerEpoch, p, t.leaderEpoch[i], isr, epochs,
                 t.partitionEpoch[i]));

@@ -9,20 +9,22 @@ import java.util.Arrays;
  * invariants and tests, whether the broker process is up or not.
  */
 public final class ReplicaLogView {
-    private static final ReplicaLogView EMPTY = new ReplicaLogView(null, null);
+    private static final ReplicaLogView EMPTY = new ReplicaLogView(null, null, -1);
     private final LogStore store;
     private final PartitionLog log;
+    private final int local;
 
-    private ReplicaLogView(LogStore store, PartitionLog log) {
+    private ReplicaLogView(LogStore store, PartitionLog log, int local) {
         this.store = store;
         this.log = log;
+        this.local = local;
     }
 
     static ReplicaLogView of(LogStore store, int local) {
         if (local < 0) {
             return EMPTY;
         }
-        return new ReplicaLogView(store, store.log(local));
+        return new ReplicaLogView(store, store.log(local), local);
     }
 
     /** The log of {@code partition} on broker {@code brokerId}'s disk (empty when it has none). */
@@ -45,6 +47,11 @@ public final class ReplicaLogView {
 
     public int recordEpoch(long offset) {
         return log.epoch(offset);
+    }
+
+    /** The high watermark last written to {@code replication-offset-checkpoint} (0 when none). */
+    public long checkpointedHighWatermark() {
+        return store == null ? 0 : store.checkpointedHighWatermark(local);
     }
 
     /** The leader-epoch cache entries as {epoch, startOffset} pairs. */

@@ -21,6 +21,9 @@ interface ReplicaObserver {
     /** The leader is about to send an acks=all success for its records {@code baseOffset} to {@code lastOffset}. */
     void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset);
 
+    /** The leader proposes (AlterPartition) an ISR that adds {@code replica}, which it saw caught up. */
+    void isrExpansionProposed(int brokerId, int partition, int replica);
+
     /** The leader applied a committed ISR change that added {@code replica}. */
     void isrExpanded(int brokerId, int partition, int replica);
 
@@ -47,6 +50,10 @@ interface ReplicaObserver {
 
         @Override
         public void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset) {
+        }
+
+        @Override
+        public void isrExpansionProposed(int brokerId, int partition, int replica) {
         }
 
         @Override
