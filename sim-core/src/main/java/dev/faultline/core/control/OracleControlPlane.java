@@ -246,8 +246,8 @@ public final class OracleControlPlane implements ControlPlane {
         sim.traceFault("oracle: broker-" + b + " in controlled shutdown");
         List<PartitionState> changes = new ArrayList<>();
         for (int p : cluster.partitionsOf(b)) {
-            if (cluster.replicationFactor(p) <= 1) {
-                continue;
+            if (!exists[p] || cluster.replicationFactor(p) <= 1) {
+                continue; // not created yet, or a single replica
             }
             IntList isr = isrOf(p, isrMask[p]);
             if (leader[p] == b) {

@@ -164,6 +164,26 @@ class ZkControlledShutdownTest {
         kafka.assertNoViolation();
     }
 
+    @Test
+    void aSingleReplicaPartitionNeverMovesSoTheBrokerRetriesThenShutsDownAnyway() {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("single", 3, 1).build();
+        ZkControlPlane plane = new ZkControlPlane();
+        KafkaCluster kafka = KafkaCluster.builder(spec).seed(5).controlPlane(plane).build().start();
+        kafka.runFor(20 * Time.SECOND);
+        int victim = notController(kafka);
+        int p = spec.partitionsOf(victim)[0];
+        assertThat(kafka.controlPlane().partitionStates().leader(p)).isEqualTo(victim);
+        kafka.controlledShutdown(victim, 0);
+        // Every answer names the partition it still leads: three attempts, 5 s apart.
+        long took = runUntilDown(kafka, victim, 15 * Time.SECOND);
+        assertThat(took).isBetween(10 * Time.SECOND, 11 * Time.SECOND);
+        kafka.runFor(100 * Time.MILLISECOND);
+        assertThat(registered(plane, victim)).isFalse();
+        kafka.runFor(5 * Time.SECOND);
+        assertThat(kafka.controlPlane().partitionStates().leader(p)).as("offline: its only replica is down").isEqualTo(-1);
+        kafka.assertNoViolation();
+    }
+
     /** A test client that sends one ControlledShutdown to a node and keeps the answer. */
     private static final class Probe implements Node {
         final List<ControllerRequest.ControlledShutdownResponse> answers = new ArrayList<>();
