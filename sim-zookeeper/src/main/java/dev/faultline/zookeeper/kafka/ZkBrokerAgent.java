@@ -181,6 +181,10 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     private void tryToBecomeController() {
         zk.getData(KafkaZnodes.CONTROLLER_EPOCH, false, e -> {
+            if (e.code() == Code.CONNECTIONLOSS) {
+                tryToBecomeController(); // retryRequestUntilConnected
+                return;
+            }
             if (!e.ok()) {
                 return;
             }
@@ -188,13 +192,49 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             int version = e.stat().version();
             List<Op> ops = List.of(new Op.Create(KafkaZnodes.CONTROLLER, Integer.toString(brokerId), CreateMode.EPHEMERAL),
                     new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, Integer.toString(epoch + 1), version));
-            zk.multi(ops, r -> {
-                if (r.ok()) {
-                    becomeController(epoch + 1, r.results().get(1).stat().version());
-                } else {
-                    elect();
-                }
-            });
+            registerController(ops, epoch + 1);
+        });
+    }
+
+    /**
+     * {@code registerControllerAndIncrementControllerEpoch}: the multi is retried until connected; a
+     * NODEEXISTS or BADVERSION answer may mean an earlier attempt of ours was applied and only its
+     * answer was lost with the connection, so {@code checkControllerAndEpoch} reads
+     * {@code /controller} and {@code /controller_epoch} back: if they name this broker and the new
+     * epoch, it is the controller. (Without this, a lost answer left {@code /controller} naming a
+     * broker that never acted as controller, and nobody else ran: fuzz zookeeper seed 1209, KZ-L1.)
+     */
+    private void registerController(List<Op> ops, int newEpoch) {
+        zk.multi(ops, r -> {
+            if (r.ok()) {
+                becomeController(newEpoch, r.results().get(1).stat().version());
+            } else if (r.code() == Code.CONNECTIONLOSS) {
+                registerController(ops, newEpoch);
+            } else {
+                checkControllerAndEpoch(newEpoch);
+            }
+        });
+    }
+
+    private void checkControllerAndEpoch(int newEpoch) {
+        zk.getData(KafkaZnodes.CONTROLLER, false, c -> {
+            if (c.code() == Code.CONNECTIONLOSS) {
+                checkControllerAndEpoch(newEpoch);
+            } else if (c.ok() && Integer.parseInt(c.data()) == brokerId) {
+                zk.getData(KafkaZnodes.CONTROLLER_EPOCH, false, e -> {
+                    if (e.code() == Code.CONNECTIONLOSS) {
+                        checkControllerAndEpoch(newEpoch);
+                    } else if (e.ok() && Integer.parseInt(e.data()) == newEpoch && controller == null) {
+                        ctx.trace("zk-broker", "broker " + brokerId + ": /controller and /controller_epoch " + newEpoch
+                                + " name it, so its own earlier attempt was applied and only the answer was lost");
+                        becomeController(newEpoch, e.stat().version());
+                    } else {
+                        elect();
+                    }
+                });
+            } else {
+                elect();
+            }
         });
     }
 
