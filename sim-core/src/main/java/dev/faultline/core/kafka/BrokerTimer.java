@@ -22,6 +22,10 @@ sealed interface BrokerTimer {
     record FetchTimeout(int leaderId, long requestId) implements BrokerTimer {
     }
 
+    /** No answer to an OffsetsForLeaderEpoch request within {@code replica.socket.timeout.ms}: ask again. */
+    record EpochLookupTimeout(int partition, int leaderEpoch) implements BrokerTimer {
+    }
+
     /** The operator's SIGTERM: begin a controlled shutdown inside the broker's own event handler. */
     record ControlledShutdown() implements BrokerTimer {
     }

@@ -71,12 +71,26 @@ final class FollowerSide {
             PartitionLog log = b.store.log(i);
             if (log != null && log.latestEpoch() != KafkaMessage.NO_EPOCH) {
                 t.setFlag(i, ReplicaTable.AWAITING_EPOCH_LOOKUP, true);
-                b.ctx.send(b.brokerNode(s.leader()),
-                        new OffsetsForLeaderEpochRequest(b.brokerId, p, s.leaderEpoch(), log.latestEpoch()));
+                sendEpochLookup(i);
                 return;
             }
         }
         startFetching(i);
+    }
+
+    /** The single-round lookup of {@code replication.singleRoundEpochLookup}; resent if unanswered within the socket timeout. */
+    private void sendEpochLookup(int i) {
+        int p = t.partitions[i];
+        b.ctx.send(b.brokerNode(t.leader[i]), new OffsetsForLeaderEpochRequest(b.brokerId, p, t.leaderEpoch[i], b.store.log(i).latestEpoch()));
+        b.ctx.setTimer(new BrokerTimer.EpochLookupTimeout(p, t.leaderEpoch[i]), socketTimeoutNanos);
+    }
+
+    void onEpochLookupTimeout(BrokerTimer.EpochLookupTimeout tag) {
+        int i = t.local(tag.partition());
+        if (i >= 0 && t.role[i] == ReplicaTable.FOLLOWER && t.leaderEpoch[i] == tag.leaderEpoch()
+                && t.hasFlag(i, ReplicaTable.AWAITING_EPOCH_LOOKUP)) {
+            sendEpochLookup(i);
+        }
     }
 
     /** KIP-101: truncate to min(leader's answer, own LEO) once, then fetch. */
@@ -91,6 +105,7 @@ final class FollowerSide {
             return;
         }
         t.setFlag(i, ReplicaTable.AWAITING_EPOCH_LOOKUP, false);
+        b.ctx.cancelTimer(new BrokerTimer.EpochLookupTimeout(r.partition(), t.leaderEpoch[i]));
         if (r.endOffset() >= 0) {
             b.truncate(i, Math.min(r.endOffset(), b.logEndOffset(i)), "OffsetsForLeaderEpoch answered " + r.endOffset());
         }

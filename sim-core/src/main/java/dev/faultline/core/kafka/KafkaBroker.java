@@ -197,6 +197,8 @@ public final class KafkaBroker implements Node, BrokerHandle {
             followerSide.onBackoffEnd(((BrokerTimer.FetchBackoff) tag).leaderId());
         } else if (tag instanceof BrokerTimer.FetchTimeout) {
             followerSide.onFetchTimeout((BrokerTimer.FetchTimeout) tag);
+        } else if (tag instanceof BrokerTimer.EpochLookupTimeout) {
+            followerSide.onEpochLookupTimeout((BrokerTimer.EpochLookupTimeout) tag);
         } else if (tag instanceof BrokerTimer.ControlledShutdown) {
             beginControlledShutdown();
         } else if (!agent.onTimer(tag)) {
