@@ -111,6 +111,23 @@ class KRaftControlledShutdownTest {
     }
 
     @Test
+    void withControlledShutdownDisabledTheBrokerExitsLeadingAndIsFencedOnlyAfterItsSession() {
+        ClusterSpec spec = ClusterSpec.builder().brokers(4).config("controlled.shutdown.enable", false).topic("t", PARTITIONS, 3).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(9).controlPlane(new KRaftControlPlane()).build().start();
+        c.runFor(15 * Time.SECOND);
+        int led = ledBy(c, 1);
+        assertThat(led).isPositive();
+        c.controlledShutdown(1, 0);
+        c.runFor(Time.MILLISECOND);
+        assertThat(c.broker(1)).isNull();
+        c.runFor(Time.SECOND);
+        assertThat(ledBy(c, 1)).as("nothing moved before the exit").isEqualTo(led);
+        c.runFor(12 * Time.SECOND);
+        assertThat(ledBy(c, 1)).as("moved once broker.session.timeout.ms expired").isZero();
+        c.assertNoViolation();
+    }
+
+    @Test
     void withoutControllersTheBrokerGivesUpAfterTheShutdownDeadline() {
         KafkaCluster c = cluster(3);
         for (NodeId controller : c.controlPlane().controllerCandidates()) {

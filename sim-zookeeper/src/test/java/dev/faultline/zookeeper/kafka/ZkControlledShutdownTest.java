@@ -165,6 +165,24 @@ class ZkControlledShutdownTest {
     }
 
     @Test
+    void withControlledShutdownDisabledTheBrokerExitsLeadingButStillClosesItsSession() {
+        ClusterSpec spec = ClusterSpec.builder().brokers(4).config("controlled.shutdown.enable", false).topic("t", PARTITIONS, 3).build();
+        ZkControlPlane plane = new ZkControlPlane();
+        KafkaCluster kafka = KafkaCluster.builder(spec).seed(3).controlPlane(plane).build().start();
+        kafka.runFor(20 * Time.SECOND);
+        int victim = notController(kafka);
+        int led = ledBy(kafka, victim);
+        assertThat(led).isPositive();
+        kafka.controlledShutdown(victim, 0);
+        assertThat(runUntilDown(kafka, victim, Time.SECOND)).isLessThan(10 * Time.MILLISECOND);
+        assertThat(ledBy(kafka, victim)).as("nothing moved before the exit").isEqualTo(led);
+        kafka.runFor(500 * Time.MILLISECOND);
+        assertThat(registered(plane, victim)).isFalse();
+        assertThat(ledBy(kafka, victim)).as("the controller saw the znode go and elected at once").isZero();
+        kafka.assertNoViolation();
+    }
+
+    @Test
     void aSingleReplicaPartitionNeverMovesSoTheBrokerRetriesThenShutsDownAnyway() {
         ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("single", 3, 1).build();
         ZkControlPlane plane = new ZkControlPlane();
