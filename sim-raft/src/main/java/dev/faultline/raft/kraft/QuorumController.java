@@ -128,6 +128,16 @@ final class QuorumController implements RaftListener {
         ctx.trace("controller", "renounce epoch " + claimEpoch);
         active = false;
         working = null;
+        for (Pending p : pending) {
+            // The admin's pending CreateTopics fails with NOT_CONTROLLER (its records may still commit
+            // under the next leader: the retry then finds the topic).
+            if (p.reply instanceof dev.faultline.core.control.AdminMessage.CreateTopicsResponse r) {
+                int known = raft.knownLeader();
+                String hint = known >= 0 && plane.isVoter(known) && known != ctx.self().index() ? plane.peers()[known].name() : null;
+                ctx.send(p.to, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(), r.topic(),
+                        Errors.NOT_CONTROLLER, hint));
+            }
+        }
         pending.clear();
         ctx.cancelTimer(ControllerTimer.NOOP);
         ctx.cancelTimer(ControllerTimer.FENCE_CHECK);

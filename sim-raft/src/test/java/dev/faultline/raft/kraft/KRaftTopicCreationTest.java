@@ -111,6 +111,28 @@ class KRaftTopicCreationTest {
     }
 
     @Test
+    void aControllerThatLosesLeadershipBeforeTheRecordsCommitAnswersNotControllerAndTheAdminRetriesAtOnce() {
+        KRaftControlPlane plane = new KRaftControlPlane(3, QuorumConfig.defaults());
+        KafkaCluster c = cluster(plane);
+        c.runFor(10 * S);
+        NodeId active = plane.activeController();
+        java.util.List<NodeId> others = plane.controllerCandidates().stream().filter(n -> !n.equals(active)).toList();
+        // The active controller still hears the admin but no longer its fellow voters: it appends the
+        // topic's records, cannot commit them, and resigns on check-quorum (1.5 x fetch timeout).
+        c.sim().network().partition(new dev.faultline.core.net.PartitionSpec.Split(java.util.List.of(java.util.List.of(active), others), false));
+        c.sim().schedule(c.sim().now(), () -> c.createTopic("events"));
+        c.runFor(20 * S);
+        c.assertNoViolation();
+        assertThat(plane.activeController()).isIn(others);
+        TopicCreation t = c.topicCreations().get(0);
+        System.out.println("kraft, active controller cut off from the other voters: " + t);
+        // Answered NOT_CONTROLLER on resignation: far sooner than the AdminClient's 30 s request timeout.
+        assertThat(t.ready()).isTrue();
+        assertThat(t.readyNanos()).isLessThan(10 * S);
+        c.assertLeader("events-0", 1);
+    }
+
+    @Test
     void combinedModeVotersAnswerCreateTopics() {
         KafkaCluster c = cluster(KRaftControlPlane.combined(3, QuorumConfig.defaults()));
         c.runFor(10 * S);
