@@ -66,6 +66,8 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final Int2LongOpenHashMap powerLossCuts = new Int2LongOpenHashMap();
     /** Per replica: {@link #losses} when a leader last proposed adding it to the ISR. */
     private final Long2LongOpenHashMap lossesAtProposal = new Long2LongOpenHashMap();
+    /** Per replica: the broker epoch the leader proposed it with. */
+    private final Long2LongOpenHashMap epochAtProposal = new Long2LongOpenHashMap();
     private final LongOpenHashSet reportedLosses = new LongOpenHashSet();
     /** Acknowledged records some replica lost to a power loss after their ack. */
     private final LongOpenHashSet cutByPowerLoss = new LongOpenHashSet();
@@ -301,8 +303,9 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     @Override
-    public void isrExpansionProposed(int brokerId, int partition, int replica) {
+    public void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch) {
         lossesAtProposal.put(key(replica, partition), losses(replica));
+        epochAtProposal.put(key(replica, partition), replicaBrokerEpoch);
     }
 
     /** How many times broker {@code brokerId} lost log data outside the protocol so far (power-loss cuts, disk wipes). */
@@ -325,8 +328,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
         // Judged against the log the leader saw when it proposed: a replica that lost records outside
         // the protocol (power loss, lost disk) while the request was on its way is not a leader error —
         // the controller accepts it while the old registration is current (KIP-966's hazard).
+        // A replica that registered again since (a new broker epoch) is not excused: the controller
+        // must refuse the stale request (KIP-903; KM-S5 and DP-S6 both see it).
         long k = key(replica, partition);
-        boolean lostSinceProposal = lossesAtProposal.containsKey(k) && losses(replica) > lossesAtProposal.get(k);
+        KafkaBroker member = process(replica);
+        boolean sameIncarnation = member == null || member.brokerEpoch() < 0 || member.brokerEpoch() == epochAtProposal.get(k);
+        boolean lostSinceProposal = lossesAtProposal.containsKey(k) && losses(replica) > lossesAtProposal.get(k) && sameIncarnation;
         if (leo < bound && !lostSinceProposal) {
             violation("DP-S6", "broker-" + replica + " joined the ISR of " + cluster.partitionName(partition) + " with log end offset " + leo
                     + " below the leader's high watermark " + hw + " or epoch start " + epochStart, brokerId);

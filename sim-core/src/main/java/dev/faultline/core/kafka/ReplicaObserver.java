@@ -21,8 +21,11 @@ interface ReplicaObserver {
     /** The leader is about to send an acks=all success for its records {@code baseOffset} to {@code lastOffset}. */
     void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset);
 
-    /** The leader proposes (AlterPartition) an ISR that adds {@code replica}, which it saw caught up. */
-    void isrExpansionProposed(int brokerId, int partition, int replica);
+    /**
+     * The leader proposes (AlterPartition) an ISR that adds {@code replica}, which it saw caught up
+     * in the incarnation with broker epoch {@code replicaBrokerEpoch}.
+     */
+    void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch);
 
     /** The leader applied a committed ISR change that added {@code replica}. */
     void isrExpanded(int brokerId, int partition, int replica);
@@ -53,7 +56,7 @@ interface ReplicaObserver {
         }
 
         @Override
-        public void isrExpansionProposed(int brokerId, int partition, int replica) {
+        public void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch) {
         }
 
         @Override
