@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * worker threads; each is single-threaded and deterministic, and results are collected in a fixed
  * order, so the report does not depend on the number of workers.
  */
-@Command(name = "compare", description = "Compare failover timings of metadata modes on the same faults, over seeds.")
+@Command(name = "compare", mixinStandardHelpOptions = true, description = "Compare failover timings of metadata modes on the same faults, over seeds.")
 final class CompareCommand implements Callable<Integer> {
     static final String DEFAULT = "/dev/faultline/scenarios/default-comparison.yaml";
 

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * {@code --shard i/n} with its own i (a CI matrix index, or {@code JOB_COMPLETION_INDEX} in a
  * Kubernetes Indexed Job); shard i runs seeds {@code seed + i + k·n}, so shards never overlap.
  */
-@Command(name = "fuzz", description = "Fuzz fault schedules; failures come back as minimal, replayable YAML scenarios.")
+@Command(name = "fuzz", mixinStandardHelpOptions = true, description = "Fuzz fault schedules; failures come back as minimal, replayable YAML scenarios.")
 final class FuzzCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  * crashes at a random point of its heartbeat interval; measured from the crash until every
  * surviving voter has heard from the new leader, over many seeds.
  */
-@Command(name = "raft-elections", description = "Leader-crash election experiment with classic Raft timers, over seeds.")
+@Command(name = "raft-elections", mixinStandardHelpOptions = true, description = "Leader-crash election experiment with classic Raft timers, over seeds.")
 final class RaftElectionsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code faultline run FILE...}: replays scenarios; exit 0 when every expectation holds, 1 when one fails. */
-@Command(name = "run", description = "Run scenarios and judge their expectations. Same file and seed, same run.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run scenarios and judge their expectations. Same file and seed, same run.")
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code faultline validate FILE...}: checks scenarios without running them. */
-@Command(name = "validate", description = "Check scenario files and report every problem with file:line:column.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Check scenario files and report every problem with file:line:column.")
 final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -67,14 +67,13 @@ public final class ScheduleGenerator {
         if (r.chance(0.3)) {
             config.put("faultline.page.cache.flush.delay.ms", Long.toString(1000 + r.nextInt(30) * 1000L));
         }
-        if (options.bugs().stream().anyMatch(b -> b.startsWith("replication."))) {
-            // The data-plane bugs hide behind quick leader changes; an availability-first
-            // configuration makes those likelier (its losses are EXPECTED, not violations).
-            config.put("unclean.leader.election.enable", Boolean.toString(r.chance(0.5)));
+        if (r.chance(0.4)) {
+            // Availability first, as some operators run it: losses after an unclean election are
+            // EXPECTED, not violations, and epoch-lineage bugs (KIP-101/279) hide behind it.
+            config.put("unclean.leader.election.enable", "true");
         }
-        for (String bug : options.bugs()) {
-            config.put(bug, "true");
-        }
+        // Planted bugs go in the scenario's 'bugs' list only, so that the same scenario without
+        // them is the differential baseline (RediscoveryTest).
         if (mode == Mode.KRAFT) {
             // Disruptive elections (raft.noPreVote) show only through stable leadership (KR-L4).
             config.put("faultline.check.stable.leadership", "true");
@@ -84,7 +83,10 @@ public final class ScheduleGenerator {
         Scenario.Cluster cluster = new Scenario.Cluster(mode, brokers, List.of(), controllers, combined, zookeeper, config,
                 new Scenario.Network(latency, 0));
         List<Scenario.Topic> topics = List.of(new Scenario.Topic("t", partitions, rf, Map.of()));
-        List<Scenario.Workload> workload = List.of(new Scenario.Producer("t", 20 + r.nextInt(200), "all", Map.of()));
+        // Mostly acks=all (what DP-S1 judges); now and then acks=1, whose unreplicated suffixes are what
+        // epoch-lineage truncation (KIP-101/279) must clean up after a leader change.
+        String acks = r.chance(0.35) ? "1" : "all";
+        List<Scenario.Workload> workload = List.of(new Scenario.Producer("t", 20 + r.nextInt(200), acks, Map.of()));
 
         List<String> nodes = new ArrayList<>();
         for (int i = 1; i <= brokers; i++) {
@@ -115,6 +117,18 @@ public final class ScheduleGenerator {
         long t = (3 + r.nextInt(5)) * Time.SECOND;
         long end = t + options.faultPhaseNanos();
         while (t < end) {
+            if (r.chance(0.25)) {
+                // A composite failure, as incidents really unfold, then a quiet stretch.
+                List<Scenario.FaultEntry> motif = r.nextBoolean() || dataOnlyBrokers.isEmpty() || !options.powerFailures()
+                        ? cascade(r, t, options.powerFailures()) : failingDisk(r, t, mode, dataOnlyBrokers);
+                faults.addAll(motif);
+                long last = t;
+                for (Scenario.FaultEntry e : motif) {
+                    last = Math.max(last, e.atNanos());
+                }
+                t = last + r.nextLongBetween(2, 12) * Time.SECOND;
+                continue;
+            }
             int burst = 1 + r.nextInt(3);
             for (int i = 0; i < burst && t < end; i++) {
                 faults.add(mode == Mode.ZOOKEEPER && r.chance(0.15) ? zookeeperAdminFault(r, t)
@@ -130,6 +144,63 @@ public final class ScheduleGenerator {
         List<Scenario.Expectation> expect = List.of(new Scenario.NoViolations());
         return new Scenario("fuzz-" + Long.toUnsignedString(seed, 16), "Generated from seed " + seed + " by the fault fuzzer.", seed,
                 duration, cluster, topics, workload, faults, expect, options.bugs());
+    }
+
+    /**
+     * A cascade: the leader of {@code t-0} fails, and the replica that took over fails soon after,
+     * before the first is back, so the first returns to a partition without a live ISR member — the
+     * sequence behind unclean elections and the epoch-lineage bugs of KIP-101 and KIP-279.
+     */
+    private static List<Scenario.FaultEntry> cascade(SimRandom r, long at, boolean powerFailures) {
+        List<Scenario.FaultEntry> faults = new ArrayList<>();
+        if (r.chance(0.7)) {
+            // Mostly the followers fall behind first: the leader's answers to them are cut,
+            // so it holds records no follower has when it fails.
+            long lag = r.nextLongBetween(300, 3000) * Time.MILLISECOND;
+            faults.add(new Scenario.FaultEntry(at, new Scenario.PartitionFault(Fault.PartitionKind.ONE_WAY,
+                    List.of(List.of("leader-of(t-0)"), List.of("brokers"))), lag + 100 * Time.MILLISECOND, 0, at));
+            at += lag;
+        }
+        Scenario.NodeAction first = powerFailures && r.chance(0.3) ? Scenario.NodeAction.POWER_LOSS : Scenario.NodeAction.CRASH;
+        long firstDown = r.nextLongBetween(1000, 8000) * Time.MILLISECOND;
+        long gap = r.nextLongBetween(200, 3000) * Time.MILLISECOND;
+        long secondDown = Math.max(firstDown - gap, 0) + r.nextLongBetween(1000, 10000) * Time.MILLISECOND;
+        faults.add(new Scenario.FaultEntry(at, new Scenario.NodeFault(first, List.of("leader-of(t-0)")), firstDown, 0, at));
+        faults.add(new Scenario.FaultEntry(at + gap, new Scenario.NodeFault(Scenario.NodeAction.CRASH, List.of("leader-of(t-0)")), secondDown, 0,
+                at + gap));
+        return faults;
+    }
+
+    /**
+     * A failing disk: a broker crashes, comes back, and soon after its disk is replaced (it returns
+     * empty). Half the time the brokers' AlterPartition channel to the controller (its own
+     * connection in Kafka, beside the heartbeat one) is slow meanwhile, a grey failure: requests
+     * about the broker's first return can arrive after its second — the sequence KIP-903's broker
+     * epochs on ISR members exist for.
+     */
+    private static List<Scenario.FaultEntry> failingDisk(SimRandom r, long at, Mode mode, List<String> dataOnlyBrokers) {
+        String broker = dataOnlyBrokers.get(r.nextInt(dataOnlyBrokers.size()));
+        long crashDown = r.nextLongBetween(1000, 8000) * Time.MILLISECOND;
+        long wipeAt = at + crashDown + r.nextLongBetween(500, 6000) * Time.MILLISECOND;
+        long wipeDown = r.nextLongBetween(1000, 5000) * Time.MILLISECOND;
+        List<Scenario.FaultEntry> faults = new ArrayList<>();
+        faults.add(new Scenario.FaultEntry(at, new Scenario.NodeFault(Scenario.NodeAction.CRASH, List.of(broker)), crashDown, 0, at));
+        String alterPartition = mode == Mode.KRAFT ? "AlterPartitionMessage" : mode == Mode.ZOOKEEPER ? "AlterPartition" : null;
+        if (alterPartition != null && r.nextBoolean()) {
+            // Longer than a broker session (broker.session.timeout.ms, 9 s): long enough for the
+            // broker to be fenced and to register again meanwhile.
+            long delayMs = r.nextLongBetween(9000, 20000);
+            long from = at + crashDown - r.nextLongBetween(0, 1000) * Time.MILLISECOND;
+            long forNanos = wipeAt + wipeDown - from + Time.SECOND;
+            List<String> to = List.of(mode == Mode.KRAFT ? "controllers" : "brokers");
+            faults.add(new Scenario.FaultEntry(from, new Scenario.LinkFaultSpec(Scenario.LinkAction.DELAY, List.of("brokers"), to, false,
+                    delayMs * Time.MILLISECOND, 0, List.of(alterPartition)), forNanos, 0, from));
+            // Its own connection: the slow requests hold up nothing else.
+            faults.add(new Scenario.FaultEntry(from, new Scenario.LinkFaultSpec(Scenario.LinkAction.REORDER, List.of("brokers"), to, false,
+                    0, 1.0, List.of(alterPartition)), forNanos, 0, from));
+        }
+        faults.add(new Scenario.FaultEntry(wipeAt, new Scenario.NodeFault(Scenario.NodeAction.WIPE_DISK, List.of(broker)), wipeDown, 0, wipeAt));
+        return faults;
     }
 
     /** The controller-thread pause and the forced re-election that only ZooKeeper mode has. */

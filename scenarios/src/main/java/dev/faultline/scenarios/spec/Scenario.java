@@ -39,6 +39,11 @@ public record Scenario(String name, String description, long seed, long duration
         return new Scenario(name, description, newSeed, durationNanos, cluster, topics, workload, faults, expectations, bugs);
     }
 
+    /** The same scenario with these planted-bug switches instead (none: the differential baseline). */
+    public Scenario withBugs(List<String> newBugs) {
+        return new Scenario(name, description, seed, durationNanos, cluster, topics, workload, faults, expectations, newBugs);
+    }
+
     /** This scenario in another metadata mode (for comparisons). */
     public Scenario withMode(Mode mode) {
         return new Scenario(name, description, seed, durationNanos, cluster.withMode(mode), topics, workload, faults, expectations, bugs);

@@ -27,7 +27,9 @@ class RediscoveryTest {
         "raft.commitPriorEpochByCount; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
         "raft.noCheckQuorum; kraft; KR-L2; 40",
         "raft.noPreVote; kraft; KR-L4; 40",
-        "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 60",
+        "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 80",
+        "replication.singleRoundEpochLookup; oracle; DP-S2 DP-L3; 40",
+        "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 80",
     })
     void theGeneratorFindsThePlantedBug(String bug, String mode, String expected, int budget) {
         Set<String> wanted = Set.of(expected.split(" "));
@@ -38,7 +40,7 @@ class RediscoveryTest {
             ScenarioResult r = ScenarioRunner.run(s);
             String signature = FuzzFailure.signatureOf(r);
             if (signature != null && wanted.contains(signature)) {
-                Scenario fixed = ScheduleGenerator.generate(seed, ScheduleGenerator.Options.of(m, List.of()));
+                Scenario fixed = s.withBugs(List.of());
                 String withoutBug = FuzzFailure.signatureOf(ScenarioRunner.run(fixed));
                 if (!signature.equals(withoutBug)) {
                     System.out.printf("%s rediscovered as %s after %d runs (seed %d); with the switch off: %s%n", bug, signature, seed, seed,
