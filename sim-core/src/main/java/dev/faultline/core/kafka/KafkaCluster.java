@@ -103,6 +103,9 @@ public final class KafkaCluster {
         if (!disabled.contains("DP-L1")) {
             long period = spec.config().getMillisAsNanos("replica.lag.time.max.ms") / 2;
             scheduleIsrLiveness(period, period);
+            if (!controlPlane.controllerCandidates().isEmpty()) {
+                sim.addInvariant(Invariant.of("dp-l1-controller-watch", ctx -> watchController()));
+            }
         }
     }
 
@@ -303,10 +306,32 @@ public final class KafkaCluster {
      * was behind the leader's log end (counted from the later of its last fetch and the append of the
      * first record it lacks, and restarted when a new controller becomes active, since a controller
      * failover drops or fences ISR changes in flight and the leader retries only at its next
-     * {@code isr-expiration} run) must have been removed (or have a removal in flight).
+     * {@code isr-expiration} run, and restarted when an unavailable controller (none active, or the
+     * active one down or paused) becomes available again: without a controller no ISR change can
+     * happen, see {@link #watchController}) must have been removed (or have a removal in flight).
      * Simplification: checked every {@code replica.lag.time.max.ms / 2}; a follower that is missing
      * nothing (idle partition) is never removed, as in Kafka, so it is not checked.
      */
+    /** The last virtual time at which no live active controller could take an AlterPartition (DP-L1). */
+    private long controllerUnavailableNanos = Long.MIN_VALUE;
+
+    /**
+     * DP-L1's controller condition, sampled after every event: there is an active controller, and
+     * it is up and not paused. A partition leader cannot shrink its ISR on its own (KIP-497: the
+     * controller applies AlterPartition; ZooKeeper mode's broker-failure handling is the
+     * controller's too), so while no controller can act, the ISR keeps a follower that stopped
+     * fetching, and Kafka's leader keeps its AlterPartition pending (re-sent on reconnect) until
+     * some controller answers (fuzz finding DP-L1-zk-seed-22: active controller broker-4, itself
+     * the lagging follower, crashed at 20.462 s; no new controller until its ZooKeeper session
+     * expired, and leader broker-1's ISR shrink proposed at 14.0 s stayed unanswered).
+     */
+    private void watchController() {
+        NodeId active = controlPlane.activeController();
+        if (active == null || !sim.isUp(active) || sim.isPaused(active)) {
+            controllerUnavailableNanos = sim.now();
+        }
+    }
+
     private void scheduleIsrLiveness(long at, long period) {
         sim.schedule(sim.now() + at, () -> {
             checkIsrLiveness();
@@ -347,6 +372,9 @@ public final class KafkaCluster {
                     long controllerChange = controlHistory.lastControllerChangeNanos();
                     if (controllerChange != Long.MIN_VALUE) {
                         windowStart = Math.max(windowStart, controllerChange + (now - sim.now()));
+                    }
+                    if (controllerUnavailableNanos != Long.MIN_VALUE) {
+                        windowStart = Math.max(windowStart, controllerUnavailableNanos + (now - sim.now()));
                     }
                     if (now - windowStart > bound && now - ls.lastCaughtUp(r) > bound) {
                         sim.fail("DP-L1", "broker-" + follower + " has not fetched " + spec.partitionName(p) + " for "

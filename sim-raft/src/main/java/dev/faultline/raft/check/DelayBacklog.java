@@ -17,22 +17,32 @@ import java.util.Arrays;
  * link, the link is held until {@code now + extraDelay + one round-trip bound} (an upper bound on
  * the arrival of the messages sent meanwhile; the real backlog may drain earlier). Shared by the
  * invariants of one {@link RaftView}; {@link #update} is idempotent, so each of them may call it.
- * Cost: one link lookup per ordered voter pair per call.
+ * Cost: one link lookup per ordered pair of tracked nodes per call.
+ *
+ * <p>By default it tracks the links between voters; the KRaft control plane's KM-L* checks also
+ * track the links between brokers and controllers ({@link #DelayBacklog(RaftView, int[])}), and
+ * KR-L2 asks whether Fetches sent before a crash may still arrive ({@link #heldOneWay}).
  */
-final class DelayBacklog {
+public final class DelayBacklog {
     private final RaftView view;
     private final int[] voters;
     private final long[] heldUntil;
 
-    DelayBacklog(RaftView view) {
+    /** Tracks the links between the voters of {@code view}. */
+    public DelayBacklog(RaftView view) {
+        this(view, view.voterIds());
+    }
+
+    /** Tracks the links between the given node indices (distinct; nodes of {@code view}'s simulation). */
+    public DelayBacklog(RaftView view, int[] nodeIndices) {
         this.view = view;
-        this.voters = view.voterIds();
+        this.voters = nodeIndices.clone();
         this.heldUntil = new long[voters.length * voters.length];
         Arrays.fill(heldUntil, Long.MIN_VALUE);
     }
 
     /** Reads the delay faults in force now (call at the start of every check that uses {@link #drained}). */
-    void update(long now) {
+    public void update(long now) {
         Simulation sim = view.sim();
         for (int i = 0; i < voters.length; i++) {
             NodeId a = view.nodeId(voters[i]);
@@ -50,13 +60,21 @@ final class DelayBacklog {
     }
 
     /** Whether no message delayed by an earlier delay fault may still be queued on a→b or b→a at {@code now}. */
-    boolean drained(NodeId a, NodeId b, long now) {
-        int i = position(a.index());
-        int j = position(b.index());
+    public boolean drained(NodeId a, NodeId b, long now) {
+        return !heldOneWay(a, b, now) && !heldOneWay(b, a, now);
+    }
+
+    /**
+     * Whether a message sent on {@code from→to} while a delay fault was in force (up to now) may
+     * still be on its way at {@code now}: it may arrive even if {@code from} has crashed since.
+     */
+    public boolean heldOneWay(NodeId from, NodeId to, long now) {
+        int i = position(from.index());
+        int j = position(to.index());
         if (i < 0 || j < 0) {
-            return true;
+            return false;
         }
-        return now >= heldUntil[i * voters.length + j] && now >= heldUntil[j * voters.length + i];
+        return now < heldUntil[i * voters.length + j];
     }
 
     private int position(int nodeIndex) {

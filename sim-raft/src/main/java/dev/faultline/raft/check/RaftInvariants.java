@@ -69,7 +69,7 @@ public final class RaftInvariants {
             case MAJORITY_REACHED_HIGH_WATERMARK: return new LeaderInvariants.MajorityReachedHighWatermark(view);
             case HIGH_WATERMARK_PAST_EPOCH_START: return new LeaderInvariants.HighWatermarkPastEpochStart(view);
             case LEADER_ELECTED: return new LivenessInvariants.LeaderElected(view, backlog);
-            case CHECK_QUORUM: return new LivenessInvariants.CheckQuorum(view);
+            case CHECK_QUORUM: return new LivenessInvariants.CheckQuorum(view, backlog);
             case COMMIT_LATENCY: return new LivenessInvariants.CommitLatency(view, backlog);
             case STABLE_LEADERSHIP: return new LivenessInvariants.StableLeadership(view, backlog);
             default: return Invariant.of(id, context -> history.flush(id, context));

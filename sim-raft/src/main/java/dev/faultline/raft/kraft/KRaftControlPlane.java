@@ -14,6 +14,7 @@ import dev.faultline.core.kafka.KafkaBroker;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.raft.check.DelayBacklog;
 import dev.faultline.raft.check.RaftHistory;
 import dev.faultline.raft.check.RaftInvariants;
 import dev.faultline.raft.check.RaftView;
@@ -806,6 +807,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
 
         @Override
         public void check(CheckContext ctx) {
+            backlog(); // read the delay faults in force at every event, while they are (DelayBacklog needs it)
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
                 int b = spec.id();
                 NodeId node = peers[brokerIndex(b)];
@@ -1029,7 +1031,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /**
      * KM-L2/KM-L3 "replays": the broker's Raft observer follows the active controller's node, its
      * Fetch in flight (if any) went there (not to another voter it asked after a request timeout,
-     * which may be paused), and the links between them are clean both ways.
+     * which may be paused), and the links between them are clean both ways: no fault, and no
+     * backlog of messages delayed by an ended delay fault ({@link #backlog()}; a Fetch sent after
+     * the fault ended arrives only behind them, fuzz finding KM-L3-seed-151).
      */
     private boolean replaysFrom(KRaftBrokerAgent agent, NodeId node, NodeId active) {
         RaftNode raft = agent.raft();
@@ -1039,7 +1043,37 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 && ((dev.faultline.raft.quorum.FollowerState) s).leaderId() == active.index()
                 && (inFlight < 0 || inFlight == active.index())
                 && !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
-                && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone();
+                && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone()
+                && backlog().drained(node, active, sim.now());
+    }
+
+    private DelayBacklog backlog;
+    private long backlogEvent = -1;
+
+    /**
+     * Which links between the Raft nodes (voters and brokers' observers) still hold messages
+     * delayed by an ended delay fault, read from the true link state once per event (the KM-L*
+     * conditions "clean link" and "healthy quorum" exclude them: fuzz findings KM-L1-seed-326, a
+     * controller whose Fetches waited behind a 13 s backlog, and KM-L3-seed-151, a broker whose
+     * Fetch sent 0.7 s after a 9.78 s delay fault ended waited behind the delayed ones).
+     */
+    private DelayBacklog backlog() {
+        if (backlog == null) {
+            java.util.TreeSet<Integer> nodes = new java.util.TreeSet<>();
+            for (int v : voterIds) {
+                nodes.add(v);
+            }
+            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                nodes.add(brokerIndex(spec.id()));
+            }
+            backlog = new DelayBacklog(this, nodes.stream().mapToInt(Integer::intValue).toArray());
+        }
+        long event = sim.eventIndex();
+        if (event != backlogEvent) {
+            backlogEvent = event;
+            backlog.update(sim.now());
+        }
+        return backlog;
     }
 
     /**
@@ -1073,7 +1107,12 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
     }
 
-    /** The active controller, when it is up, not paused, and cleanly connected to a healthy majority of voters. */
+    /**
+     * The active controller, when it is up, not paused, and cleanly connected to a healthy majority
+     * of voters: links without faults and without a backlog left by an ended delay fault (the links
+     * are FIFO, so a Fetch sent after the fault ended waits behind every delayed message; fuzz
+     * finding KM-L1-seed-326, see {@link #backlog()}).
+     */
     private NodeId healthyActiveController() {
         NodeId active = activeController();
         if (active == null || sim.isPaused(active)) {
@@ -1085,7 +1124,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             if (n.equals(active)) {
                 count++;
             } else if (sim.isUp(n) && !sim.isPaused(n) && !sim.network().isCut(n, active) && !sim.network().isCut(active, n)
-                    && sim.network().linkFault(n, active).isNone() && sim.network().linkFault(active, n).isNone()) {
+                    && sim.network().linkFault(n, active).isNone() && sim.network().linkFault(active, n).isNone()
+                    && backlog().drained(n, active, sim.now())) {
                 count++;
             }
         }
