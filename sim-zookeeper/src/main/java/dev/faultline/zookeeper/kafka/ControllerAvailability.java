@@ -20,9 +20,9 @@ import java.util.List;
  * believes itself active, whose epoch is the committed {@code /controller_epoch} and which has
  * finished its failover load from ZooKeeper ({@code controllerReady}). The window opens when there
  * is none (its broker crashed, lost power or was paused, it resigned, or a new one is still loading)
- * and counts only while these conditions hold, read from the simulation's true state: a majority of
- * the ZooKeeper servers up, unpaused and serving; a running, unpaused broker whose ZooKeeper client
- * is connected; no controller event thread paused (the {@code pauseThread} fault: a stuck thread is
+ * and counts only while these conditions hold, read from the simulation's true state: an
+ * established, unpaused ZooKeeper leader with a majority of unpaused servers serving in its epoch;
+ * a running, unpaused broker whose ZooKeeper client is connected; no controller event thread paused (the {@code pauseThread} fault: a stuck thread is
  * invisible to ZooKeeper, a known hazard rather than a liveness bug); no cut or link fault between
  * running nodes. Any break restarts the count, which is conservative: the old controller's session
  * expires at most its timeout after its last touch, which is before the window opened.
@@ -107,11 +107,19 @@ final class ControllerAvailability implements Invariant {
     }
 
     private boolean conditionsHold() {
+        // An established, unpaused ZooKeeper leader with a majority of unpaused servers serving in its
+        // epoch: followers of a paused leader still count themselves as serving until they notice,
+        // but nothing commits and no session expires meanwhile (fuzz zookeeper seed 2433).
+        NodeId zkLeader = plane.ensemble().establishedLeader();
+        if (zkLeader == null || sim.isPaused(zkLeader)) {
+            return false;
+        }
         List<NodeId> servers = plane.ensemble().servers();
+        long zkEpoch = plane.ensemble().process(zkLeader).epoch();
         int serving = 0;
         for (NodeId z : servers) {
             ZkServer server = plane.ensemble().process(z);
-            if (server != null && !sim.isPaused(z) && server.isServing()) {
+            if (server != null && !sim.isPaused(z) && server.isServing() && server.epoch() == zkEpoch) {
                 serving++;
             }
         }

@@ -33,6 +33,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private ZkClient zk;
     private int sessions;
     private boolean registered;
+    /** A registration of the current session is in flight (so a reconnect does not start another). */
+    private boolean registering;
     private long brokerEpoch = -1;
     private int activeControllerId = -1;
     private int highestControllerEpochSeen = -1;
@@ -82,7 +84,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     @Override
     public void onStateChange(KeeperState state) {
-        if (state == KeeperState.SyncConnected && !registered) {
+        if (state == KeeperState.SyncConnected && !registered && !registering) {
             register();
         } else if (state == KeeperState.Expired) {
             // The handle is dead: resign, then a new session, a new registration (new broker epoch) and re-election.
@@ -95,17 +97,45 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (exiting) {
             return;
         }
+        registering = true;
         zk.create(KafkaZnodes.brokerPath(brokerId), "PLAINTEXT://broker-" + brokerId, CreateMode.EPHEMERAL, r -> {
             if (r.ok()) {
-                registered = true;
-                brokerEpoch = r.results().get(0).stat().czxid();
-                ctx.trace("zk-broker", "broker " + brokerId + " registered, broker epoch " + brokerEpoch);
-                broker.registered(brokerEpoch);
-                elect();
+                registeredWithEpoch(r.results().get(0).stat().czxid());
             } else if (r.code() == Code.NODEEXISTS) {
-                startupFailed();
+                checkEphemeralOwner();
             } else if (r.code() == Code.CONNECTIONLOSS) {
                 register();
+            }
+        });
+    }
+
+    private void registeredWithEpoch(long czxid) {
+        registering = false;
+        registered = true;
+        brokerEpoch = czxid;
+        ctx.trace("zk-broker", "broker " + brokerId + " registered, broker epoch " + brokerEpoch);
+        broker.registered(brokerEpoch);
+        elect();
+    }
+
+    /**
+     * {@code checkedEphemeralCreate}: NODEEXISTS on {@code /brokers/ids/N} is a success when this
+     * session owns the node (a create retried after a lost answer), and a failed startup otherwise.
+     * (Without this, a create retried after a reconnect met its own node, the broker "failed" its
+     * startup, closed the session that held its registration and never came back: fuzz zookeeper
+     * seed 2287, KZ-L2. A second registration is also no longer started while one is in flight.)
+     */
+    private void checkEphemeralOwner() {
+        zk.getData(KafkaZnodes.brokerPath(brokerId), false, d -> {
+            if (d.code() == Code.CONNECTIONLOSS) {
+                checkEphemeralOwner();
+            } else if (d.ok() && d.stat().ephemeralOwner() == zk.sessionId()) {
+                registeredWithEpoch(d.stat().czxid());
+            } else if (d.code() == Code.NONODE) {
+                register(); // the previous owner's session ended meanwhile
+            } else {
+                registering = false;
+                startupFailed();
             }
         });
     }
