@@ -24,7 +24,8 @@ import java.util.List;
  * established, unpaused ZooKeeper leader with a majority of unpaused servers serving in its epoch;
  * a running, unpaused broker whose ZooKeeper client is connected; no controller event thread paused (the {@code pauseThread} fault: a stuck thread is
  * invisible to ZooKeeper, a known hazard rather than a liveness bug); no cut or link fault between
- * running nodes. Any break restarts the count, which is conservative: the old controller's session
+ * running nodes, nor messages still held back by an ended delay fault ({@link DelayBacklog}). Any
+ * break restarts the count, which is conservative: the old controller's session
  * expires at most its timeout after its last touch, which is before the window opened.
  *
  * <p>The bound: the negotiated session timeout (the expiry of the dead controller's session), two
@@ -34,10 +35,8 @@ import java.util.List;
  * writes, and the data-plane work that shares its broker's CPU), and one 50 ms round trip per ten
  * pipelined ZooKeeper operations of the load ({@code B + T + 2P} reads and writes) plus twenty more
  * (closeSession commit, watch delivery, the election's exists/getData/multi, child reads, the broker's
- * ZooKeeper ops in between); ε = 50 ms. Simplifications: clocks and CPU speeds are assumed normal
- * (the fuzzer injects neither clock nor slow faults); a message delayed by a link fault that ended
- * just before the window may still arrive late (the fault's end restarts the count, not its
- * messages' delivery).
+ * ZooKeeper ops in between); ε = 50 ms. Simplification: clocks and CPU speeds are assumed normal
+ * (the fuzzer injects neither clock nor slow faults).
  */
 final class ControllerAvailability implements Invariant {
     static final String ID = "KZ-L1";
@@ -48,6 +47,7 @@ final class ControllerAvailability implements Invariant {
     private final Simulation sim;
     private final ClusterSpec cluster;
     private final long boundNanos;
+    private final DelayBacklog backlog;
     /** Since when the window has been open and its conditions held; -1 when not counting. */
     private long sinceNanos = -1;
 
@@ -56,6 +56,7 @@ final class ControllerAvailability implements Invariant {
         this.sim = sim;
         this.cluster = cluster;
         this.boundNanos = sessionTimeoutNanos + 2 * tickTimeNanos + cost(cluster) + EPSILON_NANOS;
+        this.backlog = new DelayBacklog(sim);
     }
 
     /** {@code cost(P)} of the class comment. */
@@ -77,11 +78,12 @@ final class ControllerAvailability implements Invariant {
 
     @Override
     public void check(CheckContext context) {
-        if (hasActiveController() || !conditionsHold()) {
+        long now = context.now();
+        backlog.scan(now);
+        if (hasActiveController() || backlog.held(now) || !conditionsHold()) {
             sinceNanos = -1;
             return;
         }
-        long now = context.now();
         if (sinceNanos < 0) {
             sinceNanos = now;
         } else if (now - sinceNanos > boundNanos) {

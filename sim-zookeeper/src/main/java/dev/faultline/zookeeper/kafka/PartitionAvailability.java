@@ -33,8 +33,9 @@ import java.util.List;
  *
  * <p>The bound counts only while the conditions hold, read from the simulation's true state: every
  * ZooKeeper server up, unpaused and serving; every running node unpaused; no cut or link fault
- * between running nodes; an active controller whose event thread runs. Any break restarts the
- * count. Simplifications: partitions are examined once per second of virtual time (the second is
+ * between running nodes, nor messages still held back by an ended delay fault ({@link DelayBacklog});
+ * an active controller whose event thread runs. Any break restarts the count, and so does the death
+ * of another broker hosting the partition. Simplifications: partitions are examined once per second of virtual time (the second is
  * added to the bound); clocks are assumed to run at virtual time and CPUs at normal speed (clock
  * and slow faults are not read); {@code cost(P)} is {@code 4·P·faultline.broker.partition.cost.ns}
  * of controller and broker work plus one 50 ms round-trip allowance per ten partitions (pipelined
@@ -57,6 +58,7 @@ final class PartitionAvailability implements Invariant {
     private final String[] statePaths;
     private final PartitionState[] cachedStates;
     private long nextSampleNanos;
+    private final DelayBacklog backlog;
     /** The last time the conditions did not hold; a count that started at or before it restarts. */
     private long lastBreakNanos = Long.MIN_VALUE;
 
@@ -71,6 +73,7 @@ final class PartitionAvailability implements Invariant {
         this.boundNanos = detectionOrResend + cost + 2 * RTT_NANOS + EPSILON_NANOS + SAMPLE_NANOS;
         this.wasUp = new boolean[cluster.maxBrokerId() + 1];
         this.lastIsr = new IntList[p];
+        this.backlog = new DelayBacklog(sim);
         this.statePaths = new String[p];
         this.cachedStates = new PartitionState[p];
     }
@@ -86,11 +89,15 @@ final class PartitionAvailability implements Invariant {
 
     @Override
     public void check(CheckContext context) {
+        backlog.scan(context.now());
         for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
             boolean up = sim.isUp(plane.brokerNode(b.id()));
             if (wasUp[b.id()] && !up) {
                 for (int p : cluster.partitionsOf(b.id())) {
-                    pending.putIfAbsent(p, -1L);
+                    // Each broker death has its own detection time: a pending count restarts (fuzz
+                    // zookeeper seed 3074: the broker elected after the first death had died too, and
+                    // its old session kept it "alive" to the controller for another session timeout).
+                    pending.put(p, -1L);
                     if (lastIsr[p] == null) {
                         PartitionState s = state(committedTree(), p);
                         lastIsr[p] = s == null ? IntList.of() : s.isr();
@@ -103,7 +110,7 @@ final class PartitionAvailability implements Invariant {
             return;
         }
         long now = context.now();
-        if (!healthy()) {
+        if (backlog.held(now) || !healthy()) {
             // Every pending count restarts; recorded once here rather than per partition and event
             // (a 100,000-partition failover spent most of its run time in that loop).
             lastBreakNanos = now;
