@@ -269,6 +269,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     }
 
     private void becomeController(int epoch, int epochZkVersion) {
+        // Re-elected with a new epoch: the previous controller of this broker stops first.
+        resignController("re-elected with epoch " + epoch);
         activeControllerId = brokerId;
         ctx.trace("zk-broker", "broker " + brokerId + " becomes controller, epoch " + epoch + " (zkVersion " + epochZkVersion + ")");
         plane.controllerActivated(this, epoch);
@@ -298,6 +300,21 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (controller != null) {
             controller.resign(why);
             controller = null;
+        }
+    }
+
+    /**
+     * {@code c} learned that it was deposed (ControllerMovedException). It resigns alone: a write of a
+     * deposed controller of this broker must not resign the newer one the broker has become since
+     * (fuzz zookeeper seed 3140: broker 4 won epoch 3 while its epoch-2 controller still had a write
+     * in flight; the failed write resigned the epoch-3 controller, and /controller named a broker that
+     * no longer acted, so nobody ran again).
+     */
+    void resignController(ZkController c, String why) {
+        if (controller == c) {
+            resignController(why);
+        } else {
+            c.resign(why);
         }
     }
 

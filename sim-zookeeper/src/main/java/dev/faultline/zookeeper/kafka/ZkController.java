@@ -572,7 +572,7 @@ final class ZkController {
                 } else if (!noEpochZkVersionCheck && r.results() != null && !r.results().isEmpty()
                         && r.results().get(0).code() != Code.OK) {
                     // ControllerMovedException: /controller_epoch changed under us.
-                    agent.resignController("controller epoch zkVersion check failed");
+                    agent.resignController(this, "controller epoch zkVersion check failed");
                 } else {
                     readPartition(p, pipe::completed);
                 }
@@ -681,7 +681,7 @@ final class ZkController {
                     pipe.completed();
                 } else if (!noEpochZkVersionCheck && r.results() != null && !r.results().isEmpty()
                         && r.results().get(0).code() != Code.OK) {
-                    agent.resignController("controller epoch zkVersion check failed");
+                    agent.resignController(this, "controller epoch zkVersion check failed");
                 } else {
                     readPartition(p, pipe::completed); // created meanwhile by another controller: load it
                 }
