@@ -76,6 +76,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private void newSession() {
         sessions++;
         registered = false;
+        registering = false;
         zk = new ZkClient(ctx, "zk-client-" + brokerId + "#" + sessions, plane.zkServers(), plane.sessionTimeoutNanos(), this);
         zk.start();
     }
