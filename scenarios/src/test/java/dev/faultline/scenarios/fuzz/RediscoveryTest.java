@@ -30,6 +30,9 @@ class RediscoveryTest {
         "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 80",
         "replication.singleRoundEpochLookup; oracle; DP-S2 DP-L3; 40",
         "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 80",
+        // The off-by-one variant and the test switches that revert no historical fix.
+        "raft.commitPriorEpochByCount.offByOne; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
+        "kraftController.electFencedLeader; kraft; KM-S4; 40",
     })
     void theGeneratorFindsThePlantedBug(String bug, String mode, String expected, int budget) {
         Set<String> wanted = Set.of(expected.split(" "));
