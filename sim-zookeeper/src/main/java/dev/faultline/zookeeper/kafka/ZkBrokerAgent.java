@@ -40,6 +40,14 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private int highestControllerEpochSeen = -1;
     /** Per partition, the correlation id of this broker's outstanding AlterPartition. */
     private final it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap alterInFlight = new it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap();
+    /**
+     * Per partition, the AlterPartition the leader is waiting for (sent, or queued until a controller
+     * is known or the retry back-off ends): Kafka's broker-to-controller channel keeps a request
+     * queued across NOT_CONTROLLER answers, so the leader's pending ISR change never sees that error.
+     */
+    private final it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<AlterPartitionRequest> alterQueued = new it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<>();
+    /** Per partition in {@link #alterInFlight}, the controller its request went to. */
+    private final it.unimi.dsi.fastutil.ints.Int2IntAVLTreeMap alterSentTo = new it.unimi.dsi.fastutil.ints.Int2IntAVLTreeMap();
     private long nextCorrelationId;
     private ZkController controller;
 
@@ -69,6 +77,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         this.broker = handle;
         this.ctx = handle.context();
         alterInFlight.clear();
+        alterQueued.clear();
+        alterSentTo.clear();
         plane.checks().brokerStarted(brokerId);
         newSession();
     }
@@ -272,7 +282,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private void becomeController(int epoch, int epochZkVersion) {
         // Re-elected with a new epoch: the previous controller of this broker stops first.
         resignController("re-elected with epoch " + epoch);
-        activeControllerId = brokerId;
+        learnController(brokerId);
         ctx.trace("zk-broker", "broker " + brokerId + " becomes controller, epoch " + epoch + " (zkVersion " + epochZkVersion + ")");
         plane.controllerActivated(this, epoch);
         controller = new ZkController(this, epoch, epochZkVersion);
@@ -280,7 +290,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     }
 
     private void onControllerIs(int id) {
-        activeControllerId = id;
+        learnController(id);
         if (id != brokerId && controller != null) {
             resignController("controller is now " + id);
         }
@@ -374,7 +384,18 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
                 return true;
             }
             alterInFlight.remove(p);
+            int sentTo = alterSentTo.remove(p);
             ctx.cancelTimer(new AlterPartitionTimeout(brokerId, p));
+            if (resp.result().error() == Errors.NOT_CONTROLLER && alterQueued.containsKey(p)) {
+                // The channel absorbs NOT_CONTROLLER: the request stays queued for the next controller.
+                if (activeControllerId >= 0 && activeControllerId != sentTo) {
+                    sendAlterPartition(p);
+                } else {
+                    ctx.setTimer(new AlterPartitionRetry(brokerId, p), retryBackoffNanos());
+                }
+                return true;
+            }
+            alterQueued.remove(p);
             broker.alterPartitionResponse(resp.result());
             return true;
         }
@@ -458,7 +479,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             highestControllerEpochSeen = controllerEpoch;
             plane.failover().brokerLearnedController(brokerId, ctx.now());
         }
-        activeControllerId = controllerId;
+        learnController(controllerId);
         return ControllerRequest.Outcome.NONE;
     }
 
@@ -480,8 +501,16 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (tag instanceof AlterPartitionTimeout t) {
             if (alterInFlight.containsKey(t.partition())) {
                 alterInFlight.remove(t.partition());
+                alterSentTo.remove(t.partition());
+                alterQueued.remove(t.partition());
                 ctx.trace("zk-broker", "broker " + brokerId + " AlterPartition for partition " + t.partition() + " timed out");
                 broker.alterPartitionResponse(new AlterPartitionResult(t.partition(), Errors.REQUEST_TIMED_OUT, null));
+            }
+            return true;
+        }
+        if (tag instanceof AlterPartitionRetry t) {
+            if (alterQueued.containsKey(t.partition()) && !alterInFlight.containsKey(t.partition())) {
+                sendAlterPartition(t.partition());
             }
             return true;
         }
@@ -508,14 +537,67 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     @Override
     public void alterPartition(AlterPartitionRequest request) {
+        int p = request.partition();
+        alterQueued.put(p, request);
+        alterInFlight.remove(p); // a newer proposal supersedes one in flight: its late answer is discarded
+        alterSentTo.remove(p);
+        ctx.cancelTimer(new AlterPartitionRetry(brokerId, p));
+        sendAlterPartition(p);
+    }
+
+    /**
+     * Sends partition {@code p}'s queued AlterPartition to the controller this broker knows, as
+     * Kafka's {@code BrokerToControllerChannelManager} does; with no known controller it stays
+     * queued until one is learnt ({@link #learnController}).
+     */
+    private void sendAlterPartition(int p) {
+        ctx.cancelTimer(new AlterPartitionRetry(brokerId, p));
         if (activeControllerId < 0) {
-            broker.alterPartitionResponse(new AlterPartitionResult(request.partition(), Errors.NOT_CONTROLLER, null));
             return;
         }
         long correlationId = ++nextCorrelationId;
-        alterInFlight.put(request.partition(), correlationId);
-        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.AlterPartition(correlationId, request));
-        ctx.setTimer(new AlterPartitionTimeout(brokerId, request.partition()), alterPartitionTimeoutNanos());
+        alterInFlight.put(p, correlationId);
+        alterSentTo.put(p, activeControllerId);
+        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.AlterPartition(correlationId, alterQueued.get(p)));
+        ctx.setTimer(new AlterPartitionTimeout(brokerId, p), alterPartitionTimeoutNanos());
+    }
+
+    /**
+     * The broker learnt the active controller (the {@code /controller} watch, a controller request,
+     * or its own election). Like the channel manager's controller-node provider, a change makes the
+     * AlterPartitions waiting for a controller (or for their back-off after NOT_CONTROLLER) go to
+     * the new one at once; requests in flight wait for their answer or timeout.
+     */
+    private void learnController(int id) {
+        boolean changed = id != activeControllerId;
+        activeControllerId = id;
+        if (!changed || id < 0) {
+            return;
+        }
+        it.unimi.dsi.fastutil.ints.IntArrayList waiting = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        for (int p : alterQueued.keySet()) {
+            if (!alterInFlight.containsKey(p)) {
+                waiting.add(p);
+            }
+        }
+        for (int i = 0; i < waiting.size(); i++) {
+            sendAlterPartition(waiting.getInt(i));
+        }
+    }
+
+    /**
+     * The back-off before an AlterPartition answered NOT_CONTROLLER goes again to the same
+     * controller: {@code retry.backoff.ms} (100). Simplification: Kafka's channel disconnects and
+     * waits for its metadata to name a controller, reconnecting after {@code reconnect.backoff.ms};
+     * the model waits one fixed back-off (a newly learnt controller is tried at once).
+     */
+    private long retryBackoffNanos() {
+        return Long.parseLong(plane.cluster().config().getString("retry.backoff.ms", "100"))
+                * dev.faultline.core.kernel.Time.MILLISECOND;
+    }
+
+    /** The back-off timer of partition {@code partition}'s AlterPartition after NOT_CONTROLLER. */
+    record AlterPartitionRetry(int brokerId, int partition) {
     }
 
     /**
