@@ -1,6 +1,7 @@
 package dev.faultline.core.control;
 
 import dev.faultline.core.kernel.NodeId;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,6 +37,7 @@ public final class ControlHistory {
 
     private final List<Decision> decisions = new ArrayList<>();
     private final Int2LongOpenHashMap lastUncleanElection = new Int2LongOpenHashMap();
+    private final Int2IntOpenHashMap maxUncleanEpoch = new Int2IntOpenHashMap();
     private final FailoverRecorder failover;
     private long leaderElections;
     private long uncleanElections;
@@ -52,6 +54,7 @@ public final class ControlHistory {
     public ControlHistory(FailoverRecorder failover) {
         this.failover = failover;
         lastUncleanElection.defaultReturnValue(Long.MIN_VALUE);
+        maxUncleanEpoch.defaultReturnValue(Integer.MIN_VALUE);
     }
 
     /** A new leader (or no leader) was decided for a partition. */
@@ -61,6 +64,7 @@ public final class ControlHistory {
         if (unclean) {
             uncleanElections++;
             lastUncleanElection.put(state.partition(), timeNanos);
+            maxUncleanEpoch.put(state.partition(), Math.max(maxUncleanEpoch.get(state.partition()), state.leaderEpoch()));
         }
         if (failover != null) {
             failover.leaderElected(state.partition(), state.leader(), state.leaderEpoch(), timeNanos);
@@ -92,6 +96,16 @@ public final class ControlHistory {
     public boolean uncleanElectionSince(int partition, long sinceNanos) {
         long last = lastUncleanElection.get(partition);
         return last != Long.MIN_VALUE && last >= sinceNanos;
+    }
+
+    /**
+     * Whether an unclean election of the partition chose a leader epoch newer than {@code leaderEpoch}. An ack
+     * carrying an older epoch came from a leader that election had already superseded (e.g. a paused leader that
+     * resumed and answered queued produce requests before it learned of the election): in the partition's
+     * lineage the unclean election comes after that ack even when it became authoritative earlier in time.
+     */
+    public boolean uncleanElectionAfterEpoch(int partition, int leaderEpoch) {
+        return leaderEpoch >= 0 && maxUncleanEpoch.get(partition) > leaderEpoch;
     }
 
     /** Whether the partition ever had an unclean election. */

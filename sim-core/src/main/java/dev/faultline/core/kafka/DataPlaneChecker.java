@@ -470,6 +470,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
             if (controlHistory.uncleanElectionSince(partition, ackedAt)) {
                 c = DataLoss.Classification.EXPECTED;
                 reason = "unclean leader election after the ack";
+            } else if (controlHistory.uncleanElectionAfterEpoch(partition, acked.epochs.getInt(n))) {
+                // A leader deposed by an unclean election acknowledged it before learning of the election
+                // (fuzz kraft seed 653: broker-2, paused 11 s, answered a queued produce at epoch 0 after the
+                // controller had elected broker-3 uncleanly at epoch 2): lost to that election.
+                c = DataLoss.Classification.EXPECTED;
+                reason = "acknowledged at leader epoch " + acked.epochs.getInt(n) + " by a leader an unclean election had already replaced";
             } else if (cutByPowerLoss.contains(id) && noIsrMemberHolds(leader, partition, offset, id)) {
                 c = DataLoss.Classification.EXPECTED;
                 reason = "a replica lost it to a power loss after the ack and no in-sync replica holds it";

@@ -2,6 +2,7 @@ package dev.faultline.core.kafka;
 
 import dev.faultline.core.control.Errors;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +39,8 @@ public final class KafkaHistory {
         final LongArrayList offsets = new LongArrayList();
         final LongArrayList ids = new LongArrayList();
         final LongArrayList times = new LongArrayList();
+        /** The leader epoch each ack carried (the epoch of the leader that acknowledged it). */
+        final IntArrayList epochs = new IntArrayList();
     }
 
     private final List<Operation> operations = new ArrayList<>();
@@ -82,6 +85,7 @@ public final class KafkaHistory {
             a.offsets.add(offset);
             a.ids.add(recordId);
             a.times.add(timeNanos);
+            a.epochs.add(leaderEpoch);
             if (checker != null) {
                 checker.ackReceived(partition, recordId);
             }
