@@ -309,6 +309,15 @@ public final class KafkaCluster {
      * {@code isr-expiration} run, and restarted when an unavailable controller (none active, or the
      * active one down or paused) becomes available again: without a controller no ISR change can
      * happen, see {@link #watchController}) must have been removed (or have a removal in flight).
+     * The window also restarts when the leader's last AlterPartition completed: Kafka's leader
+     * proposes no ISR change while one is in flight (one per partition; {@code Partition}'s pending
+     * state), and a request whose answer was lost stays in flight until the broker-to-controller
+     * channel's request timeout (ZooKeeper mode's {@code controller.socket.timeout.ms}, 30 s), so a
+     * lost ISR expansion keeps a follower that then stopped fetching in the ISR that long (fuzz
+     * zookeeper seeds 1280, 2477, 3046). While one is in flight the follower is not judged, but an
+     * AlterPartition in flight longer than that request timeout plus the bound, counted from its
+     * proposal or the last controller change or unavailability, fails DP-L1 (the leader would wait
+     * for good: fuzz zookeeper seed 20).
      * Simplification: checked every {@code replica.lag.time.max.ms / 2}; a follower that is missing
      * nothing (idle partition) is never removed, as in Kafka, so it is not checked.
      */
@@ -342,6 +351,7 @@ public final class KafkaCluster {
     private void checkIsrLiveness() {
         long lagNanos = spec.config().getMillisAsNanos("replica.lag.time.max.ms");
         long bound = lagNanos * 3 / 2 + Time.SECOND;
+        long requestTimeoutNanos = Long.parseLong(spec.config().getString("controller.socket.timeout.ms", "30000")) * Time.MILLISECOND;
         for (ClusterSpec.BrokerSpec bs : spec.brokers()) {
             KafkaBroker b = broker(bs.id());
             if (b == null || sim.isPaused(brokerNode(bs.id()))) {
@@ -355,7 +365,8 @@ public final class KafkaCluster {
                     continue;
                 }
                 int p = t.partitions[i];
-                int mask = t.isrMask[i] & (ls.alterInFlight() ? ls.proposedIsrMask : -1);
+                // A follower with a removal in flight is judged by the in-flight rule below.
+                int mask = t.isrMask[i];
                 long leo = b.logEndOffset(i);
                 for (int r = 0; r < spec.replicationFactor(p); r++) {
                     int follower = spec.replica(p, r);
@@ -370,12 +381,25 @@ public final class KafkaCluster {
                     long behindSince = b.store.log(i).appendTime(followerLeo) + (now - sim.now());
                     long windowStart = Math.max(Math.max(ls.lastFetchTime(r), behindSince), ls.sinceNanos);
                     long controllerChange = controlHistory.lastControllerChangeNanos();
+                    long controllerEvent = Long.MIN_VALUE / 2;
                     if (controllerChange != Long.MIN_VALUE) {
-                        windowStart = Math.max(windowStart, controllerChange + (now - sim.now()));
+                        controllerEvent = Math.max(controllerEvent, controllerChange + (now - sim.now()));
                     }
                     if (controllerUnavailableNanos != Long.MIN_VALUE) {
-                        windowStart = Math.max(windowStart, controllerUnavailableNanos + (now - sim.now()));
+                        controllerEvent = Math.max(controllerEvent, controllerUnavailableNanos + (now - sim.now()));
                     }
+                    windowStart = Math.max(windowStart, controllerEvent);
+                    if (ls.alterInFlight()) {
+                        long inFlightSince = Math.max(ls.alterProposedNanos, controllerEvent);
+                        if (now - inFlightSince > requestTimeoutNanos + bound) {
+                            sim.fail("DP-L1", "broker-" + follower + " has not fetched " + spec.partitionName(p) + " while behind, and leader broker-"
+                                    + b.brokerId + "'s AlterPartition has been in flight for " + Time.format(now - inFlightSince)
+                                    + " (bound " + Time.format(requestTimeoutNanos + bound) + ")", brokerNode(b.brokerId), brokerNode(follower));
+                            return;
+                        }
+                        continue; // the leader cannot change the ISR until the AlterPartition completes
+                    }
+                    windowStart = Math.max(windowStart, ls.alterCompletedNanos);
                     if (now - windowStart > bound && now - ls.lastCaughtUp(r) > bound) {
                         sim.fail("DP-L1", "broker-" + follower + " has not fetched " + spec.partitionName(p) + " for "
                                 + Time.format(now - windowStart) + " while behind, yet is still in leader broker-" + b.brokerId

@@ -285,6 +285,7 @@ final class LeaderSide {
         int p = t.partitions[i];
         LeaderState ls = t.leaderStates[i];
         ls.proposedIsrMask = newMask;
+        ls.alterProposedNanos = b.ctx.now();
         IntArrayList isr = b.idsOf(p, newMask);
         LongArrayList epochs = new LongArrayList(isr.size());
         for (int k = 0; k < isr.size(); k++) {
@@ -323,6 +324,9 @@ final class LeaderSide {
             b.ctx.trace("isr", b.cluster.partitionName(s.partition()) + " now " + s.isr() + " at partition epoch " + s.partitionEpoch());
         } else if (result.error() != Errors.NONE) {
             b.ctx.trace("isr-rejected", b.cluster.partitionName(result.partition()) + " " + result.error());
+        }
+        if (ls.alterInFlight()) {
+            ls.alterCompletedNanos = b.ctx.now();
         }
         ls.proposedIsrMask = -1;
         if (result.error() != Errors.NONE) {

@@ -23,6 +23,10 @@ final class LeaderState {
     final long sinceNanos;
     /** Proposed ISR of the AlterPartition in flight (mask), or -1 when none is in flight. */
     int proposedIsrMask = -1;
+    /** When (leader's clock) the AlterPartition now or last in flight was proposed. */
+    long alterProposedNanos = Long.MIN_VALUE / 2;
+    /** When (leader's clock) the last AlterPartition in flight completed (answer or timeout). */
+    long alterCompletedNanos = Long.MIN_VALUE / 2;
     private final int leaderSlot;
     private final long[] slots;
 
