@@ -10,6 +10,7 @@ import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.QuorumConfig;
 import dev.faultline.raft.quorum.RaftNode;
 import dev.faultline.raft.quorum.TimerPolicy;
+import java.util.Arrays;
 
 /**
  * Bounded-liveness checks KR-L1 to KR-L4 (model-spec §F.3). Each is armed by a condition read from
@@ -269,13 +270,16 @@ final class LivenessInvariants {
     static final class StableLeadership implements Invariant {
         private final RaftView view;
         private final DelayBacklog backlog;
-        private int leaderId = -1;
-        private int leaderEpoch = -1;
-        private boolean conditionHeld;
+        /** Per voter (index into {@code view.voterIds()}): the epoch of the committed leadership tracked, or -1. */
+        private final int[] trackedEpoch;
+        private final boolean[] conditionHeld;
 
         StableLeadership(RaftView view, DelayBacklog backlog) {
             this.view = view;
             this.backlog = backlog;
+            this.trackedEpoch = new int[view.voterIds().length];
+            this.conditionHeld = new boolean[trackedEpoch.length];
+            Arrays.fill(trackedEpoch, -1);
         }
 
         @Override
@@ -283,27 +287,39 @@ final class LivenessInvariants {
             return RaftInvariants.STABLE_LEADERSHIP;
         }
 
+        /*
+         * Every committed leader is tracked from the moment it is first seen committed, not only the
+         * newest one: a deposed leader of an older epoch that has not yet learnt of the new epoch (it
+         * is isolated, say, and resigns only by check-quorum) must not hide the new leader's tenure,
+         * or the new leader would be judged only from the older one's resignation on, after faults
+         * that had already set its followers' fetch timers running (fuzz kraft seed 1560: the isolated
+         * epoch-1 leader resigned at 21.70 s; the epoch-2 leader, committed since 20.71 s, had a
+         * follower whose Fetch the drop fault lost at 21.24 s).
+         */
         @Override
         public void check(CheckContext context) {
             backlog.update(context.now());
-            if (leaderId >= 0) {
-                RaftNode n = view.process(leaderId);
-                if (n != null && n.state() instanceof LeaderState && n.epoch() == leaderEpoch) {
-                    conditionHeld = conditionHeld && leadsMajority(view, backlog, n, leaderId, false);
-                    return;
+            int[] voters = view.voterIds();
+            for (int i = 0; i < voters.length; i++) {
+                RaftNode n = view.process(voters[i]);
+                boolean leading = n != null && n.state() instanceof LeaderState;
+                if (trackedEpoch[i] >= 0 && !(leading && n.epoch() == trackedEpoch[i])) {
+                    if (n != null && conditionHeld[i]) {
+                        context.fail(name(), view.nodeId(voters[i]) + " lost leadership of epoch " + trackedEpoch[i] + " (now "
+                                + n.state() + ") although it could reach a majority", view.nodeId(voters[i]));
+                        return;
+                    }
+                    trackedEpoch[i] = -1;
                 }
-                if (n != null && conditionHeld) {
-                    context.fail(name(), view.nodeId(leaderId) + " lost leadership of epoch " + leaderEpoch + " (now "
-                            + n.state() + ") although it could reach a majority", view.nodeId(leaderId));
-                    return;
+                if (!leading) {
+                    continue;
                 }
-                leaderId = -1;
-            }
-            RaftNode top = LeaderInvariants.topLeader(view);
-            if (top != null && top.leaderHighWatermark() >= 0) {
-                leaderId = LeaderInvariants.leaderId(top);
-                leaderEpoch = top.epoch();
-                conditionHeld = leadsMajority(view, backlog, top, leaderId, false);
+                if (trackedEpoch[i] == n.epoch()) {
+                    conditionHeld[i] = conditionHeld[i] && leadsMajority(view, backlog, n, voters[i], false);
+                } else if (n.leaderHighWatermark() >= 0) {
+                    trackedEpoch[i] = n.epoch();
+                    conditionHeld[i] = leadsMajority(view, backlog, n, voters[i], false);
+                }
             }
         }
     }
