@@ -227,6 +227,18 @@ public final class Network {
         return combined;
     }
 
+    /**
+     * When the last message sent on {@code from→to} in FIFO order arrives (or arrived); every
+     * message sent later arrives no earlier. {@code 0} for a link that never carried one. Read by
+     * checkers (a link holding a message whose latency draw was far in the model's tail holds back
+     * everything sent after it); nodes never read it.
+     */
+    public long lastArrivalNanos(NodeId from, NodeId to) {
+        int i = from.index() * n + to.index();
+        Link l = i < links.length ? links[i] : null;
+        return l == null ? 0 : l.lastArrival;
+    }
+
     /** One latency draw for a link (used for connection resets). */
     public long sampleLatency(int from, int to) {
         Link l = links[from * n + to];
