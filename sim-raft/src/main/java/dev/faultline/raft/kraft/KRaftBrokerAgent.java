@@ -61,6 +61,18 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     private record AlterTimeout(int partition) {
     }
 
+    /** Timer tag: the back-off of this partition's AlterPartition after a NOT_CONTROLLER answer. */
+    private record AlterRetry(int partition) {
+    }
+
+    /**
+     * Per partition, the AlterPartition the leader waits for: like Kafka's broker-to-controller
+     * channel, a NOT_CONTROLLER answer keeps it queued and sends it again (see
+     * {@link #onNotController}); the leader sees only the final answer or the timeout.
+     */
+    private final it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<AlterPartitionRequest> alterQueued =
+            new it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<>();
+
     KRaftBrokerAgent(KRaftControlPlane plane, int brokerId) {
         this.plane = plane;
         this.brokerId = brokerId;
@@ -70,6 +82,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     public void start(BrokerHandle handle) {
         this.broker = handle;
         this.ctx = handle.context();
+        alterQueued.clear();
         this.image = new MetadataImage(plane.cluster().maxBrokerId(), plane.cluster().partitionCount());
         this.incarnationId = ctx.random().nextLong();
         this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
@@ -175,8 +188,14 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             heartbeat();
         } else if (tag == AgentTimer.SHUTDOWN_DEADLINE) {
             exit("timed out waiting for the controller to approve controlled shutdown");
+        } else if (tag instanceof AlterRetry r) {
+            if (alterQueued.containsKey(r.partition())) {
+                sendAlterPartition(r.partition());
+            }
         } else if (tag instanceof AlterTimeout) {
             int p = ((AlterTimeout) tag).partition();
+            alterQueued.remove(p);
+            ctx.cancelTimer(new AlterRetry(p));
             broker.alterPartitionResponse(new AlterPartitionResult(p, Errors.REQUEST_TIMED_OUT, null));
         } else {
             return false;
@@ -250,10 +269,16 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             }
         } else if (m instanceof AlterPartitionReply) {
             AlterPartitionReply r = (AlterPartitionReply) m;
-            ctx.cancelTimer(new AlterTimeout(r.result().partition()));
+            int p = r.result().partition();
+            ctx.cancelTimer(new AlterTimeout(p));
             if (r.result().error() == Errors.NOT_CONTROLLER) {
                 retarget(r.leaderHint());
+                if (alterQueued.containsKey(p)) {
+                    onNotController(from, p);
+                    return;
+                }
             }
+            alterQueued.remove(p);
             broker.alterPartitionResponse(r.result());
         }
     }
@@ -325,8 +350,34 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
 
     @Override
     public void alterPartition(AlterPartitionRequest request) {
-        ctx.send(controllerTarget(), new AlterPartitionMessage(request));
-        ctx.setTimer(new AlterTimeout(request.partition()), plane.quorumConfig().requestTimeoutNanos());
+        alterQueued.put(request.partition(), request);
+        sendAlterPartition(request.partition());
+    }
+
+    private void sendAlterPartition(int p) {
+        ctx.cancelTimer(new AlterRetry(p));
+        ctx.send(controllerTarget(), new AlterPartitionMessage(alterQueued.get(p)));
+        ctx.setTimer(new AlterTimeout(p), plane.quorumConfig().requestTimeoutNanos());
+    }
+
+    /**
+     * Partition {@code p}'s AlterPartition was answered NOT_CONTROLLER by {@code from}: it goes at
+     * once to a different controller this broker now knows (the Raft leader its observer follows,
+     * or the answer's hint), else again after {@code retry.backoff.ms} (100). Simplification: Kafka's
+     * channel waits for its metadata to name a controller, reconnecting after
+     * {@code reconnect.backoff.ms}; the model waits one fixed back-off.
+     */
+    private void onNotController(NodeId from, int p) {
+        int known = raft.knownLeader();
+        if (known < 0 || !plane.isVoter(known)) {
+            known = controllerHint;
+        }
+        if (known >= 0 && plane.isVoter(known) && !plane.peers()[known].equals(from)) {
+            sendAlterPartition(p);
+        } else {
+            long backoffNanos = Long.parseLong(plane.cluster().config().getString("retry.backoff.ms", "100")) * dev.faultline.core.kernel.Time.MILLISECOND;
+            ctx.setTimer(new AlterRetry(p), backoffNanos);
+        }
     }
 
     // ------------------------------------------------------------------ metadata replay
