@@ -6,7 +6,6 @@ import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
-import dev.faultline.core.net.Network;
 import dev.faultline.zookeeper.client.ClientState;
 import dev.faultline.zookeeper.ensemble.ZkServer;
 import java.util.List;
@@ -128,21 +127,7 @@ final class ControllerAvailability implements Invariant {
         if (serving <= servers.size() / 2 || connectedBrokers().isEmpty() || anyControllerThreadPaused()) {
             return false;
         }
-        List<NodeId> nodes = sim.nodes();
-        Network net = sim.network();
-        for (int i = 0; i < nodes.size(); i++) {
-            NodeId a = nodes.get(i);
-            if (!sim.isUp(a)) {
-                continue;
-            }
-            for (int j = i + 1; j < nodes.size(); j++) {
-                NodeId b = nodes.get(j);
-                if (sim.isUp(b) && (net.isCut(a, b) || net.isCut(b, a) || !net.linkFault(a, b).isNone() || !net.linkFault(b, a).isNone())) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return ZkControlPlane.runningNodesCleanlyLinked(sim);
     }
 
     private boolean anyControllerThreadPaused() {

@@ -9,14 +9,12 @@ import dev.faultline.core.kafka.KafkaBroker;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
-import dev.faultline.core.net.Network;
 import dev.faultline.zookeeper.ensemble.DataTree;
 import dev.faultline.zookeeper.ensemble.Stat;
 import dev.faultline.zookeeper.ensemble.ZkServer;
 import it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
-import java.util.List;
 
 /**
  * KZ-L2 (model-spec §F.3), on unless {@code faultline.check.kz.l2=false}: when a broker goes down,
@@ -99,7 +97,7 @@ final class PartitionAvailability implements Invariant {
                     // its old session kept it "alive" to the controller for another session timeout).
                     pending.put(p, -1L);
                     if (lastIsr[p] == null) {
-                        PartitionState s = state(committedTree(), p);
+                        PartitionState s = state(plane.authoritativeTree(), p);
                         lastIsr[p] = s == null ? IntList.of() : s.isr();
                     }
                 }
@@ -121,7 +119,7 @@ final class PartitionAvailability implements Invariant {
         }
         nextSampleNanos = now + SAMPLE_NANOS;
         IntArrayList done = new IntArrayList();
-        DataTree tree = committedTree();
+        DataTree tree = plane.authoritativeTree();
         for (var e : pending.int2LongEntrySet()) {
             int p = e.getIntKey();
             if (e.getLongValue() >= 0 && e.getLongValue() <= lastBreakNanos) {
@@ -156,18 +154,6 @@ final class PartitionAvailability implements Invariant {
             pending.remove(done.getInt(i));
             lastIsr[done.getInt(i)] = null;
         }
-    }
-
-    /** The data tree of the ZooKeeper server with the most applied state (as {@link ZkControlPlane#partitionStates}). */
-    private DataTree committedTree() {
-        DataTree best = null;
-        for (NodeId id : plane.ensemble().servers()) {
-            ZkServer server = plane.ensemble().process(id);
-            if (server != null && server.dataTree() != null && (best == null || server.dataTree().lastProcessedZxid() > best.lastProcessedZxid())) {
-                best = server.dataTree();
-            }
-        }
-        return best;
     }
 
     /**
@@ -225,23 +211,11 @@ final class PartitionAvailability implements Invariant {
         if (controller == null || sim.isPaused(controller) || plane.controllerThreadPaused()) {
             return false;
         }
-        List<NodeId> nodes = sim.nodes();
-        Network net = sim.network();
-        for (int i = 0; i < nodes.size(); i++) {
-            NodeId a = nodes.get(i);
-            if (!sim.isUp(a)) {
-                continue;
-            }
-            if (sim.isPaused(a)) {
+        for (NodeId n : sim.nodes()) {
+            if (sim.isUp(n) && sim.isPaused(n)) {
                 return false;
             }
-            for (int j = i + 1; j < nodes.size(); j++) {
-                NodeId b = nodes.get(j);
-                if (sim.isUp(b) && (net.isCut(a, b) || net.isCut(b, a) || !net.linkFault(a, b).isNone() || !net.linkFault(b, a).isNone())) {
-                    return false;
-                }
-            }
         }
-        return true;
+        return ZkControlPlane.runningNodesCleanlyLinked(sim);
     }
 }

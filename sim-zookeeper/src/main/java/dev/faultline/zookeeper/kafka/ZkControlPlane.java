@@ -10,6 +10,7 @@ import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.control.PartitionStateView;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
+import dev.faultline.core.net.Network;
 import dev.faultline.zookeeper.check.ZkInvariants;
 import dev.faultline.zookeeper.ensemble.CreateMode;
 import dev.faultline.zookeeper.ensemble.DataTree;
@@ -172,7 +173,8 @@ public final class ZkControlPlane implements ControlPlane {
         };
     }
 
-    private DataTree authoritativeTree() {
+    /** The data tree of the ZooKeeper server with the most applied state (omniscient; for checks and the authoritative view). */
+    DataTree authoritativeTree() {
         DataTree best = null;
         for (NodeId id : ensemble.servers()) {
             ZkServer s = ensemble.process(id);
@@ -181,6 +183,25 @@ public final class ZkControlPlane implements ControlPlane {
             }
         }
         return best;
+    }
+
+    /** Whether no cut and no link fault lies between any two running nodes, either way (the KZ-L1/KZ-L2 premise). */
+    static boolean runningNodesCleanlyLinked(Simulation sim) {
+        List<NodeId> nodes = sim.nodes();
+        Network net = sim.network();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeId a = nodes.get(i);
+            if (!sim.isUp(a)) {
+                continue;
+            }
+            for (int j = i + 1; j < nodes.size(); j++) {
+                NodeId b = nodes.get(j);
+                if (sim.isUp(b) && (net.isCut(a, b) || net.isCut(b, a) || !net.linkFault(a, b).isNone() || !net.linkFault(b, a).isNone())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
