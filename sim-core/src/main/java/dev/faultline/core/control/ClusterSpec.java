@@ -63,8 +63,11 @@ public final class ClusterSpec {
     private final Object2IntOpenHashMap<String> topicIndex = new Object2IntOpenHashMap<>();
     private final int maxBrokerId;
     private final boolean[] createdAtRuntime; // by topic index
+    private final boolean warmStart;
 
-    private ClusterSpec(List<BrokerSpec> brokers, List<TopicSpec> topics, KafkaConfig config, java.util.Set<String> runtimeTopics) {
+    private ClusterSpec(List<BrokerSpec> brokers, List<TopicSpec> topics, KafkaConfig config, java.util.Set<String> runtimeTopics,
+            boolean warmStart) {
+        this.warmStart = warmStart;
         this.brokers = List.copyOf(brokers);
         this.topics = List.copyOf(topics);
         this.config = config;
@@ -186,6 +189,19 @@ public final class ClusterSpec {
 
     public List<BrokerSpec> brokers() {
         return brokers;
+    }
+
+    /**
+     * Whether the run starts from an established cluster (warm start) instead of from processes
+     * booting at virtual time 0 (cold start). Warm: the topics that are not created at runtime exist
+     * since long ago, every replica is in sync with its preferred leader leading, every broker is
+     * registered and knows the partition states, and the control plane is in steady state (an
+     * established ZooKeeper ensemble and controller, or a KRaft quorum with a leader and a metadata
+     * snapshot), so no O(partitions) start-up work runs before the first fault. Each control plane
+     * implements it for its own mode.
+     */
+    public boolean warmStart() {
+        return warmStart;
     }
 
     public List<TopicSpec> topics() {
@@ -379,6 +395,7 @@ public final class ClusterSpec {
         private final List<TopicSpec> topics = new ArrayList<>();
         private final TreeMap<String, String> config = new TreeMap<>();
         private final java.util.TreeSet<String> runtimeTopics = new java.util.TreeSet<>();
+        private boolean warmStart;
 
         /** Brokers 1..count without racks. */
         public Builder brokers(int count) {
@@ -428,6 +445,12 @@ public final class ClusterSpec {
             return this;
         }
 
+        /** Starts the run from an established cluster ({@link ClusterSpec#warmStart()}); cold by default. */
+        public Builder warmStart(boolean warm) {
+            this.warmStart = warm;
+            return this;
+        }
+
         /** Sets a cluster configuration property (real Kafka name). */
         public Builder config(String key, Object value) {
             config.put(key, String.valueOf(value));
@@ -443,7 +466,7 @@ public final class ClusterSpec {
             if (brokers.isEmpty()) {
                 throw new IllegalArgumentException("a cluster needs at least one broker");
             }
-            return new ClusterSpec(brokers, topics, KafkaConfig.of(config), runtimeTopics);
+            return new ClusterSpec(brokers, topics, KafkaConfig.of(config), runtimeTopics, warmStart);
         }
     }
 }
