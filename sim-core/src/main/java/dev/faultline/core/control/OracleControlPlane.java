@@ -16,6 +16,10 @@ import java.util.List;
  * state; AlterPartition requests are decided at once. It is the lower bound the real modes are
  * measured against: whatever failover time remains belongs to clients and the data plane.
  *
+ * <p>Warm start ({@link ClusterSpec#warmStart()}): the oracle is established at once; each broker's
+ * first process adopts the initial partition states itself and registers inside its start, without
+ * a push (see {@link #registerEstablished}).
+ *
  * <p>Decisions follow KRaft's shape: a broker failure removes it from every ISR (partition epoch + 1)
  * and elects new leaders where it led (leader epoch + 1); a returning broker is re-elected where a
  * partition had no leader. A paused broker is alive; what it is told waits until it resumes.
@@ -313,6 +317,21 @@ public final class OracleControlPlane implements ControlPlane {
     }
 
     /**
+     * Warm start: the first incarnation of broker {@code b} in a warm run is a registered member of
+     * an established cluster. It already holds the current partition states, so unlike
+     * {@link #register} nothing is elected or pushed; it only gets its broker epoch.
+     */
+    private void registerEstablished(int b, BrokerHandle handle) {
+        handles[b] = handle;
+        alive[b] = true;
+        shuttingDown[b] = false;
+        registeredAt[b] = sim.now();
+        registrations[b]++;
+        brokerEpochs[b] = nextBrokerEpoch++;
+        handle.registered(brokerEpochs[b]);
+    }
+
+    /**
      * Topic creation at once: each partition gets the first eligible replica of its assignment as
      * leader and every eligible replica in its ISR (leader and partition epoch 0); every live broker
      * learns the new states at this instant. A partition with no eligible replica is created with
@@ -438,6 +457,13 @@ public final class OracleControlPlane implements ControlPlane {
         @Override
         public void start(BrokerHandle broker) {
             this.handle = broker;
+            if (cluster.warmStart() && registrations[brokerId] == 0) {
+                // Warm start: the broker was registered long ago and has just adopted the current
+                // partition states (KafkaBroker's warm adoption); it is registered now, inside its
+                // start, with nothing to push.
+                registerEstablished(brokerId, handle);
+                return;
+            }
             // Zero-time registration, as a world action right after this event.
             sim.schedule(sim.now(), () -> {
                 if (sim.isUp(handle.context().self()) && sim.process(handle.context().self()) == handle) {

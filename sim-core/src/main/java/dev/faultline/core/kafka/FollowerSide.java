@@ -78,6 +78,41 @@ final class FollowerSide {
         startFetching(i);
     }
 
+    /**
+     * Warm start: follow {@code s.leader()} for partition {@code i} (see {@link KafkaBroker}'s
+     * adoption) at the state's epochs and ISR, and join that leader's fetcher; the requests go out
+     * in {@link #startFetchers}. An established follower has nothing to truncate: it is marked
+     * validated (it agrees with its leader, both logs being empty).
+     */
+    void adoptFollower(int i, PartitionState s) {
+        t.leaderEpoch[i] = s.leaderEpoch();
+        t.partitionEpoch[i] = s.partitionEpoch();
+        t.isrMask[i] = b.maskOf(s.partition(), s.isr());
+        t.role[i] = ReplicaTable.FOLLOWER;
+        t.leader[i] = s.leader();
+        t.setFlag(i, ReplicaTable.VALIDATED, true);
+        ReplicaFetcher f = fetchers[s.leader()];
+        if (f == null) {
+            f = new ReplicaFetcher(s.leader());
+            fetchers[s.leader()] = f;
+        }
+        t.setFlag(i, ReplicaTable.FETCHING, true);
+        f.fetching++;
+    }
+
+    /**
+     * Warm start: each fetcher set up by {@link #adoptFollower} opens its session with a full fetch
+     * request, as a follower does after a restart (Kafka's fetch sessions live in the leader's
+     * memory only).
+     */
+    void startFetchers() {
+        for (ReplicaFetcher f : fetchers) {
+            if (f != null) {
+                maybeSend(f);
+            }
+        }
+    }
+
     /** The single-round lookup of {@code replication.singleRoundEpochLookup}; resent if unanswered within the socket timeout. */
     private void sendEpochLookup(int i) {
         int p = t.partitions[i];

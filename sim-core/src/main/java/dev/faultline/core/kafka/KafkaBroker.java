@@ -52,9 +52,20 @@ public final class KafkaBroker implements Node, BrokerHandle {
     final long flushIntervalMessages;
     long brokerEpoch = -1;
     private int[] brokerIdByNode = new int[0];
+    /** This incarnation starts a warm run: it adopts the established roles at start ({@link #adoptEstablishedRoles}). */
+    private final boolean warm;
 
     KafkaBroker(NodeContext ctx, BrokerEnv env, int brokerId) {
+        this(ctx, env, brokerId, false);
+    }
+
+    /**
+     * A broker process; {@code warm} for the first incarnation of a broker in a
+     * {@link ClusterSpec#warmStart() warm} run.
+     */
+    KafkaBroker(NodeContext ctx, BrokerEnv env, int brokerId, boolean warm) {
         this.ctx = ctx;
+        this.warm = warm;
         this.env = env;
         this.brokerId = brokerId;
         this.cluster = env.cluster();
@@ -79,10 +90,66 @@ public final class KafkaBroker implements Node, BrokerHandle {
     public void onStart() {
         store.setPowerLossListener((local, oldEnd, newEnd) -> observer.powerLossCut(brokerId, replicas.partitions[local], oldEnd, newEnd));
         recoverLogs();
-        ctx.setTimer(BrokerTimer.ISR_EXPIRATION, config.getMillisAsNanos("replica.lag.time.max.ms") / 2);
-        ctx.setTimer(BrokerTimer.HW_CHECKPOINT, config.getMillisAsNanos("replica.high.watermark.checkpoint.interval.ms"));
-        ctx.trace("broker", "started broker " + brokerId + " hosting " + replicas.size() + " replicas");
+        long isrPeriod = config.getMillisAsNanos("replica.lag.time.max.ms") / 2;
+        long checkpointPeriod = config.getMillisAsNanos("replica.high.watermark.checkpoint.interval.ms");
+        if (warm) {
+            // An established broker is somewhere inside each periodic task's period: the first runs
+            // come at phases drawn from the node's seeded stream (a fork, so later draws are unchanged).
+            dev.faultline.core.kernel.SimRandom phases = ctx.random().fork("warm-start");
+            ctx.setTimer(BrokerTimer.ISR_EXPIRATION, 1 + phases.nextLong(isrPeriod));
+            ctx.setTimer(BrokerTimer.HW_CHECKPOINT, 1 + phases.nextLong(checkpointPeriod));
+        } else {
+            ctx.setTimer(BrokerTimer.ISR_EXPIRATION, isrPeriod);
+            ctx.setTimer(BrokerTimer.HW_CHECKPOINT, checkpointPeriod);
+        }
+        ctx.trace("broker", "started broker " + brokerId + " hosting " + replicas.size() + " replicas" + (warm ? " (warm start)" : ""));
+        if (warm) {
+            adoptEstablishedRoles();
+        }
         agent.start(this);
+        if (warm) {
+            followerSide.startFetchers(); // after agent.start: a synchronous warm registration puts the broker epoch in the first fetch
+        }
+    }
+
+    /**
+     * Warm start, data-plane part: the first incarnation of a broker in a warm run comes up as a
+     * member of an established cluster. Before its agent starts, it adopts the control plane's
+     * current partition states ({@link dev.faultline.core.control.ControlPlane#partitionStates()}):
+     * its metadata cache names every partition's leader; each replica it hosts becomes leader or
+     * follower at that state's leader and partition epoch with the ISR as given (followers join
+     * their leader's fetcher; the fetch sessions start as usual, see {@link FollowerSide#startFetchers}).
+     * The logs are empty (offset 0, high watermark 0), so nothing is truncated or replicated. No
+     * work is charged, nothing per partition is traced, and the invariant observer is not told:
+     * this is the state before the run, not a change in it. O(partitions) once per broker.
+     */
+    private void adoptEstablishedRoles() {
+        dev.faultline.core.control.PartitionStateView view = env.controlPlane().partitionStates();
+        for (int p = 0; p < metadataLeader.length; p++) {
+            metadataLeader[p] = view.leader(p);
+        }
+        int led = 0;
+        int followed = 0;
+        for (int i = 0; i < replicas.size(); i++) {
+            PartitionState s = view.state(replicas.partitions[i]);
+            if (s == null) {
+                continue; // a topic created at runtime: it does not exist yet
+            }
+            if (s.leader() == brokerId) {
+                leaderSide.adoptLeader(i, s);
+                led++;
+            } else if (s.hasLeader() && s.isr().size() > 0) {
+                followerSide.adoptFollower(i, s);
+                followed++;
+            } else {
+                replicas.role[i] = ReplicaTable.OFFLINE;
+                replicas.leader[i] = s.leader();
+                replicas.leaderEpoch[i] = s.leaderEpoch();
+                replicas.partitionEpoch[i] = s.partitionEpoch();
+                replicas.isrMask[i] = maskOf(s.partition(), s.isr());
+            }
+        }
+        ctx.trace("warm-start", "broker " + brokerId + " adopted " + led + " leaders and " + followed + " followers");
     }
 
     /**

@@ -73,7 +73,13 @@ public final class KafkaCluster {
             int id = broker.id();
             KafkaConfig config = spec.config().withAll(b.brokerOverrides.getOrDefault(id, Map.of()));
             BrokerEnv env = new BrokerEnv(spec, config, controlPlane, failover, checker, sim::now);
-            sim.addNode(ClusterSpec.brokerNodeName(id), ctx -> new KafkaBroker(ctx, env, id));
+            // Warm start: only a broker's first process adopts the established state; a restart recovers from its disk.
+            boolean[] started = new boolean[1];
+            sim.addNode(ClusterSpec.brokerNodeName(id), ctx -> {
+                boolean warm = spec.warmStart() && !started[0];
+                started[0] = true;
+                return new KafkaBroker(ctx, env, id, warm);
+            });
         }
         controlPlane.install(new ControlPlaneContext(sim, spec, controlHistory, failover));
         LivenessWatcher liveness = new LivenessWatcher(sim);

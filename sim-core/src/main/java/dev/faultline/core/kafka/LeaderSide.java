@@ -93,6 +93,27 @@ final class LeaderSide {
         }
     }
 
+    /**
+     * Warm start: lead partition {@code i} as the established leader at {@code s} (see
+     * {@link KafkaBroker}'s adoption): the role, the epochs, the ISR and the follower bookkeeping of a
+     * new leadership, with no observer, failover or trace report. The log is empty.
+     */
+    void adoptLeader(int i, PartitionState s) {
+        int p = s.partition();
+        t.leaderEpoch[i] = s.leaderEpoch();
+        t.partitionEpoch[i] = s.partitionEpoch();
+        t.isrMask[i] = b.maskOf(p, s.isr());
+        t.role[i] = ReplicaTable.LEADER;
+        t.leader[i] = b.brokerId;
+        PartitionLog log = b.store.log(i);
+        long leo = log == null ? 0 : log.logEndOffset();
+        if (log != null) {
+            log.assignEpoch(s.leaderEpoch(), leo);
+        }
+        t.leaderStates[i] = new LeaderState(b.cluster.replicationFactor(p), b.slotOf(p, b.brokerId), leo, b.ctx.now(), t.isrMask[i]);
+        t.setFlag(i, ReplicaTable.VALIDATED, true);
+    }
+
     /** Stop leading (becoming follower or offline): fail waiting produces, drop follower state. */
     void resign(int i) {
         if (t.role[i] == ReplicaTable.LEADER) {
