@@ -46,8 +46,12 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     /** Combined mode, voter brokers only: the quorum controller in this process; else {@code null}. */
     private QuorumController controller;
     private MetadataImage image;
-    /** Partition states replayed but not yet given to the broker: the latest per partition, in first-change order. */
-    private final java.util.LinkedHashMap<Integer, PartitionState> changed = new java.util.LinkedHashMap<>();
+    /**
+     * Partitions replayed but not yet given to the broker, in first-change order (the image holds
+     * the latest state of each); {@link #dirty} marks the members.
+     */
+    private final it.unimi.dsi.fastutil.ints.IntArrayList changed = new it.unimi.dsi.fastutil.ints.IntArrayList();
+    private java.util.BitSet dirty;
     /** Whether this incarnation has given the broker its first metadata image (see {@link #maybePublish}). */
     private boolean published;
     private long incarnationId;
@@ -83,7 +87,9 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         this.broker = handle;
         this.ctx = handle.context();
         alterQueued.clear();
-        this.image = new MetadataImage(plane.cluster().maxBrokerId(), plane.cluster().partitionCount());
+        this.image = new MetadataImage(plane.cluster());
+        this.changed.clear();
+        this.dirty = new java.util.BitSet();
         this.incarnationId = ctx.random().nextLong();
         this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
         if (plane.isCombined() && plane.isVoter(ctx.self())) {
@@ -386,8 +392,9 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     public void onCommit(long offset, LogEntry entry) {
         if (entry.payload() instanceof MetadataRecord) {
             PartitionState s = image.apply(offset, (MetadataRecord) entry.payload());
-            if (s != null) {
-                changed.put(s.partition(), s);
+            if (s != null && !dirty.get(s.partition())) {
+                dirty.set(s.partition());
+                changed.add(s.partition());
             }
         }
     }
@@ -416,7 +423,12 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             return;
         }
         published = true;
-        List<PartitionState> states = new ArrayList<>(changed.values());
+        List<PartitionState> states = new ArrayList<>(changed.size());
+        for (int i = 0; i < changed.size(); i++) {
+            int p = changed.getInt(i);
+            states.add(image.partition(p));
+            dirty.clear(p);
+        }
         changed.clear();
         plane.onBrokerApplied(brokerId, raft.appliedOffset());
         broker.becomeLeaderOrFollower(states);

@@ -190,7 +190,15 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 && cluster.config().getBoolean("kraftController.isrIgnoresBrokerEpoch");
         this.electFencedLeader = cluster.config().has("kraftController.electFencedLeader")
                 && cluster.config().getBoolean("kraftController.electFencedLeader");
-        this.authoritative = new MetadataImage(cluster.maxBrokerId(), cluster.partitionCount());
+        this.authoritative = new MetadataImage(cluster);
+        this.partitionsByBroker = partitionsByBroker(cluster);
+        int initial = 0;
+        for (int t = 0; t < cluster.topics().size(); t++) {
+            if (!cluster.createdAtRuntime(cluster.topics().get(t).name())) {
+                initial += cluster.topics().get(t).partitions();
+            }
+        }
+        this.initialPartitionCount = initial;
         this.lastRegisteredEpoch = new long[cluster.maxBrokerId() + 1];
         Arrays.fill(lastRegisteredEpoch, -1);
         voterIds = new int[voters];
@@ -469,6 +477,42 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return isrIgnoresBrokerEpoch;
     }
 
+    /** The partitions broker {@code brokerId} hosts a replica of, ascending (a static index, built once). */
+    int[] partitionsOf(int brokerId) {
+        return brokerId >= 0 && brokerId < partitionsByBroker.length ? partitionsByBroker[brokerId] : new int[0];
+    }
+
+    /** The number of partitions of topics that exist before the run (not created at runtime). */
+    int initialPartitionCount() {
+        return initialPartitionCount;
+    }
+
+    private int[][] partitionsByBroker;
+    private int initialPartitionCount;
+
+    /** One pass over the assignment: each broker's partitions, ascending (O(replicas)). */
+    private static int[][] partitionsByBroker(ClusterSpec cluster) {
+        int[] count = new int[cluster.maxBrokerId() + 1];
+        int partitions = cluster.partitionCount();
+        for (int p = 0; p < partitions; p++) {
+            for (int i = 0, rf = cluster.replicationFactor(p); i < rf; i++) {
+                count[cluster.replica(p, i)]++;
+            }
+        }
+        int[][] out = new int[count.length][];
+        for (int b = 0; b < count.length; b++) {
+            out[b] = new int[count[b]];
+        }
+        int[] fill = new int[count.length];
+        for (int p = 0; p < partitions; p++) {
+            for (int i = 0, rf = cluster.replicationFactor(p); i < rf; i++) {
+                int b = cluster.replica(p, i);
+                out[b][fill[b]++] = p;
+            }
+        }
+        return out;
+    }
+
     /** A broker's registration epoch in the committed image, -1 when not registered (for tests). */
     long committedBrokerEpoch(int brokerId) {
         return authoritative.brokerEpoch(brokerId);
@@ -564,8 +608,14 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
 
     /** Newly committed records (first seen below any node's HW): apply to the authoritative image, record decisions, KM-S3/S6. */
     private void onCommitted(long highWatermark, RaftLog log) {
+        RaftNode generator = generatorImage == null ? null : process(generatorNode);
         for (long o = authoritativeApplied; o < highWatermark; o++) {
             LogEntry e = log.get(o);
+            if (generatorImage != null && (generator == null || generator.log().endOffset() <= o
+                    || generator.log().get(o).chainHash() != e.chainHash())) {
+                // The committed record is not the generating leader's: its view is rebuilt at its next append.
+                generatorImage = null;
+            }
             if (!(e.payload() instanceof MetadataRecord)) {
                 continue;
             }
@@ -605,6 +655,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             commitNanos.add(sim.now());
         }
         authoritativeApplied = Math.max(authoritativeApplied, highWatermark);
+        if (generatorImage != null) {
+            generatorImage.prune(authoritativeApplied);
+        }
     }
 
     // ------------------------------------------------------------------ KM-S4
@@ -618,7 +671,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      * order), rebuilt from the log rather than read from the controller, so a controller whose own
      * image is wrong is still judged against the true one.
      */
-    private MetadataImage generatorImage;
+    private WorkingImage generatorImage;
     private int generatorNode = -1;
     private int generatorEpoch = -1;
     /** KM-S4 suspicions of the current event: leaders named while ineligible, unless unfenced in the same batch. */
@@ -644,7 +697,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             return;
         }
         if (generatorImage == null || generatorNode != nodeId || generatorEpoch != raft.epoch()) {
-            generatorImage = authoritative.copy();
+            generatorImage = new WorkingImage(authoritative);
             generatorNode = nodeId;
             generatorEpoch = raft.epoch();
             RaftLog log = raft.log();

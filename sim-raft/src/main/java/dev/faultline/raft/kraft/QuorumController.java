@@ -44,7 +44,7 @@ final class QuorumController implements RaftListener {
     private final RaftNode raft;
     private final ClusterSpec cluster;
     private final MetadataImage committed;
-    private MetadataImage working;
+    private WorkingImage working;
     private boolean active;
     private int claimEpoch = -1;
     private long[] lastHeartbeatNanos;
@@ -63,7 +63,7 @@ final class QuorumController implements RaftListener {
         this.ctx = ctx;
         this.raft = raft;
         this.cluster = plane.cluster();
-        this.committed = new MetadataImage(cluster.maxBrokerId(), cluster.partitionCount());
+        this.committed = new MetadataImage(cluster);
         this.lastHeartbeatNanos = new long[cluster.maxBrokerId() + 1];
         this.lastMetadataOffset = new long[cluster.maxBrokerId() + 1];
         this.controlledShutdownOffset = new long[cluster.maxBrokerId() + 1];
@@ -84,6 +84,9 @@ final class QuorumController implements RaftListener {
         if (entry.payload() instanceof MetadataRecord) {
             committed.apply(offset, (MetadataRecord) entry.payload());
             ctx.work(plane.recordCostNanos());
+            if (working != null) {
+                working.prune(offset + 1);
+            }
         }
     }
 
@@ -111,7 +114,7 @@ final class QuorumController implements RaftListener {
         }
         active = true;
         claimEpoch = raft.epoch();
-        working = committed.copy();
+        working = new WorkingImage(committed);
         long now = ctx.now();
         // A fresh BrokerHeartbeatManager: every registered broker gets a new session.
         Arrays.fill(lastHeartbeatNanos, now);
@@ -201,8 +204,8 @@ final class QuorumController implements RaftListener {
     /** Fence record plus a PartitionChange for every partition whose ISR holds the broker. */
     private void fence(int brokerId, String cause) {
         append(new MetadataRecord.BrokerFencing(brokerId, working.brokerEpoch(brokerId), true));
-        for (int p = 0; p < working.partitions.length; p++) {
-            PartitionState s = working.partitions[p];
+        for (int p : plane.partitionsOf(brokerId)) {
+            PartitionState s = working.partition(p);
             if (s == null || !s.inIsr(brokerId)) {
                 continue;
             }
@@ -246,7 +249,7 @@ final class QuorumController implements RaftListener {
             return;
         }
         int b = r.brokerId();
-        if (working.isRegistered(b) && working.incarnation[b] == r.incarnationId()) {
+        if (working.isRegistered(b) && working.incarnation(b) == r.incarnationId()) {
             long epoch = working.brokerEpoch(b);
             Message reply = new BrokerRegistrationResponse(Errors.NONE, epoch, -1);
             if (epoch < raft.appliedOffset()) {
@@ -282,14 +285,14 @@ final class QuorumController implements RaftListener {
             onShutdownHeartbeat(from, r);
             return;
         }
-        if (working.fenced[b] && r.currentMetadataOffset() > working.brokerEpoch(b)) {
+        if (working.isFenced(b) && r.currentMetadataOffset() > working.brokerEpoch(b)) {
             // Caught up past its own registration: unfence (BrokerHeartbeatManager.calculateNextBrokerState).
             append(new MetadataRecord.BrokerFencing(b, r.brokerEpoch(), false));
             electWhereLeaderless(b);
             maybeCreatePartitions();
             scheduleFenceCheck();
         }
-        ctx.send(from, new BrokerHeartbeatResponse(Errors.NONE, working.fenced[b], -1));
+        ctx.send(from, new BrokerHeartbeatResponse(Errors.NONE, working.isFenced(b), -1));
     }
 
     // ------------------------------------------------------------------ controlled shutdown (§C.12 step 5)
@@ -306,7 +309,7 @@ final class QuorumController implements RaftListener {
      */
     private void onShutdownHeartbeat(NodeId from, BrokerHeartbeatRequest r) {
         int b = r.brokerId();
-        if (working.fenced[b]) {
+        if (working.isFenced(b)) {
             ctx.send(from, new BrokerHeartbeatResponse(Errors.NONE, true, -1, true));
             return;
         }
@@ -314,8 +317,8 @@ final class QuorumController implements RaftListener {
         if (!working.inControlledShutdown(b)) {
             ctx.trace("controller", "broker-" + b + " enters controlled shutdown");
             last = append(new MetadataRecord.BrokerControlledShutdown(b, r.brokerEpoch()));
-            for (int p = 0; p < working.partitions.length; p++) {
-                PartitionState s = working.partitions[p];
+            for (int p : plane.partitionsOf(b)) {
+                PartitionState s = working.partition(p);
                 if (s == null || !s.inIsr(b)) {
                     continue;
                 }
@@ -339,7 +342,7 @@ final class QuorumController implements RaftListener {
             last = append(new MetadataRecord.BrokerFencing(b, r.brokerEpoch(), true));
             scheduleFenceCheck();
         }
-        Message reply = new BrokerHeartbeatResponse(Errors.NONE, working.fenced[b], -1, shutDownNow);
+        Message reply = new BrokerHeartbeatResponse(Errors.NONE, working.isFenced(b), -1, shutDownNow);
         if (last >= raft.appliedOffset()) {
             pending.addLast(new Pending(last, from, reply));
         } else {
@@ -348,12 +351,7 @@ final class QuorumController implements RaftListener {
     }
 
     private boolean leadsNothing(int b) {
-        for (PartitionState s : working.partitions) {
-            if (s != null && s.leader() == b) {
-                return false;
-            }
-        }
-        return true;
+        return working.leaderCount(b) == 0;
     }
 
     /** Every other active broker not in controlled shutdown reported a metadata offset past {@code offset}. */
@@ -366,10 +364,15 @@ final class QuorumController implements RaftListener {
         return true;
     }
 
-    /** A broker became eligible: partitions without a leader whose ISR holds it get it as leader. */
+    /**
+     * A broker became eligible: partitions without a leader get one where they now can. Kafka walks
+     * its index of leaderless partitions ({@code BrokersToIsrs.partitionsWithNoLeader}); only those
+     * that the broker hosts can have a new outcome (no other replica's eligibility changed), so the
+     * model walks the broker's partitions, in ascending order as Kafka's index does.
+     */
     private void electWhereLeaderless(int brokerId) {
-        for (int p = 0; p < working.partitions.length; p++) {
-            PartitionState s = working.partitions[p];
+        for (int p : plane.partitionsOf(brokerId)) {
+            PartitionState s = working.partition(p);
             if (s != null && !s.hasLeader()) {
                 LeaderElection.Election e = LeaderElection.offlinePartition(cluster.replicas(p), s.isr(), working::isEligible,
                         cluster.uncleanLeaderElectionEnabled(p));
@@ -382,7 +385,7 @@ final class QuorumController implements RaftListener {
     }
 
     private void maybeCreatePartitions() {
-        if (working.partitionsCreated && !cluster.hasRuntimeTopics()) {
+        if (working.initialPartitionsCreated() == plane.initialPartitionCount()) {
             return;
         }
         for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
@@ -391,7 +394,7 @@ final class QuorumController implements RaftListener {
             }
         }
         for (int p = 0; p < cluster.partitionCount(); p++) {
-            if (cluster.createdAtRuntime(p) || working.partitions[p] != null) {
+            if (cluster.createdAtRuntime(p) || working.partition(p) != null) {
                 continue; // created at runtime by CreateTopics (onCreateTopics), or already created
             }
             int[] replicas = cluster.replicas(p);
@@ -417,7 +420,7 @@ final class QuorumController implements RaftListener {
         }
         int first = cluster.topicFirstPartition(r.topic());
         int count = cluster.topics().get(cluster.topicOf(first)).partitions();
-        if (!cluster.createdAtRuntime(r.topic()) || working.partitions[first] != null) {
+        if (!cluster.createdAtRuntime(r.topic()) || working.partition(first) != null) {
             ctx.send(from, new dev.faultline.core.control.AdminMessage.CreateTopicsResponse(r.correlationId(), r.topic(),
                     Errors.TOPIC_ALREADY_EXISTS, null));
             return;
