@@ -25,6 +25,17 @@ public final class Main {
         return cl.execute(args);
     }
 
+    /**
+     * A command line that writes to the given streams; it may execute many command lines in turn
+     * (picocli resets the options each time). Tests and embedders use it instead of {@link #main}.
+     */
+    public static CommandLine commandLine(java.io.PrintWriter out, java.io.PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl;
+    }
+
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FaultlineCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -8,7 +8,6 @@ import dev.faultline.core.trace.JsonLinesSink;
 import dev.faultline.core.trace.TraceSink;
 import dev.faultline.scenarios.run.ScenarioResult;
 import dev.faultline.scenarios.run.ScenarioRunner;
-import dev.faultline.scenarios.spec.Problem;
 import dev.faultline.scenarios.spec.Scenario;
 import dev.faultline.scenarios.spec.ScenarioException;
 import dev.faultline.scenarios.spec.ScenarioLoader;
@@ -54,6 +53,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--twice", description = "run each scenario twice and check that the fingerprints agree (determinism)")
     boolean twice;
 
+    /** Reads one file; tests replace it to prove that one file's internal error does not stop the others. */
+    ScenarioSource loader = ScenarioLoader::load;
+
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
@@ -66,72 +68,94 @@ final class RunCommand implements Callable<Integer> {
             err.println("faultline run: --trace takes one scenario file at a time");
             return Main.BAD_INPUT;
         }
-        List<Scenario> scenarios = new ArrayList<>();
-        List<Path> sources = new ArrayList<>();
-        boolean bad = false;
-        for (Path f : files) {
-            try {
-                scenarios.add(Overrides.apply(ScenarioLoader.load(f), f.toString(), seed, mode));
-                sources.add(f);
-            } catch (ScenarioException e) {
-                bad = true;
-                for (Problem p : e.problems()) {
-                    err.println(p);
-                }
-            }
-        }
-        if (bad) {
+        if (mode != null && Scenario.Mode.parse(mode) == null) {
+            err.println("faultline run: --mode must be kraft, zookeeper or oracle, not '" + mode + "'");
             return Main.BAD_INPUT;
         }
-        boolean allPassed = true;
-        for (int i = 0; i < scenarios.size(); i++) {
-            Scenario s = scenarios.get(i);
-            Path source = sources.get(i);
-            List<TraceSink> sinks = new ArrayList<>();
+        String where = Outputs.checkDirectory("--out", out);
+        if (where == null && trace != null) {
+            where = Outputs.checkFile("--trace", trace);
+        }
+        if (where != null) {
+            err.println("faultline run: " + where);
+            return Main.BAD_INPUT;
+        }
+        // Every file gets its own verdict: an invalid file or an internal error in one run does not
+        // stop the others. The exit code is the worst verdict.
+        Verdicts verdicts = new Verdicts();
+        for (Path f : files) {
+            Scenario s;
             try {
-                if (trace != null) {
-                    sinks.add(traceFormat.equals("jsonl") ? new JsonLinesSink(trace) : new ChromeTraceSink(trace));
-                }
-                long start = System.nanoTime();
-                ScenarioResult r = ScenarioRunner.run(s, new ScenarioRunner.Options(sinks, ScenarioRunner.Options.defaults().maxEvents()));
-                long wall = System.nanoTime() - start;
-                for (TraceSink sink : sinks) {
-                    sink.close();
-                }
-                o.println(r.summary());
-                o.printf(Locale.ROOT, "  %.1f s wall, %.0fx real time%n", wall / 1e9, r.simulatedNanos() / (double) Math.max(1, wall));
-                if (twice) {
-                    ScenarioResult again = ScenarioRunner.run(s);
-                    boolean same = again.fingerprint().equals(r.fingerprint()) && again.events() == r.events();
-                    o.println("  determinism: second run fingerprint " + again.fingerprint() + (same ? " (same)" : " (DIFFERENT)"));
-                    if (!same) {
-                        allPassed = false;
-                    }
-                }
-                Path dir = out.resolve(s.name() + "-" + s.seed());
-                writeRunDirectory(dir, s, r);
-                o.println("  run directory: " + dir);
-                if (!r.passed()) {
-                    allPassed = false;
-                    o.println("  replay: ./faultline run " + source + " --seed " + s.seed() + " --mode " + s.cluster().mode().yamlName());
-                }
-            } catch (IOException e) {
-                err.println("faultline run: cannot write output: " + e.getMessage());
-                return Main.INTERNAL;
-            } catch (RuntimeException e) {
-                for (TraceSink sink : sinks) {
-                    if (sink instanceof JsonLinesSink j) {
-                        j.abort();
-                    } else if (sink instanceof ChromeTraceSink c) {
-                        c.abort();
-                    }
-                }
-                err.println("faultline run: internal error in " + source + " with seed " + s.seed() + ": " + e);
-                err.println("  replay: ./faultline run " + source + " --seed " + s.seed() + " --mode " + s.cluster().mode().yamlName());
-                return Main.INTERNAL;
+                s = Overrides.apply(loader.load(f), f.toString(), seed, mode);
+            } catch (ScenarioException e) {
+                Verdicts.printProblems(err, e);
+                verdicts.add(Main.BAD_INPUT);
+                continue;
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                Verdicts.printInternalError(err, f.toString(), e);
+                verdicts.add(Main.INTERNAL);
+                continue;
+            }
+            verdicts.add(runOne(s, f, o, err));
+            o.flush();
+        }
+        if (files.size() > 1) {
+            o.println(verdicts.summary("passed", "failed"));
+        }
+        return verdicts.exitCode();
+    }
+
+    /** Runs one scenario, prints its summary and writes its run directory; returns its exit code. */
+    private int runOne(Scenario s, Path source, PrintWriter o, PrintWriter err) {
+        String replay = "  replay: ./faultline run " + source + " --seed " + s.seed() + " --mode " + s.cluster().mode().yamlName();
+        List<TraceSink> sinks = new ArrayList<>();
+        try {
+            if (trace != null) {
+                sinks.add(traceFormat.equals("jsonl") ? new JsonLinesSink(trace) : new ChromeTraceSink(trace));
+            }
+            long start = System.nanoTime();
+            ScenarioResult r = ScenarioRunner.run(s, new ScenarioRunner.Options(sinks, ScenarioRunner.Options.defaults().maxEvents()));
+            long wall = System.nanoTime() - start;
+            for (TraceSink sink : sinks) {
+                sink.close();
+            }
+            sinks.clear();
+            o.println(r.summary());
+            o.printf(Locale.ROOT, "  %.1f s wall, %.0fx real time%n", wall / 1e9, r.simulatedNanos() / (double) Math.max(1, wall));
+            boolean passed = r.passed();
+            if (twice) {
+                ScenarioResult again = ScenarioRunner.run(s);
+                boolean same = again.fingerprint().equals(r.fingerprint()) && again.events() == r.events();
+                o.println("  determinism: second run fingerprint " + again.fingerprint() + (same ? " (same)" : " (DIFFERENT)"));
+                passed &= same;
+            }
+            Path dir = out.resolve(s.name() + "-" + s.seed());
+            writeRunDirectory(dir, s, r);
+            o.println("  run directory: " + dir);
+            if (!passed) {
+                o.println(replay);
+            }
+            return passed ? Main.OK : Main.FAILED;
+        } catch (IOException e) {
+            abort(sinks);
+            err.println("faultline run: " + source + ": cannot write output: " + e.getMessage());
+            return Main.BAD_INPUT;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            abort(sinks);
+            Verdicts.printInternalError(err, source + " (seed " + s.seed() + ")", e);
+            err.println(replay);
+            return Main.INTERNAL;
+        }
+    }
+
+    private static void abort(List<TraceSink> sinks) {
+        for (TraceSink sink : sinks) {
+            if (sink instanceof JsonLinesSink j) {
+                j.abort();
+            } else if (sink instanceof ChromeTraceSink c) {
+                c.abort();
             }
         }
-        return allPassed ? Main.OK : Main.FAILED;
     }
 
     static void writeRunDirectory(Path dir, Scenario s, ScenarioResult r) throws IOException {

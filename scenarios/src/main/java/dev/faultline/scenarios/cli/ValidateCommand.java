@@ -1,6 +1,5 @@
 package dev.faultline.scenarios.cli;
 
-import dev.faultline.scenarios.spec.Problem;
 import dev.faultline.scenarios.spec.ScenarioException;
 import dev.faultline.scenarios.spec.ScenarioLoader;
 import java.io.PrintWriter;
@@ -12,7 +11,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code faultline validate FILE...}: checks scenarios without running them. */
+/**
+ * {@code faultline validate FILE...}: checks scenarios without running them. Every file gets its
+ * own verdict ({@code FILE: ok}, or its problems as {@code file:line:column: message}); a file that
+ * cannot be checked at all (an internal error) does not stop the others. Exit code: the worst verdict.
+ */
 @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check scenario files and report every problem with file:line:column.")
 final class ValidateCommand implements Callable<Integer> {
     @Spec
@@ -21,22 +24,31 @@ final class ValidateCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "scenario YAML files")
     List<Path> files;
 
+    /** Reads one file; tests replace it to prove that one file's internal error does not stop the others. */
+    ScenarioSource loader = ScenarioLoader::load;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        int bad = 0;
+        Verdicts verdicts = new Verdicts();
         for (Path f : files) {
             try {
-                ScenarioLoader.load(f);
+                loader.load(f);
                 out.println(f + ": ok");
+                out.flush();
+                verdicts.add(Main.OK);
             } catch (ScenarioException e) {
-                bad++;
-                for (Problem p : e.problems()) {
-                    err.println(p);
-                }
+                Verdicts.printProblems(err, e);
+                verdicts.add(Main.BAD_INPUT);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                Verdicts.printInternalError(err, f.toString(), e);
+                verdicts.add(Main.INTERNAL);
             }
         }
-        return bad == 0 ? Main.OK : Main.BAD_INPUT;
+        if (files.size() > 1) {
+            out.println(verdicts.summary("ok", "failed"));
+        }
+        return verdicts.exitCode();
     }
 }

@@ -65,44 +65,181 @@ public final class ScenarioLoader {
         this.file = file;
     }
 
+    /** The largest scenario file read, in bytes (the library's largest is a few kilobytes). */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+    /** The longest line, in characters: SnakeYAML's scanner slows quadratically on a long token. */
+    public static final int MAX_LINE_CHARS = 10_000;
+    /** The longest scenario name: it names the run directory, and file names have at most 255 bytes. */
+    public static final int MAX_NAME_CHARS = 200;
+    /** Kafka's longest topic name. */
+    private static final int MAX_TOPIC_NAME = 249;
+    /** Problems reported per file; the rest are counted (a mangled file can have thousands). */
+    public static final int MAX_PROBLEMS = 100;
+    /** YAML nesting deeper than this is refused (SnakeYAML composes recursively). */
+    private static final int MAX_DEPTH = 50;
+    /** Aliases of collections, bounded against alias bombs ("billion laughs"). */
+    private static final int MAX_COLLECTION_ALIASES = 50;
+
     /** Loads and validates a scenario file. */
     public static Scenario load(Path path) throws ScenarioException {
-        String text;
+        String file = path.toString();
+        byte[] bytes;
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+            if (Files.isDirectory(path)) {
+                throw fail(file, "is a directory, not a scenario file");
+            }
+            // Read at most one byte more than allowed, so that a huge file (or an endless device) is
+            // refused without reading it all.
+            try (java.io.InputStream in = Files.newInputStream(path)) {
+                bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            }
         } catch (NoSuchFileException e) {
-            throw new ScenarioException(List.of(new Problem(path.toString(), 1, 1, "no such file")));
+            throw fail(file, "no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw fail(file, "cannot read the file: permission denied");
         } catch (IOException e) {
-            throw new ScenarioException(List.of(new Problem(path.toString(), 1, 1, "cannot read the file: " + e.getMessage())));
+            throw fail(file, "cannot read the file: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
-        return parse(path.toString(), text);
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw fail(file, "the file is larger than " + (MAX_FILE_BYTES >> 20) + " MiB; a scenario file is a few kilobytes of YAML");
+        }
+        return parse(file, decode(file, bytes));
+    }
+
+    private static ScenarioException fail(String file, String message) {
+        return new ScenarioException(List.of(new Problem(file, 1, 1, message)));
+    }
+
+    /** Strict UTF-8 (a leading byte-order mark is dropped); anything else is reported where it starts. */
+    private static String decode(String file, byte[] bytes) throws ScenarioException {
+        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF) || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
+            throw fail(file, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
+        }
+        int from = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF ? 3 : 0;
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, from, bytes.length - from);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        out.flip();
+        if (r.isError()) {
+            // out holds the text before the bad byte: count its lines and columns.
+            int line = 1;
+            int column = 1;
+            for (int i = 0; i < out.length(); i++) {
+                char c = out.charAt(i);
+                if (c == '\n') {
+                    line++;
+                    column = 1;
+                } else if (!Character.isLowSurrogate(c)) {
+                    column++;
+                }
+            }
+            int bad = bytes[in.position()] & 0xFF;
+            throw new ScenarioException(List.of(new Problem(file, line, column, String.format(java.util.Locale.ROOT,
+                    "not UTF-8: byte 0x%02X (byte offset %d) does not start a valid UTF-8 sequence; save the file as UTF-8", bad, in.position()))));
+        }
+        return out.toString();
     }
 
     /** Parses and validates scenario text; {@code file} names it in messages. */
     public static Scenario parse(String file, String text) throws ScenarioException {
         ScenarioLoader loader = new ScenarioLoader(file);
-        Scenario s = loader.read(text);
+        Scenario s = loader.read(text.startsWith("\uFEFF") ? text.substring(1) : text);
         if (!loader.problems.isEmpty() || s == null) {
-            throw new ScenarioException(loader.problems);
+            List<Problem> problems = loader.problems;
+            if (problems.size() > MAX_PROBLEMS) {
+                Problem next = problems.get(MAX_PROBLEMS);
+                int more = problems.size() - MAX_PROBLEMS;
+                problems = new ArrayList<>(problems.subList(0, MAX_PROBLEMS));
+                problems.add(new Problem(file, next.line(), next.column(), "... and " + more + " more problem" + (more == 1 ? "" : "s")
+                        + " (only the first " + MAX_PROBLEMS + " are shown)"));
+            }
+            throw new ScenarioException(problems);
         }
         return s;
     }
 
     // ------------------------------------------------------------------ reading
 
+    /**
+     * Checks the raw text before YAML sees it: its size, line lengths, and characters YAML does not
+     * allow (control characters other than tab and line breaks, lone surrogates, U+FFFE/U+FFFF).
+     * Returns false when the text cannot be read as YAML.
+     */
+    private boolean precheck(String text) {
+        if (text.length() > MAX_FILE_BYTES) {
+            problems.add(new Problem(file, 1, 1, "the text is longer than " + MAX_FILE_BYTES + " characters; a scenario is a few kilobytes of YAML"));
+            return false;
+        }
+        int line = 1;
+        int column = 1;
+        int bad = 0;
+        boolean longLine = false;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int next = i + Character.charCount(cp);
+            if (cp == '\n' || (cp == '\r' && (next >= text.length() || text.charAt(next) != '\n'))) {
+                line++;
+                column = 1;
+                longLine = false;
+                i = next;
+                continue;
+            }
+            if (!yamlPrintable(cp) && bad < 10) {
+                bad++;
+                problems.add(new Problem(file, line, column, String.format(java.util.Locale.ROOT,
+                        "character U+%04X (%s) is not allowed in YAML; only tab, line breaks and printable characters are",
+                        cp, Character.isSurrogate((char) cp) ? "a lone surrogate" : Character.getName(cp) == null ? "unassigned" : Character.getName(cp))));
+            }
+            if (column > MAX_LINE_CHARS && !longLine) {
+                longLine = true;
+                bad++;
+                problems.add(new Problem(file, line, column, "line " + line + " is longer than " + MAX_LINE_CHARS
+                        + " characters; a scenario needs no such line (a name, target or value this long is a mistake)"));
+            }
+            column++;
+            i = next;
+        }
+        return bad == 0;
+    }
+
+    private static boolean yamlPrintable(int cp) {
+        return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 || (cp >= 0xA0 && cp <= 0xD7FF)
+                || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+    }
+
     private Scenario read(String text) {
+        if (!precheck(text)) {
+            return null;
+        }
         Node root;
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
+        options.setAllowRecursiveKeys(false);
         try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
             root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            problems.add(new Problem(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, "not valid YAML: " + what));
+            problems.add(new Problem(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, "not valid YAML: " + clean(what)));
             return null;
         } catch (YAMLException e) {
-            problems.add(new Problem(file, 1, 1, "not valid YAML: " + e.getMessage()));
+            Map.Entry<Mark, String> limit = locateLimit(text);
+            if (limit != null) {
+                report(limit.getKey(), "not valid YAML here: " + limit.getValue());
+            } else {
+                problems.add(new Problem(file, 1, 1, "not valid YAML: " + clean(e.getMessage())));
+            }
+            return null;
+        } catch (StackOverflowError e) {
+            problems.add(new Problem(file, 1, 1, "not valid YAML: nested too deeply"));
             return null;
         }
         if (root == null) {
@@ -116,6 +253,8 @@ public final class ScenarioLoader {
         String name = top.containsKey("name") ? string(top.get("name"), "name") : null;
         if (name == null) {
             report(root, "missing 'name' (a short name for the scenario)");
+        } else if (name.length() > MAX_NAME_CHARS) {
+            report(top.get("name"), "name is " + name.length() + " characters long; at most " + MAX_NAME_CHARS + " (it names the run directory)");
         } else if (!name.matches("[A-Za-z0-9._-]+")) {
             report(top.get("name"), "name '" + name + "' may use only letters, digits, '.', '_' and '-' (it names the run directory)");
         }
@@ -185,7 +324,8 @@ public final class ScenarioLoader {
             if (per != null) {
                 for (Map.Entry<String, Node> e : per.entrySet()) {
                     String b = e.getKey();
-                    if (!b.matches("broker-\\d+") || Integer.parseInt(b.substring(7)) < 1 || Integer.parseInt(b.substring(7)) > brokers) {
+                    long id = b.matches("broker-\\d+") ? Targets.index(b.substring(7)) : -1;
+                    if (id < 1 || id > brokers || !b.equals("broker-" + id)) {
                         report(keyNode(m.get("broker-config"), b), "'broker-config' keys are brokers broker-1..broker-" + brokers + ", not '" + b + "'");
                         continue;
                     }
@@ -343,6 +483,11 @@ public final class ScenarioLoader {
             }
             if (!names.add(name)) {
                 report(m.get("name"), "topic '" + name + "' is defined twice");
+            }
+            if (name.length() > MAX_TOPIC_NAME || !name.matches("[A-Za-z0-9._-]+") || name.equals(".") || name.equals("..")) {
+                // Kafka's own rule (org.apache.kafka.common.internals.Topic.validate).
+                report(m.get("name"), "topic name '" + name + "' is not a legal Kafka topic name: at most " + MAX_TOPIC_NAME
+                        + " characters, only letters, digits, '.', '_' and '-', and not '.' or '..'");
             }
             int partitions = m.containsKey("partitions") ? intValue(m.get("partitions"), "partitions", 1, 10_000_000) : 1;
             int rf = m.containsKey("replication.factor") ? intValue(m.get("replication.factor"), "replication.factor", 1, 100) : 1;
@@ -838,9 +983,78 @@ public final class ScenarioLoader {
 
     // ------------------------------------------------------------------ node helpers
 
+    /**
+     * Where the text first nests deeper than {@link #MAX_DEPTH} or uses more than
+     * {@link #MAX_COLLECTION_ALIASES} aliases: SnakeYAML's composer says only that a limit was
+     * exceeded. Its parser is not recursive, so walking its events is safe at any depth.
+     */
+    private static Map.Entry<Mark, String> locateLimit(String text) {
+        int depth = 0;
+        int aliases = 0;
+        try {
+            for (org.yaml.snakeyaml.events.Event e : new Yaml().parse(new StringReader(text))) {
+                if (e instanceof org.yaml.snakeyaml.events.CollectionStartEvent) {
+                    if (++depth > MAX_DEPTH) {
+                        return Map.entry(e.getStartMark(), "lists and mappings nest more than " + MAX_DEPTH + " levels deep");
+                    }
+                } else if (e instanceof org.yaml.snakeyaml.events.CollectionEndEvent) {
+                    depth--;
+                } else if (e instanceof org.yaml.snakeyaml.events.AliasEvent && ++aliases > MAX_COLLECTION_ALIASES) {
+                    return Map.entry(e.getStartMark(), "more than " + MAX_COLLECTION_ALIASES
+                            + " aliases (*name); a scenario needs few, and many can blow up (an alias bomb)");
+                }
+            }
+        } catch (YAMLException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private void report(Mark m, String message) {
+        problems.add(new Problem(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, clean(message)));
+    }
+
+    /** A message on one line, without control characters, with long quoted values shortened. */
+    static String clean(String message) {
+        if (message == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(message.length(), 4096));
+        for (int i = 0; i < message.length(); ) {
+            int cp = message.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp == '\n' || cp == '\r') {
+                sb.append(' ');
+            } else if (Character.isISOControl(cp) || !yamlPrintable(cp) || Character.getType(cp) == Character.FORMAT
+                    || Character.getType(cp) == Character.LINE_SEPARATOR || Character.getType(cp) == Character.PARAGRAPH_SEPARATOR) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04X", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        }
+        // Values are echoed: a 5,000-character name is shown by its start and its length.
+        java.util.regex.Matcher m = LONG_QUOTED.matcher(sb);
+        StringBuilder quoted = new StringBuilder();
+        while (m.find()) {
+            String v = m.group(1);
+            m.appendReplacement(quoted, java.util.regex.Matcher.quoteReplacement("'" + v.substring(0, 60) + "...' (" + v.length() + " characters)"));
+        }
+        m.appendTail(quoted);
+        m = LONG_WORD.matcher(quoted);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = m.group();
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v.substring(0, 60) + "...(" + v.length() + " characters)"));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern LONG_QUOTED = java.util.regex.Pattern.compile("'([^']{100,})'");
+    private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile("[^\\s',\\[\\]]{100,}");
+
     private void report(Node node, String message) {
-        Mark m = node == null ? null : node.getStartMark();
-        problems.add(new Problem(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, message));
+        report(node == null ? null : node.getStartMark(), message);
     }
 
     /** A mapping's entries by key; reports unknown keys (with a suggestion) when {@code allowed} is given. */

@@ -96,10 +96,10 @@ public final class Targets {
         Matcher m = LEADER_OF.matcher(target);
         if (m.matches()) {
             String topic = m.group(1);
-            int p = Integer.parseInt(m.group(2));
+            long p = index(m.group(2));
             for (Topic t : topics) {
                 if (t.name().equals(topic)) {
-                    return p < t.partitions() ? null : "'" + target + "': topic " + topic + " has partitions 0.." + (t.partitions() - 1);
+                    return p >= 0 && p < t.partitions() ? null : "'" + target + "': topic " + topic + " has partitions 0.." + (t.partitions() - 1);
                 }
             }
             return "'" + target + "': no topic named '" + topic + "'";
@@ -118,6 +118,15 @@ public final class Targets {
         }
         return "unknown target '" + target + "'" + hint + "; valid: a node (" + summary(nodeNames()) + ") or a role ("
                 + String.join(", ", roles()) + ", leader-of(TOPIC-P), rack(NAME))";
+    }
+
+    /**
+     * A node or partition number written as digits (as matched by {@code \\d+}); -1 when it is too
+     * large to be one (more digits than an int holds), so that the caller reports it as out of range.
+     */
+    static long index(String digits) {
+        String d = digits.replaceFirst("^0+(?=.)", "");
+        return d.isEmpty() || d.length() > 9 ? -1 : Long.parseLong(d);
     }
 
     private static String summary(List<String> names) {
