@@ -37,6 +37,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare", mixinStandardHelpOptions = true, description = "Compare failover timings of metadata modes on the same faults, over seeds.")
 final class CompareCommand implements Callable<Integer> {
     static final String DEFAULT = "/dev/faultline/scenarios/default-comparison.yaml";
+    static final int MAX_SEEDS = 10_000;
+    /** Worker threads at most: each holds a whole simulation. */
+    static final int MAX_WORKERS = 1024;
 
     @Spec
     CommandSpec spec;
@@ -63,6 +66,20 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // The command line first: nothing is read or run when it is wrong.
+        if (seeds < 1 || seeds > MAX_SEEDS) {
+            err.println("faultline compare: --seeds must be between 1 and " + MAX_SEEDS + " (every run's result is kept for the report), not " + seeds);
+            return Main.BAD_INPUT;
+        }
+        if (workers != null && (workers < 1 || workers > MAX_WORKERS)) {
+            err.println("faultline compare: --workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
+            return Main.BAD_INPUT;
+        }
+        String where = Outputs.checkDirectory("--out", out);
+        if (where != null) {
+            err.println("faultline compare: " + where);
+            return Main.BAD_INPUT;
+        }
         Scenario base;
         String source;
         try {
@@ -81,15 +98,15 @@ final class CompareCommand implements Callable<Integer> {
             }
             return Main.BAD_INPUT;
         }
-        if (seeds < 1) {
-            err.println("faultline compare: --seeds must be at least 1");
-            return Main.BAD_INPUT;
-        }
         List<Scenario.Mode> modeList = new ArrayList<>();
         for (String m : modes) {
             Scenario.Mode mode = Scenario.Mode.parse(m.trim());
             if (mode == null) {
                 err.println("faultline compare: unknown mode '" + m + "'; valid: zookeeper, kraft, oracle");
+                return Main.BAD_INPUT;
+            }
+            if (modeList.contains(mode)) {
+                err.println("faultline compare: mode '" + m.trim() + "' is listed twice in --modes");
                 return Main.BAD_INPUT;
             }
             modeList.add(mode);
@@ -100,6 +117,10 @@ final class CompareCommand implements Callable<Integer> {
                 Integer n = parseCount(p);
                 if (n == null) {
                     err.println("faultline compare: --partitions takes counts such as 1000, 10k or 1m, not '" + p + "'");
+                    return Main.BAD_INPUT;
+                }
+                if (sizes.contains(n)) {
+                    err.println("faultline compare: --partitions lists " + n + " twice");
                     return Main.BAD_INPUT;
                 }
                 sizes.add(n);
@@ -125,7 +146,7 @@ final class CompareCommand implements Callable<Integer> {
                 }
             }
         }
-        int threads = workers != null ? Math.max(1, workers) : Runtime.getRuntime().availableProcessors();
+        int threads = workers != null ? workers : Runtime.getRuntime().availableProcessors();
         Progress progress = new Progress(err, runs.size());
         long start = System.nanoTime();
         List<ScenarioResult> results = new ArrayList<>();

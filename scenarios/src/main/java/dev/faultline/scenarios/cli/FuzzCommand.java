@@ -67,6 +67,23 @@ final class FuzzCommand implements Callable<Integer> {
             err.println("faultline fuzz: --time " + e.getMessage());
             return Main.BAD_INPUT;
         }
+        if (maxWall <= 0) {
+            err.println("faultline fuzz: --time must be positive, e.g. --time 10m, not '" + time + "'");
+            return Main.BAD_INPUT;
+        }
+        if (runs != null && runs < 1) {
+            err.println("faultline fuzz: --runs must be at least 1, not " + runs);
+            return Main.BAD_INPUT;
+        }
+        if (workers != null && (workers < 1 || workers > CompareCommand.MAX_WORKERS)) {
+            err.println("faultline fuzz: --workers must be between 1 and " + CompareCommand.MAX_WORKERS + ", not " + workers);
+            return Main.BAD_INPUT;
+        }
+        String where = Outputs.checkDirectory("--out", out);
+        if (where != null) {
+            err.println("faultline fuzz: " + where);
+            return Main.BAD_INPUT;
+        }
         String[] parts = shard.split("/");
         int shardIndex;
         int shards;
@@ -96,7 +113,7 @@ final class FuzzCommand implements Callable<Integer> {
         } else {
             m = modeFor(plant);
         }
-        int k = workers != null ? Math.max(1, workers) : Runtime.getRuntime().availableProcessors();
+        int k = workers != null ? workers : Runtime.getRuntime().availableProcessors();
         Campaign.Options options = new Campaign.Options(ScheduleGenerator.Options.of(m, plant), seed, shardIndex, shards,
                 runs != null ? runs : Long.MAX_VALUE, maxWall, k, out, 300);
         Campaign campaign = new Campaign(options, err);

@@ -17,6 +17,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "raft-elections", mixinStandardHelpOptions = true, description = "Leader-crash election experiment with classic Raft timers, over seeds.")
 final class RaftElectionsCommand implements Callable<Integer> {
+    /** Raft quorums are small; every voter talks to every other. */
+    static final int MAX_VOTERS = 99;
+    static final int MAX_SEEDS = 10_000_000;
+
     @Spec
     CommandSpec spec;
 
@@ -32,7 +36,7 @@ final class RaftElectionsCommand implements Callable<Integer> {
     @Option(names = "--heartbeat", defaultValue = "75ms", description = "leader heartbeat interval (default: ${DEFAULT-VALUE})")
     String heartbeat;
 
-    @Option(names = "--latency", defaultValue = "7.5ms", description = "mean one-way latency; normal with a 10% standard deviation (default: ${DEFAULT-VALUE})")
+    @Option(names = "--latency", defaultValue = "7.5ms", description = "mean one-way latency; normal with a 10%% standard deviation (default: ${DEFAULT-VALUE})")
     String latency;
 
     @Option(names = "--seeds", defaultValue = "1000", description = "trials (default: ${DEFAULT-VALUE})")
@@ -58,8 +62,14 @@ final class RaftElectionsCommand implements Callable<Integer> {
             err.println("faultline raft-elections: " + e.getMessage());
             return Main.BAD_INPUT;
         }
-        if (voters < 3 || seeds < 1 || max < min || hb <= 0 || hb >= min) {
-            err.println("faultline raft-elections: need --voters >= 3, --seeds >= 1, --timeout-min <= --timeout-max, and 0 < --heartbeat < --timeout-min");
+        String problem = voters < 3 || voters > MAX_VOTERS ? "--voters must be between 3 and " + MAX_VOTERS + ", not " + voters
+                : seeds < 1 || seeds > MAX_SEEDS ? "--seeds must be between 1 and " + MAX_SEEDS + " (one sample kept per trial), not " + seeds
+                : max < min ? "--timeout-min (" + timeoutMin + ") must not be above --timeout-max (" + timeoutMax + ")"
+                : hb <= 0 || hb >= min ? "--heartbeat (" + heartbeat + ") must be positive and below --timeout-min (" + timeoutMin + ")"
+                : oneWay > Time.HOUR ? "--latency (" + latency + ") must be at most 1h"
+                : null;
+        if (problem != null) {
+            err.println("faultline raft-elections: " + problem);
             return Main.BAD_INPUT;
         }
         ElectionExperiment.Config config = new ElectionExperiment.Config(voters, min, max, hb, new LatencyModel.Normal(oneWay, oneWay / 10),
