@@ -50,6 +50,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs", description = "where run directories go (default: runs)")
     Path out;
 
+    @Option(names = "--max-events", paramLabel = "N", description = "stop a run after N events (default: 2000000000); a run stopped so fails and says so")
+    Long maxEvents;
+
     @Option(names = "--twice", description = "run each scenario twice and check that the fingerprints agree (determinism)")
     boolean twice;
 
@@ -66,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (trace != null && files.size() > 1) {
             err.println("faultline run: --trace takes one scenario file at a time");
+            return Main.BAD_INPUT;
+        }
+        if (maxEvents != null && maxEvents < 1) {
+            err.println("faultline run: --max-events must be at least 1, not " + maxEvents);
             return Main.BAD_INPUT;
         }
         if (mode != null && Scenario.Mode.parse(mode) == null) {
@@ -114,7 +121,8 @@ final class RunCommand implements Callable<Integer> {
                 sinks.add(traceFormat.equals("jsonl") ? new JsonLinesSink(trace) : new ChromeTraceSink(trace));
             }
             long start = System.nanoTime();
-            ScenarioResult r = ScenarioRunner.run(s, new ScenarioRunner.Options(sinks, ScenarioRunner.Options.defaults().maxEvents()));
+            long budget = maxEvents != null ? maxEvents : ScenarioRunner.Options.defaults().maxEvents();
+            ScenarioResult r = ScenarioRunner.run(s, new ScenarioRunner.Options(sinks, budget));
             long wall = System.nanoTime() - start;
             for (TraceSink sink : sinks) {
                 sink.close();
@@ -124,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "  %.1f s wall, %.0fx real time%n", wall / 1e9, r.simulatedNanos() / (double) Math.max(1, wall));
             boolean passed = r.passed();
             if (twice) {
-                ScenarioResult again = ScenarioRunner.run(s);
+                ScenarioResult again = ScenarioRunner.run(s, new ScenarioRunner.Options(List.of(), budget));
                 boolean same = again.fingerprint().equals(r.fingerprint()) && again.events() == r.events();
                 o.println("  determinism: second run fingerprint " + again.fingerprint() + (same ? " (same)" : " (DIFFERENT)"));
                 passed &= same;

@@ -467,6 +467,12 @@ public final class ScenarioRunner {
                 verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + Time.format(w.nanos()), mine.isEmpty(), String.join("; ", mine)));
             }
         }
+        if (run.stopReason() == RunResult.StopReason.EVENT_LIMIT) {
+            // Nothing above judged the rest of the run: say so, and do not let it pass.
+            verdicts.add(new ScenarioResult.Verdict("run reached its duration", false, "stopped by its event budget of " + maxEvents
+                    + " events at t=" + Time.format(run.endTimeNanos()) + ", before the end of the run at " + Time.format(scenario.durationNanos())
+                    + "; the verdicts above judge only the part that ran (a shorter duration or a lighter workload fits the budget)"));
+        }
         if (v != null && !violationExpected && expectations.stream().noneMatch(x -> x instanceof Scenario.NoViolations)) {
             // A violation always fails a run unless the scenario expects exactly that violation.
             verdicts.add(new ScenarioResult.Verdict("no-violations (implied)", false, v.headline()));

@@ -68,6 +68,52 @@ public final class ConfigKeys {
         return KNOWN;
     }
 
+    /** Keys whose value is true or false besides those with such a default and the planted bugs. */
+    private static final Set<String> BOOLEANS = Set.of("auto.leader.rebalance.enable", "enable.idempotence", "faultline.check.commit.latency",
+            "faultline.check.stable.leadership", "faultline.check.kz.l2");
+    /** Keys whose value is text. */
+    private static final Set<String> TEXT = Set.of("bootstrap.servers");
+    /** Whole-number keys that may be 0 although their name says interval or timeout (Kafka allows it, and it loops nothing). */
+    private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms");
+
+    /**
+     * {@code null} when {@code value} is a valid value of {@code key}, else what would be (the
+     * simulator reads these values only when the run starts, so they are checked here). Whole
+     * numbers are non-negative and fit the int most of them are in Kafka (so that milliseconds and
+     * seconds can be turned into nanoseconds); intervals and timeouts are at least 1, because 0
+     * would repeat a timer at the same instant forever.
+     */
+    public static String checkValue(String key, String value) {
+        String v = value.trim();
+        String dflt = KafkaConfig.DEFAULTS.get(key);
+        if (PLANTED_BUGS.contains(key) || BOOLEANS.contains(key) || "true".equals(dflt) || "false".equals(dflt)) {
+            return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false") ? null : "'" + key + "' must be true or false, not '" + value + "'";
+        }
+        if (key.equals("forceSync")) {
+            return v.equals("yes") || v.equals("no") ? null : "'forceSync' must be yes or no (ZooKeeper's spelling), not '" + value + "'";
+        }
+        if (key.equals("acks")) {
+            return List.of("0", "1", "all", "-1").contains(v) ? null : "'acks' must be 0, 1 or all, not '" + value + "'";
+        }
+        if (TEXT.contains(key)) {
+            return null;
+        }
+        long max = key.equals("log.flush.interval.messages") || key.endsWith(".ns") ? Long.MAX_VALUE
+                : key.equals("leader.imbalance.per.broker.percentage") ? 100 : Integer.MAX_VALUE;
+        String lower = key.toLowerCase(java.util.Locale.ROOT);
+        boolean positive = !ZERO_ALLOWED.contains(key) && (lower.contains("interval") || lower.contains("timeout") || key.equals("tickTime")
+                || key.endsWith("Limit") || key.equals("min.insync.replicas") || key.equals("default.replication.factor")
+                || key.equals("num.replica.fetchers") || key.contains("in.flight") || key.equals("faultline.batch.records"));
+        long min = positive ? 1 : 0;
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return "'" + key + "' must be a whole number between " + min + " and " + max + ", not '" + value + "'";
+        }
+        return n >= min && n <= max ? null : "'" + key + "' must be between " + min + " and " + max + ", not " + n;
+    }
+
     /** Whether a key may appear in {@code config}: a known property or a {@code faultline.*} setting. */
     public static boolean isKnown(String key) {
         return KNOWN.contains(key);

@@ -87,8 +87,11 @@ public record Scenario(String name, String description, long seed, long duration
                           Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig) {
         public Cluster {
             racks = List.copyOf(racks);
-            config = Map.copyOf(config);
-            brokerConfig = Map.copyOf(brokerConfig);
+            // Sorted, never Map.copyOf: its iteration order changes from one JVM to the next.
+            config = sorted(config);
+            java.util.TreeMap<String, Map<String, String>> perBroker = new java.util.TreeMap<>();
+            brokerConfig.forEach((broker, c) -> perBroker.put(broker, sorted(c)));
+            brokerConfig = java.util.Collections.unmodifiableMap(perBroker);
         }
 
         /** A cluster without per-broker overrides. */
@@ -123,7 +126,7 @@ public record Scenario(String name, String description, long seed, long duration
      */
     public record Topic(String name, int partitions, int replicationFactor, Map<String, String> config, long createAtNanos) {
         public Topic {
-            config = Map.copyOf(config);
+            config = sorted(config);
         }
 
         /** A topic that exists from the start. */
@@ -156,7 +159,7 @@ public record Scenario(String name, String description, long seed, long duration
     public record Producer(String topic, double ratePerSecond, String acks, Map<String, String> config, long startNanos,
                            long recordsPerPartition) implements Workload {
         public Producer {
-            config = Map.copyOf(config);
+            config = sorted(config);
         }
 
         /** A producer that starts at once and never stops. */
@@ -418,5 +421,10 @@ public record Scenario(String name, String description, long seed, long duration
         public String key() {
             return "expect-violation";
         }
+    }
+
+    /** An unmodifiable copy in key order, so that every iteration over it is the same on every JVM. */
+    static Map<String, String> sorted(Map<String, String> m) {
+        return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(m));
     }
 }

@@ -71,6 +71,8 @@ public final class ScenarioLoader {
     public static final int MAX_LINE_CHARS = 10_000;
     /** The longest scenario name: it names the run directory, and file names have at most 255 bytes. */
     public static final int MAX_NAME_CHARS = 200;
+    /** Occurrences of one repeated fault at most. */
+    private static final long MAX_REPEATS = 100_000;
     /** Kafka's longest topic name. */
     private static final int MAX_TOPIC_NAME = 249;
     /** Problems reported per file; the rest are counted (a mangled file can have thousands). */
@@ -272,7 +274,7 @@ public final class ScenarioLoader {
         }
         List<Topic> topics = top.containsKey("topics") ? topics(top.get("topics"), cluster) : List.of();
         Targets targets = cluster == null ? null : new Targets(cluster, topics);
-        List<Workload> workload = top.containsKey("workload") ? workload(top.get("workload"), topics) : List.of();
+        List<Workload> workload = top.containsKey("workload") ? workload(top.get("workload"), topics, cluster) : List.of();
         List<FaultEntry> faults = top.containsKey("faults") ? faults(top.get("faults"), targets, duration) : List.of();
         List<Expectation> expect = top.containsKey("expect") ? expectations(top.get("expect")) : List.of();
         List<String> bugs = top.containsKey("bugs") ? bugs(top.get("bugs")) : List.of();
@@ -351,6 +353,11 @@ public final class ScenarioLoader {
             }
             String v = scalar(e.getValue(), key);
             if (v != null) {
+                String problem = ConfigKeys.checkValue(key, v);
+                if (problem != null) {
+                    report(e.getValue(), problem);
+                    continue;
+                }
                 out.put(key, v);
             }
         }
@@ -460,6 +467,10 @@ public final class ScenarioLoader {
             if (!(v > 0)) {
                 throw new NumberFormatException();
             }
+            if (v * scale < 1 || v * scale > 1e15) {
+                report(node, "bandwidth '" + s + "' must lie between 1bps and 1000Tbps (write 'unlimited' for no limit)");
+                return 0;
+            }
             return (long) (v * scale);
         } catch (NumberFormatException e) {
             report(node, "bandwidth '" + s + "' is not a positive number with a unit (e.g. 10Gbps)");
@@ -506,7 +517,7 @@ public final class ScenarioLoader {
         return out;
     }
 
-    private List<Workload> workload(Node node, List<Topic> topics) {
+    private List<Workload> workload(Node node, List<Topic> topics, Cluster cluster) {
         List<Workload> out = new ArrayList<>();
         Set<String> topicNames = new java.util.TreeSet<>();
         for (Topic t : topics) {
@@ -553,6 +564,17 @@ public final class ScenarioLoader {
             long start = p.containsKey("start") ? Math.max(0, duration(p.get("start"), "start")) : 0;
             long records = p.containsKey("records") ? intValue(p.get("records"), "records", 1, Integer.MAX_VALUE) : 0;
             out.add(new Scenario.Producer(topic, rate, acks == null ? "all" : acks, config, start, records));
+            if (acks == null || acks.equals("all")) {
+                for (Topic t : topics) {
+                    String minIsr = t.config().getOrDefault("min.insync.replicas",
+                            cluster == null ? "1" : cluster.config().getOrDefault("min.insync.replicas", "1"));
+                    if (t.name().equals(topic) && minIsr.matches("\\d{1,9}") && Integer.parseInt(minIsr) > t.replicationFactor()) {
+                        report(p.get("topic"), "topic '" + topic + "' has min.insync.replicas " + minIsr + " above its replication.factor "
+                                + t.replicationFactor() + ": no acks=all write to it can ever be acknowledged (Kafka answers each with "
+                                + "NOT_ENOUGH_REPLICAS); lower min.insync.replicas or use acks: 1");
+                    }
+                }
+            }
         }
         return out;
     }
@@ -620,8 +642,16 @@ public final class ScenarioLoader {
             if (m.containsKey("until") && !m.containsKey("every")) {
                 report(m.get("until"), "'until' goes with 'every'");
             }
+            if (m.containsKey("until") && m.containsKey("at") && until >= 0 && until < at) {
+                report(m.get("until"), "'until' (" + Time.format(until) + ") is before 'at' (" + Time.format(at) + ")");
+            }
             if (m.containsKey("every") && !m.containsKey("until")) {
                 until = duration;
+            }
+            if (every > 0 && until > at && (until - at) / every >= MAX_REPEATS) {
+                // Every occurrence is scheduled when the run starts.
+                report(m.get("every"), "the fault would fire " + ((until - at) / every + 1) + " times (every " + Time.format(every) + " from "
+                        + Time.format(at) + " to " + Time.format(until) + "); at most " + MAX_REPEATS + " times");
             }
             FaultSpec spec = faultSpec(kind, m.get(kind), targets);
             if (spec == null) {
@@ -700,8 +730,8 @@ public final class ScenarioLoader {
                     }
                 }
                 long drift = m.containsKey("drift-ppm") ? longValue(m.get("drift-ppm"), "drift-ppm") : 0;
-                if (drift <= -1_000_000) {
-                    report(m.get("drift-ppm"), "drift-ppm must be above -1000000");
+                if (drift <= -1_000_000 || drift >= 1_000_000) {
+                    report(m.get("drift-ppm"), "drift-ppm must lie between -999999 and 999999 (parts per million), not " + drift);
                 }
                 return t == null ? null : new Scenario.ClockFault(t, offset, drift);
             }
@@ -712,8 +742,8 @@ public final class ScenarioLoader {
                 }
                 List<String> t = targetsOf(m, body, targets, "slow");
                 double factor = m.containsKey("factor") ? number(m.get("factor"), "factor") : 4.0;
-                if (!(factor > 0)) {
-                    report(m.get("factor"), "factor must be positive");
+                if (!(factor > 0) || factor > 1_000_000) {
+                    report(m.get("factor"), "factor must be positive and at most 1000000 (how many times slower)");
                 }
                 return t == null ? null : new Scenario.SlowFault(t, factor);
             }

@@ -35,6 +35,11 @@ public final class Targets {
         return cluster.mode() == Mode.ZOOKEEPER;
     }
 
+    /** Voters of the controller quorum (kraft) or servers of the ensemble (zookeeper); 0 for the oracle. */
+    int quorumSize() {
+        return cluster.mode() == Mode.KRAFT ? cluster.controllers() : cluster.mode() == Mode.ZOOKEEPER ? cluster.zookeeper() : 0;
+    }
+
     /** Node names of this cluster. */
     public List<String> nodeNames() {
         List<String> out = new ArrayList<>();
@@ -90,6 +95,9 @@ public final class Targets {
         if (restAllowed && target.equals("rest")) {
             return null;
         }
+        if (target.equals("minority") && quorumSize() == 1) {
+            return "'minority' of a quorum of " + quorumSize() + " names no node (a minority needs a quorum of at least 2)";
+        }
         if (nodeNames().contains(target) || roles().contains(target)) {
             return null;
         }
@@ -106,7 +114,13 @@ public final class Targets {
         }
         Matcher r = RACK.matcher(target);
         if (r.matches()) {
-            return cluster.racks().contains(r.group(1)) ? null : "'" + target + "': no rack '" + r.group(1) + "'; racks: " + cluster.racks();
+            int index = cluster.racks().indexOf(r.group(1));
+            if (index < 0) {
+                return "'" + target + "': no rack '" + r.group(1) + "'; racks: " + cluster.racks();
+            }
+            // Brokers are assigned to racks round-robin: rack k holds broker k+1 only if there are that many.
+            return index < cluster.brokers() ? null : "'" + target + "': rack '" + r.group(1) + "' has no broker (" + cluster.brokers()
+                    + " brokers over " + cluster.racks().size() + " racks, assigned round-robin)";
         }
         List<String> all = new ArrayList<>(nodeNames());
         all.addAll(roles());
