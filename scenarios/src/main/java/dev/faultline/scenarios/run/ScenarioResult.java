@@ -25,17 +25,57 @@ import java.util.List;
  * @param recordsSent records the producers sent
  * @param recordsAcked of those, acknowledged
  * @param topicCreations topics created during the run ({@code create-at}), measured from the request
+ * @param incomplete what the run did not measure, one sentence each: failovers that never
+ *     completed, producers that got no acknowledgement, controlled shutdowns that never exited, faults
+ *     an adaptive run never fired (empty when everything was measured)
+ * @param faultTimes each fault entry of the scenario: when it was written to fire and when it first
+ *     fired (adaptive timing moves faults later until the cluster has settled)
+ * @param shutdowns each controlled shutdown: the broker, when it was asked to stop, and how long
+ *     until its process exited
  */
 public record ScenarioResult(String scenario, String mode, long seed, boolean passed, Violation violation, List<Verdict> expectations,
                              List<FailoverMeasurement> failovers, List<DataLoss> losses, long events, long simulatedNanos, String fingerprint,
                              long leaderElections, long controllerChanges, long recordsSent, long recordsAcked,
-                             List<dev.faultline.core.control.TopicCreation> topicCreations) {
+                             List<dev.faultline.core.control.TopicCreation> topicCreations, List<String> incomplete,
+                             List<FaultTime> faultTimes, List<Shutdown> shutdowns) {
 
     public ScenarioResult {
         expectations = List.copyOf(expectations);
         failovers = List.copyOf(failovers);
         losses = List.copyOf(losses);
         topicCreations = List.copyOf(topicCreations);
+        incomplete = List.copyOf(incomplete);
+        faultTimes = List.copyOf(faultTimes);
+        shutdowns = List.copyOf(shutdowns);
+    }
+
+    /** A result without the adaptive-timing and completeness details. */
+    public ScenarioResult(String scenario, String mode, long seed, boolean passed, Violation violation, List<Verdict> expectations,
+                          List<FailoverMeasurement> failovers, List<DataLoss> losses, long events, long simulatedNanos, String fingerprint,
+                          long leaderElections, long controllerChanges, long recordsSent, long recordsAcked,
+                          List<dev.faultline.core.control.TopicCreation> topicCreations) {
+        this(scenario, mode, seed, passed, violation, expectations, failovers, losses, events, simulatedNanos, fingerprint, leaderElections,
+                controllerChanges, recordsSent, recordsAcked, topicCreations, List.of(), List.of(), List.of());
+    }
+
+    /**
+     * When a fault entry was written to fire and when it first did.
+     *
+     * @param fault the fault key and its targets as written ({@code crash active-controller})
+     * @param writtenAtNanos its {@code at}
+     * @param firedAtNanos when it first fired; -1 when it never did
+     */
+    public record FaultTime(String fault, long writtenAtNanos, long firedAtNanos) {
+    }
+
+    /**
+     * A controlled shutdown.
+     *
+     * @param broker the broker asked to stop
+     * @param requestedAtNanos when (the SIGTERM)
+     * @param exitNanos how long after that its process exited; -1 when it had not by the end of the run
+     */
+    public record Shutdown(String broker, long requestedAtNanos, long exitNanos) {
     }
 
     /** A result without topics created during the run. */
@@ -57,15 +97,29 @@ public record ScenarioResult(String scenario, String mode, long seed, boolean pa
     /** A human summary: verdict, each expectation, failovers, losses, fingerprint. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append(scenario).append(" [").append(mode).append(", seed ").append(seed).append("]: ").append(passed ? "PASSED" : "FAILED").append('\n');
+        sb.append(scenario).append(" [").append(mode).append(", seed ").append(seed).append("]: ").append(passed ? "PASSED" : "FAILED")
+                .append(incomplete.isEmpty() ? "" : (passed ? ", but " : "; ") + incomplete.size() + " measurement(s) INCOMPLETE (below)").append('\n');
         for (Verdict v : expectations) {
             sb.append("  ").append(v).append('\n');
         }
         if (violation != null) {
             sb.append("  violation: ").append(violation.report().replace("\n", "\n  ")).append('\n');
         }
+        for (FaultTime t : faultTimes) {
+            if (t.firedAtNanos() != t.writtenAtNanos()) {
+                sb.append("  fault ").append(t.fault()).append(": written at ").append(Time.format(t.writtenAtNanos())).append(", ")
+                        .append(t.firedAtNanos() < 0 ? "never fired" : "fired at " + Time.format(t.firedAtNanos())).append('\n');
+            }
+        }
         for (FailoverMeasurement f : failovers) {
             sb.append("  failover: ").append(f).append('\n');
+        }
+        for (Shutdown s : shutdowns) {
+            sb.append("  controlled shutdown: ").append(s.broker()).append(" at ").append(Time.format(s.requestedAtNanos())).append(": ")
+                    .append(s.exitNanos() < 0 ? "never exited" : "exited after " + Time.format(s.exitNanos())).append('\n');
+        }
+        for (String i : incomplete) {
+            sb.append("  INCOMPLETE: ").append(i).append('\n');
         }
         for (dev.faultline.core.control.TopicCreation t : topicCreations) {
             sb.append("  topic creation: ").append(t).append('\n');

@@ -3,6 +3,7 @@ package dev.faultline.scenarios.run;
 import dev.faultline.core.check.Violation;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.ControlPlane;
+import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.fault.Fault;
 import dev.faultline.core.fault.FaultInjector;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 
 /**
@@ -35,16 +37,49 @@ import java.util.regex.Matcher;
  * Deterministic: the same scenario and seed give the same result and fingerprint.
  */
 public final class ScenarioRunner {
-    /** How to run. */
-    public record Options(List<TraceSink> traceSinks, long maxEvents) {
+    /**
+     * How to run.
+     *
+     * @param traceSinks where the trace goes
+     * @param maxEvents the event budget
+     * @param progress told the virtual time reached, now and then while the run goes on (from the
+     *     running thread; for progress lines, never read by the simulation)
+     * @param afterSetUp called once the cluster is built and started, before the first event (heap
+     *     measurements)
+     */
+    public record Options(List<TraceSink> traceSinks, long maxEvents, LongConsumer progress, Runnable afterSetUp) {
         public Options {
             traceSinks = List.copyOf(traceSinks);
+        }
+
+        public Options(List<TraceSink> traceSinks, long maxEvents) {
+            this(traceSinks, maxEvents, t -> { }, () -> { });
         }
 
         public static Options defaults() {
             return new Options(List.of(), 2_000_000_000L);
         }
+
+        /** These options, telling {@code listener} the virtual time reached as the run goes on. */
+        public Options withProgress(LongConsumer listener) {
+            return new Options(traceSinks, maxEvents, listener, afterSetUp);
+        }
+
+        /** These options, calling {@code action} once the cluster is set up. */
+        public Options withAfterSetUp(Runnable action) {
+            return new Options(traceSinks, maxEvents, progress, action);
+        }
     }
+
+    /**
+     * How often an adaptive run looks at the cluster (settled? failovers complete?), in virtual
+     * time: faults that wait fire on these boundaries. The settle check reads every partition's state
+     * (stopping at the first leaderless one), so it runs only here and only while a fault waits,
+     * never per event.
+     */
+    static final long CHECK_INTERVAL = Time.SECOND;
+    /** Events per slice of a run between two progress reports (and checks of the stop conditions). */
+    private static final long EVENT_SLICE = 200_000;
 
     private final Scenario scenario;
     private final Simulation sim;
@@ -53,12 +88,22 @@ public final class ScenarioRunner {
     private final KafkaCluster cluster;
     private final FaultInjector injector;
     private final long maxEvents;
+    private final Options options;
+    /** When each fault entry first fired (-1: not yet), by entry index. */
+    private final long[] firedAt;
+    /** Adaptive timing: how much later than written the schedule now runs. */
+    private long offset;
+    /** The controlled-shutdown faults, to find their requests in the injector's history. */
+    private final java.util.IdentityHashMap<Fault, Boolean> shutdownFaults = new java.util.IdentityHashMap<>();
     private final List<String> expectationFailures = new ArrayList<>();
     private final List<ScenarioResult.Verdict> verdicts = new ArrayList<>();
 
     private ScenarioRunner(Scenario scenario, Options options) {
         this.scenario = scenario;
         this.maxEvents = options.maxEvents();
+        this.options = options;
+        this.firedAt = new long[scenario.faults().size()];
+        java.util.Arrays.fill(firedAt, -1);
         this.sim = new Simulation(scenario.seed());
         Scenario.Cluster c = scenario.cluster();
         sim.network().setDefaultConfig(new LinkConfig(c.network().latency(), c.network().bandwidthBitsPerSecond()));
@@ -124,6 +169,7 @@ public final class ScenarioRunner {
                 b.createdAtRuntime(t.name());
             }
         }
+        b.warmStart(c.warmStart());
         b.config(c.config());
         for (String bug : s.bugs()) {
             b.config(bug, "true");
@@ -141,15 +187,92 @@ public final class ScenarioRunner {
     }
 
     private ScenarioResult execute() {
-        installFaults();
+        Adaptive adaptive = scenario.adaptive() == null ? null : new Adaptive(scenario.adaptive());
+        if (adaptive == null) {
+            installFaults();
+        }
         cluster.start();
-        RunResult run = sim.run(scenario.durationNanos(), maxEvents);
+        options.afterSetUp().run();
+        RunResult run = runSlices(adaptive);
         KafkaRunResult k = cluster.result(run);
-        judge(run, k);
+        List<ScenarioResult.Shutdown> shutdowns = shutdowns(k.control().failovers());
+        List<String> incomplete = incomplete(run, k, adaptive);
+        judge(run, k, incomplete);
         boolean passed = verdicts.stream().allMatch(ScenarioResult.Verdict::held);
+        List<ScenarioResult.FaultTime> faultTimes = new ArrayList<>();
+        for (int i = 0; i < scenario.faults().size(); i++) {
+            Scenario.FaultEntry e = scenario.faults().get(i);
+            long fired = adaptive != null ? firedAt[i] : e.atNanos() <= run.endTimeNanos() ? e.atNanos() : -1;
+            faultTimes.add(new ScenarioResult.FaultTime(e.fault().key() + " " + describe(e.fault()), e.atNanos(), fired));
+        }
         return new ScenarioResult(scenario.name(), scenario.cluster().mode().yamlName(), scenario.seed(), passed, run.violation(), verdicts,
                 k.control().failovers(), k.losses(), run.events(), run.endTimeNanos(), run.fingerprintHex(), k.control().leaderElections(),
-                k.control().controllerChanges(), k.recordsSent(), k.recordsAcked(), cluster.topicCreations());
+                k.control().controllerChanges(), k.recordsSent(), k.recordsAcked(), cluster.topicCreations(), incomplete, faultTimes, shutdowns);
+    }
+
+    /** A fault's targets as written: {@code broker-3}, {@code active-controller}, ... */
+    static String describe(Scenario.FaultSpec f) {
+        if (f instanceof Scenario.NodeFault n) {
+            return String.join(",", n.targets());
+        }
+        if (f instanceof Scenario.ControllerThreadPause p) {
+            return String.join(",", p.targets());
+        }
+        if (f instanceof Scenario.PartitionFault p) {
+            return p.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + p.groups();
+        }
+        if (f instanceof Scenario.LinkFaultSpec l) {
+            return l.from() + " -> " + l.to();
+        }
+        if (f instanceof Scenario.ClockFault c) {
+            return String.join(",", c.targets());
+        }
+        if (f instanceof Scenario.SlowFault sl) {
+            return String.join(",", sl.targets()) + " x" + sl.factor();
+        }
+        return "";
+    }
+
+    /**
+     * Runs to the end in slices (at most {@link #CHECK_INTERVAL} of virtual time and
+     * {@link #EVENT_SLICE} events each), reporting progress between slices. Slicing does not change
+     * the run: events are processed in the same order as by one call, and nothing is scheduled
+     * between slices except by adaptive timing, which decides only on slice boundaries (multiples of
+     * {@link #CHECK_INTERVAL}), so the same scenario and seed give the same run.
+     */
+    private RunResult runSlices(Adaptive adaptive) {
+        long end = adaptive == null ? scenario.durationNanos() : adaptive.limit;
+        if (adaptive != null) {
+            adaptive.check(sim.now());
+        }
+        while (true) {
+            long boundary = Math.min(end, (sim.now() / CHECK_INTERVAL + 1) * CHECK_INTERVAL);
+            RunResult r = sim.run(boundary, Math.min(maxEvents, sim.eventIndex() + EVENT_SLICE));
+            options.progress().accept(sim.now());
+            switch (r.stopReason()) {
+                case VIOLATION:
+                    return r;
+                case QUIESCENT:
+                    if (adaptive == null || !adaptive.check(sim.now())) {
+                        return r;
+                    }
+                    continue;
+                case EVENT_LIMIT:
+                    if (sim.eventIndex() >= maxEvents) {
+                        return r;
+                    }
+                    continue;
+                default:
+                    break;
+            }
+            if (adaptive != null && sim.now() < end) {
+                adaptive.check(sim.now());
+                end = adaptive.end();
+            }
+            if (sim.now() >= end) {
+                return r;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ faults
@@ -166,34 +289,294 @@ public final class ScenarioRunner {
             schedule.add(new FaultSchedule.Entry(e.atNanos(), f, e.everyNanos(), e.everyNanos() > 0 ? e.untilNanos() : e.atNanos()));
         }
         schedule.install(injector);
+        for (Scenario.FaultEntry e : scenario.faults()) {
+            installChecksAfter(e.atNanos(), scenario.durationNanos());
+        }
+    }
+
+    /**
+     * The timed expectations of a fault that fired (or will fire) at {@code faultAt}, in expectation
+     * order; checks later than {@code until} are not scheduled.
+     */
+    private void installChecksAfter(long faultAt, long until) {
         for (Scenario.Expectation x : scenario.expectations()) {
             if (x instanceof Scenario.ControllerElectedWithin w) {
-                for (Scenario.FaultEntry e : scenario.faults()) {
-                    long at = e.atNanos() + w.nanos();
-                    if (at <= scenario.durationNanos()) {
-                        sim.schedule(at, () -> {
-                            if (mode.controlPlane().activeController() == null) {
-                                expectationFailures.add("controller-elected-within: no active controller at " + Time.format(at)
-                                        + " (" + Time.format(w.nanos()) + " after the fault at " + Time.format(e.atNanos()) + ")");
-                            }
-                        });
-                    }
+                long at = faultAt + w.nanos();
+                if (at <= until) {
+                    sim.schedule(at, () -> {
+                        if (mode.controlPlane().activeController() == null) {
+                            expectationFailures.add("controller-elected-within: no active controller at " + Time.format(at)
+                                    + " (" + Time.format(w.nanos()) + " after the fault at " + Time.format(faultAt) + ")");
+                        }
+                    });
                 }
             } else if (x instanceof Scenario.AllPartitionsLedWithin w) {
-                for (Scenario.FaultEntry e : scenario.faults()) {
-                    long at = e.atNanos() + w.nanos();
-                    if (at <= scenario.durationNanos()) {
-                        sim.schedule(at, () -> {
-                            String leaderless = leaderlessPartition();
-                            if (leaderless != null) {
-                                expectationFailures.add("all-partitions-led-within: at " + Time.format(at) + " (" + Time.format(w.nanos())
-                                        + " after the fault at " + Time.format(e.atNanos()) + ") " + leaderless);
-                            }
-                        });
-                    }
+                long at = faultAt + w.nanos();
+                if (at <= until) {
+                    sim.schedule(at, () -> {
+                        String leaderless = leaderlessPartition();
+                        if (leaderless != null) {
+                            expectationFailures.add("all-partitions-led-within: at " + Time.format(at) + " (" + Time.format(w.nanos())
+                                    + " after the fault at " + Time.format(faultAt) + ") " + leaderless);
+                        }
+                    });
                 }
             }
         }
+    }
+
+    /**
+     * Adaptive timing ({@link Scenario.Adaptive}): the faults and runtime topic creations are taken
+     * in written-time order and scheduled on {@link #CHECK_INTERVAL} boundaries. A fault that
+     * disturbs the cluster waits until the cluster has settled (an active controller, and every
+     * partition that can have a leader has one that applied its leadership) and every failover so far
+     * has completed; faults written at the same time as the one before fire with it, and healing
+     * faults ({@code heal}, {@code recover}, {@code resume}) never wait. Each item fires at its written
+     * time plus the delay accumulated so far. Once everything has fired and every failover has
+     * completed, the run ends at its written duration plus that delay, or the margin after
+     * completion, whichever is later; never after the limit.
+     */
+    private final class Adaptive {
+        final long margin;
+        final long limit;
+        /** Items in written-time order: a fault entry index, or -1 - topic index for a topic creation. */
+        final List<Integer> items = new ArrayList<>();
+        int next;
+        long lastFaultWrittenAt = -1;
+        long decidedEnd = -1;
+
+        Adaptive(Scenario.Adaptive a) {
+            this.margin = a.marginNanos();
+            this.limit = Math.max(a.limitNanos(), scenario.durationNanos());
+            for (int i = 0; i < scenario.faults().size(); i++) {
+                items.add(i);
+            }
+            for (int t = 0; t < scenario.topics().size(); t++) {
+                if (scenario.topics().get(t).createdAtRuntime()) {
+                    items.add(-1 - t);
+                }
+            }
+            items.sort(java.util.Comparator.comparingLong(this::writtenAt)); // stable: faults before creations at equal times
+        }
+
+        long writtenAt(int item) {
+            return item >= 0 ? scenario.faults().get(item).atNanos() : scenario.topics().get(-1 - item).createAtNanos();
+        }
+
+        long end() {
+            return decidedEnd >= 0 ? decidedEnd : limit;
+        }
+
+        /** Schedules what is due before the next boundary and may go; decides the end. Returns whether it scheduled anything. */
+        boolean check(long now) {
+            boolean scheduled = false;
+            while (next < items.size()) {
+                int item = items.get(next);
+                long written = writtenAt(item);
+                long due = written + offset;
+                if (due > now + CHECK_INTERVAL) {
+                    break;
+                }
+                if (item >= 0) {
+                    Scenario.FaultEntry e = scenario.faults().get(item);
+                    boolean together = written == lastFaultWrittenAt;
+                    if (!together && !healing(e.fault()) && !(settled() && failoversComplete())) {
+                        break;
+                    }
+                    long fire = Math.max(due, now);
+                    offset = fire - written;
+                    lastFaultWrittenAt = written;
+                    firedAt[item] = fire;
+                    Fault f = toFault(e);
+                    injector.scheduleAt(fire, f);
+                    if (e.everyNanos() > 0) {
+                        for (long t = fire + e.everyNanos(); t <= e.untilNanos() + offset; t += e.everyNanos()) {
+                            injector.scheduleAt(t, f);
+                        }
+                    }
+                    installChecksAfter(fire, limit);
+                } else {
+                    String topic = scenario.topics().get(-1 - item).name();
+                    sim.schedule(Math.max(due, now), () -> cluster.createTopic(topic));
+                }
+                scheduled = true;
+                next++;
+            }
+            if (decidedEnd < 0 && next == items.size() && now > lastFireTime() && failoversComplete()) {
+                decidedEnd = Math.min(limit, Math.max(scenario.durationNanos() + offset, now + margin));
+            }
+            return scheduled;
+        }
+
+        long lastFireTime() {
+            long last = 0;
+            for (long t : firedAt) {
+                last = Math.max(last, t);
+            }
+            return last;
+        }
+
+        boolean healing(Scenario.FaultSpec f) {
+            return f instanceof Scenario.HealFault || (f instanceof Scenario.NodeFault n
+                    && (n.action() == Scenario.NodeAction.RECOVER || n.action() == Scenario.NodeAction.RESUME));
+        }
+
+        boolean settled() {
+            ControlPlane cp = mode.controlPlane();
+            return (cp.activeController() != null || cp.controllerCandidates().isEmpty()) && leaderlessPartition() == null;
+        }
+
+        boolean failoversComplete() {
+            List<FailoverMeasurement> failovers = cluster.failover().measurements();
+            java.util.Set<String> exits = cleanExits(failovers);
+            for (FailoverMeasurement f : failovers) {
+                if (FailoverCompleteness.missing(f, clientPhaseMeasured(), exits.contains(exitKey(f))) != null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Whether the client phase of a broker failover is measured: every topic that exists from the
+     * start has a producer (with acks 1 or all), so every partition a failed broker led has a client
+     * whose first successful produce ends its unavailability.
+     */
+    private boolean clientPhaseMeasured() {
+        java.util.Set<String> produced = new java.util.TreeSet<>();
+        for (Scenario.Workload w : scenario.workload()) {
+            if (w instanceof Scenario.Producer p && !p.acks().equals("0")) {
+                produced.add(p.topic());
+            }
+        }
+        for (Scenario.Topic t : scenario.topics()) {
+            if (!t.createdAtRuntime() && !produced.contains(t.name())) {
+                return false;
+            }
+        }
+        return !produced.isEmpty();
+    }
+
+    /** The broker failovers that opened when a broker exited after its controlled shutdown (keys as {@link #exitKey}). */
+    private java.util.Set<String> cleanExits(List<FailoverMeasurement> failovers) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (ScenarioResult.Shutdown s : shutdowns(failovers)) {
+            if (s.exitNanos() >= 0) {
+                out.add(s.broker() + "@" + (s.requestedAtNanos() + s.exitNanos()));
+            }
+        }
+        return out;
+    }
+
+    private static String exitKey(FailoverMeasurement f) {
+        return f.target() + "@" + f.faultAtNanos();
+    }
+
+    /** Each controlled shutdown requested: the broker, when, and how long until its process exited. */
+    private List<ScenarioResult.Shutdown> shutdowns(List<FailoverMeasurement> failovers) {
+        List<ScenarioResult.Shutdown> out = new ArrayList<>();
+        for (FaultInjector.Applied a : injector.history()) {
+            if (!shutdownFaults.containsKey(a.fault())) {
+                continue;
+            }
+            for (NodeId n : a.nodes()) {
+                long exit = -1;
+                for (FailoverMeasurement f : failovers) {
+                    if (f.kind() == FailoverMeasurement.Kind.BROKER && f.target().equals(n.name()) && f.faultAtNanos() >= a.timeNanos()) {
+                        exit = f.faultAtNanos() - a.timeNanos();
+                        break;
+                    }
+                }
+                out.add(new ScenarioResult.Shutdown(n.name(), a.timeNanos(), exit));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What the run did not measure, each as a sentence: failovers that never completed, producers
+     * that got no acknowledgement, controlled shutdowns that never exited, faults an adaptive run never
+     * fired. A run that did nothing is never a silent pass: these go to the summary, result.json and
+     * compare, and fail {@code failovers-complete} / {@code produce-acknowledged}.
+     */
+    private List<String> incomplete(RunResult run, KafkaRunResult k, Adaptive adaptive) {
+        List<String> out = new ArrayList<>();
+        String end = "by the end of the run (" + Time.format(run.endTimeNanos()) + (run.violation() != null ? ", stopped by a violation" : "") + ")";
+        java.util.Set<String> exits = cleanExits(k.control().failovers());
+        for (FailoverMeasurement f : k.control().failovers()) {
+            String missing = FailoverCompleteness.missing(f, clientPhaseMeasured(), exits.contains(exitKey(f)));
+            if (missing != null) {
+                out.add((f.kind() == FailoverMeasurement.Kind.CONTROLLER ? "controller" : "broker") + " failover of " + f.target() + " at "
+                        + Time.format(f.faultAtNanos()) + " never completed: " + missing + " not reached " + end);
+            }
+        }
+        for (ScenarioResult.Shutdown s : shutdowns(k.control().failovers())) {
+            if (s.exitNanos() < 0) {
+                out.add("controlled shutdown of " + s.broker() + " at " + Time.format(s.requestedAtNanos()) + ": the broker had not exited " + end);
+            }
+        }
+        if (adaptive != null) {
+            for (int i = 0; i < firedAt.length; i++) {
+                if (firedAt[i] < 0) {
+                    Scenario.FaultEntry e = scenario.faults().get(i);
+                    out.add("fault " + (i + 1) + " (" + e.fault().key() + " " + describe(e.fault()) + ", written at " + Time.format(e.atNanos())
+                            + ") never fired: the cluster had not settled, or an earlier failover had not completed, " + end);
+                }
+            }
+        }
+        out.addAll(producerProblems(k));
+        return out;
+    }
+
+    /** Producers that sent nothing or got no acknowledgement. */
+    private List<String> producerProblems(KafkaRunResult k) {
+        List<String> out = new ArrayList<>();
+        List<String> producers = new ArrayList<>();
+        List<Boolean> acked = new ArrayList<>();
+        int clients = 0;
+        for (Scenario.Workload w : scenario.workload()) {
+            clients++;
+            if (w instanceof Scenario.Producer p) {
+                producers.add("producer-" + clients);
+                acked.add(!p.acks().equals("0"));
+            }
+        }
+        if (producers.isEmpty()) {
+            return out;
+        }
+        java.util.Map<String, long[]> counts = new java.util.TreeMap<>();
+        for (String p : producers) {
+            counts.put(p, new long[2]);
+        }
+        List<dev.faultline.core.kafka.KafkaHistory.Operation> ops = cluster.history().operations();
+        boolean perClient = !ops.isEmpty() || k.recordsSent() == 0;
+        if (perClient) {
+            for (dev.faultline.core.kafka.KafkaHistory.Operation op : ops) {
+                long[] c = counts.get(op.client());
+                if (c != null) {
+                    if (op.kind().equals("send")) {
+                        c[0]++;
+                    } else if (op.kind().equals("ack")) {
+                        c[1]++;
+                    }
+                }
+            }
+        } else {
+            // The operation list is not kept: judge the producers together.
+            producers = List.of(String.join(", ", producers));
+            counts = java.util.Map.of(producers.get(0), new long[] {k.recordsSent(), k.recordsAcked()});
+            acked = List.of(acked.contains(Boolean.TRUE));
+        }
+        for (int i = 0; i < producers.size(); i++) {
+            long[] c = counts.get(producers.get(i));
+            if (c[0] == 0) {
+                out.add(producers.get(i) + " sent no record");
+            } else if (acked.get(i) && c[1] == 0) {
+                out.add(producers.get(i) + " sent " + c[0] + " record(s), none acknowledged");
+            }
+        }
+        return out;
     }
 
     /** A partition that could have a live leader but has none applied, or {@code null}. */
@@ -238,7 +621,11 @@ public final class ScenarioRunner {
                 case RECOVER: return new Fault.Recover(t);
                 case PAUSE: return new Fault.Pause(t, forNanos);
                 case RESUME: return new Fault.Resume(t);
-                case CONTROLLED_SHUTDOWN: return dev.faultline.core.kafka.ControlledShutdownFault.of(t, forNanos);
+                case CONTROLLED_SHUTDOWN: {
+                    Fault cs = dev.faultline.core.kafka.ControlledShutdownFault.of(t, forNanos);
+                    shutdownFaults.put(cs, Boolean.TRUE);
+                    return cs;
+                }
                 default: return new Fault.WipeDisk(t, forNanos);
             }
         }
@@ -427,7 +814,7 @@ public final class ScenarioRunner {
 
     // ------------------------------------------------------------------ judging
 
-    private void judge(RunResult run, KafkaRunResult k) {
+    private void judge(RunResult run, KafkaRunResult k, List<String> incomplete) {
         Violation v = run.violation();
         List<Scenario.Expectation> expectations = scenario.expectations().isEmpty() ? List.of(new Scenario.NoViolations()) : scenario.expectations();
         boolean violationExpected = expectations.stream().anyMatch(x -> x instanceof Scenario.ExpectViolation);
@@ -465,6 +852,25 @@ public final class ScenarioRunner {
             } else if (x instanceof Scenario.AllPartitionsLedWithin w) {
                 List<String> mine = failuresOf("all-partitions-led-within");
                 verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + Time.format(w.nanos()), mine.isEmpty(), String.join("; ", mine)));
+            } else if (x instanceof Scenario.FailoversComplete) {
+                List<String> mine = new ArrayList<>();
+                for (String s : incomplete) {
+                    if (!s.startsWith("producer")) {
+                        mine.add(s);
+                    }
+                }
+                boolean none = k.control().failovers().isEmpty();
+                String detail = !mine.isEmpty() ? String.join("; ", mine) : none ? "no failover began (no fault took down a broker or the active controller)" : "";
+                verdicts.add(new ScenarioResult.Verdict(x.key(), mine.isEmpty() && !none, detail));
+            } else if (x instanceof Scenario.ProduceAcknowledged) {
+                List<String> mine = new ArrayList<>();
+                for (String s : incomplete) {
+                    if (s.startsWith("producer")) {
+                        mine.add(s);
+                    }
+                }
+                boolean none = scenario.workload().stream().noneMatch(w -> w instanceof Scenario.Producer);
+                verdicts.add(new ScenarioResult.Verdict(x.key(), mine.isEmpty() && !none, none ? "the workload has no producer" : String.join("; ", mine)));
             }
         }
         if (run.stopReason() == RunResult.StopReason.EVENT_LIMIT) {

@@ -21,10 +21,13 @@ import java.util.Map;
  * @param faults the fault schedule
  * @param expectations what must hold for the run to pass; empty means {@code no-violations}
  * @param bugs planted-bug switches turned on (model-spec §F.4), e.g. {@code raft.noCheckQuorum}
+ * @param adaptive adaptive timing ({@code adaptive: {margin: 10s, limit: 1h}}): faults wait for the
+ *     cluster to settle and the run lasts until every failover completed; {@code null} for the fixed
+ *     schedule as written
  */
 public record Scenario(String name, String description, long seed, long durationNanos, Cluster cluster,
                        List<Topic> topics, List<Workload> workload, List<FaultEntry> faults,
-                       List<Expectation> expectations, List<String> bugs) {
+                       List<Expectation> expectations, List<String> bugs, Adaptive adaptive) {
 
     public Scenario {
         topics = List.copyOf(topics);
@@ -34,19 +37,74 @@ public record Scenario(String name, String description, long seed, long duration
         bugs = List.copyOf(bugs);
     }
 
+    /** A scenario with the fixed schedule as written. */
+    public Scenario(String name, String description, long seed, long durationNanos, Cluster cluster, List<Topic> topics,
+                    List<Workload> workload, List<FaultEntry> faults, List<Expectation> expectations, List<String> bugs) {
+        this(name, description, seed, durationNanos, cluster, topics, workload, faults, expectations, bugs, null);
+    }
+
     /** This scenario with another seed. */
     public Scenario withSeed(long newSeed) {
-        return new Scenario(name, description, newSeed, durationNanos, cluster, topics, workload, faults, expectations, bugs);
+        return new Scenario(name, description, newSeed, durationNanos, cluster, topics, workload, faults, expectations, bugs, adaptive);
     }
 
     /** The same scenario with these planted-bug switches instead (none: the differential baseline). */
     public Scenario withBugs(List<String> newBugs) {
-        return new Scenario(name, description, seed, durationNanos, cluster, topics, workload, faults, expectations, newBugs);
+        return new Scenario(name, description, seed, durationNanos, cluster, topics, workload, faults, expectations, newBugs, adaptive);
     }
 
     /** This scenario in another metadata mode (for comparisons). */
     public Scenario withMode(Mode mode) {
-        return new Scenario(name, description, seed, durationNanos, cluster.withMode(mode), topics, workload, faults, expectations, bugs);
+        return new Scenario(name, description, seed, durationNanos, cluster.withMode(mode), topics, workload, faults, expectations, bugs, adaptive);
+    }
+
+    /** This scenario with other topics (a partition-count sweep). */
+    public Scenario withTopics(List<Topic> newTopics) {
+        return new Scenario(name, description, seed, durationNanos, cluster, newTopics, workload, faults, expectations, bugs, adaptive);
+    }
+
+    /** This scenario with adaptive timing ({@code null}: the fixed schedule). */
+    public Scenario withAdaptive(Adaptive newAdaptive) {
+        return new Scenario(name, description, seed, durationNanos, cluster, topics, workload, faults, expectations, bugs, newAdaptive);
+    }
+
+    /** This scenario with these expectations instead. */
+    public Scenario withExpectations(List<Expectation> newExpectations) {
+        return new Scenario(name, description, seed, durationNanos, cluster, topics, workload, faults, newExpectations, bugs, adaptive);
+    }
+
+    /** Total partitions over every topic. */
+    public long partitionCount() {
+        long n = 0;
+        for (Topic t : topics) {
+            n += t.partitions();
+        }
+        return n;
+    }
+
+    /** Total partition replicas over every topic (partitions times replication factor). */
+    public long replicaCount() {
+        long n = 0;
+        for (Topic t : topics) {
+            n += (long) t.partitions() * t.replicationFactor();
+        }
+        return n;
+    }
+
+    /**
+     * Adaptive timing, for runs whose set-up and failovers last longer at larger sizes (a
+     * partition-count sweep): each fault fires at its written time shifted by how late the faults
+     * before it fired, and no earlier than when the cluster has settled (every partition that can
+     * have a leader has one that applied its leadership) and every earlier failover has completed.
+     * The run lasts its written duration (shifted the same way), and at least until every failover
+     * has completed plus {@code margin}; never longer than {@code limit} of virtual time.
+     *
+     * @param marginNanos how long the run goes on after the last failover completed
+     * @param limitNanos the most virtual time the run may last
+     */
+    public record Adaptive(long marginNanos, long limitNanos) {
+        /** The defaults: a 10 s margin and a one-hour limit. */
+        public static final Adaptive DEFAULT = new Adaptive(10 * dev.faultline.core.kernel.Time.SECOND, dev.faultline.core.kernel.Time.HOUR);
     }
 
     /** The metadata modes (design.md §4). */
@@ -82,9 +140,12 @@ public record Scenario(String name, String description, long seed, long duration
      *     {@code zookeeper.session.timeout.ms}, {@code tickTime}, ...); unset keys take the real defaults
      * @param network link latency and bandwidth
      * @param brokerConfig per-broker overrides ({@code broker-config: {broker-2: {faultline.page.cache.flush.delay.ms: 8000}}})
+     * @param warmStart {@code start: warm}: the run starts from an established cluster (topics created
+     *     long ago, replicas in sync, sessions and the quorum in steady state); {@code start: cold}
+     *     (the default) starts every process at time 0 and runs the whole start-up protocol
      */
     public record Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
-                          Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig) {
+                          Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig, boolean warmStart) {
         public Cluster {
             racks = List.copyOf(racks);
             // Sorted, never Map.copyOf: its iteration order changes from one JVM to the next.
@@ -94,14 +155,25 @@ public record Scenario(String name, String description, long seed, long duration
             brokerConfig = java.util.Collections.unmodifiableMap(perBroker);
         }
 
-        /** A cluster without per-broker overrides. */
+        /** A cold-started cluster. */
+        public Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
+                       Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig) {
+            this(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, false);
+        }
+
+        /** A cold-started cluster without per-broker overrides. */
         public Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
                        Map<String, String> config, Network network) {
             this(mode, brokers, racks, controllers, combined, zookeeper, config, network, Map.of());
         }
 
         Cluster withMode(Mode m) {
-            return new Cluster(m, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig);
+            return new Cluster(m, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warmStart);
+        }
+
+        /** This cluster started warm or cold. */
+        public Cluster withWarmStart(boolean warm) {
+            return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warm);
         }
     }
 
@@ -412,6 +484,31 @@ public record Scenario(String name, String description, long seed, long duration
         @Override
         public String key() {
             return "topic-created-within";
+        }
+    }
+
+    /**
+     * {@code failovers-complete}: every failover that began during the run reached every phase that
+     * applies to it before the run ended (detect, elect, ready for a controller, propagate, and client
+     * when producers write to the partitions the failed broker led). A run whose failovers never
+     * finished measured nothing and must not pass silently.
+     */
+    public record FailoversComplete() implements Expectation {
+        @Override
+        public String key() {
+            return "failovers-complete";
+        }
+    }
+
+    /**
+     * {@code produce-acknowledged}: every producer of the workload had at least one record
+     * acknowledged (with {@code acks=0}: sent) during the run. A producer that never got an
+     * acknowledgement measured nothing.
+     */
+    public record ProduceAcknowledged() implements Expectation {
+        @Override
+        public String key() {
+            return "produce-acknowledged";
         }
     }
 

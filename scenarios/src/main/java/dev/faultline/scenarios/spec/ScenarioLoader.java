@@ -40,20 +40,22 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * valid. YAML is composed with SnakeYAML's node API, which keeps the position of every node.
  */
 public final class ScenarioLoader {
-    private static final Set<String> TOP = Set.of("name", "description", "seed", "duration", "cluster", "topics", "workload", "faults", "expect", "bugs");
+    private static final Set<String> TOP = Set.of("name", "description", "seed", "duration", "cluster", "topics", "workload", "faults", "expect", "bugs",
+            "adaptive");
     private static final Set<String> CLUSTER = Set.of("mode", "brokers", "racks", "controllers", "combined", "zookeeper", "config", "network",
-            "broker-config");
+            "broker-config", "start");
     private static final Set<String> NETWORK = Set.of("latency", "bandwidth");
     private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config", "create-at");
     private static final Set<String> TOPIC_CREATED_WITHIN = Set.of("topic", "within");
     private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config", "start", "records");
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
+    private static final Set<String> ADAPTIVE = Set.of("margin", "limit");
     private static final List<String> FAULT_KEYS = List.of("crash", "power-loss", "restart", "recover", "pause", "resume", "wipe-disk",
             "partition", "heal", "delay", "drop", "duplicate", "reorder", "clock", "slow", "pause-controller-thread", "force-controller-election",
             "controlled-shutdown");
     private static final List<String> EXPECTATIONS = List.of("no-violations", "no-data-loss", "expect-data-loss", "controller-elected-within",
-            "all-partitions-led-within", "expect-violation", "topic-created-within");
+            "all-partitions-led-within", "expect-violation", "topic-created-within", "failovers-complete", "produce-acknowledged");
 
     private final String file;
     private final List<Problem> problems = new ArrayList<>();
@@ -278,11 +280,32 @@ public final class ScenarioLoader {
         List<FaultEntry> faults = top.containsKey("faults") ? faults(top.get("faults"), targets, duration) : List.of();
         List<Expectation> expect = top.containsKey("expect") ? expectations(top.get("expect")) : List.of();
         List<String> bugs = top.containsKey("bugs") ? bugs(top.get("bugs")) : List.of();
+        Scenario.Adaptive adaptive = top.containsKey("adaptive") ? adaptive(top.get("adaptive"), duration) : null;
         checkTopicCreation(topics, duration);
         if (cluster == null || name == null) {
             return null;
         }
-        return new Scenario(name, description == null ? "" : description, seed, duration, cluster, topics, workload, faults, expect, bugs);
+        return new Scenario(name, description == null ? "" : description, seed, duration, cluster, topics, workload, faults, expect, bugs,
+                adaptive);
+    }
+
+    /** {@code adaptive: true|false} or {@code adaptive: {margin: 10s, limit: 1h}}. */
+    private Scenario.Adaptive adaptive(Node node, long duration) {
+        if (node instanceof ScalarNode) {
+            return bool(node, "adaptive")
+                    ? new Scenario.Adaptive(Scenario.Adaptive.DEFAULT.marginNanos(), Math.max(duration, Scenario.Adaptive.DEFAULT.limitNanos())) : null;
+        }
+        Map<String, Node> m = mapping(node, "'adaptive' (true, false, or {margin: D, limit: D})", ADAPTIVE);
+        if (m == null) {
+            return null;
+        }
+        long margin = m.containsKey("margin") ? duration(m.get("margin"), "margin") : Scenario.Adaptive.DEFAULT.marginNanos();
+        long limit = m.containsKey("limit") ? duration(m.get("limit"), "limit") : Math.max(duration, Scenario.Adaptive.DEFAULT.limitNanos());
+        if (m.containsKey("limit") && limit >= 0 && limit < duration) {
+            report(m.get("limit"), "the limit " + Time.format(limit) + " is shorter than the duration " + Time.format(duration)
+                    + "; the limit bounds how far an adaptive run may go past its written schedule");
+        }
+        return margin < 0 || limit < 0 ? null : new Scenario.Adaptive(margin, limit);
     }
 
     private Cluster cluster(Node node) {
@@ -335,7 +358,17 @@ public final class ScenarioLoader {
                 }
             }
         }
-        return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig);
+        boolean warm = false;
+        if (m.containsKey("start")) {
+            String start = string(m.get("start"), "start");
+            if ("warm".equals(start)) {
+                warm = true;
+            } else if (start != null && !"cold".equals(start)) {
+                report(m.get("start"), "'start' is warm (an established cluster at time 0) or cold (every process starts at time 0), not '"
+                        + start + "'" + Suggest.didYouMean(start, List.of("warm", "cold")));
+            }
+        }
+        return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warm);
     }
 
     private Map<String, String> config(Node node) {
@@ -925,9 +958,11 @@ public final class ScenarioLoader {
                     case "no-violations": out.add(new Scenario.NoViolations()); break;
                     case "no-data-loss": out.add(new Scenario.NoDataLoss()); break;
                     case "expect-data-loss": out.add(new Scenario.ExpectDataLoss()); break;
+                    case "failovers-complete": out.add(new Scenario.FailoversComplete()); break;
+                    case "produce-acknowledged": out.add(new Scenario.ProduceAcknowledged()); break;
                     default:
                         report(item, "unknown expectation '" + sn.getValue() + "'" + Suggest.didYouMean(sn.getValue(), EXPECTATIONS)
-                                + "; valid: no-violations, no-data-loss, expect-data-loss, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME, topic-created-within: {topic: T, within: D}");
+                                + "; valid: no-violations, no-data-loss, expect-data-loss, failovers-complete, produce-acknowledged, controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME, topic-created-within: {topic: T, within: D}");
                 }
                 continue;
             }

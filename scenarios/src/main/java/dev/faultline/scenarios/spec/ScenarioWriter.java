@@ -21,10 +21,17 @@ public final class ScenarioWriter {
         }
         y.append("seed: ").append(s.seed()).append('\n');
         y.append("duration: ").append(Time.format(s.durationNanos())).append('\n');
+        if (s.adaptive() != null) {
+            y.append("adaptive: {margin: ").append(Time.format(s.adaptive().marginNanos())).append(", limit: ")
+                    .append(Time.format(s.adaptive().limitNanos())).append("}\n");
+        }
         Scenario.Cluster c = s.cluster();
         y.append("cluster:\n");
         y.append("  mode: ").append(c.mode().yamlName()).append('\n');
         y.append("  brokers: ").append(c.brokers()).append('\n');
+        if (c.warmStart()) {
+            y.append("  start: warm\n");
+        }
         if (!c.racks().isEmpty()) {
             y.append("  racks: ").append(list(c.racks())).append('\n');
         }
