@@ -203,6 +203,11 @@ public final class Simulation implements CheckContext {
         slots.get(id.index()).slowFactor = factor;
     }
 
+    /** The node's slow factor ({@link #setSlowFactor}; 1.0 unless a fault slowed it). */
+    public double slowFactor(NodeId id) {
+        return slots.get(id.index()).slowFactor;
+    }
+
     /** Until when the node is busy with declared work. */
     public long busyUntil(NodeId id) {
         return slots.get(id.index()).busyUntil;

@@ -2,9 +2,9 @@ package dev.faultline.raft.check;
 
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
-import dev.faultline.core.storage.DurableLog;
 import dev.faultline.core.storage.Storage;
 import dev.faultline.raft.quorum.LeaderState;
+import dev.faultline.raft.quorum.MetadataLogFile;
 import dev.faultline.raft.quorum.RaftNode;
 import java.util.Arrays;
 
@@ -100,14 +100,14 @@ final class LeaderInvariants {
     /** KR-S5: when a leader has HW h, a majority of voters have a log end offset of at least h. */
     static final class MajorityReachedHighWatermark implements Invariant {
         private final RaftView view;
-        private final DurableLog<?>[] logs;
+        private final MetadataLogFile[] logs;
         private final long[] wipes;
         private final Storage[] storages;
 
         MajorityReachedHighWatermark(RaftView view) {
             this.view = view;
             int n = view.sim().nodes().size();
-            logs = new DurableLog<?>[n];
+            logs = new MetadataLogFile[n];
             wipes = new long[n];
             storages = new Storage[n];
             for (int id : view.voterIds()) {
@@ -129,8 +129,8 @@ final class LeaderInvariants {
             long hw = leader.leaderHighWatermark();
             int reached = 0;
             for (int id : view.voterIds()) {
-                DurableLog<?> log = log(id);
-                if (log != null && log.size() >= hw) {
+                MetadataLogFile log = log(id);
+                if (log != null && log.endOffset() >= hw) {
                     reached++;
                 }
             }
@@ -141,11 +141,11 @@ final class LeaderInvariants {
             }
         }
 
-        private DurableLog<?> log(int id) {
+        private MetadataLogFile log(int id) {
             Storage storage = storages[id];
             if (logs[id] == null || wipes[id] != storage.wipes()) {
                 wipes[id] = storage.wipes();
-                logs[id] = storage.find(RaftNode.LOG_FILE, DurableLog.class);
+                logs[id] = storage.find(RaftNode.LOG_FILE, MetadataLogFile.class);
             }
             return logs[id];
         }

@@ -23,7 +23,12 @@ import java.util.List;
  */
 public final class RaftHistory implements RaftProbe {
     private final RaftView view;
-    /** (offset, epoch) -> chain hash of every entry ever appended anywhere. */
+    /**
+     * (offset, epoch) -> chain hash of every entry appended anywhere that is not the committed
+     * entry at its offset (an entry that matches the committed one is compared with
+     * {@link #committedChains} instead, and dropped from here when its offset commits, so the map
+     * holds the uncommitted tail and divergent entries only).
+     */
     private final Long2LongOpenHashMap appended = new Long2LongOpenHashMap();
     private final LongArrayList committedChains = new LongArrayList();
     private final IntArrayList committedEpochs = new IntArrayList();
@@ -64,12 +69,17 @@ public final class RaftHistory implements RaftProbe {
 
     @Override
     public void onAppend(int nodeId, long offset, LogEntry entry) {
-        long k = key(offset, entry.epoch());
         long chain = entry.chainHash();
         if (chain == 0) {
             chain = 1; // 0 is the map's "absent"; a zero chain hash is astronomically rare
         }
-        long seen = appended.putIfAbsent(k, chain);
+        long seen;
+        if (offset < committedChains.size() && committedEpochs.getInt((int) offset) == entry.epoch()) {
+            long committed = committedChains.getLong((int) offset);
+            seen = committed == 0 ? 1 : committed;
+        } else {
+            seen = appended.putIfAbsent(key(offset, entry.epoch()), chain);
+        }
         if (seen != 0 && seen != chain) {
             report(RaftInvariants.LOG_MATCHING, "node " + name(nodeId) + " appended an entry at offset " + offset
                     + " epoch " + entry.epoch() + " whose log differs from another log's entry with the same offset and epoch",
@@ -102,8 +112,11 @@ public final class RaftHistory implements RaftProbe {
                     + log.get(check - 1).epoch() + ")", nodeId);
         }
         for (long o = known; o < highWatermark; o++) {
-            committedChains.add(chain(log, o));
-            committedEpochs.add(log.get(o).epoch());
+            LogEntry e = log.get(o);
+            committedChains.add(e.chainHash());
+            committedEpochs.add(e.epoch());
+            // From now on entries at (o, epoch) are compared with the committed one.
+            appended.remove(key(o, e.epoch()));
         }
         for (int i = 0; i < listeners.size(); i++) {
             listeners.get(i).onHighWatermark(nodeId, highWatermark, log);

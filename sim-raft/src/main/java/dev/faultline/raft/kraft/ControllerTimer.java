@@ -5,5 +5,7 @@ enum ControllerTimer {
     /** {@code maybeFenceOneStaleBroker}: the earliest broker session deadline. */
     FENCE_CHECK,
     /** {@code metadata.max.idle.interval.ms}: append a NoOpRecord. */
-    NOOP
+    NOOP,
+    /** The controller's event queue: the running event's CPU time has elapsed ({@link EventThread}). */
+    EVENT_QUEUE
 }

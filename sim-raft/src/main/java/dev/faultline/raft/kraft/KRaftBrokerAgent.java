@@ -59,7 +59,20 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     private int controllerHint = -1;
 
     /** Timer tags of the agent. */
-    private enum AgentTimer { REGISTER, HEARTBEAT, SHUTDOWN_DEADLINE }
+    private enum AgentTimer { REGISTER, HEARTBEAT, SHUTDOWN_DEADLINE, METADATA_LOADER }
+
+    /**
+     * The broker's metadata loader ({@code MetadataLoader}'s event queue, beside the Raft client):
+     * each delivery of committed records is one event that replays them at
+     * {@code faultline.controller.record.cost.ns} per record (the same replay a standby controller
+     * does) and then publishes the partitions it changed to the broker (whose replica manager pays
+     * {@code faultline.broker.partition.cost.ns} per partition on the broker's own CPU).
+     */
+    private EventThread loader;
+    /** The next offset the metadata loader replays: everything below it is in {@link #image}. */
+    private long loadedOffset;
+    private final java.util.ArrayList<LogEntry> commitEntries = new java.util.ArrayList<>();
+    private long commitBase = -1;
 
     /** Timer tag: an AlterPartition of this partition got no answer. */
     private record AlterTimeout(int partition) {
@@ -90,6 +103,9 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         this.image = new MetadataImage(plane.cluster());
         this.changed.clear();
         this.dirty = new java.util.BitSet();
+        this.loader = new EventThread(ctx, AgentTimer.METADATA_LOADER, () -> plane.sim().slowFactor(ctx.self()));
+        this.loadedOffset = 0;
+        this.commitEntries.clear();
         this.incarnationId = ctx.random().nextLong();
         this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
         if (plane.isCombined() && plane.isVoter(ctx.self())) {
@@ -106,6 +122,16 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     @Override
     public long brokerEpoch() {
         return brokerEpoch;
+    }
+
+    /** The next offset this broker's metadata loader replays (its published metadata offset). */
+    long loadedOffset() {
+        return loadedOffset;
+    }
+
+    /** Events waiting in the metadata loader (0 when it has caught up with what Raft delivered). */
+    int loaderBacklog() {
+        return loader.backlog() + (commitEntries.isEmpty() ? 0 : 1);
     }
 
     /** The incarnation id this agent registers with (renewed after a STALE_BROKER_EPOCH answer). */
@@ -188,6 +214,8 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         }
         if (RaftNode.ownsTimer(tag)) {
             raft.onTimer(tag);
+        } else if (loader.owns(tag)) {
+            loader.onTimer();
         } else if (tag == AgentTimer.REGISTER) {
             register();
         } else if (tag == AgentTimer.HEARTBEAT) {
@@ -237,7 +265,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     }
 
     private void heartbeat() {
-        ctx.send(controllerTarget(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, raft.appliedOffset(), shutdownReady != null));
+        ctx.send(controllerTarget(), new BrokerHeartbeatRequest(brokerId, brokerEpoch, loadedOffset, shutdownReady != null));
         ctx.setTimer(AgentTimer.HEARTBEAT, plane.heartbeatIntervalNanos());
     }
 
@@ -250,7 +278,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
                     ctx.cancelTimer(AgentTimer.REGISTER);
                     broker.registered(brokerEpoch);
                     heartbeat();
-                    maybePublish(); // the replay may already be past the registration record
+                    loader.append(this::maybePublish); // the replay may already be past the registration record
                 }
             } else {
                 retarget(r.leaderHint());
@@ -390,18 +418,38 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
 
     @Override
     public void onCommit(long offset, LogEntry entry) {
-        if (entry.payload() instanceof MetadataRecord) {
-            PartitionState s = image.apply(offset, (MetadataRecord) entry.payload());
-            if (s != null && !dirty.get(s.partition())) {
-                dirty.set(s.partition());
-                changed.add(s.partition());
-            }
+        if (commitEntries.isEmpty()) {
+            commitBase = offset;
         }
+        commitEntries.add(entry);
     }
 
     @Override
     public void onCommitsDone(long appliedOffset) {
-        maybePublish();
+        if (commitEntries.isEmpty()) {
+            return;
+        }
+        java.util.List<LogEntry> entries = new java.util.ArrayList<>(commitEntries);
+        long base = commitBase;
+        commitEntries.clear();
+        loader.append(() -> load(base, entries));
+    }
+
+    /** {@code MetadataLoader.handleCommit}: replay the delivered records, then publish the new image. */
+    private void load(long base, java.util.List<LogEntry> entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry e = entries.get(i);
+            if (e.payload() instanceof MetadataRecord) {
+                PartitionState s = image.apply(base + i, (MetadataRecord) e.payload());
+                loader.charge(plane.recordCostNanos());
+                if (s != null && !dirty.get(s.partition())) {
+                    dirty.set(s.partition());
+                    changed.add(s.partition());
+                }
+            }
+        }
+        loadedOffset = base + entries.size();
+        loader.defer(this::maybePublish);
     }
 
     /**
@@ -419,7 +467,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         if (changed.isEmpty()) {
             return;
         }
-        if (!published && (brokerEpoch < 0 || raft.appliedOffset() <= brokerEpoch)) {
+        if (!published && (brokerEpoch < 0 || loadedOffset <= brokerEpoch)) {
             return;
         }
         published = true;
@@ -430,7 +478,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             dirty.clear(p);
         }
         changed.clear();
-        plane.onBrokerApplied(brokerId, raft.appliedOffset());
+        plane.onBrokerApplied(brokerId, loadedOffset);
         broker.becomeLeaderOrFollower(states);
         broker.updateMetadata(states);
     }

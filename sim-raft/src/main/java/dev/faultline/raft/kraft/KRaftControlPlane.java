@@ -224,6 +224,11 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
         List<NodeId> all = sim.nodes();
         peers = all.toArray(new NodeId[0]);
+        voterByIndex = new boolean[peers.length];
+        for (int v : voterIds) {
+            voterByIndex[v] = true;
+        }
+        checkKmS4 = !disabledInvariants.contains(KM_S4);
         agents = new KRaftBrokerAgent[peers.length];
         history = new RaftHistory(this);
         probe = new Probe();
@@ -524,13 +529,13 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     }
 
     boolean isVoter(int index) {
-        for (int v : voterIds) {
-            if (v == index) {
-                return true;
-            }
-        }
-        return false;
+        return index >= 0 && index < voterByIndex.length && voterByIndex[index];
     }
+
+    /** Voters by node index (built at install). */
+    private boolean[] voterByIndex = new boolean[0];
+    /** KM-S4 is checked (not disabled). */
+    private boolean checkKmS4;
 
     boolean isVoter(NodeId id) {
         return isVoter(id.index());
@@ -592,8 +597,17 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /** When a heartbeat of each broker last reached an active controller (virtual time). */
     private long[] lastHeartbeatArrival;
 
+    /** A broker's metadata loader published a change to its replica manager now (virtual time). */
     void onBrokerApplied(int brokerId, long appliedOffset) {
+        if (lastPublishNanos == null) {
+            lastPublishNanos = new long[cluster.maxBrokerId() + 1];
+            Arrays.fill(lastPublishNanos, -1);
+        }
+        lastPublishNanos[brokerId] = sim.now();
     }
+
+    /** When each broker's metadata loader last published partition changes (virtual time; KM-L3). */
+    private long[] lastPublishNanos;
 
     void onBrokerLearnedLeader(int brokerId, int leader) {
         context.failover().brokerLearnedController(brokerId, sim.now());
@@ -782,7 +796,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         @Override
         public void onAppend(int nodeId, long offset, LogEntry entry) {
             history.onAppend(nodeId, offset, entry);
-            if (entry.payload() instanceof MetadataRecord && !disabledInvariants.contains(KM_S4)) {
+            if (checkKmS4 && entry.payload() instanceof MetadataRecord && isVoter(nodeId)) {
                 onLeaderAppend(nodeId, offset, (MetadataRecord) entry.payload());
             }
         }
@@ -1015,6 +1029,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             if (agent == null || sim.isPaused(node) || agent.incarnationId() != authoritative.incarnation[b]) {
                 return false;
             }
+            if (agent.loaderBacklog() > 0) {
+                return false; // its metadata loader is still replaying a backlog (it replays, but not yet up to now)
+            }
             if (active.equals(node)) {
                 return true;
             }
@@ -1025,15 +1042,24 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     }
 
     /**
-     * KM-L3: a committed record is applied by every broker that runs, is not paused, follows the
-     * active controller (the Raft leader) with its observer and has clean links both ways to it,
-     * within {@code maxFetchWait + 2·RTT + ε} of the later of its commit and the start of that
-     * condition plus {@code controller.quorum.request.timeout.ms} (a Fetch lost to the fault that
-     * just ended is retried only after its timeout; a restarted broker replays its whole log from
-     * that start).
+     * KM-L3: a committed record is delivered to the metadata loader of every broker that runs, is
+     * not paused, follows the active controller (the Raft leader) with its observer and has clean
+     * links both ways to it, within one Fetch round ({@code maxFetchWait + 2·RTT}, plus the time to
+     * send one full Fetch response of 8 MiB at the link's bandwidth, plus ε) of the latest of: its
+     * commit, the broker's last progress (a broker far behind catches up one Fetch of at most 8 MiB
+     * at a time, so the check is that it never stalls), the moment the broker's
+     * CPU was last busy applying a metadata change its loader published (the replica manager's
+     * per-partition work keeps the process busy; a broker saturated by other work is not excused),
+     * and the start of that condition plus {@code controller.quorum.request.timeout.ms}
+     * (a Fetch lost to the fault that just ended is retried only after its timeout; a restarted
+     * broker replays its whole log from that start). The loader's replay (a per-record CPU cost on
+     * its own thread) is not part of this bound.
      */
     private final class CommittedRecordApplied implements Invariant {
         private long[] since;
+        private long[] lastDelivered;
+        private long[] lastProgress;
+        private long[] lastBusy;
 
         @Override
         public String name() {
@@ -1044,11 +1070,16 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         public void check(CheckContext ctx) {
             if (since == null) {
                 since = new long[cluster.maxBrokerId() + 1];
+                lastDelivered = new long[cluster.maxBrokerId() + 1];
+                lastProgress = new long[cluster.maxBrokerId() + 1];
+                lastBusy = new long[cluster.maxBrokerId() + 1];
                 Arrays.fill(since, -1);
+                Arrays.fill(lastDelivered, -1);
             }
             long now = ctx.now();
             NodeId active = activeController();
-            long bound = quorumConfig.maxFetchWaitNanos() + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS;
+            long bound = quorumConfig.maxFetchWaitNanos() + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS
+                    + sim.network().defaultConfig().transmissionNanos(LogEntry.MAX_BATCH_SIZE_BYTES);
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
                 int b = spec.id();
                 int index = brokerIndex(b);
@@ -1062,11 +1093,20 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     since[b] = now;
                 }
                 long next = agent.raft().appliedOffset();
+                if (next != lastDelivered[b]) {
+                    lastDelivered[b] = next;
+                    lastProgress[b] = now;
+                }
+                if (lastPublishNanos != null && lastPublishNanos[b] == now) {
+                    // It just handed a metadata change to its replica manager: that work is excused.
+                    lastBusy[b] = Math.max(lastBusy[b], sim.busyUntil(node));
+                }
                 if (next >= commitNanos.size()) {
                     continue;
                 }
                 // A Fetch lost just before the condition began is only retried after its timeout.
-                long start = Math.max(commitNanos.getLong((int) next), since[b] + quorumConfig.requestTimeoutNanos());
+                long start = Math.max(Math.max(commitNanos.getLong((int) next), since[b] + quorumConfig.requestTimeoutNanos()),
+                        Math.max(lastProgress[b], lastBusy[b]));
                 if (now - start > bound) {
                     ctx.fail(KM_L3, "broker-" + b + " has not applied the record at offset " + next + " committed at "
                             + Time.format(commitNanos.getLong((int) next)) + ", " + Time.format(now - start)

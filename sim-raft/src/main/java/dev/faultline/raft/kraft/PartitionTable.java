@@ -5,12 +5,13 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 
 /**
- * The partition states of one metadata image: an immutable base array, shared with every other
- * image and snapshot that holds the same states (a warm start's snapshot, a snapshot two nodes took
- * at the same offset), plus this image's own changes since. Reading is one array access (and a
- * hash lookup while there are changes); when the changes outgrow a third of the partitions they
- * are folded into a new private base array (amortised O(1) per change). {@link #freeze()} returns
- * a base array equal to the current states, which a snapshot keeps without copying again.
+ * The partition states of one metadata image: a base array, possibly shared (immutable) with other
+ * images and snapshots that hold the same states (a warm start's snapshot, a snapshot two nodes took
+ * at the same offset), plus this image's own changes since. While the base is private, changes are
+ * written into it; while it is shared, they go to a change map over it (a hash lookup per read
+ * while there are any), and once they outgrow a third of the partitions they are folded into a new
+ * private copy (amortised O(1) per change). {@link #freeze()} returns an array equal to the
+ * current states and marks it shared, so a snapshot keeps it without copying again.
  *
  * <p>This is how the simulator avoids holding one copy of two million partition states per
  * node: Kafka's processes each hold their own image, but equal immutable data need not be
@@ -18,15 +19,18 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
  */
 final class PartitionTable {
     private PartitionState[] base;
+    /** Whether {@link #base} may be read by others (then it is never written). */
+    private boolean shared;
     private final Int2ObjectOpenHashMap<PartitionState> changes = new Int2ObjectOpenHashMap<>();
 
     PartitionTable(int partitionCount) {
         this.base = new PartitionState[partitionCount];
     }
 
-    /** A table reading {@code base}, which it never writes (it copies before folding). */
+    /** A table reading the shared {@code base}, which it never writes (it copies before folding). */
     PartitionTable(PartitionState[] base) {
         this.base = base;
+        this.shared = true;
     }
 
     int size() {
@@ -42,6 +46,10 @@ final class PartitionTable {
     }
 
     void put(int p, PartitionState s) {
+        if (!shared) {
+            base[p] = s;
+            return;
+        }
         changes.put(p, s);
         if (changes.size() > base.length / 3 + 16) {
             fold();
@@ -53,21 +61,25 @@ final class PartitionTable {
         if (!changes.isEmpty()) {
             fold();
         }
+        shared = true; // later changes go to the change map: the returned array stays as it is
         return base;
     }
 
-    /** Drops every change and reads {@code newBase} (a loaded snapshot). */
+    /** Drops every change and reads the shared {@code newBase} (a loaded snapshot). */
     void reset(PartitionState[] newBase) {
         base = newBase;
+        shared = true;
         changes.clear();
     }
 
+    /** A private copy of the base with the changes applied; later changes are written into it. */
     private void fold() {
         PartitionState[] next = base.clone();
         for (Int2ObjectMap.Entry<PartitionState> e : changes.int2ObjectEntrySet()) {
             next[e.getIntKey()] = e.getValue();
         }
         base = next;
+        shared = false;
         changes.clear();
     }
 }

@@ -18,8 +18,13 @@ import java.util.List;
  */
 final class LeaderDuties {
     private final RaftNode node;
+    /** Serialized size of a {@code LeaderChangeMessage} control record (leader, voters, granting voters). */
+    static final int LEADER_CHANGE_RECORD_BYTES = 48;
+
     private final LongArrayList accumulated = new LongArrayList();
     private final List<Object> accumulatedPayloads = new ArrayList<>();
+    private final it.unimi.dsi.fastutil.ints.IntArrayList accumulatedSizes = new it.unimi.dsi.fastutil.ints.IntArrayList();
+    private long accumulatedBytes;
     private long firstAccumulatedNanos = -1;
     /** Pairs (last offset of a client batch, accept time of its first record), oldest first. */
     private final LongArrayFIFOQueue pendingBatches = new LongArrayFIFOQueue();
@@ -31,7 +36,7 @@ final class LeaderDuties {
 
     /** onBecomeLeader: append and flush the LeaderChange record, announce the epoch, start the timers. */
     void start(LeaderState leader) {
-        node.append(leader.epoch(), true, node.selfId, null);
+        node.append(leader.epoch(), true, node.selfId, null, LEADER_CHANGE_RECORD_BYTES, true);
         flushAndAcknowledge(leader);
         BeginQuorumEpochRequest announce = new BeginQuorumEpochRequest(leader.epoch(), node.selfId);
         sendToOtherVoters(announce);
@@ -51,6 +56,8 @@ final class LeaderDuties {
     void stop() {
         accumulated.clear();
         accumulatedPayloads.clear();
+        accumulatedSizes.clear();
+        accumulatedBytes = 0;
         firstAccumulatedNanos = -1;
         pendingBatches.clear();
         node.ctx.cancelTimer(RaftTimer.LINGER);
@@ -64,12 +71,20 @@ final class LeaderDuties {
             node.ctx.send(node.peers[client], new ClientAppendReply(node.quorum.epoch(), node.quorum.leaderId(), false));
             return;
         }
-        accumulate(request.value(), null);
+        accumulate(request.value(), null, LogEntry.DEFAULT_RECORD_BYTES);
         node.ctx.send(node.peers[client], new ClientAppendReply(node.quorum.epoch(), node.selfId, true));
     }
 
-    /** Adds a record to the batch being lingered; returns the offset it will get. */
-    long accumulate(long value, Object payload) {
+    /**
+     * Adds a record to the batch being lingered; returns the offset it will get. A batch is full at
+     * {@link LogEntry#MAX_BATCH_SIZE_BYTES}: a record that does not fit completes it, and the
+     * completed batch is written at once (Kafka's raft thread drains completed batches without
+     * waiting for the linger).
+     */
+    long accumulate(long value, Object payload, int sizeBytes) {
+        if (!accumulated.isEmpty() && accumulatedBytes + sizeBytes + LogEntry.BATCH_HEADER_BYTES > LogEntry.MAX_BATCH_SIZE_BYTES) {
+            appendAccumulated();
+        }
         if (accumulated.isEmpty()) {
             firstAccumulatedNanos = node.ctx.now();
             node.ctx.setTimer(RaftTimer.LINGER, node.config.appendLingerNanos());
@@ -77,7 +92,14 @@ final class LeaderDuties {
         long offset = node.log.endOffset() + accumulated.size();
         accumulated.add(value);
         accumulatedPayloads.add(payload);
+        accumulatedSizes.add(sizeBytes);
+        accumulatedBytes += sizeBytes;
         return offset;
+    }
+
+    /** The offset the next accumulated record gets. */
+    long nextOffset() {
+        return node.log.endOffset() + accumulated.size();
     }
 
     /** Linger expired: append the accumulated records as one batch and flush. */
@@ -88,13 +110,16 @@ final class LeaderDuties {
         LeaderState leader = (LeaderState) node.quorum.state();
         long last = -1;
         for (int i = 0; i < accumulated.size(); i++) {
-            last = node.append(leader.epoch(), false, accumulated.getLong(i), accumulatedPayloads.get(i));
+            last = node.append(leader.epoch(), false, accumulated.getLong(i), accumulatedPayloads.get(i), accumulatedSizes.getInt(i), i == 0);
         }
         pendingBatches.enqueue(last);
         pendingBatches.enqueue(firstAccumulatedNanos);
         accumulated.clear();
         accumulatedPayloads.clear();
+        accumulatedSizes.clear();
+        accumulatedBytes = 0;
         firstAccumulatedNanos = -1;
+        node.ctx.cancelTimer(RaftTimer.LINGER);
         flushAndAcknowledge(leader);
         node.leaderFetch.completeParked();
     }

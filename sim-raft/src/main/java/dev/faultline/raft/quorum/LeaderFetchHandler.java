@@ -13,8 +13,11 @@ import java.util.List;
  * append or high-watermark change.
  */
 final class LeaderFetchHandler {
-    /** Most records returned by one Fetch (stands in for the fetch size limit). */
-    static final int MAX_RECORDS_PER_FETCH = 8192;
+    /**
+     * {@code KafkaRaftClient.MAX_FETCH_SIZE_BYTES} (8 MiB): a Fetch returns whole batches up to this
+     * many bytes, and always at least one batch.
+     */
+    static final int MAX_FETCH_SIZE_BYTES = LogEntry.MAX_BATCH_SIZE_BYTES;
 
     private final RaftNode node;
     private final Int2ObjectLinkedOpenHashMap<FetchRequest> parked = new Int2ObjectLinkedOpenHashMap<>();
@@ -103,14 +106,30 @@ final class LeaderFetchHandler {
     private void respond(int replica, FetchRequest request, LeaderState leader) {
         RaftLog log = node.log;
         long from = request.fetchOffset();
-        long to = Math.min(log.endOffset(), from + MAX_RECORDS_PER_FETCH);
+        long end = log.endOffset();
         List<LogEntry> records;
-        if (to <= from) {
+        if (end <= from) {
             records = List.of();
         } else {
-            ArrayList<LogEntry> copy = new ArrayList<>((int) (to - from));
-            for (long o = from; o < to; o++) {
-                copy.add(log.get(o));
+            ArrayList<LogEntry> copy = new ArrayList<>();
+            long bytes = 0;
+            long o = from;
+            while (o < end) {
+                // One batch: up to the next batch start (a fetch from inside a batch gets its rest, with a header).
+                long batchEnd = o + 1;
+                long batchBytes = log.get(o).sizeBytes() + LogEntry.BATCH_HEADER_BYTES;
+                while (batchEnd < end && !log.get(batchEnd).batchStart()) {
+                    batchBytes += log.get(batchEnd).sizeBytes();
+                    batchEnd++;
+                }
+                if (o > from && bytes + batchBytes > MAX_FETCH_SIZE_BYTES) {
+                    break;
+                }
+                for (long r = o; r < batchEnd; r++) {
+                    copy.add(log.get(r));
+                }
+                bytes += batchBytes;
+                o = batchEnd;
             }
             records = copy;
         }

@@ -60,11 +60,14 @@ public sealed interface RaftMessage extends Message {
             implements RaftMessage {
         @Override
         public int sizeBytes() {
-            int size = 64;
+            long size = 64;
             for (int i = 0; i < records.size(); i++) {
-                size += records.get(i).sizeBytes();
+                size += records.get(i).wireBytes();
             }
-            return size;
+            if (!records.isEmpty() && !records.get(0).batchStart()) {
+                size += LogEntry.BATCH_HEADER_BYTES; // a fetch from inside a batch still sends a batch header
+            }
+            return (int) Math.min(Integer.MAX_VALUE, size);
         }
     }
 

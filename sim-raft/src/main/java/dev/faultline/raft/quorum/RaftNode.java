@@ -5,7 +5,6 @@ import dev.faultline.core.kernel.Message;
 import dev.faultline.core.kernel.Node;
 import dev.faultline.core.kernel.NodeContext;
 import dev.faultline.core.kernel.NodeId;
-import dev.faultline.core.storage.DurableLog;
 import dev.faultline.core.storage.DurableValue;
 import dev.faultline.raft.quorum.RaftMessage.BeginQuorumEpochRequest;
 import dev.faultline.raft.quorum.RaftMessage.BeginQuorumEpochResponse;
@@ -59,8 +58,8 @@ public final class RaftNode implements Node {
         this.selfId = ctx.self().index();
         DurableValue<ElectionState> store = ctx.storage().open(QUORUM_STATE_FILE, DurableValue.class,
                 () -> new DurableValue<>(ElectionState.INITIAL));
-        DurableLog<LogEntry> durableLog = ctx.storage().open(LOG_FILE, DurableLog.class, DurableLog::new);
-        this.log = new RaftLog(durableLog);
+        MetadataLogFile logFile = ctx.storage().open(LOG_FILE, MetadataLogFile.class, MetadataLogFile::new);
+        this.log = new RaftLog(logFile);
         this.quorum = new QuorumState(ctx, store, selfId, voters);
         this.votes = new VoteHandler(this);
         this.leaderFetch = new LeaderFetchHandler(this);
@@ -387,7 +386,17 @@ public final class RaftNode implements Node {
      * the offset it will have, or -1 when this node is not leader.
      */
     public long appendAsLeader(long value, Object payload) {
-        return quorum.isLeader() ? leader.accumulate(value, payload) : -1;
+        return appendAsLeader(value, payload, LogEntry.DEFAULT_RECORD_BYTES);
+    }
+
+    /** {@link #appendAsLeader(long, Object)} for a record of {@code sizeBytes} serialized bytes. */
+    public long appendAsLeader(long value, Object payload, int sizeBytes) {
+        return quorum.isLeader() ? leader.accumulate(value, payload, sizeBytes) : -1;
+    }
+
+    /** Leader only: the offset the next appended record will get (log end plus the records lingering); -1 otherwise. */
+    public long nextAppendOffset() {
+        return quorum.isLeader() ? leader.nextOffset() : -1;
     }
 
     /** The leader of the current epoch as this node knows it (node index), or -1. */
@@ -400,9 +409,16 @@ public final class RaftNode implements Node {
         return quorum.state() instanceof LeaderState ? ((LeaderState) quorum.state()).epochStartOffset() : -1;
     }
 
-    /** Appends one entry and reports it. */
-    long append(int epoch, boolean control, long value, Object payload) {
-        long offset = log.append(epoch, control, value, payload);
+    /** Appends one new entry (a leader's) and reports it. */
+    long append(int epoch, boolean control, long value, Object payload, int sizeBytes, boolean batchStart) {
+        long offset = log.append(epoch, control, value, payload, sizeBytes, batchStart);
+        probe.onAppend(selfId, offset, log.get(offset));
+        return offset;
+    }
+
+    /** Appends one replicated entry and reports it. */
+    long appendReplica(LogEntry entry) {
+        long offset = log.appendReplica(entry);
         probe.onAppend(selfId, offset, log.get(offset));
         return offset;
     }

@@ -222,8 +222,7 @@ final class ReplicaFetcher {
             return;
         }
         for (int i = 0; i < records.size(); i++) {
-            LogEntry e = records.get(i);
-            node.append(e.epoch(), e.control(), e.value(), e.payload());
+            node.appendReplica(records.get(i));
         }
         if (node.quorum.isVoter()) {
             // Voters flush fetched data before the next Fetch (KafkaRaftClient.appendAsFollower).

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultline.core.check.Violation;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Time;
-import dev.faultline.core.storage.DurableLog;
 import dev.faultline.core.storage.DurableValue;
 import dev.faultline.raft.harness.RaftCluster;
 import dev.faultline.raft.quorum.ElectionState;
 import dev.faultline.raft.quorum.LogEntry;
+import dev.faultline.raft.quorum.MetadataLogFile;
 import dev.faultline.raft.quorum.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +55,8 @@ class InvariantFiresTest {
         }
 
         @SuppressWarnings("unchecked")
-        DurableLog<LogEntry> log(NodeId id) {
-            return cluster.sim().storage(id).find(RaftNode.LOG_FILE, DurableLog.class);
+        MetadataLogFile log(NodeId id) {
+            return cluster.sim().storage(id).find(RaftNode.LOG_FILE, MetadataLogFile.class);
         }
 
         /** The disk now says this (as if restored from a backup or corrupted). */
@@ -147,14 +147,15 @@ class InvariantFiresTest {
     void logMatchingFiresWhenALogHoldsADifferentRecordUnderTheSameOffsetAndEpoch(boolean corrupt) {
         Context c = new Context(5);
         c.cluster.crash(c.follower);
-        DurableLog<LogEntry> log = c.log(c.follower);
-        int offset = log.size() - 10;
+        MetadataLogFile log = c.log(c.follower);
+        long offset = log.endOffset() - 10;
         LogEntry original = log.get(offset);
         long previousChain = log.get(offset - 1).chainHash();
         log.truncate(offset);
         long value = corrupt ? original.value() + 1 : original.value();
         log.append(new LogEntry(original.epoch(), original.control(), value,
-                LogEntry.chain(previousChain, original.epoch(), original.control(), value)));
+                LogEntry.chain(previousChain, original.epoch(), original.control(), value), null, original.sizeBytes(),
+                original.batchStart()));
         log.sync();
         c.cluster.restart(c.follower);
         Violation v = c.runAndGetViolation(2 * S);

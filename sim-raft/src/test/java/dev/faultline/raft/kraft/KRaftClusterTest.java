@@ -188,16 +188,16 @@ class KRaftClusterTest {
         c.runFor(10 * S);
         c.assertNoViolation();
         c.crash(2);
-        dev.faultline.core.storage.DurableLog<dev.faultline.raft.quorum.LogEntry> log = c.sim().storage(c.brokerNode(2))
-                .find(dev.faultline.raft.quorum.RaftNode.LOG_FILE, dev.faultline.core.storage.DurableLog.class);
-        int offset = log.size() - 3;
+        dev.faultline.raft.quorum.MetadataLogFile log = c.sim().storage(c.brokerNode(2))
+                .find(dev.faultline.raft.quorum.RaftNode.LOG_FILE, dev.faultline.raft.quorum.MetadataLogFile.class);
+        long offset = log.endOffset() - 3;
         dev.faultline.raft.quorum.LogEntry original = log.get(offset);
         long previousChain = log.get(offset - 1).chainHash();
         long value = corrupt ? original.value() + 1 : original.value();
         log.truncate(offset);
         log.append(new dev.faultline.raft.quorum.LogEntry(original.epoch(), original.control(), value,
                 dev.faultline.raft.quorum.LogEntry.chain(previousChain, original.epoch(), original.control(), value),
-                original.payload()));
+                original.payload(), original.sizeBytes(), original.batchStart()));
         log.sync();
         c.restart(2);
         c.runFor(3 * S);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.core.kernel.SimRandom;
 import dev.faultline.core.kernel.Time;
-import dev.faultline.core.storage.DurableLog;
 import dev.faultline.raft.quorum.PlantedBugs.CommitRule;
 import org.junit.jupiter.api.Test;
 
@@ -51,12 +50,12 @@ class PureRulesTest {
 
     @Test
     void theEpochCacheAnswersEndOffsetForEpochAndFollowsTruncation() {
-        RaftLog log = new RaftLog(new DurableLog<>());
-        log.append(1, true, 0, null);   // 0
-        log.append(1, false, 10, null); // 1
-        log.append(3, true, 0, null);   // 2
-        log.append(3, false, 11, null); // 3
-        log.append(4, true, 0, null);   // 4
+        RaftLog log = new RaftLog(new MetadataLogFile());
+        log.append(1, true, 0, null, 19, true);   // 0
+        log.append(1, false, 10, null, 19, true); // 1
+        log.append(3, true, 0, null, 19, true);   // 2
+        log.append(3, false, 11, null, 19, true); // 3
+        log.append(4, true, 0, null, 19, true);   // 4
         assertThat(log.endOffsetForEpoch(1)).isEqualTo(new RaftLog.OffsetAndEpoch(2, 1));
         assertThat(log.endOffsetForEpoch(2)).isEqualTo(new RaftLog.OffsetAndEpoch(2, 1));
         assertThat(log.endOffsetForEpoch(3)).isEqualTo(new RaftLog.OffsetAndEpoch(4, 3));
@@ -65,7 +64,7 @@ class PureRulesTest {
         log.truncateTo(3);
         assertThat(log.lastEpoch()).isEqualTo(3);
         assertThat(log.endOffsetForEpoch(9)).isEqualTo(new RaftLog.OffsetAndEpoch(3, 3));
-        assertThatThrownBy(() -> log.append(2, false, 1, null)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> log.append(2, false, 1, null, 19, true)).isInstanceOf(IllegalStateException.class);
         // Rebuilt from the durable entries, the cache is the same.
         RaftLog reopened = new RaftLog(log.durable());
         assertThat(reopened.endOffsetForEpoch(2)).isEqualTo(log.endOffsetForEpoch(2));
@@ -74,12 +73,12 @@ class PureRulesTest {
 
     @Test
     void chainHashesDifferWhenAnyEarlierEntryDiffers() {
-        RaftLog a = new RaftLog(new DurableLog<>());
-        RaftLog b = new RaftLog(new DurableLog<>());
-        a.append(1, false, 5, null);
-        b.append(1, false, 6, null);
-        a.append(2, false, 7, null);
-        b.append(2, false, 7, null);
+        RaftLog a = new RaftLog(new MetadataLogFile());
+        RaftLog b = new RaftLog(new MetadataLogFile());
+        a.append(1, false, 5, null, 19, true);
+        b.append(1, false, 6, null, 19, true);
+        a.append(2, false, 7, null, 19, true);
+        b.append(2, false, 7, null, 19, true);
         assertThat(a.get(1).chainHash()).isNotEqualTo(b.get(1).chainHash());
     }
 }
