@@ -167,9 +167,15 @@ final class FuzzCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "fuzz %s%s, shard %d/%d: %d runs in %.1f s on %d worker(s): %.2f runs/s, %.0f simulated seconds per wall second%n",
                 m == null ? "all modes" : m.yamlName(), plant.isEmpty() ? "" : " with " + plant, shardIndex, shards, summary.runs(),
                 summary.wallNanos() / 1e9, k, summary.runsPerSecond(), summary.simulatedPerWall());
+        if (summary.firstRun() > 0) {
+            o.println("continued from run " + summary.firstRun() + " of this campaign (runs before it had finished before the restart)");
+        }
         if (summary.failures().isEmpty()) {
             o.println("no failures");
             return Main.OK;
+        }
+        for (String signature : summary.foundBefore()) {
+            o.println("failure " + signature + ": found before the restart (seed " + summary.failures().get(signature).seed() + "), under " + out);
         }
         for (Map.Entry<String, Long> e : summary.runsToFind().entrySet()) {
             o.println("failure " + e.getKey() + ": found after " + e.getValue() + " runs (seed " + summary.failures().get(e.getKey()).seed()

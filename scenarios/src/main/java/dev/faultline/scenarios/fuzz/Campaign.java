@@ -28,6 +28,15 @@ import java.util.function.Consumer;
  * so a CI matrix or a Kubernetes Indexed Job can spread one campaign over many machines without
  * overlap. Failures are de-duplicated by signature, shrunk, and written at once, whole or not at
  * all: first the original scenario, then the shrunk one.
+ *
+ * <p>Nothing found is lost when the process dies, even by {@code kill -9}: a new failure's
+ * directory is written under a hidden temporary name and renamed into place (so it appears with its
+ * {@code original.yaml} and {@code summary.txt}, or not at all), and every later file replaces its
+ * predecessor by an atomic rename. {@code campaign.txt} in {@code --out} records how far the
+ * campaign got; a campaign started again with the same seed, shard, mode and planted bugs on the
+ * same {@code --out} removes the leftovers of interrupted writes, knows the failures already written
+ * (so it writes none of them again), finishes the shrinking that was cut off, and goes on from the
+ * first run that had not finished.
  */
 public final class Campaign {
     /** What to run. */
@@ -37,7 +46,7 @@ public final class Campaign {
 
     /** What a campaign did. */
     public record Summary(long runs, long failedRuns, long simulatedNanos, long wallNanos, Map<String, FuzzFailure> failures,
-                          Map<String, Long> runsToFind) {
+                          Map<String, Long> runsToFind, long firstRun, List<String> foundBefore) {
         public double runsPerSecond() {
             return runs / Math.max(1e-9, wallNanos / 1e9);
         }
@@ -46,6 +55,12 @@ public final class Campaign {
             return simulatedNanos / (double) Math.max(1, wallNanos);
         }
     }
+
+    /** The signature of a run that crashed the simulator itself. */
+    static final String INTERNAL_ERROR = "internal-error";
+    /** The campaign's progress file in {@code --out}. */
+    static final String STATE = "campaign.txt";
+    private static final java.util.regex.Pattern FINDING = java.util.regex.Pattern.compile("(.+)-seed-(-?\\d{1,19})");
 
     private final Options options;
     private final PrintWriter log;
@@ -57,6 +72,14 @@ public final class Campaign {
     private final Map<String, FuzzFailure> failures = new LinkedHashMap<>();
     private final Map<String, Long> runsToFind = new LinkedHashMap<>();
     private Consumer<FuzzFailure> onFailure = f -> { };
+    /** Failures written by an earlier, interrupted run of this campaign, whose shrinking did not finish. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<FuzzFailure> unfinished = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final List<String> foundBefore = new ArrayList<>();
+    /** Runs from {@code firstRun} on that have finished, beyond the contiguous prefix {@code frontier}. */
+    private final java.util.TreeSet<Long> finishedAhead = new java.util.TreeSet<>();
+    private long firstRun;
+    private long frontier;
+    private long lastSaveNanos;
 
     public Campaign(Options options, PrintWriter log) {
         this.options = options;
@@ -81,9 +104,13 @@ public final class Campaign {
 
     public Summary run() throws InterruptedException {
         long start = System.nanoTime();
+        resume();
         ExecutorService pool = Executors.newFixedThreadPool(options.workers());
         for (int w = 0; w < options.workers(); w++) {
-            pool.submit(() -> work(start));
+            pool.submit(() -> {
+                finishShrinking();
+                work(start);
+            });
         }
         pool.shutdown();
         while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -93,7 +120,146 @@ public final class Campaign {
         }
         long wall = System.nanoTime() - start;
         synchronized (this) {
-            return new Summary(runs.get(), failedRuns.get(), simulated.get(), wall, Map.copyOf(failures), Map.copyOf(runsToFind));
+            saveProgress(true);
+            return new Summary(runs.get(), failedRuns.get(), simulated.get(), wall, new LinkedHashMap<>(failures), new LinkedHashMap<>(runsToFind),
+                    firstRun, List.copyOf(foundBefore));
+        }
+    }
+
+    // ------------------------------------------------------------------ restarts
+
+    /** What identifies this campaign in {@code campaign.txt}: the same key continues, another starts over. */
+    private String key() {
+        ScheduleGenerator.Options g = options.generator();
+        return "seed " + options.baseSeed() + ", shard " + options.shard() + "/" + options.shards() + ", mode "
+                + (g.mode() == null ? "all" : g.mode().yamlName()) + ", plant " + g.bugs();
+    }
+
+    /**
+     * Picks up what an earlier run of this campaign left in {@code --out}: removes half-written
+     * files, loads the failures written (they are not written again), queues those whose shrinking
+     * was cut off, and starts at the first run that had not finished.
+     */
+    private void resume() {
+        Path out = options.out();
+        if (out == null || !Files.isDirectory(out)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(out)) {
+            for (Path p : entries.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
+                    deleteQuietly(p); // an interrupted write: a temporary directory or file
+                    continue;
+                }
+                java.util.regex.Matcher m = FINDING.matcher(name);
+                if (!Files.isDirectory(p) || !m.matches()) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> inside = Files.list(p)) {
+                    for (Path f : inside.toList()) {
+                        if (f.getFileName().toString().startsWith(".")) {
+                            deleteQuietly(f);
+                        }
+                    }
+                }
+                String signature = m.group(1);
+                if (failures.containsKey(signature) || !Files.exists(p.resolve("original.yaml"))) {
+                    continue;
+                }
+                Scenario original;
+                long seed;
+                try {
+                    seed = Long.parseLong(m.group(2));
+                    original = dev.faultline.scenarios.spec.ScenarioLoader.load(p.resolve("original.yaml"));
+                } catch (dev.faultline.scenarios.spec.ScenarioException | NumberFormatException e) {
+                    log.println("cannot read " + p + " (left as it is): " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                    continue;
+                }
+                FuzzFailure f = new FuzzFailure(seed, signature, original, null);
+                failures.put(signature, f);
+                foundBefore.add(signature);
+                if (!Files.exists(p.resolve("scenario.yaml")) && !signature.equals(INTERNAL_ERROR)) {
+                    unfinished.add(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.println("cannot read what an earlier campaign left in " + out + ": " + e);
+        }
+        Path state = out.resolve(STATE);
+        try {
+            if (Files.exists(state)) {
+                String key = "";
+                String next = "0";
+                for (String line : Files.readAllLines(state)) {
+                    if (line.startsWith("campaign: ")) {
+                        key = line.substring("campaign: ".length());
+                    } else if (line.startsWith("next-run: ")) {
+                        next = line.substring("next-run: ".length()).trim();
+                    }
+                }
+                if (key.equals(key())) {
+                    firstRun = Math.max(0, Long.parseLong(next));
+                } else {
+                    log.println(out + " holds another campaign (" + key + "); this one (" + key() + ") starts at its first run");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.println("cannot read " + state + "; starting at the first run: " + e.getMessage());
+        }
+        frontier = firstRun;
+        next.set(firstRun);
+        if (firstRun > 0 || !foundBefore.isEmpty()) {
+            log.println("continuing the campaign in " + out + " at run " + firstRun + " (seed " + seedOf(firstRun) + "); failures written before: "
+                    + (foundBefore.isEmpty() ? "none" : String.join(", ", foundBefore))
+                    + (unfinished.isEmpty() ? "" : "; finishing the shrinking of " + unfinished.size()));
+            log.flush();
+        }
+    }
+
+    /** Shrinks the failures whose shrinking an interrupted run of the campaign did not finish. */
+    private void finishShrinking() {
+        for (FuzzFailure f; !stop.get() && (f = unfinished.poll()) != null; ) {
+            shrinkAndWrite(f.signature(), f.seed(), f.original());
+        }
+    }
+
+    /** A run finished: advance the contiguous prefix of finished runs, and save it now and then. */
+    private synchronized void finished(long k) {
+        finishedAhead.add(k);
+        while (finishedAhead.remove(frontier)) {
+            frontier++;
+        }
+        saveProgress(false);
+    }
+
+    private void saveProgress(boolean now) {
+        if (options.out() == null || (!now && System.nanoTime() - lastSaveNanos < Time.SECOND)) {
+            return;
+        }
+        lastSaveNanos = System.nanoTime();
+        try {
+            Files.createDirectories(options.out());
+            AtomicFileWriter.write(options.out().resolve(STATE), "# faultline fuzz: runs before next-run have finished; the same campaign\n"
+                    + "# (same --seed, --shard, --mode and --plant) started again with this --out continues there.\n"
+                    + "campaign: " + key() + "\nnext-run: " + frontier + "\n");
+        } catch (IOException e) {
+            log.println("cannot write " + options.out().resolve(STATE) + ": " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try (java.util.stream.Stream<Path> s = Files.list(p)) {
+                    for (Path c : s.toList()) {
+                        deleteQuietly(c);
+                    }
+                }
+            }
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // left behind: it is hidden and harmless
         }
     }
 
@@ -117,8 +283,9 @@ public final class Campaign {
                 for (int i = 0; i < Math.min(5, st.length); i++) {
                     log.println("    at " + st[i]);
                 }
-                record(seed, "internal-error", s, null);
+                record(seed, INTERNAL_ERROR, s, null);
                 runs.incrementAndGet();
+                finished(k);
                 continue;
             }
             runs.incrementAndGet();
@@ -128,6 +295,7 @@ public final class Campaign {
                 failedRuns.incrementAndGet();
                 record(seed, signature, s, r);
             }
+            finished(k);
         }
     }
 
@@ -143,25 +311,28 @@ public final class Campaign {
             log.println("found " + signature + " with seed " + seed + " after " + runs.get() + " runs; shrinking...");
             log.flush();
         }
-        Scenario shrunk = s;
         if (r != null) {
-            Shrinker shrinker = new Shrinker(c -> {
-                try {
-                    return signature.equals(FuzzFailure.signatureOf(ScenarioRunner.run(c)));
-                } catch (RuntimeException | Error e) {
-                    return false; // a different failure: not the one being shrunk
-                }
-            }, options.shrinkBudget());
-            shrunk = shrinker.shrink(s);
-            synchronized (this) {
-                write(failures.get(signature), s, shrunk);
-                log.println("  " + signature + ": shrunk from " + s.faults().size() + " to " + shrunk.faults().size() + " faults in "
-                        + shrinker.runs() + " runs; wrote " + dirOf(signature, seed));
-                log.flush();
-            }
+            shrinkAndWrite(signature, seed, s);
         }
         synchronized (this) {
             onFailure.accept(failures.get(signature));
+        }
+    }
+
+    private void shrinkAndWrite(String signature, long seed, Scenario s) {
+        Shrinker shrinker = new Shrinker(c -> {
+            try {
+                return signature.equals(FuzzFailure.signatureOf(ScenarioRunner.run(c)));
+            } catch (RuntimeException | Error e) {
+                return false; // a different failure: not the one being shrunk
+            }
+        }, options.shrinkBudget());
+        Scenario shrunk = shrinker.shrink(s);
+        synchronized (this) {
+            write(failures.get(signature), s, shrunk);
+            log.println("  " + signature + ": shrunk from " + s.faults().size() + " to " + shrunk.faults().size() + " faults in "
+                    + shrinker.runs() + " runs; wrote " + dirOf(signature, seed));
+            log.flush();
         }
     }
 
@@ -175,17 +346,36 @@ public final class Campaign {
         }
         Path dir = dirOf(f.signature(), f.seed());
         try {
-            Files.createDirectories(dir);
-            AtomicFileWriter.write(dir.resolve("original.yaml"), ScenarioWriter.write(original));
-            if (shrunk != null) {
-                AtomicFileWriter.write(dir.resolve("scenario.yaml"), ScenarioWriter.write(shrunk));
-            }
             StringBuilder summary = new StringBuilder();
             summary.append("signature: ").append(f.signature()).append('\n');
             summary.append("generator seed: ").append(f.seed()).append('\n');
             summary.append("replay: ./faultline run ").append(dir.resolve(shrunk != null ? "scenario.yaml" : "original.yaml")).append('\n');
+            if (shrunk == null && !f.signature().equals(INTERNAL_ERROR)) {
+                summary.append("shrinking: not finished yet (the same campaign started again on this --out finishes it)\n");
+            }
             if (f.result() != null) {
                 summary.append('\n').append(f.result().summary()).append('\n');
+            }
+            if (!Files.isDirectory(dir)) {
+                // A new failure appears whole: written under a hidden name, then renamed into place.
+                Files.createDirectories(options.out());
+                Path temp = Files.createTempDirectory(options.out(), "." + dir.getFileName() + ".");
+                Files.writeString(temp.resolve("original.yaml"), ScenarioWriter.write(original));
+                Files.writeString(temp.resolve("summary.txt"), summary.toString());
+                try {
+                    Files.move(temp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                    Files.move(temp, dir);
+                }
+                if (shrunk == null) {
+                    return;
+                }
+            }
+            // Each file replaces the last by an atomic rename: the scenario first, then the summary
+            // that names it, so that the summary's replay line always names a file that is there.
+            AtomicFileWriter.write(dir.resolve("original.yaml"), ScenarioWriter.write(original));
+            if (shrunk != null) {
+                AtomicFileWriter.write(dir.resolve("scenario.yaml"), ScenarioWriter.write(shrunk));
             }
             AtomicFileWriter.write(dir.resolve("summary.txt"), summary.toString());
         } catch (IOException e) {
