@@ -176,7 +176,8 @@ public final class Shrinker {
         boolean changed = false;
         for (Scenario.Workload w : s.workload()) {
             if (w instanceof Scenario.Producer p && p.ratePerSecond() > 10) {
-                lighter.add(new Scenario.Producer(p.topic(), Math.max(10, Math.floor(p.ratePerSecond() / 2)), p.acks(), p.config()));
+                lighter.add(new Scenario.Producer(p.topic(), Math.max(10, Math.floor(p.ratePerSecond() / 2)), p.acks(), p.config(), 0, 0,
+                        p.keys()));
                 changed = true;
             } else {
                 lighter.add(w);

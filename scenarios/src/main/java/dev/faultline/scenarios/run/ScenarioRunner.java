@@ -133,8 +133,8 @@ public final class ScenarioRunner {
             if (w instanceof Scenario.Producer p) {
                 Map<String, String> props = new TreeMap<>(p.config());
                 props.put("acks", p.acks());
-                ProducerConfig pc = ProducerConfig.of(partitions, p.ratePerSecond() / count,
-                        p.recordsPerPartition() > 0 ? p.recordsPerPartition() : Long.MAX_VALUE, props);
+                ProducerConfig pc = ProducerConfig.of(partitions, p.ratePerSecond(), p.records() > 0 ? p.records() : Long.MAX_VALUE, props)
+                        .withKeys(p.keys());
                 b.producer("producer-" + clients, p.startNanos() > 0 ? pc.startingAfter(p.startNanos()) : pc);
             } else {
                 b.consumer("consumer-" + clients, names);

@@ -50,7 +50,9 @@ public final class ConfigKeys {
             "faultline.check.commit.latency", "faultline.check.stable.leadership", "faultline.check.kz.l2",
             // Cost model and simulator settings of the control planes
             "faultline.controller.record.cost.ns", "faultline.broker.startup.retry.ms",
-            "max.in.flight.requests.per.connection", "linger.ms", "metadata.max.age.ms", "bootstrap.servers", "faultline.batch.records");
+            // Producer (the Kafka 3.9 Java client's names; see the core module's ProducerConfig)
+            "max.in.flight.requests.per.connection", "linger.ms", "batch.size", "max.request.size", "retry.backoff.max.ms",
+            "partitioner.class", "partitioner.ignore.keys", "metadata.max.age.ms", "bootstrap.servers", "faultline.record.bytes");
 
     private static final Set<String> KNOWN;
 

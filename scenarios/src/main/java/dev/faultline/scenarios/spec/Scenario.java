@@ -218,25 +218,33 @@ public record Scenario(String name, String description, long seed, long duration
     }
 
     /**
-     * A producer writing to every partition of a topic.
+     * A producer writing to a topic, as an application with the Kafka Java client would: each record
+     * goes to one partition, chosen by the client's partitioner (the key's hash, or the uniform
+     * sticky partitioner for unkeyed records; see the core module's {@code KafkaProducer}).
      *
      * @param topic the topic
-     * @param ratePerSecond records per second over the whole topic ({@code rate: 2000/s})
+     * @param ratePerSecond records per second sent by the producer in all ({@code rate: 2000/s}), whatever the partition count
      * @param acks {@code 0}, {@code 1} or {@code all}
      * @param config producer properties ({@code retries}, {@code request.timeout.ms}, {@code delivery.timeout.ms},
-     *     {@code bootstrap.servers}, ...)
+     *     {@code linger.ms}, {@code batch.size}, {@code partitioner.class}, {@code bootstrap.servers}, ...)
      * @param startNanos when the producer starts sending ({@code start: 5s}; default 0)
-     * @param recordsPerPartition records per partition after which it stops ({@code records: 100}); 0 for no limit
+     * @param records records after which it stops ({@code records: 100}); 0 for no limit
+     * @param keys distinct record keys ({@code keys: 1000}), drawn uniformly per record; 0 for unkeyed records
      */
     public record Producer(String topic, double ratePerSecond, String acks, Map<String, String> config, long startNanos,
-                           long recordsPerPartition) implements Workload {
+                           long records, int keys) implements Workload {
         public Producer {
             config = sorted(config);
         }
 
-        /** A producer that starts at once and never stops. */
+        /** An unkeyed producer. */
+        public Producer(String topic, double ratePerSecond, String acks, Map<String, String> config, long startNanos, long records) {
+            this(topic, ratePerSecond, acks, config, startNanos, records, 0);
+        }
+
+        /** An unkeyed producer that starts at once and never stops. */
         public Producer(String topic, double ratePerSecond, String acks, Map<String, String> config) {
-            this(topic, ratePerSecond, acks, config, 0, 0);
+            this(topic, ratePerSecond, acks, config, 0, 0, 0);
         }
     }
 

@@ -47,7 +47,7 @@ public final class ScenarioLoader {
     private static final Set<String> NETWORK = Set.of("latency", "bandwidth");
     private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config", "create-at");
     private static final Set<String> TOPIC_CREATED_WITHIN = Set.of("topic", "within");
-    private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config", "start", "records");
+    private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config", "start", "records", "keys");
     private static final Set<String> CONSUMER = Set.of("topic");
     private static final Set<String> TIMING = Set.of("at", "for", "every", "until");
     private static final Set<String> ADAPTIVE = Set.of("margin", "limit");
@@ -596,7 +596,8 @@ public final class ScenarioLoader {
             Map<String, String> config = p.containsKey("config") ? config(p.get("config")) : Map.of();
             long start = p.containsKey("start") ? Math.max(0, duration(p.get("start"), "start")) : 0;
             long records = p.containsKey("records") ? intValue(p.get("records"), "records", 1, Integer.MAX_VALUE) : 0;
-            out.add(new Scenario.Producer(topic, rate, acks == null ? "all" : acks, config, start, records));
+            int keys = p.containsKey("keys") ? intValue(p.get("keys"), "keys", 1, Integer.MAX_VALUE) : 0;
+            out.add(new Scenario.Producer(topic, rate, acks == null ? "all" : acks, config, start, records, keys));
             if (acks == null || acks.equals("all")) {
                 for (Topic t : topics) {
                     String minIsr = t.config().getOrDefault("min.insync.replicas",

@@ -80,8 +80,11 @@ public final class ScenarioWriter {
                     if (p.startNanos() > 0) {
                         y.append("      start: ").append(Time.format(p.startNanos())).append('\n');
                     }
-                    if (p.recordsPerPartition() > 0) {
-                        y.append("      records: ").append(p.recordsPerPartition()).append('\n');
+                    if (p.records() > 0) {
+                        y.append("      records: ").append(p.records()).append('\n');
+                    }
+                    if (p.keys() > 0) {
+                        y.append("      keys: ").append(p.keys()).append('\n');
                     }
                     if (!p.config().isEmpty()) {
                         y.append("      config:\n");

@@ -95,7 +95,7 @@ public final class KafkaCluster {
         for (Invariant inv : checker.invariants()) {
             sim.addInvariant(inv);
         }
-        ClientEnv clientEnv = new ClientEnv(spec, history, failover, sim::now);
+        ClientEnv clientEnv = new ClientEnv(spec, history, failover, sim::now, true);
         this.producers = new ArrayList<>(b.producers.keySet());
         for (Map.Entry<String, ProducerConfig> e : b.producers.entrySet()) {
             ProducerConfig pc = e.getValue();

@@ -16,16 +16,34 @@ public sealed interface KafkaMessage extends Message {
     /** Kafka's UNDEFINED_EPOCH. */
     int NO_EPOCH = -1;
 
-    /** Produce of one batch to one partition. {@code acks} is 0, 1 or -1 (all). */
-    record ProduceRequest(long correlationId, int partition, int acks, long[] recordIds, long timeoutNanos) implements KafkaMessage {
+    /**
+     * A produce request to one broker: one batch for each of several partitions (the batches the
+     * producer's sender drained for that broker). {@code acks} is 0, 1 or -1 (all);
+     * {@code recordBytes} the size of one record, for the wire size.
+     */
+    record ProduceRequest(long correlationId, int acks, long timeoutNanos, int[] partitions, long[][] recordIds, int recordBytes)
+            implements KafkaMessage {
         @Override
         public int sizeBytes() {
-            return 64 + recordIds.length * RECORD_BYTES;
+            long size = 64;
+            for (long[] batch : recordIds) {
+                size += 61 + (long) batch.length * recordBytes;
+            }
+            return (int) Math.min(Integer.MAX_VALUE, size);
         }
     }
 
-    /** Produce result: the batch's base offset and the leader epoch it was appended in, or an error. */
-    record ProduceResponse(long correlationId, int partition, Errors error, long baseOffset, int leaderEpoch) implements KafkaMessage {
+    /**
+     * The answer to a produce request, per partition in request order: the error, the batch's base
+     * offset and the leader epoch it was appended in, and (KIP-951, Kafka 3.7+) with
+     * NOT_LEADER_OR_FOLLOWER the leader the broker's metadata cache names, or -1.
+     */
+    record ProduceResponse(long correlationId, int[] partitions, Errors[] errors, long[] baseOffsets, int[] leaderEpochs,
+                           int[] currentLeaders) implements KafkaMessage {
+        @Override
+        public int sizeBytes() {
+            return 64 + partitions.length * 24;
+        }
     }
 
     /**

@@ -11,51 +11,192 @@ import dev.faultline.core.kernel.Message;
 import dev.faultline.core.kernel.Node;
 import dev.faultline.core.kernel.NodeContext;
 import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.SimRandom;
 import dev.faultline.core.kernel.Time;
-import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntIterator;
+import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * A simulated producer (model-spec §D.2): writes records to its partitions at a fixed rate, sends
- * them to the leader its metadata names, retries retriable errors after {@code retry.backoff.ms},
- * refreshes metadata on NOT_LEADER_OR_FOLLOWER, timeouts and connection resets, gives up after
- * {@code retries} or {@code delivery.timeout.ms}, and records every send and outcome in the
- * {@link KafkaHistory}. See {@link ProducerConfig} for the simplifications.
+ * A simulated producer, modelled on the Kafka 3.9 Java client ({@code KafkaProducer},
+ * {@code RecordAccumulator}, {@code Sender}, {@code BuiltInPartitioner}): the application sends
+ * {@link ProducerConfig#recordsPerSecond()} records a second, evenly spaced, to the whole topic.
+ *
+ * <ul>
+ *   <li><b>Partitioner.</b> A keyed record goes to {@code murmur2(key) % partitions}, as Kafka's
+ *       built-in partitioner does. An unkeyed record goes to the current sticky partition (KIP-480,
+ *       uniform since KIP-794, Kafka 3.3+): a partition drawn uniformly among those with a known
+ *       leader, kept until {@code batch.size} bytes were produced to it and its last batch is full,
+ *       or twice {@code batch.size} in any case, then drawn again. Kafka's adaptive weighting by
+ *       queue length ({@code partitioner.adaptive.partitioning.enable}) is not modelled: the draw is
+ *       uniform, as with adaptive partitioning off. {@code RoundRobinPartitioner} is available.</li>
+ *   <li><b>Accumulator.</b> Records append to the partition's last open batch; a batch holds
+ *       {@link ProducerConfig#recordsPerBatch()} records and is ready when full or after
+ *       {@code linger.ms} (0 in Kafka 3.9: at once). Only partitions with records waiting or in
+ *       flight have state; an idle partition costs its metadata entry and nothing else.</li>
+ *   <li><b>Sender.</b> One connection per broker with at most
+ *       {@code max.in.flight.requests.per.connection} produce requests in flight. Whenever a broker
+ *       has a ready batch and a free slot, one ProduceRequest drains the first batch of each of its
+ *       partitions with records waiting (up to {@code max.request.size}), as Kafka's
+ *       {@code RecordAccumulator.drain} does.</li>
+ *   <li><b>Errors.</b> A retriable error re-enqueues the batch at the head of its partition after an
+ *       exponential back-off ({@code retry.backoff.ms} to {@code retry.backoff.max.ms}, 20 % jitter,
+ *       KIP-580), or at once when the NOT_LEADER_OR_FOLLOWER answer names a new leader (KIP-951,
+ *       Kafka 3.7+); {@code retries} and {@code delivery.timeout.ms} bound it. A request that is not
+ *       answered within {@code request.timeout.ms}, or a reset connection, fails every request in
+ *       flight on that connection.</li>
+ *   <li><b>Metadata.</b> At start the producer asks for the leaders of all its partitions (Kafka's
+ *       first send waits for the topic's metadata). Afterwards it asks only for the partitions
+ *       that need a leader: those whose batch failed with an error that invalidates metadata, and
+ *       those with records waiting whose leader was on a broker that has since been disconnected.
+ *       Kafka asks for the whole topic each time; asking only for what is needed keeps the cost
+ *       of a refresh proportional to what changed (the leaders of other partitions are refreshed
+ *       when they are next used). {@code metadata.max.age.ms} is not modelled.</li>
+ * </ul>
+ *
+ * <p>Simplifications: idempotence ({@code enable.idempotence}, sequence numbers) is not modelled, so
+ * a partition has at most one batch in flight (which keeps its order; a retry after a lost response
+ * can duplicate records, as with idempotence off); {@code buffer.memory} and {@code max.block.ms} are
+ * not modelled (the application never blocks). Every send and outcome goes to the
+ * {@link KafkaHistory}. The work per record, per request and per response is proportional to the
+ * records and partitions it carries, never to the number of partitions of the topic.
  */
 public final class KafkaProducer implements Node {
     private record Tick() {
     }
 
+    private record Linger(long batchSeq) {
+    }
+
     private record Backoff(int slot) {
     }
 
-    private record RequestTimeout(int slot, long correlationId) {
+    private record RequestTimeout(long correlationId) {
     }
 
     private record MetadataTimeout(long correlationId) {
     }
 
+    private record MetadataRetry() {
+    }
+
+    private record Expiry() {
+    }
+
     private static final Tick TICK = new Tick();
-    private static final MetadataTimeout METADATA_RETRY = new MetadataTimeout(-1);
+    private static final MetadataRetry METADATA_RETRY = new MetadataRetry();
+    private static final Expiry EXPIRY = new Expiry();
+    /** Kafka's murmur2 seed ({@code Utils.murmur2}). */
+    private static final int MURMUR2_SEED = 0x9747b28c;
+    /** Draws of the sticky partitioner before it settles for any partition (see {@link #nextStickyPartition}). */
+    private static final int STICKY_DRAWS = 64;
+
+    /** One producer batch (Kafka's ProducerBatch): records of one partition. */
+    private static final class Batch {
+        final long seq;
+        final int slot;
+        final long createdAtNanos;
+        long[] ids;
+        int count;
+        /** Full, lingered long enough, or a retry: may be sent. */
+        boolean sendable;
+        /** Sent once: no more records append to it (Kafka closes a drained batch). */
+        boolean closed;
+        boolean inFlight;
+        boolean done;
+        int retries;
+        /** True time the current attempt was sent (the failover recorder counts attempts sent after a fault). */
+        long attemptSentAt;
+        int attemptLeader = -1;
+
+        Batch(long seq, int slot, long createdAtNanos, int capacity) {
+            this.seq = seq;
+            this.slot = slot;
+            this.createdAtNanos = createdAtNanos;
+            this.ids = new long[Math.min(capacity, 8)];
+        }
+
+        void add(long id) {
+            if (count == ids.length) {
+                ids = Arrays.copyOf(ids, ids.length * 2);
+            }
+            ids[count++] = id;
+        }
+
+        long[] records() {
+            return count == ids.length ? ids : Arrays.copyOf(ids, count);
+        }
+    }
+
+    /** The batches of a partition with records waiting or in flight (Kafka's per-partition deque). */
+    private static final class PartitionQueue {
+        final ArrayDeque<Batch> batches = new ArrayDeque<>(2);
+        /** A batch of this partition is in flight (one at a time, see the class comment). */
+        boolean muted;
+        /** The head batch waits for its retry back-off. */
+        boolean backingOff;
+        /** The broker whose sets hold this partition, or -1. */
+        int broker = -1;
+    }
+
+    /** The connection to one broker. */
+    private static final class Connection {
+        /** Partitions whose head batch may go in the next request to this broker, in the order they became so. */
+        final IntLinkedOpenHashSet drainable = new IntLinkedOpenHashSet();
+        /** Of those, the ones whose head batch is ready (the broker is ready when one is). */
+        final IntLinkedOpenHashSet ready = new IntLinkedOpenHashSet();
+        final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    }
+
+    /** A produce request in flight. */
+    private record InFlight(long correlationId, int broker, Batch[] batches) {
+    }
 
     private final NodeContext ctx;
     private final ClientEnv env;
     private final ProducerConfig config;
     private final String name;
+    private final SimRandom random;
     private final int[] partitions;
+    private final int first;
+    private final int n;
+    private final int batchCapacity;
+    /** Metadata: the leader of each partition (-1 none known), and the connection generation it was learnt in. */
     private final int[] leader;
-    private final LongArrayFIFOQueue[] queued;
-    private final LongArrayFIFOQueue[] queuedAt;
-    private final long[][] inFlightIds;
-    private final long[] inFlightCorrelation;
-    private final long[] batchCreatedAt;
-    /** When (true time) the attempt in flight was sent: the failover recorder counts only acks of attempts sent after a fault. */
-    private final long[] attemptSentAt;
-    private final int[] attempts;
-    private final boolean[] backingOff;
-    private final long[] produced;
+    private final int[] leaderGeneration;
+    /** Per broker id: bumped when the connection is lost; leaders learnt before are stale. */
+    private final int[] brokerGeneration;
+    /** Partitions whose metadata names no leader (the sticky partitioner avoids them). */
+    private final IntOpenHashSet leaderless = new IntOpenHashSet();
+    private final Int2ObjectOpenHashMap<PartitionQueue> queues = new Int2ObjectOpenHashMap<>();
+    private final Connection[] connections;
+    private final Long2ObjectOpenHashMap<InFlight> inFlight = new Long2ObjectOpenHashMap<>();
+    private final Long2ObjectOpenHashMap<Batch> lingering = new Long2ObjectOpenHashMap<>();
+    /** Live batches in creation order, for {@code delivery.timeout.ms}. */
+    private final ArrayDeque<Batch> byAge = new ArrayDeque<>();
+    private boolean expiryArmed;
+    private final IntArrayList kicked = new IntArrayList();
+    private final IntLinkedOpenHashSet needMetadata = new IntLinkedOpenHashSet();
+
     private long nextCorrelation = 1;
     private long nextRecord;
+    private long nextBatch;
+    private long produced;
+    private int stickySlot = -1;
+    private long stickyProducedBytes;
+    private long roundRobinCounter;
     private long metadataCorrelation = -1;
+    private int[] metadataAsked;
+    private boolean metadataAskedAll;
+    private boolean metadataBackingOff;
     private int bootstrapIndex;
     private int metadataBroker = -1;
 
@@ -64,31 +205,28 @@ public final class KafkaProducer implements Node {
         this.env = env;
         this.config = config;
         this.name = ctx.self().name();
+        this.random = ctx.random();
         this.partitions = config.partitions();
-        int n = partitions.length;
+        this.n = partitions.length;
+        this.first = partitions[n - 1] - partitions[0] == n - 1 ? partitions[0] : -1;
+        this.batchCapacity = config.recordsPerBatch();
         leader = new int[n];
-        java.util.Arrays.fill(leader, -1);
-        queued = new LongArrayFIFOQueue[n];
-        queuedAt = new LongArrayFIFOQueue[n];
-        inFlightIds = new long[n][];
-        inFlightCorrelation = new long[n];
-        batchCreatedAt = new long[n];
-        attemptSentAt = new long[n];
-        attempts = new int[n];
-        backingOff = new boolean[n];
-        produced = new long[n];
-        for (int i = 0; i < n; i++) {
-            queued[i] = new LongArrayFIFOQueue();
-            queuedAt[i] = new LongArrayFIFOQueue();
-        }
+        Arrays.fill(leader, -1);
+        leaderGeneration = new int[n];
+        int maxBroker = env.cluster().maxBrokerId();
+        brokerGeneration = new int[maxBroker + 1];
+        connections = new Connection[maxBroker + 1];
         // Record ids are unique in the run: the node index in the high bits.
         nextRecord = ((long) ctx.self().index() + 1) << 40;
     }
 
+    // ------------------------------------------------------------------ lifecycle and timers
+
     @Override
     public void onStart() {
         if (config.startDelayNanos() == 0) {
-            refreshMetadata(); // a delayed producer asks for metadata when it first has a record
+            metadataAskedAll = true; // a delayed producer asks for metadata when it first has a record
+            refreshMetadata();
         }
         ctx.setTimer(TICK, config.startDelayNanos() + intervalNanos());
     }
@@ -100,41 +238,46 @@ public final class KafkaProducer implements Node {
     @Override
     public void onTimer(Object tag) {
         if (tag instanceof Tick) {
-            boolean more = false;
-            for (int i = 0; i < partitions.length; i++) {
-                if (produced[i] < config.maxRecordsPerPartition()) {
-                    long id = nextRecord++;
-                    produced[i]++;
-                    queued[i].enqueue(id);
-                    queuedAt[i].enqueue(ctx.now());
-                    env.history().sent(trueNow(), name, partitions[i], id, config.acks());
-                    more |= produced[i] < config.maxRecordsPerPartition();
-                    trySend(i);
+            if (produced < config.maxRecords()) {
+                if (produced == 0 && config.startDelayNanos() > 0) {
+                    metadataAskedAll = true;
+                }
+                produce();
+                if (produced < config.maxRecords()) {
+                    ctx.setTimer(TICK, intervalNanos());
                 }
             }
-            if (more) {
-                ctx.setTimer(TICK, intervalNanos());
+        } else if (tag instanceof Linger l) {
+            Batch batch = lingering.remove(l.batchSeq());
+            if (batch != null && !batch.done && !batch.sendable) {
+                batch.sendable = true;
+                place(batch.slot);
             }
-        } else if (tag instanceof Backoff) {
-            int i = ((Backoff) tag).slot();
-            backingOff[i] = false;
-            trySend(i);
-        } else if (tag instanceof RequestTimeout) {
-            RequestTimeout rt = (RequestTimeout) tag;
-            if (inFlightIds[rt.slot()] != null && inFlightCorrelation[rt.slot()] == rt.correlationId()) {
-                failAttempt(rt.slot(), Errors.REQUEST_TIMED_OUT);
+        } else if (tag instanceof Backoff b) {
+            PartitionQueue q = queues.get(b.slot());
+            if (q != null) {
+                q.backingOff = false;
+                place(b.slot());
             }
-        } else if (tag instanceof MetadataTimeout) {
-            long correlation = ((MetadataTimeout) tag).correlationId();
-            if (correlation >= 0) { // no answer: try the next broker
-                if (correlation != metadataCorrelation) {
-                    return;
-                }
-                metadataCorrelation = -1;
+        } else if (tag instanceof RequestTimeout rt) {
+            InFlight f = inFlight.get(rt.correlationId());
+            if (f != null) {
+                disconnect(f.broker(), f.correlationId());
+            }
+        } else if (tag instanceof MetadataTimeout mt) {
+            if (mt.correlationId() == metadataCorrelation) { // no answer: ask the next broker
+                metadataFailed();
                 bootstrapIndex++;
+                refreshMetadata();
             }
+        } else if (tag instanceof MetadataRetry) {
+            metadataBackingOff = false;
             refreshMetadata();
+        } else if (tag instanceof Expiry) {
+            expiryArmed = false;
+            expireBatches();
         }
+        flush();
     }
 
     @Override
@@ -145,114 +288,450 @@ public final class KafkaProducer implements Node {
             onMetadata((MetadataResponse) message);
         } else if (message instanceof ConnectionReset) {
             int broker = ClusterSpec.brokerIdOf(((ConnectionReset) message).peer().name());
-            if (bootstrapBroker(bootstrapIndex) == broker && metadataCorrelation < 0) {
-                bootstrapIndex++; // do not ask a dead broker for metadata
-            }
-            for (int i = 0; i < partitions.length; i++) {
-                if (inFlightIds[i] != null && inFlightCorrelation[i] > 0 && leader[i] == broker) {
-                    failAttempt(i, Errors.NETWORK_EXCEPTION);
+            if (broker >= 0 && broker < connections.length) {
+                disconnect(broker, -1);
+                if (metadataCorrelation >= 0 && metadataBroker == broker) {
+                    ctx.cancelTimer(new MetadataTimeout(metadataCorrelation));
+                    metadataFailed();
+                    bootstrapIndex++;
+                    backOffMetadata();
+                } else if (bootstrapBroker(bootstrapIndex) == broker) {
+                    bootstrapIndex++; // do not ask a dead broker for metadata
                 }
             }
-            if (metadataCorrelation >= 0 && metadataBroker == broker) {
-                ctx.cancelTimer(new MetadataTimeout(metadataCorrelation));
-                metadataCorrelation = -1;
-                bootstrapIndex++;
-                ctx.setTimer(METADATA_RETRY, config.retryBackoffNanos());
+        }
+        flush();
+    }
+
+    // ------------------------------------------------------------------ the application and the accumulator
+
+    /** The application sends one record. */
+    private void produce() {
+        int slot = partitionFor();
+        long id = nextRecord++;
+        produced++;
+        env.history().sent(trueNow(), name, partitions[slot], id, config.acks());
+        PartitionQueue q = queues.get(slot);
+        if (q == null) {
+            q = new PartitionQueue();
+            queues.put(slot, q);
+        }
+        Batch last = q.batches.peekLast();
+        if (last == null || last.closed || last.count >= batchCapacity) {
+            last = new Batch(nextBatch++, slot, ctx.now(), batchCapacity);
+            q.batches.addLast(last);
+            byAge.addLast(last);
+            armExpiry();
+            if (config.lingerNanos() == 0) {
+                last.sendable = true;
+            } else {
+                lingering.put(last.seq, last);
+                ctx.setTimer(new Linger(last.seq), config.lingerNanos());
             }
+        }
+        last.add(id);
+        if (last.count >= batchCapacity) {
+            last.sendable = true;
+        }
+        if (slot == stickySlot) {
+            // BuiltInPartitioner.updatePartitionInfo: switch once batch.size bytes went to the partition and
+            // its last batch is full, or once twice batch.size went in any case.
+            stickyProducedBytes += config.recordBytes();
+            boolean lastFull = q.batches.peekLast().count >= batchCapacity;
+            if ((stickyProducedBytes >= config.batchSizeBytes() && lastFull) || stickyProducedBytes >= 2L * config.batchSizeBytes()) {
+                stickySlot = -1;
+            }
+        }
+        place(slot);
+    }
+
+    /** The partition (slot) of the next record. */
+    private int partitionFor() {
+        if (config.keyCount() > 0 && !config.ignoreKeys()) {
+            byte[] key = ("key-" + random.nextInt(config.keyCount())).getBytes(StandardCharsets.UTF_8);
+            return (murmur2(key) & 0x7fffffff) % n;
+        }
+        if (config.roundRobin()) {
+            // RoundRobinPartitioner: the next partition in turn among those with a leader.
+            int slot = (int) (roundRobinCounter++ % n);
+            for (int tries = 0; tries < n && leaderless.contains(slot) && leaderless.size() < n; tries++) {
+                slot = (int) (roundRobinCounter++ % n);
+            }
+            return slot;
+        }
+        if (stickySlot < 0) {
+            stickySlot = nextStickyPartition();
+            stickyProducedBytes = 0;
+        }
+        return stickySlot;
+    }
+
+    /**
+     * BuiltInPartitioner.nextPartition without load statistics: uniform among the partitions whose
+     * metadata names a leader, or among all when none does. Drawn by rejection (at most
+     * {@value #STICKY_DRAWS} draws, then among all), so that no list of available partitions is kept.
+     */
+    private int nextStickyPartition() {
+        if (leaderless.size() < n) {
+            for (int draw = 0; draw < STICKY_DRAWS; draw++) {
+                int slot = random.nextInt(n);
+                if (!leaderless.contains(slot)) {
+                    return slot;
+                }
+            }
+        }
+        return random.nextInt(n);
+    }
+
+    /**
+     * Puts a partition where its state says: in its leader's drainable (and ready) set when its head
+     * batch may go, in the metadata wish list when its leader is unknown or stale, nowhere when it
+     * waits (in flight, backing off) or is idle (then its state is dropped).
+     */
+    private void place(int slot) {
+        PartitionQueue q = queues.get(slot);
+        if (q == null) {
+            return;
+        }
+        int target = -1;
+        boolean ready = false;
+        if (!q.batches.isEmpty() && !q.muted && !q.backingOff) {
+            int l = leader[slot];
+            if (l >= 0 && l < connections.length && leaderGeneration[slot] == brokerGeneration[l]) {
+                target = l;
+                ready = q.batches.peekFirst().sendable;
+            } else {
+                needMetadata.add(slot);
+            }
+        }
+        if (q.broker >= 0 && q.broker != target) {
+            Connection old = connections[q.broker];
+            old.drainable.remove(slot);
+            old.ready.remove(slot);
+        }
+        q.broker = target;
+        if (target >= 0) {
+            Connection c = connection(target);
+            c.drainable.add(slot);
+            if (ready) {
+                c.ready.add(slot);
+                kicked.add(target);
+            } else {
+                c.ready.remove(slot);
+            }
+        }
+        if (q.batches.isEmpty() && !q.muted) {
+            queues.remove(slot);
         }
     }
 
-    private void trySend(int i) {
-        if (inFlightIds[i] == null && !backingOff[i] && !queued[i].isEmpty()) {
-            int count = Math.min(config.batchSize(), queued[i].size());
-            long[] ids = new long[count];
-            for (int k = 0; k < count; k++) {
-                ids[k] = queued[i].dequeueLong();
-                long at = queuedAt[i].dequeueLong();
-                if (k == 0) {
-                    batchCreatedAt[i] = at;
-                }
-            }
-            inFlightIds[i] = ids;
-            attempts[i] = 0;
+    private Connection connection(int broker) {
+        Connection c = connections[broker];
+        if (c == null) {
+            c = new Connection();
+            connections[broker] = c;
         }
-        if (inFlightIds[i] == null || backingOff[i] || inFlightCorrelation[i] > 0) {
-            return;
+        return c;
+    }
+
+    /** End of a handler: send to the brokers that got ready batches, and ask for the metadata needed. */
+    private void flush() {
+        for (int k = 0; k < kicked.size(); k++) {
+            send(kicked.getInt(k));
         }
-        if (leader[i] < 0) {
+        kicked.clear();
+        if (!needMetadata.isEmpty()) {
             refreshMetadata();
-            return;
         }
-        long correlation = nextCorrelation++;
-        inFlightCorrelation[i] = correlation;
-        attemptSentAt[i] = trueNow();
-        attempts[i]++;
-        ctx.send(ctx.node(ClusterSpec.brokerNodeName(leader[i])),
-                new ProduceRequest(correlation, partitions[i], config.acks(), inFlightIds[i], config.requestTimeoutNanos()));
-        if (config.acks() == 0) {
-            for (long id : inFlightIds[i]) {
-                env.history().acked(trueNow(), name, partitions[i], id, -1, -1, 0);
+    }
+
+    // ------------------------------------------------------------------ the sender
+
+    /** Sends produce requests to a ready broker while its connection has room (Sender.sendProducerData). */
+    private void send(int broker) {
+        Connection c = connections[broker];
+        while (c != null && !c.ready.isEmpty() && c.inFlight.size() < config.maxInFlight()) {
+            List<Batch> drained = new ArrayList<>();
+            long size = 64;
+            IntIterator it = c.drainable.iterator();
+            while (it.hasNext()) {
+                Batch head = queues.get(it.nextInt()).batches.peekFirst();
+                long bytes = 61 + (long) head.count * config.recordBytes();
+                if (!drained.isEmpty() && size + bytes > config.maxRequestSize()) {
+                    break;
+                }
+                size += bytes;
+                drained.add(head);
             }
-            completeBatch(i);
-        } else {
-            ctx.setTimer(new RequestTimeout(i, correlation), config.requestTimeoutNanos());
+            int count = drained.size();
+            int[] ps = new int[count];
+            long[][] ids = new long[count][];
+            Batch[] batches = new Batch[count];
+            long now = trueNow();
+            for (int k = 0; k < count; k++) {
+                Batch batch = drained.get(k);
+                PartitionQueue q = queues.get(batch.slot);
+                q.batches.pollFirst();
+                q.muted = true;
+                q.broker = -1;
+                c.drainable.remove(batch.slot);
+                c.ready.remove(batch.slot);
+                batch.closed = true;
+                batch.sendable = true;
+                batch.inFlight = true;
+                batch.attemptSentAt = now;
+                batch.attemptLeader = broker;
+                ps[k] = partitions[batch.slot];
+                ids[k] = batch.records();
+                batches[k] = batch;
+            }
+            long correlation = nextCorrelation++;
+            ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)),
+                    new ProduceRequest(correlation, config.acks(), config.requestTimeoutNanos(), ps, ids, config.recordBytes()));
+            if (config.acks() == 0) {
+                // No response is expected: the request is complete once written (Kafka's expectResponse=false).
+                for (Batch batch : batches) {
+                    for (int k = 0; k < batch.count; k++) {
+                        env.history().acked(now, name, partitions[batch.slot], batch.ids[k], -1, -1, 0);
+                    }
+                    finish(batch);
+                }
+                continue;
+            }
+            InFlight f = new InFlight(correlation, broker, batches);
+            c.inFlight.addLast(f);
+            inFlight.put(correlation, f);
+            ctx.setTimer(new RequestTimeout(correlation), config.requestTimeoutNanos());
         }
     }
 
     private void onProduceResponse(ProduceResponse r) {
-        int i = slotOf(r.partition());
-        if (i < 0 || inFlightIds[i] == null || inFlightCorrelation[i] != r.correlationId()) {
-            return; // late response to an attempt we gave up on
+        InFlight f = inFlight.remove(r.correlationId());
+        if (f == null) {
+            return; // late response to a request we gave up on
         }
-        ctx.cancelTimer(new RequestTimeout(i, r.correlationId()));
-        if (r.error() == Errors.NONE) {
-            long[] ids = inFlightIds[i];
-            for (int k = 0; k < ids.length; k++) {
-                env.history().acked(trueNow(), name, partitions[i], ids[k], r.baseOffset() + k, r.leaderEpoch(), config.acks());
+        ctx.cancelTimer(new RequestTimeout(f.correlationId()));
+        connections[f.broker()].inFlight.remove(f);
+        for (int k = 0; k < f.batches().length; k++) {
+            Batch batch = f.batches()[k];
+            Errors error = k < r.errors().length ? r.errors()[k] : Errors.NETWORK_EXCEPTION;
+            if (batch.done) {
+                release(batch); // expired while in flight
+                continue;
             }
-            env.failover().produceSucceeded(partitions[i], attemptSentAt[i], trueNow());
-            completeBatch(i);
-            trySend(i);
-            return;
+            if (error == Errors.NONE) {
+                long now = trueNow();
+                int partition = partitions[batch.slot];
+                for (int j = 0; j < batch.count; j++) {
+                    env.history().acked(now, name, partition, batch.ids[j], r.baseOffsets()[k] + j, r.leaderEpochs()[k], config.acks());
+                }
+                if (env.reportsFailover()) {
+                    env.failover().produceSucceeded(partition, batch.attemptSentAt, now);
+                }
+                finish(batch);
+            } else {
+                failAttempt(batch, error, r.currentLeaders()[k]);
+            }
         }
-        failAttempt(i, r.error());
     }
 
-    private void failAttempt(int i, Errors error) {
-        ctx.cancelTimer(new RequestTimeout(i, inFlightCorrelation[i]));
-        inFlightCorrelation[i] = 0;
-        boolean expired = ctx.now() - batchCreatedAt[i] >= config.deliveryTimeoutNanos();
-        if (!error.retriable() || attempts[i] > config.retries() || expired) {
+    /**
+     * An attempt failed: retry (Sender.canRetry: retriable, retries left, delivery timeout not
+     * reached) or fail the batch's records. {@code hintedLeader} is the KIP-951 leader hint, or -1.
+     */
+    private void failAttempt(Batch batch, Errors error, int hintedLeader) {
+        int slot = batch.slot;
+        PartitionQueue q = queues.get(slot);
+        batch.inFlight = false;
+        q.muted = false;
+        boolean expired = ctx.now() - batch.createdAtNanos >= config.deliveryTimeoutNanos();
+        if (!error.retriable() || batch.retries >= config.retries() || expired) {
             Errors reported = expired ? Errors.REQUEST_TIMED_OUT : error;
-            for (long id : inFlightIds[i]) {
-                env.history().failed(trueNow(), name, partitions[i], id, config.acks(), reported);
+            long now = trueNow();
+            for (int j = 0; j < batch.count; j++) {
+                env.history().failed(now, name, partitions[slot], batch.ids[j], config.acks(), reported);
             }
-            completeBatch(i);
-            trySend(i);
+            finish(batch);
             return;
         }
+        batch.retries++;
+        boolean leaderChanged = false;
         if (error.invalidatesMetadata()) {
-            leader[i] = -1;
-            refreshMetadata();
+            if (hintedLeader >= 0 && hintedLeader < connections.length && hintedLeader != batch.attemptLeader) {
+                setLeader(slot, hintedLeader);
+                leaderChanged = true;
+            } else if (leader[slot] == batch.attemptLeader) {
+                leaderGeneration[slot] = -1; // stale: ask for it before the retry
+            }
         }
-        backingOff[i] = true;
-        ctx.setTimer(new Backoff(i), config.retryBackoffNanos());
+        q.batches.addFirst(batch);
+        if (!leaderChanged) {
+            // Sender/RecordAccumulator: a retry to the same leader waits the exponential back-off.
+            q.backingOff = true;
+            ctx.setTimer(new Backoff(slot), backoffNanos(batch.retries - 1));
+        }
+        place(slot);
     }
 
-    private void completeBatch(int i) {
-        inFlightIds[i] = null;
-        inFlightCorrelation[i] = 0;
+    /** Kafka's ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2). */
+    private long backoffNanos(int attempts) {
+        long initial = Math.min(config.retryBackoffNanos(), config.retryBackoffMaxNanos());
+        long max = config.retryBackoffMaxNanos();
+        if (max <= initial) {
+            return initial;
+        }
+        double expMax = StrictMath.log(max / (double) Math.max(initial, 1)) / StrictMath.log(2);
+        double term = initial * StrictMath.pow(2, Math.min(attempts, expMax)); // StrictMath: the same on every JVM
+        double jitter = 0.8 + 0.4 * random.nextDouble();
+        return Math.min((long) (jitter * term), max);
     }
 
-    private void refreshMetadata() {
-        if (metadataCorrelation >= 0) {
+    /** The batch has its outcome: the partition may send its next one. */
+    private void finish(Batch batch) {
+        batch.done = true;
+        batch.inFlight = false;
+        PartitionQueue q = queues.get(batch.slot);
+        if (q != null) {
+            q.muted = false;
+            place(batch.slot);
+        }
+    }
+
+    /** A batch that expired while in flight got its answer (or lost it): its partition may send again. */
+    private void release(Batch batch) {
+        PartitionQueue q = queues.get(batch.slot);
+        if (q != null) {
+            q.muted = false;
+            place(batch.slot);
+        }
+    }
+
+    /**
+     * The connection to a broker is gone: a reset ({@code timedOut} -1), or the request
+     * {@code timedOut} was not answered within {@code request.timeout.ms} (Kafka then closes the
+     * connection). Every request in flight on it fails; the leaders learnt on it are stale.
+     */
+    private void disconnect(int broker, long timedOut) {
+        brokerGeneration[broker]++;
+        Connection c = connections[broker];
+        if (c == null) {
             return;
         }
+        List<InFlight> lost = new ArrayList<>(c.inFlight);
+        c.inFlight.clear();
+        for (InFlight f : lost) {
+            inFlight.remove(f.correlationId());
+            ctx.cancelTimer(new RequestTimeout(f.correlationId()));
+            Errors error = f.correlationId() == timedOut ? Errors.REQUEST_TIMED_OUT : Errors.NETWORK_EXCEPTION;
+            for (Batch batch : f.batches()) {
+                if (batch.done) {
+                    release(batch);
+                } else {
+                    failAttempt(batch, error, -1);
+                }
+            }
+        }
+        // Partitions waiting for this broker go back to asking who leads them.
+        IntArrayList waiting = new IntArrayList(c.drainable);
+        for (int k = 0; k < waiting.size(); k++) {
+            place(waiting.getInt(k));
+        }
+    }
+
+    // ------------------------------------------------------------------ delivery timeout
+
+    private void armExpiry() {
+        if (!expiryArmed && !byAge.isEmpty()) {
+            expiryArmed = true;
+            long due = byAge.peekFirst().createdAtNanos + config.deliveryTimeoutNanos();
+            ctx.setTimer(EXPIRY, Math.max(0, due - ctx.now()));
+        }
+    }
+
+    /** {@code delivery.timeout.ms}: batches older than it fail, waiting or in flight (Sender's expiry of both). */
+    private void expireBatches() {
+        long now = ctx.now();
+        while (!byAge.isEmpty()) {
+            Batch batch = byAge.peekFirst();
+            if (batch.done) {
+                byAge.pollFirst();
+                continue;
+            }
+            if (now - batch.createdAtNanos < config.deliveryTimeoutNanos()) {
+                break;
+            }
+            byAge.pollFirst();
+            PartitionQueue q = queues.get(batch.slot);
+            if (!batch.inFlight && q != null) {
+                q.batches.remove(batch);
+            }
+            long t = trueNow();
+            for (int j = 0; j < batch.count; j++) {
+                env.history().failed(t, name, partitions[batch.slot], batch.ids[j], config.acks(), Errors.REQUEST_TIMED_OUT);
+            }
+            boolean wasInFlight = batch.inFlight;
+            batch.done = true;
+            batch.inFlight = false;
+            if (q != null && !wasInFlight) {
+                place(batch.slot);
+            }
+        }
+        armExpiry();
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    private void setLeader(int slot, int broker) {
+        leader[slot] = broker;
+        if (broker >= 0 && broker < connections.length) {
+            leaderGeneration[slot] = brokerGeneration[broker];
+            leaderless.remove(slot);
+        } else {
+            leaderless.add(slot);
+        }
+    }
+
+    /** Asks one broker for the leaders of the partitions that need one (one request at a time). */
+    private void refreshMetadata() {
+        if (metadataCorrelation >= 0 || metadataBackingOff || (needMetadata.isEmpty() && !metadataAskedAll)) {
+            return;
+        }
+        int[] asked;
+        if (metadataAskedAll) {
+            asked = partitions;
+            needMetadata.clear();
+        } else {
+            asked = new int[needMetadata.size()];
+            IntIterator it = needMetadata.iterator();
+            for (int k = 0; it.hasNext(); k++) {
+                asked[k] = partitions[it.nextInt()];
+            }
+            needMetadata.clear();
+        }
+        metadataAsked = asked;
         metadataCorrelation = nextCorrelation++;
         int broker = bootstrapBroker(bootstrapIndex);
         metadataBroker = broker;
-        ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)), new MetadataRequest(metadataCorrelation, partitions.clone()));
+        ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)), new MetadataRequest(metadataCorrelation, asked));
         ctx.setTimer(new MetadataTimeout(metadataCorrelation), config.requestTimeoutNanos());
+    }
+
+    /** The metadata request in flight got no answer: its partitions are needed again. */
+    private void metadataFailed() {
+        metadataCorrelation = -1;
+        if (!metadataAskedAll && metadataAsked != null) {
+            for (int p : metadataAsked) {
+                int slot = slotOf(p);
+                if (queues.containsKey(slot)) {
+                    needMetadata.add(slot);
+                }
+            }
+        }
+    }
+
+    private void backOffMetadata() {
+        metadataBackingOff = true;
+        ctx.setTimer(METADATA_RETRY, config.retryBackoffNanos());
     }
 
     private void onMetadata(MetadataResponse r) {
@@ -261,20 +740,23 @@ public final class KafkaProducer implements Node {
         }
         ctx.cancelTimer(new MetadataTimeout(metadataCorrelation));
         metadataCorrelation = -1;
+        metadataAskedAll = false;
         boolean missing = false;
         for (int k = 0; k < r.partitions().length; k++) {
-            int i = slotOf(r.partitions()[k]);
-            if (i >= 0) {
-                leader[i] = r.leaders()[k];
-                missing |= leader[i] < 0;
+            int slot = slotOf(r.partitions()[k]);
+            if (slot < 0) {
+                continue;
+            }
+            setLeader(slot, r.leaders()[k]);
+            needMetadata.remove(slot);
+            if (queues.containsKey(slot)) {
+                missing |= r.leaders()[k] < 0;
+                place(slot);
             }
         }
         if (missing) {
             bootstrapIndex++;
-            ctx.setTimer(METADATA_RETRY, config.retryBackoffNanos());
-        }
-        for (int i = 0; i < partitions.length; i++) {
-            trySend(i);
+            backOffMetadata();
         }
     }
 
@@ -287,35 +769,66 @@ public final class KafkaProducer implements Node {
         return brokers.get(Math.floorMod(index, brokers.size())).id();
     }
 
+    /** The slot of a global partition, or -1. */
     private int slotOf(int partition) {
-        for (int i = 0; i < partitions.length; i++) {
-            if (partitions[i] == partition) {
-                return i;
-            }
+        if (first >= 0) {
+            int slot = partition - first;
+            return slot >= 0 && slot < n ? slot : -1;
         }
-        return -1;
+        int slot = Arrays.binarySearch(partitions, partition);
+        return slot >= 0 ? slot : -1;
     }
 
     private long trueNow() {
         return env.trueClock().getAsLong();
     }
 
-    /** Records not yet handed to a request, over all partitions. */
-    public long queuedRecords() {
-        long n = 0;
-        for (LongArrayFIFOQueue q : queued) {
-            n += q.size();
+    /**
+     * Kafka's {@code Utils.murmur2}: MurmurHash2, 32 bits, seed {@code 0x9747b28c}, over the key
+     * bytes (written from the published algorithm).
+     */
+    static int murmur2(byte[] data) {
+        int length = data.length;
+        int m = 0x5bd1e995;
+        int h = MURMUR2_SEED ^ length;
+        int blocks = length / 4;
+        for (int i = 0; i < blocks; i++) {
+            int o = i * 4;
+            int k = (data[o] & 0xff) | ((data[o + 1] & 0xff) << 8) | ((data[o + 2] & 0xff) << 16) | ((data[o + 3] & 0xff) << 24);
+            k *= m;
+            k ^= k >>> 24;
+            k *= m;
+            h *= m;
+            h ^= k;
         }
-        return n;
+        int tail = blocks * 4;
+        switch (length - tail) {
+            case 3:
+                h ^= (data[tail + 2] & 0xff) << 16;
+                // fall through
+            case 2:
+                h ^= (data[tail + 1] & 0xff) << 8;
+                // fall through
+            case 1:
+                h ^= data[tail] & 0xff;
+                h *= m;
+                break;
+            default:
+                break;
+        }
+        h ^= h >>> 13;
+        h *= m;
+        h ^= h >>> 15;
+        return h;
+    }
+
+    /** Records this producer has sent so far. */
+    public long producedRecords() {
+        return produced;
     }
 
     /** Whether every record was produced and has an outcome. */
     public boolean done() {
-        for (int i = 0; i < partitions.length; i++) {
-            if (produced[i] < config.maxRecordsPerPartition() || !queued[i].isEmpty() || inFlightIds[i] != null) {
-                return false;
-            }
-        }
-        return true;
+        return produced >= config.maxRecords() && queues.isEmpty() && inFlight.isEmpty();
     }
 }

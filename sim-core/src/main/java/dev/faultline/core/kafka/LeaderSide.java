@@ -29,8 +29,36 @@ import java.util.List;
  * the high watermark.
  */
 final class LeaderSide {
-    /** An acks=all produce waiting for the high watermark. */
-    private record PendingProduce(NodeId client, long correlationId, long baseOffset, long requiredOffset, int leaderEpoch,
+    /**
+     * A produce request with acks=all partitions waiting for the high watermark (Kafka's
+     * DelayedProduce): the response goes once every partition of the request has its result.
+     */
+    private static final class DelayedProduce {
+        final NodeId client;
+        final ProduceRequest request;
+        final Errors[] errors;
+        final long[] baseOffsets;
+        final int[] epochs;
+        final int[] leaders;
+        /** Partitions still waiting, plus one while the request is being appended. */
+        int remaining = 1;
+
+        DelayedProduce(NodeId client, ProduceRequest request) {
+            this.client = client;
+            this.request = request;
+            int n = request.partitions().length;
+            errors = new Errors[n];
+            baseOffsets = new long[n];
+            epochs = new int[n];
+            leaders = new int[n];
+            java.util.Arrays.fill(baseOffsets, -1);
+            java.util.Arrays.fill(epochs, -1);
+            java.util.Arrays.fill(leaders, -1);
+        }
+    }
+
+    /** One partition of a {@link DelayedProduce}, waiting in that partition's purgatory. */
+    private record PendingProduce(DelayedProduce request, int index, long baseOffset, long requiredOffset, int leaderEpoch,
                                   long deadlineNanos) {
     }
 
@@ -124,43 +152,58 @@ final class LeaderSide {
 
     // ------------------------------------------------------------------ produce
 
+    /**
+     * A produce request (model-spec §D.2) for several partitions: each is appended on its own
+     * (NOT_LEADER_OR_FOLLOWER with the broker's metadata leader as the KIP-951 hint, or
+     * NOT_ENOUGH_REPLICAS), and the response goes when every acks=all partition is committed or
+     * failed; acks=0 gets no response.
+     */
     void onProduce(NodeId from, ProduceRequest r) {
-        int i = t.local(r.partition());
-        b.ctx.work(b.partitionCostNanos);
-        if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
-            respond(from, r, Errors.NOT_LEADER_OR_FOLLOWER, -1, -1);
-            return;
-        }
-        int p = r.partition();
-        int minIsr = b.cluster.minInsyncReplicas(p);
-        if (r.acks() == -1 && Integer.bitCount(t.isrMask[i]) < minIsr) {
-            respond(from, r, Errors.NOT_ENOUGH_REPLICAS, -1, -1);
-            return;
-        }
-        PartitionLog log = b.store.logForWrite(i);
-        int epoch = t.leaderEpoch[i];
-        long base = log.logEndOffset();
-        log.assignEpoch(epoch, base); // no-op unless the replica was empty when it became leader
-        long now = b.ctx.now();
-        noteCaughtUpFollowers(i, base);
-        for (long id : r.recordIds()) {
-            log.append(id, epoch, b.env.hostClock().getAsLong());
-        }
-        long last = log.logEndOffset() - 1;
-        b.maybeFlush(log);
-        markNews(i);
-        b.observer.touched(b.brokerId, p);
-        if (r.acks() == 1) {
-            respond(from, r, Errors.NONE, base, epoch);
-        } else if (r.acks() == -1) {
-            ArrayDeque<PendingProduce> q = purgatory.get(i);
-            if (q == null) {
-                q = new ArrayDeque<>();
-                purgatory.put(i, q);
+        int n = r.partitions().length;
+        b.ctx.work(b.partitionCostNanos * n);
+        DelayedProduce d = new DelayedProduce(from, r);
+        for (int k = 0; k < n; k++) {
+            int p = r.partitions()[k];
+            int i = t.local(p);
+            if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
+                d.errors[k] = Errors.NOT_LEADER_OR_FOLLOWER;
+                d.leaders[k] = p >= 0 && p < b.metadataLeader.length ? b.metadataLeader[p] : -1;
+                continue;
             }
-            q.addLast(new PendingProduce(from, r.correlationId(), base, last + 1, epoch, now + r.timeoutNanos()));
+            int minIsr = b.cluster.minInsyncReplicas(p);
+            if (r.acks() == -1 && Integer.bitCount(t.isrMask[i]) < minIsr) {
+                d.errors[k] = Errors.NOT_ENOUGH_REPLICAS;
+                continue;
+            }
+            PartitionLog log = b.store.logForWrite(i);
+            int epoch = t.leaderEpoch[i];
+            long base = log.logEndOffset();
+            log.assignEpoch(epoch, base); // no-op unless the replica was empty when it became leader
+            long now = b.ctx.now();
+            noteCaughtUpFollowers(i, base);
+            for (long id : r.recordIds()[k]) {
+                log.append(id, epoch, b.env.hostClock().getAsLong());
+            }
+            long last = log.logEndOffset() - 1;
+            b.maybeFlush(log);
+            markNews(i);
+            b.observer.touched(b.brokerId, p);
+            if (r.acks() == -1) {
+                ArrayDeque<PendingProduce> q = purgatory.get(i);
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    purgatory.put(i, q);
+                }
+                d.remaining++;
+                q.addLast(new PendingProduce(d, k, base, last + 1, epoch, now + r.timeoutNanos()));
+            } else {
+                d.errors[k] = Errors.NONE;
+                d.baseOffsets[k] = base;
+                d.epochs[k] = epoch;
+            }
+            maybeAdvanceHighWatermark(i);
         }
-        maybeAdvanceHighWatermark(i);
+        resolved(d); // the appending is done
     }
 
     private void noteCaughtUpFollowers(int i, long oldLeo) {
@@ -176,10 +219,13 @@ final class LeaderSide {
         }
     }
 
-    private void respond(NodeId to, ProduceRequest r, Errors error, long baseOffset, int epoch) {
-        if (r.acks() != 0) {
-            b.ctx.send(to, new ProduceResponse(r.correlationId(), r.partition(), error, baseOffset, epoch));
+    /** One partition of a delayed produce has its result; the response goes with the last one. */
+    private void resolved(DelayedProduce d) {
+        if (--d.remaining > 0 || d.request.acks() == 0) {
+            return;
         }
+        ProduceRequest r = d.request;
+        b.ctx.send(d.client, new ProduceResponse(r.correlationId(), r.partitions(), d.errors, d.baseOffsets, d.epochs, d.leaders));
     }
 
     /** Completes acks=all produces the high watermark now covers (model-spec §D.2 step 4). */
@@ -202,8 +248,11 @@ final class LeaderSide {
             } else {
                 error = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
             }
-            b.ctx.send(pp.client(), new ProduceResponse(pp.correlationId(), p, error, error == Errors.NONE ? pp.baseOffset() : -1,
-                    pp.leaderEpoch()));
+            DelayedProduce d = pp.request();
+            d.errors[pp.index()] = error;
+            d.baseOffsets[pp.index()] = error == Errors.NONE ? pp.baseOffset() : -1;
+            d.epochs[pp.index()] = pp.leaderEpoch();
+            resolved(d);
         }
         if (q.isEmpty()) {
             purgatory.remove(i);
@@ -215,8 +264,13 @@ final class LeaderSide {
         if (q == null) {
             return;
         }
+        int p = t.partitions[i];
         for (PendingProduce pp : q) {
-            b.ctx.send(pp.client(), new ProduceResponse(pp.correlationId(), t.partitions[i], error, -1, pp.leaderEpoch()));
+            DelayedProduce d = pp.request();
+            d.errors[pp.index()] = error;
+            d.epochs[pp.index()] = pp.leaderEpoch();
+            d.leaders[pp.index()] = error == Errors.NOT_LEADER_OR_FOLLOWER ? b.metadataLeader[p] : -1;
+            resolved(d);
         }
     }
 

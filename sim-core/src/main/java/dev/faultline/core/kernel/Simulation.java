@@ -470,8 +470,10 @@ public final class Simulation implements CheckContext {
             if (t.cancelled) {
                 return;
             }
-            // The entry stays in the map (re-arming the same tag then replaces a value, no new entry).
+            // The map forgets a timer once it fired, so tags that are never re-armed (a request's
+            // timeout by correlation id) do not pile up.
             t.fired = true;
+            s.timers.remove(t.tag, t);
         }
         if (kind != K_START) {
             beginEvent();
@@ -780,7 +782,7 @@ public final class Simulation implements CheckContext {
 
         @Override
         public void cancelTimer(Object tag) {
-            TimerEvent old = slot.timers.get(tag);
+            TimerEvent old = slot.timers.remove(tag);
             if (old != null && !old.fired) {
                 old.cancelled = true;
             }

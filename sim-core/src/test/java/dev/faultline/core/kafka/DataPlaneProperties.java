@@ -50,7 +50,7 @@ class DataPlaneProperties {
                 .config("faultline.page.cache.flush.delay.ms", 2000)
                 .topic("orders", 3, 3).build();
         KafkaCluster c = KafkaCluster.builder(spec).seed(seed)
-                .producer("producer", ProducerConfig.of(new int[] {0, 1, 2}, 40, Long.MAX_VALUE,
+                .producer("producer", ProducerConfig.of(new int[] {0, 1, 2}, 120, Long.MAX_VALUE,
                         Map.of("acks", "all", "request.timeout.ms", "3000", "delivery.timeout.ms", "10000")))
                 .consumer("consumer", "orders-0", "orders-1", "orders-2")
                 .build();

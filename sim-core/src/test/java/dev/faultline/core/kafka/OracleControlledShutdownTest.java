@@ -18,7 +18,7 @@ class OracleControlledShutdownTest {
     private static KafkaCluster cluster(boolean controlledShutdownEnabled) {
         ClusterSpec spec = ClusterSpec.builder().brokers(3).config("faultline.oracle.detection.delay.ms", 2000)
                 .config("controlled.shutdown.enable", controlledShutdownEnabled).topic("orders", 6, 3).build();
-        KafkaCluster c = KafkaCluster.builder(spec).seed(5).producer("producer", ProducerConfig.of(ALL, 50, Long.MAX_VALUE, "all"))
+        KafkaCluster c = KafkaCluster.builder(spec).seed(5).producer("producer", ProducerConfig.roundRobin(ALL, 300, Long.MAX_VALUE, "all"))
                 .build().start();
         c.runFor(Time.seconds(3));
         return c;

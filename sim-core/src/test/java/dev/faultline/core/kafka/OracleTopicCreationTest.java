@@ -16,7 +16,7 @@ class OracleTopicCreationTest {
         ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2)
                 .topic("orders", 1, 3).topic("events", 2, 3).createdAtRuntime("events").build();
         return KafkaCluster.builder(spec).seed(11)
-                .producer("producer-1", ProducerConfig.of(new int[] {1, 2}, 100, 400, "all"))
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {1, 2}, 200, 800, "all"))
                 .build().start();
     }
 

@@ -19,7 +19,7 @@ class WarmStartTest {
 
     private static KafkaCluster cluster(boolean warm) {
         return KafkaCluster.builder(spec(warm)).seed(7)
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2, 3, 4, 5}, 100, 1000, "all")).build();
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2, 3, 4, 5}, 600, 6000, "all")).build();
     }
 
     @Test
@@ -102,7 +102,7 @@ class WarmStartTest {
 
     private static String fingerprint(boolean warm, long seed) {
         KafkaCluster c = KafkaCluster.builder(spec(warm)).seed(seed)
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2, 3, 4, 5}, 100, 1000, "all")).build().start();
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2, 3, 4, 5}, 600, 6000, "all")).build().start();
         RunResult r = c.runFor(Time.seconds(20));
         c.assertNoViolation();
         return r.fingerprintHex();

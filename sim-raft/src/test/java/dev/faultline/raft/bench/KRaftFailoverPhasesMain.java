@@ -66,7 +66,7 @@ public final class KRaftFailoverPhasesMain {
     private static FailoverMeasurement trial(long seed, boolean crashController) {
         ClusterSpec spec = ClusterSpec.builder().brokers(6).config("min.insync.replicas", 2).topic("orders", 12, 3).build();
         KafkaCluster c = KafkaCluster.builder(spec).seed(seed).controlPlane(new KRaftControlPlane())
-                .producer("producer", ProducerConfig.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 120, Long.MAX_VALUE, "all"))
+                .producer("producer", ProducerConfig.roundRobin(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 1440, Long.MAX_VALUE, "all"))
                 .build().start();
         c.runFor(15 * Time.SECOND);
         SimRandom random = c.sim().random("failover-phases");

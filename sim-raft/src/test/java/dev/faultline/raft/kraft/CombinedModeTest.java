@@ -21,7 +21,7 @@ class CombinedModeTest {
     private static KafkaCluster cluster(int brokers, int voters, long seed) {
         ClusterSpec spec = ClusterSpec.builder().brokers(brokers).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
         return KafkaCluster.builder(spec).seed(seed).controlPlane(KRaftControlPlane.combined(voters, QuorumConfig.defaults()))
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"))
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2}, 600, Long.MAX_VALUE, "all"))
                 .build().start();
     }
 

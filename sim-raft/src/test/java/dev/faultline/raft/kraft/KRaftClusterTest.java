@@ -18,7 +18,7 @@ class KRaftClusterTest {
     private static KafkaCluster cluster(int brokers, long seed) {
         ClusterSpec spec = ClusterSpec.builder().brokers(brokers).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
         return KafkaCluster.builder(spec).seed(seed).controlPlane(new KRaftControlPlane())
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"))
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2}, 600, Long.MAX_VALUE, "all"))
                 .build().start();
     }
 
@@ -183,7 +183,7 @@ class KRaftClusterTest {
                 .controlPlane(new KRaftControlPlane(3, dev.faultline.raft.quorum.QuorumConfig.defaults(),
                         java.util.Set.of(dev.faultline.raft.check.RaftInvariants.LOG_MATCHING,
                                 dev.faultline.raft.check.RaftInvariants.CONSISTENT_COMMITTED_DATA)))
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"))
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2}, 600, Long.MAX_VALUE, "all"))
                 .build().start();
         c.runFor(10 * S);
         c.assertNoViolation();
@@ -254,7 +254,7 @@ class KRaftClusterTest {
         // keeps broker-2 busy for a third of a second or more, and metadata replay waits behind it.
         ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
         KafkaCluster.Builder b = KafkaCluster.builder(spec).seed(10).controlPlane(new KRaftControlPlane())
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 200, Long.MAX_VALUE, "all"));
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2}, 600, Long.MAX_VALUE, "all"));
         if (saturated) {
             b.brokerConfig(2, "faultline.broker.partition.cost.ns", 300_000_000L);
         }

@@ -33,7 +33,7 @@ class KRaftControlledShutdownTest {
         }
         ClusterSpec spec = ClusterSpec.builder().brokers(brokers).config("min.insync.replicas", 2).topic("t", PARTITIONS, 3).build();
         KafkaCluster c = KafkaCluster.builder(spec).seed(9).controlPlane(new KRaftControlPlane())
-                .producer("producer", ProducerConfig.of(all, 200, Long.MAX_VALUE, "all")).build().start();
+                .producer("producer", ProducerConfig.roundRobin(all, 200 * PARTITIONS, Long.MAX_VALUE, "all")).build().start();
         c.runFor(15 * Time.SECOND);
         return c;
     }

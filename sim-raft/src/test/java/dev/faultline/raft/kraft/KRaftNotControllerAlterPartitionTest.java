@@ -34,7 +34,7 @@ class KRaftNotControllerAlterPartitionTest {
         ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 1)
                 .config("replica.lag.time.max.ms", 5000).topic("orders", 3, 3).build();
         KafkaCluster c = KafkaCluster.builder(spec).seed(9).controlPlane(new KRaftControlPlane())
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 100, Long.MAX_VALUE, Map.of("acks", "1")))
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 300, Long.MAX_VALUE, Map.of("acks", "1", "partitioner.class", ProducerConfig.ROUND_ROBIN)))
                 .build();
         List<String> leaderSawNotController = new ArrayList<>();
         List<String> shrinkProposals = new ArrayList<>();

@@ -31,7 +31,7 @@ class DeposedControllerCacheTest {
         // DP-L1 is off: the old controller's broker is also a deposed partition leader cut off from
         // every controller here, so it cannot shrink its ISR within the bound (not what this tests).
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(42).controlPlane(new ZkControlPlane()).disableInvariant("DP-L1")
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 20, Long.MAX_VALUE, Map.of("acks", "1")))
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 60, Long.MAX_VALUE, Map.of("acks", "1", "partitioner.class", ProducerConfig.ROUND_ROBIN)))
                 .build().start();
         kafka.runFor(20 * Time.SECOND);
         NodeId old = kafka.controlPlane().activeController();

@@ -26,7 +26,7 @@ class FastRestartDuringSessionTest {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2}, new int[] {2, 1})
                 .config("min.insync.replicas", "2").build();
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(8).controlPlane(new ZkControlPlane())
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1}, 10, Long.MAX_VALUE, Map.of("acks", "all"))).build().start();
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1}, 20, Long.MAX_VALUE, Map.of("acks", "all", "partitioner.class", ProducerConfig.ROUND_ROBIN))).build().start();
         kafka.runFor(20 * Time.SECOND);
         int controller = ClusterSpec.brokerIdOf(kafka.controlPlane().activeController().name());
         kafka.powerLoss(controller);

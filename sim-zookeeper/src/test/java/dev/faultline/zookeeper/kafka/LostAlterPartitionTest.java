@@ -31,7 +31,7 @@ class LostAlterPartitionTest {
         // DP-L1 (removed within 1.5 x replica.lag.time.max.ms) cannot hold while the controller
         // never hears of the shrink; this test checks the recovery afterwards instead.
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(3).controlPlane(new ZkControlPlane()).disableInvariant("DP-L1")
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 20, Long.MAX_VALUE, Map.of("acks", "1")))
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 60, Long.MAX_VALUE, Map.of("acks", "1", "partitioner.class", ProducerConfig.ROUND_ROBIN)))
                 .build().start();
         kafka.runFor(20 * Time.SECOND);
         int controller = ClusterSpec.brokerIdOf(kafka.controlPlane().activeController().name());

@@ -34,7 +34,7 @@ class NotControllerAlterPartitionTest {
         // DP-L1 cannot hold while /controller names a restarted broker that is no controller; this
         // test checks the channel's behaviour, and the shrink once a controller is elected.
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(5).controlPlane(new ZkControlPlane()).disableInvariant("DP-L1")
-                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 20, Long.MAX_VALUE, Map.of("acks", "1")))
+                .producer("producer-1", ProducerConfig.of(new int[] {0, 1, 2}, 60, Long.MAX_VALUE, Map.of("acks", "1", "partitioner.class", ProducerConfig.ROUND_ROBIN)))
                 .build();
         List<Long> notControllerAnswers = new ArrayList<>();
         // Per leader and partition, the times of its NOT_CONTROLLER answers.

@@ -33,7 +33,7 @@ class ZkControlledShutdownTest {
         }
         ClusterSpec spec = ClusterSpec.builder().brokers(4).config("min.insync.replicas", 2).topic("t", PARTITIONS, 3).build();
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(3).controlPlane(plane)
-                .producer("producer", ProducerConfig.of(all, 200, Long.MAX_VALUE, "all")).build().start();
+                .producer("producer", ProducerConfig.roundRobin(all, 200 * PARTITIONS, Long.MAX_VALUE, "all")).build().start();
         kafka.runFor(20 * Time.SECOND);
         assertThat(kafka.controlPlane().activeController()).isNotNull();
         return kafka;

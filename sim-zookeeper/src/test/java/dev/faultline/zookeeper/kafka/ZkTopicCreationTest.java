@@ -22,7 +22,7 @@ class ZkTopicCreationTest {
         ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("orders", 1, 3)
                 .topic("events", new int[] {1, 2, 3}, new int[] {2, 3, 1}).createdAtRuntime("events").build();
         return KafkaCluster.builder(spec).seed(5).controlPlane(plane)
-                .producer("producer-1", ProducerConfig.of(new int[] {1, 2}, 50, 100_000, "all"))
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {1, 2}, 100, 200_000, "all"))
                 .build().start();
     }
 
