@@ -72,9 +72,9 @@ public final class ConfigKeys {
 
     /** Keys whose value is true or false besides those with such a default and the planted bugs. */
     private static final Set<String> BOOLEANS = Set.of("auto.leader.rebalance.enable", "enable.idempotence", "faultline.check.commit.latency",
-            "faultline.check.stable.leadership", "faultline.check.kz.l2");
+            "faultline.check.stable.leadership", "faultline.check.kz.l2", "partitioner.ignore.keys");
     /** Keys whose value is text. */
-    private static final Set<String> TEXT = Set.of("bootstrap.servers");
+    private static final Set<String> TEXT = Set.of("bootstrap.servers", "partitioner.class");
     /** Whole-number keys that may be 0 although their name says interval or timeout (Kafka allows it, and it loops nothing). */
     private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms");
 
@@ -97,6 +97,11 @@ public final class ConfigKeys {
         if (key.equals("acks")) {
             return List.of("0", "1", "all", "-1").contains(v) ? null : "'acks' must be 0, 1 or all, not '" + value + "'";
         }
+        if (key.equals("partitioner.class")) {
+            return v.equals(dev.faultline.core.kafka.ProducerConfig.ROUND_ROBIN) || v.equals("RoundRobinPartitioner") ? null
+                    : "'partitioner.class' can be " + dev.faultline.core.kafka.ProducerConfig.ROUND_ROBIN
+                    + " (leave it unset for the built-in sticky and key-hash partitioner), not '" + value + "'";
+        }
         if (TEXT.contains(key)) {
             return null;
         }
@@ -105,7 +110,8 @@ public final class ConfigKeys {
         String lower = key.toLowerCase(java.util.Locale.ROOT);
         boolean positive = !ZERO_ALLOWED.contains(key) && (lower.contains("interval") || lower.contains("timeout") || key.equals("tickTime")
                 || key.endsWith("Limit") || key.equals("min.insync.replicas") || key.equals("default.replication.factor")
-                || key.equals("num.replica.fetchers") || key.contains("in.flight") || key.equals("faultline.batch.records"));
+                || key.equals("num.replica.fetchers") || key.contains("in.flight") || key.equals("batch.size") || key.equals("max.request.size")
+                || key.equals("faultline.record.bytes"));
         long min = positive ? 1 : 0;
         long n;
         try {
