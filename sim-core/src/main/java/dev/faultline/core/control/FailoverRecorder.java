@@ -29,6 +29,20 @@ public final class FailoverRecorder {
         BrokerFailover f = new BrokerFailover(brokerId, atNanos, ledPartitions);
         brokerFailovers.add(f);
         order.add(f);
+        for (BrokerFailureListener l : brokerFailureListeners) {
+            l.brokerFailed(brokerId, atNanos, ledPartitions);
+        }
+    }
+
+    /** Told when a broker failover opens (the failover canary starts probing its partitions). */
+    public interface BrokerFailureListener {
+        void brokerFailed(int brokerId, long atNanos, int[] ledPartitions);
+    }
+
+    private final List<BrokerFailureListener> brokerFailureListeners = new ArrayList<>();
+
+    public void addBrokerFailureListener(BrokerFailureListener listener) {
+        brokerFailureListeners.add(listener);
     }
 
     /** The control plane learned that the broker is gone (session expiry, fencing, oracle detection). */

@@ -48,6 +48,8 @@ public final class KafkaConfig {
         d.put("faultline.oracle.detection.delay.ms", "0");
         // Simulator: CPU cost of a broker handling one partition in a request, in nanoseconds.
         d.put("faultline.broker.partition.cost.ns", "2000");
+        // Simulator: the failover canary (KafkaCluster) that measures the client phase of broker failovers.
+        d.put("faultline.canary.enable", "true");
         // Planted-bug switches (model-spec §F.4), off by default.
         d.put("replication.truncateToHighWatermark", "false");
         d.put("replication.singleRoundEpochLookup", "false");

@@ -95,7 +95,8 @@ public final class KafkaCluster {
         for (Invariant inv : checker.invariants()) {
             sim.addInvariant(inv);
         }
-        ClientEnv clientEnv = new ClientEnv(spec, history, failover, sim::now, true);
+        boolean canary = spec.config().getBoolean("faultline.canary.enable");
+        ClientEnv clientEnv = new ClientEnv(spec, history, failover, sim::now, !canary);
         this.producers = new ArrayList<>(b.producers.keySet());
         for (Map.Entry<String, ProducerConfig> e : b.producers.entrySet()) {
             ProducerConfig pc = e.getValue();
@@ -106,6 +107,9 @@ public final class KafkaCluster {
             int[] ps = e.getValue();
             sim.addNode(e.getKey(), ctx -> new KafkaConsumer(ctx, clientEnv, ps, Time.millis(100), Time.seconds(30)));
         }
+        if (canary) {
+            addCanary(clientEnv);
+        }
         if (!disabled.contains("DP-L1")) {
             long period = spec.config().getMillisAsNanos("replica.lag.time.max.ms") / 2;
             scheduleIsrLiveness(period, period);
@@ -113,6 +117,41 @@ public final class KafkaCluster {
                 sim.addInvariant(Invariant.of("dp-l1-controller-watch", ctx -> watchController()));
             }
         }
+    }
+
+    /** The node name of the failover canary. */
+    public static final String CANARY = "canary";
+
+    /**
+     * The failover canary ({@code faultline.canary.enable}, on by default): a producer node
+     * ({@value #CANARY}) with the Kafka 3.9 client's defaults and {@code acks=all} that writes
+     * nothing until a broker failover opens, then writes one record to each partition the failed
+     * broker led (batched per broker like any producer's) and keeps writing to each until a write
+     * sent after the fault succeeds, as an operator's canary that writes to every partition would
+     * see it. The failover's client phase is measured from its writes alone, so it does not depend
+     * on how sparse the workload's traffic is; the workload's producers do not end it. Its writes
+     * are acks=all records like any (DP-S1 judges them) but stay out of the record counts and the
+     * operation list of the history.
+     */
+    private void addCanary(ClientEnv clientEnv) {
+        int[] all = new int[spec.partitionCount()];
+        for (int p = 0; p < all.length; p++) {
+            all[p] = p;
+        }
+        ProducerConfig config = ProducerConfig.of(all, 1, Long.MAX_VALUE, Map.of("acks", "all"));
+        ClientEnv env = new ClientEnv(spec, history, failover, sim::now, true);
+        history.probeClient(CANARY);
+        NodeId node = sim.addNode(CANARY, ctx -> new KafkaProducer(ctx, env, config, true));
+        failover.addBrokerFailureListener((brokerId, atNanos, led) -> {
+            if (led.length > 0) {
+                sim.schedule(sim.now(), () -> {
+                    KafkaProducer probe = sim.process(node, KafkaProducer.class);
+                    if (probe != null) {
+                        probe.probe(led);
+                    }
+                });
+            }
+        });
     }
 
     /** A builder over a cluster description. */

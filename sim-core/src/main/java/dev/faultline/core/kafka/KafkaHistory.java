@@ -53,6 +53,14 @@ public final class KafkaHistory {
     private DataPlaneChecker checker;
     private final java.util.Map<String, Long> lastConsumed = new java.util.TreeMap<>();
 
+    /** Clients whose writes are probes (the failover canary): judged like any write, left out of the counts and the operation list. */
+    private final java.util.Set<String> probes = new java.util.TreeSet<>();
+
+    /** Marks a client as a probe (see {@link #probes}). */
+    void probeClient(String client) {
+        probes.add(client);
+    }
+
     void setChecker(DataPlaneChecker checker) {
         this.checker = checker;
     }
@@ -69,13 +77,18 @@ public final class KafkaHistory {
     }
 
     public void sent(long timeNanos, String client, int partition, long recordId, int acks) {
+        if (probes.contains(client)) {
+            return;
+        }
         sent++;
         add(new Operation(timeNanos, client, "send", partition, recordId, -1, -1, acks, Errors.NONE));
     }
 
     public void acked(long timeNanos, String client, int partition, long recordId, long offset, int leaderEpoch, int acks) {
-        acked++;
-        add(new Operation(timeNanos, client, "ack", partition, recordId, offset, leaderEpoch, acks, Errors.NONE));
+        if (!probes.contains(client)) {
+            acked++;
+            add(new Operation(timeNanos, client, "ack", partition, recordId, offset, leaderEpoch, acks, Errors.NONE));
+        }
         if (acks == -1) {
             Acked a = ackedAll.get(partition);
             if (a == null) {
@@ -93,6 +106,9 @@ public final class KafkaHistory {
     }
 
     public void failed(long timeNanos, String client, int partition, long recordId, int acks, Errors error) {
+        if (probes.contains(client)) {
+            return;
+        }
         failed++;
         add(new Operation(timeNanos, client, "fail", partition, recordId, -1, -1, acks, error));
     }

@@ -186,6 +186,13 @@ public final class KafkaProducer implements Node {
     private final IntArrayList kicked = new IntArrayList();
     private final IntLinkedOpenHashSet needMetadata = new IntLinkedOpenHashSet();
 
+    /**
+     * Canary only: the partitions it probes, each with the true time of the latest request to probe
+     * it; a partition leaves once a write sent at or after that time succeeded.
+     */
+    private final it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap probing = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
+    private final boolean canary;
+
     private long nextCorrelation = 1;
     private long nextRecord;
     private long nextBatch;
@@ -201,6 +208,15 @@ public final class KafkaProducer implements Node {
     private int metadataBroker = -1;
 
     KafkaProducer(NodeContext ctx, ClientEnv env, ProducerConfig config) {
+        this(ctx, env, config, false);
+    }
+
+    /**
+     * A producer; {@code canary} for the failover probe ({@link #probe}): no workload of its own,
+     * it writes only to the partitions it is asked to probe, and asks for their leaders only.
+     */
+    KafkaProducer(NodeContext ctx, ClientEnv env, ProducerConfig config, boolean canary) {
+        this.canary = canary;
         this.ctx = ctx;
         this.env = env;
         this.config = config;
@@ -224,6 +240,9 @@ public final class KafkaProducer implements Node {
 
     @Override
     public void onStart() {
+        if (canary) {
+            return; // it writes when asked to probe
+        }
         if (config.startDelayNanos() == 0) {
             metadataAskedAll = true; // a delayed producer asks for metadata when it first has a record
             refreshMetadata();
@@ -308,8 +327,13 @@ public final class KafkaProducer implements Node {
     /** The application sends one record. */
     private void produce() {
         int slot = partitionFor();
-        long id = nextRecord++;
         produced++;
+        append(slot);
+    }
+
+    /** One record to partition {@code slot} goes into the accumulator. */
+    private void append(int slot) {
+        long id = nextRecord++;
         env.history().sent(trueNow(), name, partitions[slot], id, config.acks());
         PartitionQueue q = queues.get(slot);
         if (q == null) {
@@ -529,6 +553,13 @@ public final class KafkaProducer implements Node {
                     env.failover().produceSucceeded(partition, batch.attemptSentAt, now);
                 }
                 finish(batch);
+                if (canary && probing.containsKey(batch.slot)) {
+                    if (batch.attemptSentAt >= probing.get(batch.slot)) {
+                        probing.remove(batch.slot); // probed: a write sent since the last request succeeded
+                    } else {
+                        append(batch.slot); // asked again while this write was on its way: write once more
+                    }
+                }
             } else {
                 failAttempt(batch, error, r.currentLeaders()[k]);
             }
@@ -552,6 +583,9 @@ public final class KafkaProducer implements Node {
                 env.history().failed(now, name, partitions[slot], batch.ids[j], config.acks(), reported);
             }
             finish(batch);
+            if (canary && probing.containsKey(slot)) {
+                append(slot); // the canary keeps writing until a write succeeds
+            }
             return;
         }
         batch.retries++;
@@ -674,6 +708,9 @@ public final class KafkaProducer implements Node {
             batch.inFlight = false;
             if (q != null && !wasInFlight) {
                 place(batch.slot);
+            }
+            if (canary && probing.containsKey(batch.slot)) {
+                append(batch.slot); // the canary keeps writing until a write succeeds
             }
         }
         armExpiry();
@@ -820,6 +857,33 @@ public final class KafkaProducer implements Node {
         h *= m;
         h ^= h >>> 15;
         return h;
+    }
+
+    /**
+     * The failover probe (a world action when a broker failover opens): write one acks=all record
+     * to each of these global partitions, and keep writing to each until a write sent from now on
+     * succeeds. The records of one broker travel together, as the accumulator drains them. A
+     * partition already being probed is only marked: its next write counts.
+     */
+    void probe(int[] globalPartitions) {
+        long now = trueNow();
+        for (int p : globalPartitions) {
+            int slot = slotOf(p);
+            if (slot < 0) {
+                continue;
+            }
+            boolean already = probing.containsKey(slot);
+            probing.put(slot, now);
+            if (!already) {
+                append(slot);
+            }
+        }
+        flush();
+    }
+
+    /** Partitions the canary is still probing. */
+    int probing() {
+        return probing.size();
     }
 
     /** Records this producer has sent so far. */

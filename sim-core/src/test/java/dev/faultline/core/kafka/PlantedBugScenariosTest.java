@@ -28,7 +28,8 @@ class PlantedBugScenariosTest {
     private static KafkaCluster kip101Scenario1(boolean truncateToHighWatermark) {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
                 .config("replication.truncateToHighWatermark", truncateToHighWatermark)
-                .config("faultline.oracle.detection.delay.ms", 1000).build();
+                .config("faultline.oracle.detection.delay.ms", 1000)
+                .config("faultline.canary.enable", false).build(); // exact logs: no probe writes
         KafkaCluster c = KafkaCluster.builder(spec).seed(101)
                 .producer("producer", ProducerConfig.of(new int[] {0}, 100, 2, "all")).build();
         Triggers.when(c.sim(), "A has m2", () -> c.broker(2) != null && c.broker(2).logEndOffsetOf(0) == 2,
@@ -75,7 +76,8 @@ class PlantedBugScenariosTest {
      */
     private static KafkaCluster kip101Scenario2(boolean truncateToHighWatermark, boolean dps2) {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
-                .config("replication.truncateToHighWatermark", truncateToHighWatermark).build();
+                .config("replication.truncateToHighWatermark", truncateToHighWatermark)
+                .config("faultline.canary.enable", false).build(); // exact logs: no probe writes
         KafkaCluster.Builder b = KafkaCluster.builder(spec).seed(102)
                 .brokerConfig(1, "faultline.page.cache.flush.delay.ms", 0)
                 .brokerConfig(2, "faultline.page.cache.flush.delay.ms", 8000)
@@ -137,7 +139,8 @@ class PlantedBugScenariosTest {
     private static KafkaCluster kip279(boolean singleRoundEpochLookup) {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
                 .config("min.insync.replicas", 1).config("unclean.leader.election.enable", true)
-                .config("replication.singleRoundEpochLookup", singleRoundEpochLookup).build();
+                .config("replication.singleRoundEpochLookup", singleRoundEpochLookup)
+                .config("faultline.canary.enable", false).build(); // exact logs: no probe writes
         KafkaCluster c = KafkaCluster.builder(spec).seed(279)
                 .producer("p-replicated", ProducerConfig.of(new int[] {0}, 100, 11, "1"))
                 .producer("p-unreplicated", ProducerConfig.of(new int[] {0}, 100, 10, "1").startingAfter(Time.millis(1000)))

@@ -164,7 +164,7 @@ class ProducerTest {
         KafkaCluster c = cluster(n, ProducerConfig.of(all(n), 300, Long.MAX_VALUE, "all"));
         IntArrayList asked = new IntArrayList();
         c.sim().tracer().addSink(e -> {
-            if (e instanceof TraceEvent.Delivered d && d.type().equals("MetadataRequest")) {
+            if (e instanceof TraceEvent.Delivered d && d.type().equals("MetadataRequest") && d.from().equals("producer")) {
                 Matcher m = PARTITIONS.matcher(d.message());
                 assertThat(m.find()).isTrue();
                 asked.add(m.group(1).split(",").length);
