@@ -102,6 +102,10 @@ public final class ConfigKeys {
                     : "'partitioner.class' can be " + dev.faultline.core.kafka.ProducerConfig.ROUND_ROBIN
                     + " (leave it unset for the built-in sticky and key-hash partitioner), not '" + value + "'";
         }
+        if (key.equals("bootstrap.servers")) {
+            return v.isEmpty() || v.matches("broker-[1-9]\\d{0,8}( *, *broker-[1-9]\\d{0,8})*") ? null
+                    : "'bootstrap.servers' lists broker node names separated by commas (broker-1,broker-2), not '" + value + "'";
+        }
         if (TEXT.contains(key)) {
             return null;
         }

@@ -514,7 +514,7 @@ public final class ScenarioLoader {
     private List<Topic> topics(Node node, Cluster cluster) {
         List<Node> items = list(node, "'topics'");
         List<Topic> out = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new java.util.TreeSet<>();
         for (Node item : items) {
             Map<String, Node> m = mapping(item, "a topic", TOPIC);
             if (m == null) {
@@ -594,6 +594,15 @@ public final class ScenarioLoader {
                 }
             }
             Map<String, String> config = p.containsKey("config") ? config(p.get("config")) : Map.of();
+            if (config.containsKey("bootstrap.servers") && cluster != null) {
+                for (String b : config.get("bootstrap.servers").split(",")) {
+                    long id = b.isBlank() ? 1 : Targets.index(b.trim().substring("broker-".length()));
+                    if (id < 1 || id > cluster.brokers()) {
+                        report(keyNode(p.get("config"), "bootstrap.servers"), "'bootstrap.servers' names " + b.trim()
+                                + ", but the brokers are broker-1..broker-" + cluster.brokers());
+                    }
+                }
+            }
             long start = p.containsKey("start") ? Math.max(0, duration(p.get("start"), "start")) : 0;
             long records = p.containsKey("records") ? intValue(p.get("records"), "records", 1, Integer.MAX_VALUE) : 0;
             int keys = p.containsKey("keys") ? intValue(p.get("keys"), "keys", 1, Integer.MAX_VALUE) : 0;
@@ -734,6 +743,16 @@ public final class ScenarioLoader {
                     return null;
                 }
                 Scenario.NodeFault n = (Scenario.NodeFault) nodeFault(Scenario.NodeAction.PAUSE, body, targets);
+                if (n != null && targets != null) {
+                    for (String t : n.targets()) {
+                        if (!targets.isBrokerTarget(t)) {
+                            // The controller thread runs inside a broker; a ZooKeeper server has none.
+                            report(body, "'pause-controller-thread' pauses the controller thread of a broker, but '" + t
+                                    + "' is not a broker; use active-controller, broker-N, leader-of(T-P), random-broker, brokers or rack(X)");
+                            return null;
+                        }
+                    }
+                }
                 return n == null ? null : new Scenario.ControllerThreadPause(n.targets());
             }
             case "force-controller-election":

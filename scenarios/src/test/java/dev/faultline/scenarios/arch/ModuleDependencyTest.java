@@ -64,4 +64,32 @@ class ModuleDependencyTest {
                 .orShould().callMethod(java.util.Collection.class, "parallelStream")
                 .check(all);
     }
+
+    /**
+     * A HashMap or HashSet iterates in the order of its keys' hash codes: for records, enums and
+     * objects those are JVM-specific or identity hashes, for strings a JDK's table layout. Simulation
+     * code therefore builds sorted or insertion-ordered containers (TreeMap, LinkedHashMap, fastutil's
+     * AVL and linked maps over primitive keys) instead. Three hash maps are only ever looked up,
+     * never iterated, and stay: the kernel's node-name and timer-tag tables (Simulation), its
+     * random streams (RandomStreams) and a ZooKeeper server's pending writes by (session, xid)
+     * (ClientConnections).
+     * CrossJdkDeterminismTest checks the whole library for what this rule cannot see (Set.of and
+     * Map.of, whose order changes with every JVM, iterated anywhere).
+     */
+    @Test
+    void simulationCodeBuildsNoHashOrderedJdkContainers() {
+        com.tngtech.archunit.base.DescribedPredicate<com.tngtech.archunit.core.domain.JavaCall<?>> hashContainer =
+                com.tngtech.archunit.core.domain.JavaCall.Predicates.target(com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
+                        com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(java.util.HashMap.class)
+                                .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(java.util.HashSet.class))));
+        noClasses().that().resideInAnyPackage("dev.faultline.core..", "dev.faultline.raft..", "dev.faultline.zookeeper..",
+                        "dev.faultline.scenarios.spec..", "dev.faultline.scenarios.run..")
+                .and().haveNameNotMatching("dev\\.faultline\\.(core\\.kernel\\.(Simulation|RandomStreams)|zookeeper\\.ensemble\\.ClientConnections)(\\$.*)?")
+                .should().callConstructorWhere(hashContainer)
+                .orShould().callMethod(java.util.stream.Collectors.class, "toSet")
+                .orShould().callMethod(java.util.stream.Collectors.class, "toUnmodifiableSet")
+                .orShould().callMethod(java.util.stream.Collectors.class, "groupingBy", java.util.function.Function.class)
+                .orShould().callMethod(java.util.stream.Collectors.class, "toMap", java.util.function.Function.class, java.util.function.Function.class)
+                .check(all);
+    }
 }

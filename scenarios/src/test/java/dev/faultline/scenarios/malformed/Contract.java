@@ -90,6 +90,41 @@ final class Contract {
         return new Verdict(code == 0, judge(f.toString(), code, out.toString(), err.toString()), nanos);
     }
 
+    /**
+     * Runs a valid case with {@code faultline run --max-events N}: it must exit 0 or 1 (a value the
+     * loader accepts must not crash the simulation), without a stack trace. Cases too large for a
+     * test JVM are not run ({@code null}).
+     */
+    Verdict checkRun(Case c, long maxEvents) throws IOException {
+        Path f = materialize(c, dir);
+        try {
+            dev.faultline.scenarios.spec.Scenario s;
+            try {
+                s = dev.faultline.scenarios.spec.ScenarioLoader.load(f);
+            } catch (dev.faultline.scenarios.spec.ScenarioException e) {
+                return new Verdict(false, "valid for validate but not when loaded again: " + e.getMessage(), 0);
+            }
+            long replicas = 0;
+            for (dev.faultline.scenarios.spec.Scenario.Topic t : s.topics()) {
+                replicas += (long) t.partitions() * t.replicationFactor();
+            }
+            if (replicas > 20_000 || s.cluster().brokers() > 50) {
+                return null;
+            }
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            long start = System.nanoTime();
+            int code = cli.execute("run", f.toString(), "--max-events", Long.toString(maxEvents), "--out", dir.resolve("runs").toString());
+            long nanos = System.nanoTime() - start;
+            String all = out.toString() + err;
+            String violation = STACK.matcher(all).find() ? "run exit " + code + " with a stack trace or internal error: " + head(all)
+                    : code != 0 && code != 1 ? "run exit " + code + " (expected 0 or 1): " + head(all) : null;
+            return new Verdict(true, violation, nanos);
+        } finally {
+            cleanUp(f, c.special());
+        }
+    }
+
     /** {@code null} when the outcome keeps the contract for {@code file}; else what broke it. */
     static String judge(String file, int code, String stdout, String stderr) {
         String all = stdout + stderr;

@@ -43,6 +43,9 @@ class MalformedInputSuiteTest {
     static final long SEED = 20_251_207L;
     /** No case may take longer (a hang or a quadratic blow-up, not a performance target). */
     static final long CASE_BOUND_NANOS = 5 * Time.SECOND;
+    /** Valid mutants run through {@code faultline run} (about this many), each cut at {@link #RUN_EVENTS}. */
+    static final int RUN_SAMPLE = 200;
+    static final long RUN_EVENTS = 10_000;
     static final Path REGRESSIONS = Path.of("src/test/resources/malformed-regressions");
     static final Path FAILURES = Path.of("target/malformed-failures");
 
@@ -108,6 +111,7 @@ class MalformedInputSuiteTest {
             }
         });
         List<Outcome> outcomes = new ArrayList<>();
+        int runCases = 0;
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Case c : cases) {
@@ -115,6 +119,32 @@ class MalformedInputSuiteTest {
             }
             for (int i = 0; i < futures.size(); i++) {
                 outcomes.add(await(futures.get(i), cases.get(i)));
+            }
+            // A sample of the valid mutants through `run`, cut at RUN_EVENTS events: what the loader
+            // accepts must not crash the simulation.
+            List<Case> valid = new ArrayList<>();
+            for (Outcome o : outcomes) {
+                if (o.verdict().valid() && o.c().special() == Mutations.Special.FILE) {
+                    valid.add(o.c());
+                }
+            }
+            List<Future<Outcome>> runs = new ArrayList<>();
+            List<Case> ran = new ArrayList<>();
+            for (int i = 0; i < valid.size(); i += Math.max(1, valid.size() / RUN_SAMPLE)) {
+                Case c = valid.get(i);
+                Case labelled = new Case("run: " + c.label(), c.bytes(), c.special());
+                ran.add(labelled);
+                runs.add(pool.submit(() -> {
+                    Contract.Verdict v = contracts.get().checkRun(labelled, RUN_EVENTS);
+                    return v == null ? null : new Outcome(labelled, v);
+                }));
+            }
+            for (int i = 0; i < runs.size(); i++) {
+                Outcome o = await(runs.get(i), ran.get(i));
+                if (o != null) {
+                    outcomes.add(o);
+                    runCases++;
+                }
             }
             // Every whole number and duration at the edges of what is valid, and one past them: the
             // edges are found by searching, so no bound is written here.
@@ -143,9 +173,9 @@ class MalformedInputSuiteTest {
                 broken.add(o);
             }
         }
-        System.out.printf(Locale.ROOT, "malformed-input suite: %d cases (%d valid, %d invalid) from %d files, seed %d, in %.1f s on %d worker(s); "
-                + "%d broke the contract; slowest case %.0f ms (bound %d ms): %s%n", outcomes.size(), valid, outcomes.size() - valid, seeds.size(),
-                SEED, (System.nanoTime() - start) / 1e9, workers, broken.size(), slowest.verdict().nanos() / 1e6, CASE_BOUND_NANOS / 1_000_000,
+        System.out.printf(Locale.ROOT, "malformed-input suite: %d cases (%d valid, %d invalid; %d valid ones also run, %d events each at most) "
+                + "from %d files, seed %d, in %.1f s on %d worker(s); %d broke the contract; slowest case %.0f ms (bound %d ms): %s%n",
+                outcomes.size(), valid, outcomes.size() - valid, runCases, RUN_EVENTS, seeds.size(), SEED, (System.nanoTime() - start) / 1e9, workers, broken.size(), slowest.verdict().nanos() / 1e6, CASE_BOUND_NANOS / 1_000_000,
                 slowest.c().label());
         if (!broken.isEmpty()) {
             Files.createDirectories(FAILURES);

@@ -96,6 +96,24 @@ class ImpossibleScenariosTest {
     }
 
     @Test
+    void aControllerThreadPauseOfSomethingThatIsNotABroker() {
+        String zk = KRAFT.replace("mode: kraft, brokers: 3, controllers: 3", "mode: zookeeper, brokers: 3, zookeeper: 3");
+        refused(zk + "faults: [{at: 1s, pause-controller-thread: {target: majority}, for: 1s}]\n", 5,
+                "'pause-controller-thread' pauses the controller thread of a broker, but 'majority' is not a broker");
+        refused(zk + "faults: [{at: 1s, pause-controller-thread: {target: zk-leader}, for: 1s}]\n", 5, "'zk-leader' is not a broker");
+        accepted(zk + "faults: [{at: 1s, pause-controller-thread: {target: active-controller}, for: 1s}]\n");
+    }
+
+    @Test
+    void aProducerBootstrappingFromBrokersThatDoNotExist() {
+        refused(KRAFT + "workload: [{producer: {topic: t, config: {bootstrap.servers: minority}}}]\n", 5,
+                "'bootstrap.servers' lists broker node names separated by commas (broker-1,broker-2), not 'minority'");
+        refused(KRAFT + "workload: [{producer: {topic: t, config: {bootstrap.servers: 'broker-2,broker-9'}}}]\n", 5,
+                "'bootstrap.servers' names broker-9, but the brokers are broker-1..broker-3");
+        accepted(KRAFT + "workload: [{producer: {topic: t, config: {bootstrap.servers: 'broker-2, broker-3'}}}]\n");
+    }
+
+    @Test
     void aRackWithoutBrokers() {
         String two = KRAFT.replace("brokers: 3", "brokers: 2").replace("replication.factor: 3", "replication.factor: 2");
         refused(two + "faults: [{at: 1s, crash: rack(c)}]\n", 5, "'rack(c)': rack 'c' has no broker (2 brokers over 3 racks, assigned round-robin)");
