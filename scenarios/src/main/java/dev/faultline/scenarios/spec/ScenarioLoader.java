@@ -73,6 +73,8 @@ public final class ScenarioLoader {
     public static final int MAX_LINE_CHARS = 10_000;
     /** The longest scenario name: it names the run directory, and file names have at most 255 bytes. */
     public static final int MAX_NAME_CHARS = 200;
+    /** The longest duration written anywhere (100 years), so that sums of two never overflow a long of nanoseconds. */
+    private static final long MAX_DURATION = 36_500L * 24 * Time.HOUR;
     /** Occurrences of one repeated fault at most. */
     private static final long MAX_REPEATS = 100_000;
     /** Kafka's longest topic name. */
@@ -1229,7 +1231,13 @@ public final class ScenarioLoader {
 
     private long duration(Node node, String text, String what) {
         try {
-            return Time.parseDuration(text);
+            long d = Time.parseDuration(text);
+            if (d > MAX_DURATION) {
+                // A time plus a duration must stay a time: 'at' + 'for' of 290 years wrapped around.
+                report(node, "'" + what + "': '" + text + "' is longer than 100 years (876000h); no run lasts that long");
+                return -1;
+            }
+            return d;
         } catch (IllegalArgumentException e) {
             report(node, "'" + what + "': " + e.getMessage());
             return -1;

@@ -127,6 +127,13 @@ class ImpossibleScenariosTest {
         accepted(KRAFT + "faults: [{at: 0s, restart: broker-1, every: 1ms}]\n");
     }
 
+    @Test
+    void durationsSoLongThatATimePlusThemWouldWrapAround() {
+        refused(KRAFT + "faults: [{at: 30s, crash: broker-1, for: 153722867m}]\n", 5, "'for': '153722867m' is longer than 100 years");
+        refused(KRAFT + "faults: [{at: 0s, restart: broker-1, every: 153722867m}]\n", 5, "'every': '153722867m' is longer than 100 years");
+        accepted(KRAFT + "faults: [{at: 30s, crash: broker-1, for: 876000h}]\n");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "broker.session.timeout.ms: abc | 'broker.session.timeout.ms' must be a whole number between 1 and 2147483647, not 'abc'",

@@ -107,7 +107,8 @@ public final class KafkaCluster {
             int[] ps = e.getValue();
             sim.addNode(e.getKey(), ctx -> new KafkaConsumer(ctx, clientEnv, ps, Time.millis(100), Time.seconds(30)));
         }
-        if (canary) {
+        if (canary && spec.partitionCount() > 0) {
+            // A cluster without topics has nothing to write to (and a producer needs a partition).
             addCanary(clientEnv);
         }
         if (!disabled.contains("DP-L1")) {
