@@ -23,6 +23,9 @@ public final class Comparison {
     private final Map<String, List<Long>> samples = new LinkedHashMap<>();
     private final Map<String, Integer> missing = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
+    /** Sweep cases: group → (x → case), in declaration order of groups and ascending x. */
+    private final Map<String, java.util.TreeMap<Long, String>> sweep = new LinkedHashMap<>();
+    private String sweepAxis = "";
 
     public Comparison(String title) {
         this.title = title;
@@ -56,6 +59,44 @@ public final class Comparison {
         series.add(serie);
         metrics.putIfAbsent(metric, Unit.NANOS);
         missing.merge(key(kase, metric, serie), 1, Integer::sum);
+    }
+
+    /**
+     * Declares that {@code kase} is {@code group} at {@code x} on the sweep axis (a partition count),
+     * so that reports can show each metric of the group against x.
+     */
+    public void sweepCase(String kase, String group, long x) {
+        cases.add(kase);
+        sweep.computeIfAbsent(group, g -> new java.util.TreeMap<>()).put(x, kase);
+    }
+
+    /** Names the sweep axis ({@code partitions}). */
+    public void sweepAxis(String name) {
+        this.sweepAxis = name;
+    }
+
+    public String sweepAxis() {
+        return sweepAxis;
+    }
+
+    /** Whether cases were declared on a sweep axis with more than one point. */
+    public boolean isSweep() {
+        for (java.util.TreeMap<Long, String> m : sweep.values()) {
+            if (m.size() > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The sweep groups, in declaration order. */
+    public List<String> sweepGroups() {
+        return List.copyOf(sweep.keySet());
+    }
+
+    /** The points of a sweep group: x → case, ascending. */
+    public java.util.SortedMap<Long, String> sweepPoints(String group) {
+        return java.util.Collections.unmodifiableSortedMap(sweep.getOrDefault(group, new java.util.TreeMap<>()));
     }
 
     /** A line printed under the table (cost-model constants, settings). */

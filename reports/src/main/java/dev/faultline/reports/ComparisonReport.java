@@ -62,6 +62,71 @@ public final class ComparisonReport {
         return out.toString();
     }
 
+    /**
+     * The sweep table: for each sweep group, each metric and each series, the median at every point
+     * of the sweep axis (durations in milliseconds), with the runs that never reached it in
+     * parentheses; empty when the comparison is not a sweep.
+     */
+    public static String sweepTable(Comparison c) {
+        if (!c.isSweep()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (String group : c.sweepGroups()) {
+            java.util.SortedMap<Long, String> points = c.sweepPoints(group);
+            out.append('\n').append(group).append(": median by ").append(c.sweepAxis()).append('\n');
+            StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-24s %-10s", "metric", "mode"));
+            for (Long x : points.keySet()) {
+                header.append(String.format(Locale.ROOT, " %16s", count(x)));
+            }
+            out.append(header).append('\n');
+            for (String metric : c.metrics()) {
+                boolean first = true;
+                for (String serie : c.series()) {
+                    boolean any = false;
+                    for (String kase : points.values()) {
+                        any |= c.has(kase, metric, serie);
+                    }
+                    if (!any) {
+                        continue;
+                    }
+                    String label = first ? metric + (c.unit(metric) == Comparison.Unit.NANOS ? " (ms)" : "") : "";
+                    first = false;
+                    out.append(String.format(Locale.ROOT, "%-24s %-10s", label, serie));
+                    for (String kase : points.values()) {
+                        out.append(String.format(Locale.ROOT, " %16s", cell(c, kase, metric, serie)));
+                    }
+                    out.append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** One cell of the sweep table: the median, "never" when no run reached it, "-" when not measured. */
+    private static String cell(Comparison c, String kase, String metric, String serie) {
+        if (!c.has(kase, metric, serie)) {
+            return "-";
+        }
+        Distribution d = c.distribution(kase, metric, serie);
+        int miss = c.missing(kase, metric, serie);
+        if (d.count() == 0) {
+            return "never (" + miss + ")";
+        }
+        return fmt(c, metric, d.p50()) + (miss > 0 ? " (" + miss + " never)" : "");
+    }
+
+    /** 1000 → 1k, 2000000 → 2m. */
+    public static String count(long x) {
+        if (x >= 1_000_000 && x % 1_000_000 == 0) {
+            return x / 1_000_000 + "m";
+        }
+        if (x >= 1_000 && x % 1_000 == 0) {
+            return x / 1_000 + "k";
+        }
+        return Long.toString(x);
+    }
+
     /** CSV: case, metric, unit, mode, count, missing, min, p50, p90, p99, max, mean (durations in ms). */
     public static String csv(Comparison c) {
         StringBuilder out = new StringBuilder("case,metric,unit,mode,count,missing,min,p50,p90,p99,max,mean\n");
@@ -148,6 +213,9 @@ public final class ComparisonReport {
             h.append("<span style=\"color:").append(COLORS[i % COLORS.length]).append("\">&#9632; ").append(escape(series.get(i))).append("</span> ");
         }
         h.append("— bars reach the median, whiskers span min to p99; durations in milliseconds.</p>\n");
+        if (c.isSweep()) {
+            h.append(sweepHtml(c));
+        }
         for (String kase : c.cases()) {
             h.append("<h2>").append(escape(kase)).append("</h2>\n");
             for (String metric : c.metrics()) {
@@ -205,6 +273,96 @@ public final class ComparisonReport {
             }
         }
         h.append("<h2>All figures</h2>\n<pre>").append(escape(table(c))).append("</pre>\n</body></html>\n");
+        return h.toString();
+    }
+
+    /**
+     * For each sweep group and duration metric, an SVG line chart: the median of each series at each
+     * point of the sweep axis (points evenly spaced, labelled with their value), plus the sweep table.
+     */
+    private static String sweepHtml(Comparison c) {
+        StringBuilder h = new StringBuilder("<h2>Against ").append(escape(c.sweepAxis())).append("</h2>\n");
+        List<String> series = c.series();
+        for (String group : c.sweepGroups()) {
+            java.util.SortedMap<Long, String> points = c.sweepPoints(group);
+            if (points.size() < 2) {
+                continue;
+            }
+            h.append("<h3>").append(escape(group)).append("</h3>\n");
+            for (String metric : c.metrics()) {
+                if (c.unit(metric) != Comparison.Unit.NANOS) {
+                    continue;
+                }
+                long max = 0;
+                boolean any = false;
+                for (String s : series) {
+                    for (String kase : points.values()) {
+                        if (c.has(kase, metric, s)) {
+                            any = true;
+                            Distribution d = c.distribution(kase, metric, s);
+                            if (d.count() > 0) {
+                                max = Math.max(max, d.p50());
+                            }
+                        }
+                    }
+                }
+                if (!any) {
+                    continue;
+                }
+                max = Math.max(max, 1);
+                int left = 80;
+                int width = 560;
+                int top = 20;
+                int height = 200;
+                int n = points.size();
+                h.append("<p>").append(escape(metric)).append(" (median, ms)</p>\n<svg width=\"").append(left + width + 60).append("\" height=\"")
+                        .append(top + height + 40).append("\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+                h.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#999\"/>%n", left, left + width,
+                        top + height, top + height));
+                h.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#999\"/>%n", left, left, top,
+                        top + height));
+                h.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"%d\">%s</text><text x=\"0\" y=\"%d\">0</text>%n", top + 4,
+                        Time.formatMillis(max), top + height));
+                int i = 0;
+                for (Long x : points.keySet()) {
+                    double px = left + (n == 1 ? width / 2.0 : i * (double) width / (n - 1));
+                    h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, top + height + 16,
+                            count(x)));
+                    i++;
+                }
+                h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", left + width / 2,
+                        top + height + 34, escape(c.sweepAxis())));
+                for (int si = 0; si < series.size(); si++) {
+                    String s = series.get(si);
+                    String color = COLORS[si % COLORS.length];
+                    StringBuilder path = new StringBuilder();
+                    i = 0;
+                    for (String kase : points.values()) {
+                        double px = left + (n == 1 ? width / 2.0 : i * (double) width / (n - 1));
+                        i++;
+                        if (!c.has(kase, metric, s)) {
+                            continue;
+                        }
+                        Distribution d = c.distribution(kase, metric, s);
+                        if (d.count() == 0) {
+                            h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" text-anchor=\"middle\">never</text>%n", px,
+                                    top + 12 + 12 * si, color));
+                            continue;
+                        }
+                        double py = top + height - d.p50() * (double) height / max;
+                        path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", px, py));
+                        h.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s %s: %s ms</title></circle>%n",
+                                px, py, color, escape(s), count(c.sweepPoints(group).entrySet().stream().filter(e -> e.getValue().equals(kase))
+                                        .findFirst().get().getKey()), Time.formatMillis(d.p50())));
+                    }
+                    if (path.length() > 0) {
+                        h.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\"/>\n");
+                    }
+                }
+                h.append("</svg>\n");
+            }
+        }
+        h.append("<pre>").append(escape(sweepTable(c))).append("</pre>\n");
         return h.toString();
     }
 

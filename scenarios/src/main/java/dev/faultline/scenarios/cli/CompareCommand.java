@@ -1,15 +1,17 @@
 package dev.faultline.scenarios.cli;
 
-import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.reports.Comparison;
 import dev.faultline.reports.ComparisonReport;
+import dev.faultline.scenarios.run.HeapEstimate;
 import dev.faultline.scenarios.run.ScenarioResult;
 import dev.faultline.scenarios.run.ScenarioRunner;
 import dev.faultline.scenarios.spec.Problem;
 import dev.faultline.scenarios.spec.Scenario;
 import dev.faultline.scenarios.spec.ScenarioException;
 import dev.faultline.scenarios.spec.ScenarioLoader;
+import dev.faultline.scenarios.spec.ScenarioWriter;
+import dev.faultline.core.trace.AtomicFileWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,50 +32,88 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code faultline compare [FILE]}: runs one scenario in several metadata modes over many seeds and
- * reports every failover phase as a distribution. Runs are independent simulations, spread over
- * worker threads; each is single-threaded and deterministic, and results are collected in a fixed
- * order, so the report does not depend on the number of workers.
+ * {@code faultline compare [FILE...]}: runs scenarios in several metadata modes over many seeds
+ * (and, with {@code --partitions}, over partition counts) and reports every failover phase as a
+ * distribution. Runs are independent simulations, spread over worker threads; each is
+ * single-threaded and deterministic, and results are collected in a fixed order, so the report does
+ * not depend on the number of workers, nor on how many machines ran it: {@code --shard i/n} runs
+ * every n-th run and {@code faultline merge} joins the shards' {@code runs.json} into the same
+ * report one machine writes.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true, description = "Compare failover timings of metadata modes on the same faults, over seeds.")
+@Command(name = "compare", mixinStandardHelpOptions = true, description = "Compare failover timings of metadata modes on the same faults, over seeds "
+        + "and partition counts.")
 final class CompareCommand implements Callable<Integer> {
     static final String DEFAULT = "/dev/faultline/scenarios/default-comparison.yaml";
     static final int MAX_SEEDS = 10_000;
     /** Worker threads at most: each holds a whole simulation. */
     static final int MAX_WORKERS = 1024;
+    static final int DEFAULT_SEEDS = 20;
+    static final String DEFAULT_MODES = "zookeeper,kraft,oracle";
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "FILE", description = "scenario YAML file (default: the built-in comparison)")
-    Path file;
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "scenario YAML files (default: the built-in comparison)")
+    List<Path> files;
 
-    @Option(names = "--modes", split = ",", defaultValue = "zookeeper,kraft,oracle", description = "modes to compare (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preset", paramLabel = "NAME", description = "a named comparison: kip-500, combined, dedicated (scenarios/library/scale/)")
+    String preset;
+
+    @Option(names = "--modes", split = ",", description = "modes to compare (default: " + DEFAULT_MODES + ", or the preset's)")
     List<String> modes;
 
-    @Option(names = "--seeds", defaultValue = "20", description = "seeds per mode (default: ${DEFAULT-VALUE})")
-    int seeds;
+    @Option(names = "--seeds", description = "seeds per mode (default: " + DEFAULT_SEEDS + ", or the preset's)")
+    Integer seeds;
 
-    @Option(names = "--partitions", split = ",", paramLabel = "N", description = "sweep the total partition count, e.g. 1k,10k,100k,1m")
+    @Option(names = "--partitions", split = ",", paramLabel = "N", description = "sweep the total partition count, e.g. 1k,10k,100k,1m,2m "
+            + "(faults and run length adapt to each size)")
     List<String> partitions;
 
-    @Option(names = "--workers", description = "simulations run at once (default: the number of cores)")
+    @Option(names = "--workers", description = "simulations run at once (default: the number of cores, fewer when the heap cannot hold them)")
     Integer workers;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/compare", description = "where the CSV, JSON and HTML go (default: ${DEFAULT-VALUE})")
+    @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1", description = "run only runs i, i+n, i+2n, ... of the sweep (default: ${DEFAULT-VALUE}); "
+            + "join the shards' --out directories with faultline merge")
+    String shard;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/compare", description = "where the CSV, JSON, HTML, runs.json and the scenarios "
+            + "run go (default: ${DEFAULT-VALUE})")
     Path out;
+
+    /** One run of the sweep; {@code file}: its resolved scenario, relative to the output directory. */
+    record Item(int index, Scenario scenario, Integer partitions, String file, String label) {
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // The command line first: nothing is read or run when it is wrong.
-        if (seeds < 1 || seeds > MAX_SEEDS) {
-            err.println("faultline compare: --seeds must be between 1 and " + MAX_SEEDS + " (every run's result is kept for the report), not " + seeds);
+        Presets.Preset p = null;
+        if (preset != null) {
+            p = Presets.ALL.get(preset);
+            if (p == null) {
+                err.println("faultline compare: unknown preset '" + preset + "'" + dev.faultline.scenarios.spec.Suggest.didYouMean(preset,
+                        Presets.ALL.keySet()) + "; presets: " + Presets.names());
+                return Main.BAD_INPUT;
+            }
+            if (files != null && !files.isEmpty()) {
+                err.println("faultline compare: give either scenario files or --preset, not both");
+                return Main.BAD_INPUT;
+            }
+        }
+        int seedCount = seeds != null ? seeds : p != null ? p.seeds() : DEFAULT_SEEDS;
+        if (seedCount < 1 || seedCount > MAX_SEEDS) {
+            err.println("faultline compare: --seeds must be between 1 and " + MAX_SEEDS + " (every run's result is kept for the report), not " + seedCount);
             return Main.BAD_INPUT;
         }
         if (workers != null && (workers < 1 || workers > MAX_WORKERS)) {
             err.println("faultline compare: --workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
+            return Main.BAD_INPUT;
+        }
+        int[] sh = parseShard(shard);
+        if (sh == null) {
+            err.println("faultline compare: --shard takes i/n with 0 <= i < n <= 10000, e.g. 3/8, not '" + shard + "'");
             return Main.BAD_INPUT;
         }
         String where = Outputs.checkDirectory("--out", out);
@@ -80,26 +121,9 @@ final class CompareCommand implements Callable<Integer> {
             err.println("faultline compare: " + where);
             return Main.BAD_INPUT;
         }
-        Scenario base;
-        String source;
-        try {
-            if (file == null) {
-                source = "built-in default comparison";
-                try (InputStream in = CompareCommand.class.getResourceAsStream(DEFAULT)) {
-                    base = ScenarioLoader.parse(source, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                }
-            } else {
-                source = file.toString();
-                base = ScenarioLoader.load(file);
-            }
-        } catch (ScenarioException e) {
-            for (Problem p : e.problems()) {
-                err.println(p);
-            }
-            return Main.BAD_INPUT;
-        }
+        List<String> modeNames = modes != null ? modes : p != null ? p.modes() : List.of(DEFAULT_MODES.split(","));
         List<Scenario.Mode> modeList = new ArrayList<>();
-        for (String m : modes) {
+        for (String m : modeNames) {
             Scenario.Mode mode = Scenario.Mode.parse(m.trim());
             if (mode == null) {
                 err.println("faultline compare: unknown mode '" + m + "'; valid: zookeeper, kraft, oracle");
@@ -113,10 +137,10 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<Integer> sizes = new ArrayList<>();
         if (partitions != null) {
-            for (String p : partitions) {
-                Integer n = parseCount(p);
+            for (String s : partitions) {
+                Integer n = parseCount(s);
                 if (n == null) {
-                    err.println("faultline compare: --partitions takes counts such as 1000, 10k or 1m, not '" + p + "'");
+                    err.println("faultline compare: --partitions takes counts such as 1000, 10k or 1m, not '" + s + "'");
                     return Main.BAD_INPUT;
                 }
                 if (sizes.contains(n)) {
@@ -126,130 +150,252 @@ final class CompareCommand implements Callable<Integer> {
                 sizes.add(n);
             }
         }
-        // Every (size, mode, seed) run, in a fixed order.
-        List<Scenario> runs = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Integer size : sizes.isEmpty() ? java.util.Collections.<Integer>singletonList(null) : sizes) {
-            for (Scenario.Mode mode : modeList) {
-                Scenario s;
-                try {
-                    s = Overrides.apply(withPartitions(base, size), source, null, mode.yamlName());
-                } catch (ScenarioException e) {
-                    for (Problem p : e.problems()) {
-                        err.println(p);
+        // The scenarios.
+        List<Scenario> bases = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        try {
+            if (p != null) {
+                for (String f : p.files()) {
+                    String source = "scenarios/library/scale/" + f;
+                    bases.add(ScenarioLoader.parse(source, resource(Presets.RESOURCES + f)));
+                    sources.add(source);
+                }
+            } else if (files == null || files.isEmpty()) {
+                bases.add(ScenarioLoader.parse("built-in default comparison", resource(DEFAULT)));
+                sources.add("built-in default comparison");
+            } else {
+                boolean bad = false;
+                for (Path f : files) {
+                    try {
+                        bases.add(ScenarioLoader.load(f));
+                        sources.add(f.toString());
+                    } catch (ScenarioException e) {
+                        bad = true;
+                        for (Problem pr : e.problems()) {
+                            err.println(pr);
+                        }
                     }
+                }
+                if (bad) {
                     return Main.BAD_INPUT;
                 }
-                for (int i = 0; i < seeds; i++) {
-                    runs.add(s.withSeed(base.seed() + i));
-                    labels.add(size == null ? "" : " (" + size + " partitions)");
+            }
+        } catch (ScenarioException e) {
+            for (Problem pr : e.problems()) {
+                err.println(pr);
+            }
+            return Main.BAD_INPUT;
+        }
+        for (int i = 0; i < bases.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (bases.get(i).name().equals(bases.get(j).name())) {
+                    err.println("faultline compare: " + sources.get(i) + " and " + sources.get(j) + " have the same name '" + bases.get(i).name()
+                            + "'; the report names cases by scenario");
+                    return Main.BAD_INPUT;
                 }
             }
         }
-        int threads = workers != null ? workers : Runtime.getRuntime().availableProcessors();
-        Progress progress = new Progress(err, runs.size());
+        // Every (scenario, size, mode, seed) run, in a fixed order; each sized scenario written for replay.
+        List<Item> plan = new ArrayList<>();
+        java.util.Map<Path, Scenario> toWrite = new java.util.LinkedHashMap<>();
+        for (int b = 0; b < bases.size(); b++) {
+            Scenario base = bases.get(b);
+            for (Integer size : sizes.isEmpty() ? java.util.Collections.<Integer>singletonList(null) : sizes) {
+                for (Scenario.Mode mode : modeList) {
+                    Scenario s;
+                    try {
+                        s = Overrides.apply(sized(base, size), sources.get(b), null, mode.yamlName());
+                    } catch (ScenarioException e) {
+                        for (Problem pr : e.problems()) {
+                            err.println(pr);
+                        }
+                        return Main.BAD_INPUT;
+                    }
+                    String file = "scenarios/" + s.name() + (size == null ? "" : "-" + size) + "-" + mode.yamlName() + ".yaml";
+                    toWrite.put(out.resolve(file), s);
+                    for (int i = 0; i < seedCount; i++) {
+                        Scenario run = s.withSeed(base.seed() + i);
+                        String label = (bases.size() > 1 ? s.name() + " " : "") + mode.yamlName() + (size == null ? "" : " " + size + " partitions")
+                                + " seed " + run.seed();
+                        plan.add(new Item(plan.size(), run, size, file, label));
+                    }
+                }
+            }
+        }
+        List<Item> mine = new ArrayList<>();
+        for (Item it : plan) {
+            if (it.index() % sh[1] == sh[0]) {
+                mine.add(it);
+            }
+        }
+        // The heap: every run must fit on its own, and runs at once must fit together.
+        long heap = Runtime.getRuntime().maxMemory();
+        long budget = heap - HeapEstimate.BASE_BYTES;
+        for (Item it : mine) {
+            long need = HeapEstimate.bytes(it.scenario());
+            if (need > heap) {
+                err.println(tooBig(it.scenario(), need, heap));
+                return Main.BAD_INPUT;
+            }
+        }
+        SweepHeader header = header(bases, sources, modeList, seedCount, sizes, plan.size(), sh);
+        for (java.util.Map.Entry<Path, Scenario> e : toWrite.entrySet()) {
+            AtomicFileWriter.write(e.getKey(), ScenarioWriter.write(e.getValue()));
+        }
+        int threads = Math.min(Math.max(1, mine.size()), workers != null ? workers : Runtime.getRuntime().availableProcessors());
         long start = System.nanoTime();
-        List<ScenarioResult> results = new ArrayList<>();
+        List<SweepRun> runs = new ArrayList<>();
+        HeapBudget heapBudget = new HeapBudget(budget);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<ScenarioResult>> futures = new ArrayList<>();
-            for (Scenario s : runs) {
+        try (SweepProgress progress = new SweepProgress(err, "compare" + (sh[1] > 1 ? " shard " + shard : ""), mine.size())) {
+            List<Future<SweepRun>> futures = new ArrayList<>();
+            for (Item it : mine) {
                 futures.add(pool.submit(() -> {
-                    ScenarioResult r = ScenarioRunner.run(s);
-                    progress.step();
-                    return r;
+                    long need = Math.min(budget, HeapEstimate.bytes(it.scenario()));
+                    heapBudget.acquire(need);
+                    SweepProgress.Slot slot = progress.begin(it.index(), it.label());
+                    try {
+                        ScenarioResult r = ScenarioRunner.run(it.scenario(), ScenarioRunner.Options.defaults().withProgress(slot.simulatedNanos::set));
+                        return SweepRun.of(it.index(), it.partitions(), it.file(), it.scenario(), r, ScenarioRunner.clientPhaseMeasured(it.scenario()));
+                    } finally {
+                        progress.end(slot);
+                        heapBudget.release(need);
+                    }
                 }));
             }
-            for (Future<ScenarioResult> f : futures) {
-                results.add(f.get());
+            for (Future<SweepRun> f : futures) {
+                try {
+                    runs.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Exception ex) {
+                        throw ex;
+                    }
+                    throw (Error) e.getCause();
+                }
             }
         } finally {
             pool.shutdownNow();
         }
-        progress.done();
         long wall = System.nanoTime() - start;
+        SweepHeader.File file = new SweepHeader.File(header, runs);
+        try {
+            file.write(out);
+        } catch (IOException e) {
+            err.println("faultline compare: cannot write " + out.resolve(SweepHeader.File.NAME) + ": " + e.getMessage());
+            return Main.INTERNAL;
+        }
+        long simulated = runs.stream().mapToLong(SweepRun::simulatedNanos).sum();
+        String wallLine = String.format(Locale.ROOT, "wall time: %.1f s on %d worker(s), %.0fx real time overall", wall / 1e9, threads,
+                simulated / (double) Math.max(1, wall));
+        if (sh[1] > 1) {
+            o.printf(Locale.ROOT, "shard %s: %d of the sweep's %d runs (%d failed an expectation)%n", shard, runs.size(), plan.size(),
+                    runs.stream().filter(r -> !r.passed()).count());
+            o.println(wallLine);
+            o.println("wrote " + out.resolve(SweepHeader.File.NAME) + "; join the shards with: faultline merge DIR... --out DIR");
+            return printFailures(o, runs, out);
+        }
+        return report(o, err, header, runs, out, wallLine);
+    }
 
-        Comparison c = new Comparison(base.name() + ": " + String.join(", ", modes) + "; " + seeds + " seeds per mode");
-        for (String metric : List.of("detect", "elect", "ready", "propagate", "client")) {
-            c.metric(metric, Comparison.Unit.NANOS);
-        }
-        if (results.stream().anyMatch(r -> !r.topicCreations().isEmpty())) {
-            c.metric("topic created", Comparison.Unit.NANOS).metric("topic ready", Comparison.Unit.NANOS);
-        }
-        c.metric("leader elections", Comparison.Unit.COUNT).metric("controllers activated", Comparison.Unit.COUNT)
-                .metric("acked writes lost", Comparison.Unit.COUNT);
-        int failed = 0;
-        long simulated = 0;
-        for (int i = 0; i < results.size(); i++) {
-            ScenarioResult r = results.get(i);
-            simulated += r.simulatedNanos();
-            if (!r.passed()) {
-                failed++;
-            }
-            String suffix = labels.get(i);
-            for (FailoverMeasurement f : r.failovers()) {
-                String kase = (f.kind() == FailoverMeasurement.Kind.CONTROLLER ? "controller failure" : "broker failure") + " at "
-                        + Time.format(f.faultAtNanos()) + suffix;
-                add(c, kase, "detect", r.mode(), f.detectNanos());
-                add(c, kase, "elect", r.mode(), f.electNanos());
-                if (f.kind() == FailoverMeasurement.Kind.CONTROLLER) {
-                    add(c, kase, "ready", r.mode(), f.readyNanos());
-                }
-                add(c, kase, "propagate", r.mode(), f.propagateNanos());
-                if (f.kind() == FailoverMeasurement.Kind.BROKER) {
-                    add(c, kase, "client", r.mode(), f.clientNanos());
-                }
-            }
-            for (dev.faultline.core.control.TopicCreation t : r.topicCreations()) {
-                String kase = "topic " + t.topic() + " created at " + Time.format(t.requestedAtNanos()) + suffix;
-                add(c, kase, "topic created", r.mode(), t.createdNanos());
-                add(c, kase, "topic ready", r.mode(), t.readyNanos());
-            }
-        }
-        // Whole-run counters come last in the report.
-        for (int i = 0; i < results.size(); i++) {
-            ScenarioResult r = results.get(i);
-            String whole = "whole run" + labels.get(i);
-            c.add(whole, "leader elections", r.mode(), r.leaderElections());
-            c.add(whole, "controllers activated", r.mode(), r.controllerChanges());
-            c.add(whole, "acked writes lost", r.mode(), r.losses().size());
-        }
-        c.note("scenario", source);
-        java.util.Map<String, String> cfg = base.cluster().config();
-        c.note("cost model", "broker per partition touched " + cfg.getOrDefault("faultline.broker.partition.cost.ns", "2000")
-                + " ns; KRaft controller per record " + cfg.getOrDefault("faultline.controller.record.cost.ns", "2000")
-                + " ns; ZooKeeper per request " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perRequestNanos()
-                + " ns, per znode " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perZnodeNanos() + " ns; fsync "
-                + Time.format(Time.MILLISECOND) + "; link " + base.cluster().network().latency().describe());
-        c.note("faults", describeFaults(base));
-        c.note("runs", results.size() + " (" + failed + " failed an expectation)");
-        c.note("wall time", String.format(Locale.ROOT, "%.1f s on %d worker(s), %.0fx real time overall", wall / 1e9, threads,
-                simulated / (double) Math.max(1, wall)));
+    /** Prints the tables and writes the CSV, JSON and HTML of a whole sweep (compare, merge). */
+    static int report(PrintWriter o, PrintWriter err, SweepHeader header, List<SweepRun> runs, Path out, String wallLine) {
+        Comparison c = SweepReport.build(header, runs);
         o.print(ComparisonReport.table(c));
+        o.print(ComparisonReport.sweepTable(c));
+        if (wallLine != null) {
+            o.println(wallLine);
+        }
         try {
             ComparisonReport.writeAll(c, out);
             o.println("wrote " + out.resolve("comparison.csv") + ", " + out.resolve("comparison.json") + ", " + out.resolve("report.html"));
         } catch (IOException e) {
-            err.println("faultline compare: cannot write the report: " + e.getMessage());
+            err.println("faultline: cannot write the report: " + e.getMessage());
             return Main.INTERNAL;
         }
-        if (failed > 0) {
-            for (ScenarioResult r : results) {
-                if (!r.passed()) {
-                    o.println("failed: mode " + r.mode() + " seed " + r.seed() + " — replay: ./faultline run " + (file == null ? "<default>" : file)
-                            + " --seed " + r.seed() + " --mode " + r.mode());
-                    break;
-                }
-            }
-        }
-        return failed == 0 ? Main.OK : Main.FAILED;
+        return printFailures(o, runs, out);
     }
 
-    private static void add(Comparison c, String kase, String metric, String mode, long value) {
-        if (value < 0) {
-            c.addMissing(kase, metric, mode);
-        } else {
-            c.add(kase, metric, mode, value);
+    /** The failed runs (up to ten), each with its replay command; the exit code. */
+    static int printFailures(PrintWriter o, List<SweepRun> runs, Path out) {
+        List<SweepRun> failed = runs.stream().filter(r -> !r.passed()).sorted(java.util.Comparator.comparingInt(SweepRun::index)).toList();
+        for (int i = 0; i < Math.min(10, failed.size()); i++) {
+            SweepRun r = failed.get(i);
+            o.println("failed: " + r.scenario() + " " + r.mode() + (r.partitions() == null ? "" : " " + r.partitions() + " partitions") + " seed "
+                    + r.seed() + ": " + r.failure() + " — replay: ./faultline run " + out.resolve(r.scenarioFile()) + " --seed " + r.seed());
+        }
+        if (failed.size() > 10) {
+            o.println("... and " + (failed.size() - 10) + " more failed runs (runs.json has them all)");
+        }
+        return failed.isEmpty() ? Main.OK : Main.FAILED;
+    }
+
+    /** The sweep's header: title and notes from the scenarios and options (the same on every shard). */
+    static SweepHeader header(List<Scenario> bases, List<String> sources, List<Scenario.Mode> modes, int seeds, List<Integer> sizes, int total,
+                              int[] shard) {
+        List<String> names = new ArrayList<>();
+        for (Scenario b : bases) {
+            names.add(b.name());
+        }
+        List<String> modeNames = new ArrayList<>();
+        for (Scenario.Mode m : modes) {
+            modeNames.add(m.yamlName());
+        }
+        String title = String.join(", ", names) + ": " + String.join(", ", modeNames) + "; " + seeds + " seed(s) per mode"
+                + (sizes.isEmpty() ? "" : "; partitions " + String.join(", ", sizes.stream().map(x -> ComparisonReport.count(x)).toList()));
+        List<SweepHeader.Note> notes = new ArrayList<>();
+        notes.add(new SweepHeader.Note(bases.size() > 1 ? "scenarios" : "scenario", String.join(", ", sources)));
+        Scenario base = bases.get(0);
+        java.util.Map<String, String> cfg = base.cluster().config();
+        notes.add(new SweepHeader.Note("cost model", "broker per partition touched " + cfg.getOrDefault("faultline.broker.partition.cost.ns", "2000")
+                + " ns; KRaft controller per record " + cfg.getOrDefault("faultline.controller.record.cost.ns", "2000")
+                + " ns; ZooKeeper per request " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perRequestNanos()
+                + " ns, per znode " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perZnodeNanos() + " ns; fsync "
+                + Time.format(Time.MILLISECOND) + "; link " + base.cluster().network().latency().describe()));
+        for (Scenario b : bases) {
+            notes.add(new SweepHeader.Note(bases.size() > 1 ? "faults of " + b.name() : "faults", describeFaults(b)));
+        }
+        boolean adaptive = !sizes.isEmpty() || bases.stream().anyMatch(b -> b.adaptive() != null);
+        if (adaptive) {
+            notes.add(new SweepHeader.Note("timing", "adaptive: a fault fires at its written time or, when later, once the cluster has settled and "
+                    + "the failover before it has completed; each run lasts until every failover completed plus a margin; cases are named by "
+                    + "written times"));
+        }
+        notes.add(new SweepHeader.Note("start", bases.stream().anyMatch(b -> b.cluster().warmStart())
+                ? "warm (an established cluster at time 0)" : "cold (every process starts at time 0)"));
+        return new SweepHeader(SweepHeader.FORMAT, title, notes, names, modeNames, seeds, sizes, total, shard[0] + "/" + shard[1]);
+    }
+
+    /** The message for a run that needs more heap than this JVM has: how much, and how to give it. */
+    static String tooBig(Scenario s, long need, long heap) {
+        return "faultline: " + s.name() + " (" + s.cluster().mode().yamlName() + ", " + s.partitionCount() + " partitions, " + s.replicaCount()
+                + " replicas) needs about " + HeapEstimate.format(need) + " of heap; this JVM has " + HeapEstimate.format(heap) + ". Give it more: "
+                + "FAULTLINE_HEAP=" + HeapEstimate.xmx(need) + " ./faultline ... (the launcher otherwise sizes the heap from the scenario, up to "
+                + "the machine's memory), or run fewer partitions.";
+    }
+
+    private static String resource(String path) throws ScenarioException {
+        try (InputStream in = CompareCommand.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new ScenarioException(List.of(new Problem(path, 1, 1, "missing from the jar; rebuild it")));
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ScenarioException(List.of(new Problem(path, 1, 1, "cannot read: " + e.getMessage())));
+        }
+    }
+
+    /** {@code i/n} as {i, n}, or {@code null} when it is not 0 <= i < n <= 10000. */
+    static int[] parseShard(String text) {
+        String[] parts = text.trim().split("/", -1);
+        if (parts.length != 2) {
+            return null;
+        }
+        try {
+            int i = Integer.parseInt(parts[0].trim());
+            int n = Integer.parseInt(parts[1].trim());
+            return n < 1 || n > 10_000 || i < 0 || i >= n ? null : new int[] {i, n};
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 
@@ -259,6 +405,20 @@ final class CompareCommand implements Callable<Integer> {
             out.add(f.fault().key() + " " + f.fault() + " at " + Time.format(f.atNanos()));
         }
         return String.join("; ", out).replaceAll("NodeFault\\[action=[A-Z_]+, targets=", "").replace("]]", "]");
+    }
+
+    /**
+     * The scenario sized for a sweep: partitions scaled so that all topics together hold
+     * {@code total}, and adaptive timing on (unless the scenario sets its own), since set-up and
+     * failovers take longer at larger sizes.
+     */
+    static Scenario sized(Scenario s, Integer total) {
+        if (total == null) {
+            return s;
+        }
+        Scenario out = withPartitions(s, total);
+        return out.adaptive() != null ? out
+                : out.withAdaptive(new Scenario.Adaptive(Scenario.Adaptive.DEFAULT.marginNanos(), Math.max(s.durationNanos(), Scenario.Adaptive.DEFAULT.limitNanos())));
     }
 
     /** The scenario with its partitions scaled so that all topics together hold {@code total}. */
@@ -274,7 +434,7 @@ final class CompareCommand implements Callable<Integer> {
             left -= n;
             topics.add(new Scenario.Topic(t.name(), n, t.replicationFactor(), t.config(), t.createAtNanos()));
         }
-        return new Scenario(s.name(), s.description(), s.seed(), s.durationNanos(), s.cluster(), topics, s.workload(), s.faults(), s.expectations(), s.bugs());
+        return s.withTopics(topics);
     }
 
     static Integer parseCount(String text) {
@@ -292,6 +452,28 @@ final class CompareCommand implements Callable<Integer> {
             return v < 1 || v > 10_000_000 ? null : (int) v;
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** Bytes of heap handed to runs in progress; a run waits until its estimate fits. */
+    static final class HeapBudget {
+        private final long capacity;
+        private long used;
+
+        HeapBudget(long capacity) {
+            this.capacity = capacity;
+        }
+
+        synchronized void acquire(long bytes) throws InterruptedException {
+            while (used > 0 && used + bytes > capacity) {
+                wait();
+            }
+            used += bytes;
+        }
+
+        synchronized void release(long bytes) {
+            used -= bytes;
+            notifyAll();
         }
     }
 }

@@ -439,12 +439,17 @@ public final class ScenarioRunner {
     }
 
     /**
-     * Whether the client phase of a broker failover is measured: every topic that exists from the
-     * start has a producer (with acks 1 or all), so every partition a failed broker led has a client
-     * whose first successful produce ends its unavailability.
+     * Whether the client phase of a broker failover is measured: the failover canary runs
+     * ({@code faultline.canary.enable}, the default: it writes to every partition a failed broker
+     * led), or every topic that exists from the start has a producer (with acks 1 or all).
      */
     private boolean clientPhaseMeasured() {
-        if (spec.config().getBoolean("faultline.canary.enable")) {
+        return clientPhaseMeasured(scenario);
+    }
+
+    /** Whether the client phase of a broker failover in {@code scenario} is measured (see the instance method). */
+    public static boolean clientPhaseMeasured(Scenario scenario) {
+        if (dev.faultline.core.control.KafkaConfig.of(scenario.cluster().config()).getBoolean("faultline.canary.enable")) {
             return true; // the failover canary writes to every partition a failed broker led
         }
         java.util.Set<String> produced = new java.util.TreeSet<>();

@@ -167,8 +167,20 @@ public record Scenario(String name, String description, long seed, long duration
             this(mode, brokers, racks, controllers, combined, zookeeper, config, network, Map.of());
         }
 
+        /**
+         * This cluster in another mode. The metadata quorum keeps its size, so that both modes
+         * tolerate the same number of failed quorum members: a KRaft cluster with K voters becomes a
+         * ZooKeeper-mode cluster with a K-server ensemble, and back.
+         */
         Cluster withMode(Mode m) {
-            return new Cluster(m, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warmStart);
+            int voters = controllers;
+            int ensemble = zookeeper;
+            if (mode == Mode.KRAFT && m == Mode.ZOOKEEPER) {
+                ensemble = controllers;
+            } else if (mode == Mode.ZOOKEEPER && m == Mode.KRAFT) {
+                voters = zookeeper;
+            }
+            return new Cluster(m, brokers, racks, voters, combined && m == Mode.KRAFT, ensemble, config, network, brokerConfig, warmStart);
         }
 
         /** This cluster started warm or cold. */

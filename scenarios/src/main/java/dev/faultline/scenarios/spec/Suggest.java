@@ -3,7 +3,7 @@ package dev.faultline.scenarios.spec;
 import java.util.Collection;
 
 /** "Did you mean ...?" by edit distance. */
-final class Suggest {
+public final class Suggest {
     private Suggest() {
     }
 
@@ -23,7 +23,7 @@ final class Suggest {
     }
 
     /** " (did you mean 'x'?)" or "". */
-    static String didYouMean(String word, Collection<String> candidates) {
+    public static String didYouMean(String word, Collection<String> candidates) {
         String c = closest(word, candidates);
         return c == null ? "" : " (did you mean '" + c + "'?)";
     }
