@@ -183,7 +183,9 @@ public final class KafkaProducer implements Node {
     /** Live batches in creation order, for {@code delivery.timeout.ms}. */
     private final ArrayDeque<Batch> byAge = new ArrayDeque<>();
     private boolean expiryArmed;
+    /** Brokers to send to at the end of the handler (each once). */
     private final IntArrayList kicked = new IntArrayList();
+    private final boolean[] isKicked;
     private final IntLinkedOpenHashSet needMetadata = new IntLinkedOpenHashSet();
 
     /**
@@ -206,6 +208,12 @@ public final class KafkaProducer implements Node {
     private boolean metadataBackingOff;
     private int bootstrapIndex;
     private int metadataBroker = -1;
+    /**
+     * Per broker id: until when (local clock) the connection counts as broken after a reset or a
+     * request timeout: metadata requests go to another broker meanwhile, as Kafka's
+     * {@code leastLoadedNode} skips nodes in reconnect back-off ({@code reconnect.backoff.max.ms}, 1 s).
+     */
+    private final long[] unreachableUntil;
 
     KafkaProducer(NodeContext ctx, ClientEnv env, ProducerConfig config) {
         this(ctx, env, config, false);
@@ -213,7 +221,7 @@ public final class KafkaProducer implements Node {
 
     /**
      * A producer; {@code canary} for the failover probe ({@link #probe}): no workload of its own,
-     * it writes only to the partitions it is asked to probe, and asks for their leaders only.
+     * it learns every partition's leader at start and writes only to the partitions it is asked to probe.
      */
     KafkaProducer(NodeContext ctx, ClientEnv env, ProducerConfig config, boolean canary) {
         this.canary = canary;
@@ -232,6 +240,9 @@ public final class KafkaProducer implements Node {
         int maxBroker = env.cluster().maxBrokerId();
         brokerGeneration = new int[maxBroker + 1];
         connections = new Connection[maxBroker + 1];
+        unreachableUntil = new long[maxBroker + 1];
+        isKicked = new boolean[maxBroker + 1];
+        Arrays.fill(unreachableUntil, Long.MIN_VALUE);
         // Record ids are unique in the run: the node index in the high bits.
         nextRecord = ((long) ctx.self().index() + 1) << 40;
     }
@@ -241,6 +252,9 @@ public final class KafkaProducer implements Node {
     @Override
     public void onStart() {
         if (canary) {
+            // Like a canary that has been running: it knows every partition's leader before a fault.
+            metadataAskedAll = true;
+            refreshMetadata();
             return; // it writes when asked to probe
         }
         if (config.startDelayNanos() == 0) {
@@ -419,13 +433,13 @@ public final class KafkaProducer implements Node {
         }
         int target = -1;
         boolean ready = false;
-        if (!q.batches.isEmpty() && !q.muted && !q.backingOff) {
+        if (!q.batches.isEmpty() && !q.muted) {
             int l = leader[slot];
-            if (l >= 0 && l < connections.length && leaderGeneration[slot] == brokerGeneration[l]) {
+            if (l < 0 || l >= connections.length || leaderGeneration[slot] != brokerGeneration[l]) {
+                needMetadata.add(slot); // asked at once, even while the batch backs off (Kafka's metadata update is separate)
+            } else if (!q.backingOff) {
                 target = l;
                 ready = q.batches.peekFirst().sendable;
-            } else {
-                needMetadata.add(slot);
             }
         }
         if (q.broker >= 0 && q.broker != target) {
@@ -439,7 +453,7 @@ public final class KafkaProducer implements Node {
             c.drainable.add(slot);
             if (ready) {
                 c.ready.add(slot);
-                kicked.add(target);
+                kick(target);
             } else {
                 c.ready.remove(slot);
             }
@@ -458,10 +472,19 @@ public final class KafkaProducer implements Node {
         return c;
     }
 
-    /** End of a handler: send to the brokers that got ready batches, and ask for the metadata needed. */
+    private void kick(int broker) {
+        if (!isKicked[broker]) {
+            isKicked[broker] = true;
+            kicked.add(broker);
+        }
+    }
+
+    /** End of a handler: send to the brokers that got ready batches or a free slot, and ask for the metadata needed. */
     private void flush() {
         for (int k = 0; k < kicked.size(); k++) {
-            send(kicked.getInt(k));
+            int broker = kicked.getInt(k);
+            isKicked[broker] = false;
+            send(broker);
         }
         kicked.clear();
         if (!needMetadata.isEmpty()) {
@@ -536,6 +559,7 @@ public final class KafkaProducer implements Node {
         }
         ctx.cancelTimer(new RequestTimeout(f.correlationId()));
         connections[f.broker()].inFlight.remove(f);
+        kick(f.broker()); // a free slot on the connection: what waits for it may go
         for (int k = 0; k < f.batches().length; k++) {
             Batch batch = f.batches()[k];
             Errors error = k < r.errors().length ? r.errors()[k] : Errors.NETWORK_EXCEPTION;
@@ -647,6 +671,7 @@ public final class KafkaProducer implements Node {
      */
     private void disconnect(int broker, long timedOut) {
         brokerGeneration[broker]++;
+        unreachableUntil[broker] = ctx.now() + Time.SECOND;
         Connection c = connections[broker];
         if (c == null) {
             return;
@@ -747,6 +772,10 @@ public final class KafkaProducer implements Node {
         }
         metadataAsked = asked;
         metadataCorrelation = nextCorrelation++;
+        int bootstrapCount = config.bootstrapBrokers().length > 0 ? config.bootstrapBrokers().length : env.cluster().brokers().size();
+        for (int k = 0; k < bootstrapCount && unreachable(bootstrapBroker(bootstrapIndex)); k++) {
+            bootstrapIndex++; // skip a broker whose connection just broke
+        }
         int broker = bootstrapBroker(bootstrapIndex);
         metadataBroker = broker;
         ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)), new MetadataRequest(metadataCorrelation, asked));
@@ -786,8 +815,15 @@ public final class KafkaProducer implements Node {
             }
             setLeader(slot, r.leaders()[k]);
             needMetadata.remove(slot);
-            if (queues.containsKey(slot)) {
+            PartitionQueue q = queues.get(slot);
+            if (q != null) {
                 missing |= r.leaders()[k] < 0;
+                Batch head = q.batches.peekFirst();
+                if (q.backingOff && head != null && head.attemptLeader >= 0 && head.attemptLeader != r.leaders()[k]) {
+                    // RecordAccumulator.shouldBackoff (KIP-951): a retry whose leader changed goes at once.
+                    q.backingOff = false;
+                    ctx.cancelTimer(new Backoff(slot));
+                }
                 place(slot);
             }
         }
@@ -795,6 +831,10 @@ public final class KafkaProducer implements Node {
             bootstrapIndex++;
             backOffMetadata();
         }
+    }
+
+    private boolean unreachable(int broker) {
+        return broker >= 0 && broker < unreachableUntil.length && unreachableUntil[broker] > ctx.now();
     }
 
     private int bootstrapBroker(int index) {

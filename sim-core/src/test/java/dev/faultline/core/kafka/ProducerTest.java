@@ -159,6 +159,23 @@ class ProducerTest {
     }
 
     @Test
+    void batchesWaitingForAFreeSlotGoWhenAnAnswerFreesOneEvenWithNoNewRecord() {
+        // One request in flight per connection, answers 200 ms late, all 1000 records produced in the first 100 ms:
+        // after that only answers can set the waiting batches going.
+        int n = 100;
+        KafkaCluster c = cluster(n, ProducerConfig.of(all(n), 10_000, 1000,
+                Map.of("acks", "all", "partitioner.class", ProducerConfig.ROUND_ROBIN, "max.in.flight.requests.per.connection", "1",
+                        "max.request.size", "2000")));
+        List<dev.faultline.core.kernel.NodeId> brokers = List.of(c.brokerNode(1), c.brokerNode(2), c.brokerNode(3));
+        c.sim().network().addLinkFault(brokers, List.of(c.sim().node("producer")),
+                new LinkFault(Time.millis(200), 0, 0, 0, java.util.Set.of("ProduceResponse")));
+        c.start();
+        c.runFor(Time.seconds(10));
+        c.assertNoViolation();
+        assertThat(c.history().ackedCount()).isEqualTo(1000);
+    }
+
+    @Test
     void afterStartMetadataIsAskedOnlyForThePartitionsThatNeedALeader() {
         int n = 6000;
         KafkaCluster c = cluster(n, ProducerConfig.of(all(n), 300, Long.MAX_VALUE, "all"));
