@@ -43,7 +43,7 @@ public final class ConfigKeys {
             "controller.quorum.election.backoff.max.ms", "controller.quorum.request.timeout.ms",
             "controller.quorum.retry.backoff.ms", "controller.quorum.append.linger.ms",
             "metadata.max.idle.interval.ms", "metadata.log.max.record.bytes.between.snapshots",
-            "metadata.log.max.snapshot.interval.ms",
+            "metadata.log.max.snapshot.interval.ms", "metadata.max.retention.bytes", "metadata.max.retention.ms",
             // Producer
             "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
             // Opt-in checks (model-spec §F.3)
@@ -76,7 +76,8 @@ public final class ConfigKeys {
     /** Keys whose value is text. */
     private static final Set<String> TEXT = Set.of("bootstrap.servers", "partitioner.class");
     /** Whole-number keys that may be 0 although their name says interval or timeout (Kafka allows it, and it loops nothing). */
-    private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms");
+    private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms",
+            "metadata.log.max.snapshot.interval.ms");
 
     /**
      * {@code null} when {@code value} is a valid value of {@code key}, else what would be (the

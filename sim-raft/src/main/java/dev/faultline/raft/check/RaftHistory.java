@@ -7,6 +7,7 @@ import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.LogEntry;
 import dev.faultline.raft.quorum.RaftLog;
 import dev.faultline.raft.quorum.RaftProbe;
+import dev.faultline.raft.quorum.RaftSnapshot;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
@@ -20,8 +21,16 @@ import java.util.List;
  * watermark). It checks the event-driven invariants as the events happen, in O(1) per entry
  * (chain hashes make "identical up to offset o" one comparison), and holds any violation until the
  * matching invariant (see {@link RaftInvariants}) reports it after the event.
+ *
+ * <p>The committed prefix may start at a base offset (a warm start's snapshot: everything below it
+ * is known only through the snapshot's chain hash). Offsets a node no longer holds in its log (below
+ * its log start, covered by a snapshot) are compared where the node still can be: at the record
+ * just before its log start, through the snapshot's chain hash.
  */
 public final class RaftHistory implements RaftProbe {
+    /** A chain hash that is not known (below a snapshot); never compared. */
+    public static final long UNKNOWN = 0;
+
     private final RaftView view;
     /**
      * (offset, epoch) -> chain hash of every entry appended anywhere that is not the committed
@@ -30,6 +39,10 @@ public final class RaftHistory implements RaftProbe {
      * holds the uncommitted tail and divergent entries only).
      */
     private final Long2LongOpenHashMap appended = new Long2LongOpenHashMap();
+    /** The committed prefix from {@link #base} on: chain hash and epoch by offset. */
+    private long base;
+    private long baseChain;
+    private int baseEpoch;
     private final LongArrayList committedChains = new LongArrayList();
     private final IntArrayList committedEpochs = new IntArrayList();
     private final List<Pending> pending = new ArrayList<>();
@@ -40,6 +53,19 @@ public final class RaftHistory implements RaftProbe {
         appended.defaultReturnValue(0);
     }
 
+    /**
+     * The committed prefix starts at {@code offset} (a warm start: every record below it is in a
+     * snapshot that ends there, whose last record has this epoch and chain hash). Before anything is committed.
+     */
+    public void startCommittedAt(long offset, int epoch, long chain) {
+        if (!committedChains.isEmpty() || base != 0) {
+            throw new IllegalStateException("the committed prefix has already begun");
+        }
+        base = offset;
+        baseEpoch = epoch;
+        baseChain = chain;
+    }
+
     /** Another observer of the same events (e.g. an experiment's clock). */
     public void addListener(RaftProbe listener) {
         listeners.add(listener);
@@ -47,17 +73,23 @@ public final class RaftHistory implements RaftProbe {
 
     /** Length of the committed prefix: every offset below it has been below some node's HW. */
     public long committedLength() {
-        return committedChains.size();
+        return base + committedChains.size();
     }
 
-    /** Chain hash (content and history up to it) of the committed entry at {@code offset}. */
+    /** Chain hash (content and history up to it) of the committed entry at {@code offset}; {@link #UNKNOWN} below the base. */
     public long committedChain(long offset) {
-        return committedChains.getLong((int) offset);
+        if (offset >= base) {
+            return committedChains.getLong((int) (offset - base));
+        }
+        return offset == base - 1 ? baseChain : UNKNOWN;
     }
 
-    /** Epoch of the committed entry at {@code offset}. */
+    /** Epoch of the committed entry at {@code offset} (-1 when not known). */
     public int committedEpoch(long offset) {
-        return committedEpochs.getInt((int) offset);
+        if (offset >= base) {
+            return committedEpochs.getInt((int) (offset - base));
+        }
+        return offset == base - 1 ? baseEpoch : -1;
     }
 
     private static long key(long offset, int epoch) {
@@ -67,6 +99,21 @@ public final class RaftHistory implements RaftProbe {
         return (offset << 20) | epoch;
     }
 
+    /** The chain hash a log holds at {@code offset}: its entry's, the snapshot's just below its start, else unknown. */
+    static long chainAt(RaftLog log, long offset) {
+        if (offset >= log.startOffset() && offset < log.endOffset()) {
+            return log.get(offset).chainHash();
+        }
+        return offset == log.startOffset() - 1 ? log.durable().startChain() : UNKNOWN;
+    }
+
+    private static int epochAt(RaftLog log, long offset) {
+        if (offset >= log.startOffset() && offset < log.endOffset()) {
+            return log.get(offset).epoch();
+        }
+        return offset == log.startOffset() - 1 ? log.durable().startEpoch() : -1;
+    }
+
     @Override
     public void onAppend(int nodeId, long offset, LogEntry entry) {
         long chain = entry.chainHash();
@@ -74,8 +121,8 @@ public final class RaftHistory implements RaftProbe {
             chain = 1; // 0 is the map's "absent"; a zero chain hash is astronomically rare
         }
         long seen;
-        if (offset < committedChains.size() && committedEpochs.getInt((int) offset) == entry.epoch()) {
-            long committed = committedChains.getLong((int) offset);
+        if (offset < committedLength() && committedEpoch(offset) == entry.epoch() && committedChain(offset) != UNKNOWN) {
+            long committed = committedChain(offset);
             seen = committed == 0 ? 1 : committed;
         } else {
             seen = appended.putIfAbsent(key(offset, entry.epoch()), chain);
@@ -103,23 +150,44 @@ public final class RaftHistory implements RaftProbe {
 
     @Override
     public void onHighWatermark(int nodeId, long highWatermark, RaftLog log) {
-        long known = committedChains.size();
+        long known = committedLength();
         long check = Math.min(known, highWatermark);
-        if (check > 0 && chain(log, check - 1) != committedChains.getLong((int) (check - 1))) {
-            report(RaftInvariants.CONSISTENT_COMMITTED_DATA, "node " + name(nodeId) + " has high watermark " + highWatermark
-                    + " but its log differs from the committed records at or before offset " + (check - 1)
-                    + " (committed epoch " + committedEpochs.getInt((int) (check - 1)) + ", its epoch "
-                    + log.get(check - 1).epoch() + ")", nodeId);
+        if (check > 0) {
+            long mine = chainAt(log, check - 1);
+            long committed = committedChain(check - 1);
+            if (mine != UNKNOWN && committed != UNKNOWN && mine != committed) {
+                report(RaftInvariants.CONSISTENT_COMMITTED_DATA, "node " + name(nodeId) + " has high watermark " + highWatermark
+                        + " but its log differs from the committed records at or before offset " + (check - 1)
+                        + " (committed epoch " + committedEpoch(check - 1) + ", its epoch " + epochAt(log, check - 1) + ")", nodeId);
+            }
         }
         for (long o = known; o < highWatermark; o++) {
-            LogEntry e = log.get(o);
-            committedChains.add(e.chainHash());
-            committedEpochs.add(e.epoch());
-            // From now on entries at (o, epoch) are compared with the committed one.
-            appended.remove(key(o, e.epoch()));
+            long chain = chainAt(log, o);
+            int epoch = epochAt(log, o);
+            committedChains.add(chain);
+            committedEpochs.add(epoch);
+            if (epoch >= 0) {
+                // From now on entries at (o, epoch) are compared with the committed one.
+                appended.remove(key(o, epoch));
+            }
         }
         for (int i = 0; i < listeners.size(); i++) {
             listeners.get(i).onHighWatermark(nodeId, highWatermark, log);
+        }
+    }
+
+    /**
+     * KR-S10 {@code LeaderNeverLoadSnapshot}: a leader whose state machine may already write (its
+     * listener had everything up to its epoch start) is never asked to load a snapshot.
+     */
+    @Override
+    public void onLoadSnapshot(int nodeId, RaftSnapshot snapshot, boolean writable) {
+        if (writable) {
+            report(RaftInvariants.SNAPSHOT_INVARIANTS, "node " + name(nodeId) + " is the writable leader but was asked to load "
+                    + snapshot + " (LeaderNeverLoadSnapshot)", nodeId);
+        }
+        for (int i = 0; i < listeners.size(); i++) {
+            listeners.get(i).onLoadSnapshot(nodeId, snapshot, writable);
         }
     }
 
@@ -142,20 +210,18 @@ public final class RaftHistory implements RaftProbe {
 
     /** KR-S7: a new leader's log holds every record committed so far. */
     private void checkLeaderCompleteness(int nodeId, int epoch) {
-        long committed = committedChains.size();
+        long committed = committedLength();
         if (committed == 0) {
             return;
         }
         RaftLog log = view.process(nodeId).log();
-        if (log.endOffset() < committed || chain(log, committed - 1) != committedChains.getLong((int) (committed - 1))) {
+        long mine = chainAt(log, committed - 1);
+        long expected = committedChain(committed - 1);
+        if (log.endOffset() < committed || (mine != UNKNOWN && expected != UNKNOWN && mine != expected)) {
             report(RaftInvariants.LEADER_COMPLETENESS, "node " + name(nodeId) + " became leader of epoch " + epoch
                     + " without the committed records up to offset " + (committed - 1) + " (its log end "
                     + log.endOffset() + ")", nodeId);
         }
-    }
-
-    private static long chain(RaftLog log, long offset) {
-        return log.get(offset).chainHash();
     }
 
     private String name(int nodeId) {

@@ -6,10 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The Raft-layer invariants of model-spec §F.2/§F.3, by id, selectable per scenario.
- *
- * <p>Not modelled: KR-S10 ({@code SnapshotAtLogStart}, {@code LeaderNeverLoadSnapshot}) because
- * this module takes no snapshots (see {@link dev.faultline.raft.quorum.RaftLog}).
+ * The Raft-layer invariants of model-spec §F.2/§F.3, by id, selectable per scenario. KR-S10 holds
+ * both snapshot invariants of Kafka's {@code RaftEventSimulationTest}: {@code SnapshotAtLogStart}
+ * and {@code LeaderNeverLoadSnapshot}.
  */
 public final class RaftInvariants {
     public static final String SINGLE_LEADER = "KR-S1";
@@ -21,6 +20,7 @@ public final class RaftInvariants {
     public static final String LEADER_COMPLETENESS = "KR-S7";
     public static final String CONSISTENT_COMMITTED_DATA = "KR-S8";
     public static final String NO_TRUNCATION_BELOW_HW = "KR-S9";
+    public static final String SNAPSHOT_INVARIANTS = "KR-S10";
     public static final String HIGH_WATERMARK_PAST_EPOCH_START = "KR-S11";
     public static final String LEADER_ELECTED = "KR-L1";
     public static final String CHECK_QUORUM = "KR-L2";
@@ -30,14 +30,14 @@ public final class RaftInvariants {
     /** Every safety invariant this module implements. */
     public static final Set<String> SAFETY = Set.of(SINGLE_LEADER, MONOTONIC_EPOCH, ONE_VOTE_PER_EPOCH,
             MONOTONIC_HIGH_WATERMARK, MAJORITY_REACHED_HIGH_WATERMARK, LOG_MATCHING, LEADER_COMPLETENESS,
-            CONSISTENT_COMMITTED_DATA, NO_TRUNCATION_BELOW_HW, HIGH_WATERMARK_PAST_EPOCH_START);
+            CONSISTENT_COMMITTED_DATA, NO_TRUNCATION_BELOW_HW, SNAPSHOT_INVARIANTS, HIGH_WATERMARK_PAST_EPOCH_START);
 
     /** The liveness checks on by default (KR-L4 is opt-in). */
     public static final Set<String> LIVENESS = Set.of(LEADER_ELECTED, CHECK_QUORUM, COMMIT_LATENCY);
 
     private static final List<String> ORDER = List.of(SINGLE_LEADER, MONOTONIC_EPOCH, ONE_VOTE_PER_EPOCH,
             MONOTONIC_HIGH_WATERMARK, MAJORITY_REACHED_HIGH_WATERMARK, LOG_MATCHING, LEADER_COMPLETENESS,
-            CONSISTENT_COMMITTED_DATA, NO_TRUNCATION_BELOW_HW, HIGH_WATERMARK_PAST_EPOCH_START, LEADER_ELECTED,
+            CONSISTENT_COMMITTED_DATA, NO_TRUNCATION_BELOW_HW, SNAPSHOT_INVARIANTS, HIGH_WATERMARK_PAST_EPOCH_START, LEADER_ELECTED,
             CHECK_QUORUM, COMMIT_LATENCY, STABLE_LEADERSHIP);
 
     private RaftInvariants() {
@@ -72,6 +72,7 @@ public final class RaftInvariants {
             case CHECK_QUORUM: return new LivenessInvariants.CheckQuorum(view, backlog);
             case COMMIT_LATENCY: return new LivenessInvariants.CommitLatency(view, backlog);
             case STABLE_LEADERSHIP: return new LivenessInvariants.StableLeadership(view, backlog);
+            case SNAPSHOT_INVARIANTS: return new SnapshotInvariants(view, history);
             default: return Invariant.of(id, context -> history.flush(id, context));
         }
     }

@@ -12,7 +12,7 @@ public final class ControllerNode implements Node {
     private final QuorumController controller;
 
     ControllerNode(NodeContext ctx, KRaftControlPlane plane) {
-        this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
+        this.raft = plane.newRaftNode(ctx);
         this.controller = new QuorumController(plane, ctx, raft);
         raft.setListener(controller);
     }

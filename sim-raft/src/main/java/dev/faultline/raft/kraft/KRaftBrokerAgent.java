@@ -73,6 +73,10 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     private long loadedOffset;
     private final java.util.ArrayList<LogEntry> commitEntries = new java.util.ArrayList<>();
     private long commitBase = -1;
+    /** The next publish hands the broker every partition (after a snapshot replaced the image). */
+    private boolean publishAll;
+    /** When this broker writes its own snapshot (not in a combined node: its controller does). */
+    private SnapshotGenerator snapshots;
 
     /** Timer tag: an AlterPartition of this partition got no answer. */
     private record AlterTimeout(int partition) {
@@ -106,8 +110,10 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         this.loader = new EventThread(ctx, AgentTimer.METADATA_LOADER, () -> plane.sim().slowFactor(ctx.self()));
         this.loadedOffset = 0;
         this.commitEntries.clear();
+        this.publishAll = false;
+        this.snapshots = plane.newSnapshotGenerator(ctx.now());
         this.incarnationId = ctx.random().nextLong();
-        this.raft = new RaftNode(ctx, plane.quorumConfig(), plane.voterIds(), plane.peers(), plane.probe());
+        this.raft = plane.newRaftNode(ctx);
         if (plane.isCombined() && plane.isVoter(ctx.self())) {
             controller = new QuorumController(plane, ctx, raft);
             raft.setListener(new BothListeners(controller, this));
@@ -122,6 +128,13 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     @Override
     public long brokerEpoch() {
         return brokerEpoch;
+    }
+
+    private int snapshotsLoaded;
+
+    /** How many snapshots this broker process loaded (for tests). */
+    int snapshotsLoaded() {
+        return snapshotsLoaded;
     }
 
     /** The next offset this broker's metadata loader replays (its published metadata offset). */
@@ -432,12 +445,39 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         java.util.List<LogEntry> entries = new java.util.ArrayList<>(commitEntries);
         long base = commitBase;
         commitEntries.clear();
-        loader.append(() -> load(base, entries));
+        long bytes = KRaftControlPlane.wireBytes(entries);
+        boolean aligned = KRaftControlPlane.batchAligned(raft, appliedOffset);
+        loader.append(() -> load(base, entries, bytes, aligned));
+    }
+
+    /**
+     * {@code MetadataLoader.handleLoadSnapshot}: the image becomes the snapshot's (its records
+     * replayed at the per-record cost), and the next publish hands the broker every partition.
+     */
+    @Override
+    public void onLoadSnapshot(dev.faultline.raft.quorum.RaftSnapshot snapshot) {
+        commitEntries.clear();
+        loader.append(() -> {
+            MetadataSnapshot s = (MetadataSnapshot) snapshot.image();
+            image.load(s);
+            loader.charge(s.recordCount * plane.recordCostNanos());
+            loadedOffset = snapshot.endOffset();
+            changed.clear();
+            dirty.clear();
+            publishAll = true;
+            snapshotsLoaded++;
+            snapshots.reset(ctx.now());
+            ctx.trace("kraft-broker", "broker-" + brokerId + " loaded " + snapshot + " (" + s.recordCount + " records)");
+            loader.defer(this::maybePublish);
+        });
     }
 
     /** {@code MetadataLoader.handleCommit}: replay the delivered records, then publish the new image. */
-    private void load(long base, java.util.List<LogEntry> entries) {
-        for (int i = 0; i < entries.size(); i++) {
+    private void load(long base, java.util.List<LogEntry> entries, long bytes, boolean aligned) {
+        if (base + entries.size() <= loadedOffset) {
+            return; // already in a snapshot this loader loaded
+        }
+        for (int i = (int) Math.max(0, loadedOffset - base); i < entries.size(); i++) {
             LogEntry e = entries.get(i);
             if (e.payload() instanceof MetadataRecord) {
                 PartitionState s = image.apply(base + i, (MetadataRecord) e.payload());
@@ -449,6 +489,11 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             }
         }
         loadedOffset = base + entries.size();
+        if (controller == null && snapshots.replayed(bytes, ctx.now(), aligned) && loadedOffset >= raft.log().startOffset()) {
+            LogEntry last = entries.get(entries.size() - 1);
+            raft.addSnapshot(plane.snapshot(image, loadedOffset, last.epoch(), last.chainHash(), ctx.now()));
+            snapshots.reset(ctx.now());
+        }
         loader.defer(this::maybePublish);
     }
 
@@ -464,18 +509,33 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
      * and truncating below its high watermark (DP-S3, fuzz kraft seed 49).
      */
     private void maybePublish() {
-        if (changed.isEmpty()) {
+        if (changed.isEmpty() && !publishAll) {
             return;
         }
         if (!published && (brokerEpoch < 0 || loadedOffset <= brokerEpoch)) {
             return;
         }
         published = true;
-        List<PartitionState> states = new ArrayList<>(changed.size());
-        for (int i = 0; i < changed.size(); i++) {
-            int p = changed.getInt(i);
-            states.add(image.partition(p));
-            dirty.clear(p);
+        List<PartitionState> states;
+        if (publishAll) {
+            // The image was replaced by a snapshot: every partition it holds, in partition order.
+            int count = plane.cluster().partitionCount();
+            states = new ArrayList<>();
+            for (int p = 0; p < count; p++) {
+                PartitionState s = image.partition(p);
+                if (s != null) {
+                    states.add(s);
+                }
+            }
+            publishAll = false;
+            dirty.clear();
+        } else {
+            states = new ArrayList<>(changed.size());
+            for (int i = 0; i < changed.size(); i++) {
+                int p = changed.getInt(i);
+                states.add(image.partition(p));
+                dirty.clear(p);
+            }
         }
         changed.clear();
         plane.onBrokerApplied(brokerId, loadedOffset);

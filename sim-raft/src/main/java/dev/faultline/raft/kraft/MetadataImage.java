@@ -22,6 +22,11 @@ public class MetadataImage implements MetadataView {
     final int[] leaderCount;
     final PartitionTable partitions;
     int initialPartitionsCreated;
+    /** Topics with a partition (a snapshot writes a TopicRecord for each). */
+    final boolean[] topicCreated;
+    /** Bytes and records of the image as a snapshot writes it (kept as records are applied). */
+    long imageBytes;
+    long recordCount;
 
     MetadataImage(ClusterSpec cluster) {
         this.cluster = cluster;
@@ -32,6 +37,7 @@ public class MetadataImage implements MetadataView {
         inControlledShutdown = new boolean[brokers];
         leaderCount = new int[brokers];
         partitions = new PartitionTable(cluster.partitionCount());
+        topicCreated = new boolean[cluster.topics().size()];
         Arrays.fill(brokerEpoch, -1);
         Arrays.fill(fenced, true);
     }
@@ -45,13 +51,45 @@ public class MetadataImage implements MetadataView {
         inControlledShutdown = base.inControlledShutdown.clone();
         leaderCount = base.leaderCount.clone();
         initialPartitionsCreated = base.initialPartitionsCreated;
+        topicCreated = base.topicCreated.clone();
+        imageBytes = base.imageBytes;
+        recordCount = base.recordCount;
         partitions = null;
+    }
+
+    /** The image as a snapshot (freezes the partition array: shared, never written again). */
+    MetadataSnapshot toSnapshot() {
+        return new MetadataSnapshot(partitions.freeze(), brokerEpoch.clone(), incarnation.clone(), fenced.clone(),
+                inControlledShutdown.clone(), leaderCount.clone(), topicCreated.clone(), initialPartitionsCreated, imageBytes, recordCount);
+    }
+
+    /** Replaces everything with a snapshot's image (its partition array is shared, not copied). */
+    void load(MetadataSnapshot s) {
+        partitions.reset(s.partitions);
+        System.arraycopy(s.brokerEpoch, 0, brokerEpoch, 0, brokerEpoch.length);
+        System.arraycopy(s.incarnation, 0, incarnation, 0, incarnation.length);
+        System.arraycopy(s.fenced, 0, fenced, 0, fenced.length);
+        System.arraycopy(s.inControlledShutdown, 0, inControlledShutdown, 0, inControlledShutdown.length);
+        System.arraycopy(s.leaderCount, 0, leaderCount, 0, leaderCount.length);
+        System.arraycopy(s.topicCreated, 0, topicCreated, 0, topicCreated.length);
+        initialPartitionsCreated = s.initialPartitionsCreated;
+        imageBytes = s.imageBytes;
+        recordCount = s.recordCount;
+    }
+
+    /** Reads the partition array of an equal snapshot instead of its own (the simulator shares equal data). */
+    void share(MetadataSnapshot equal) {
+        partitions.reset(equal.partitions);
     }
 
     /** Applies one record written at {@code offset}; returns the partition state it set, or null. */
     PartitionState apply(long offset, MetadataRecord record) {
         if (record instanceof MetadataRecord.RegisterBroker) {
             MetadataRecord.RegisterBroker r = (MetadataRecord.RegisterBroker) record;
+            if (brokerEpoch[r.brokerId()] < 0) {
+                imageBytes += r.sizeBytes();
+                recordCount++;
+            }
             brokerEpoch[r.brokerId()] = offset;
             incarnation[r.brokerId()] = r.incarnationId();
             fenced[r.brokerId()] = true;
@@ -85,6 +123,19 @@ public class MetadataImage implements MetadataView {
 
     private PartitionState setPartition(long offset, PartitionState s) {
         PartitionState before = partition(s.partition());
+        int replicas = cluster.replicationFactor(s.partition());
+        if (before == null) {
+            recordCount++;
+            int t = cluster.topicOf(s.partition());
+            if (!topicCreated[t]) {
+                topicCreated[t] = true;
+                imageBytes += new MetadataRecord.TopicCreation(cluster.topics().get(t).name()).sizeBytes();
+                recordCount++;
+            }
+        } else {
+            imageBytes -= MetadataRecord.partitionRecordBytes(replicas, before.isr().size());
+        }
+        imageBytes += MetadataRecord.partitionRecordBytes(replicas, s.isr().size());
         if (before != null && before.hasLeader()) {
             leaderCount[before.leader()]--;
         }

@@ -117,8 +117,7 @@ public sealed interface MetadataRecord {
          */
         @Override
         public int sizeBytes() {
-            int n = state.isr().size();
-            return OVERHEAD_BYTES + 38 + 20 * n + 4 * n;
+            return partitionRecordBytes(state.isr().size(), state.isr().size());
         }
     }
 
@@ -158,6 +157,11 @@ public sealed interface MetadataRecord {
         public int sizeBytes() {
             return OVERHEAD_BYTES + 1;
         }
+    }
+
+    /** A {@code PartitionRecord} (v1) of a partition with this many replicas and ISR members. */
+    static int partitionRecordBytes(int replicas, int isr) {
+        return OVERHEAD_BYTES + 38 + 20 * replicas + 4 * isr;
     }
 
     private static long hash(PartitionState s) {

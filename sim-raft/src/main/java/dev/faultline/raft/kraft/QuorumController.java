@@ -81,6 +81,8 @@ final class QuorumController implements RaftListener {
     private long commitBase = -1;
     /** The next initial partition {@link #maybeCreatePartitions} looks at (reset at claim). */
     private int createCursor;
+    /** When this controller writes its own snapshot (in combined mode the controller writes the node's). */
+    private final SnapshotGenerator snapshots;
 
     private record Pending(long offset, NodeId to, Message reply) {
     }
@@ -95,6 +97,7 @@ final class QuorumController implements RaftListener {
         this.lastMetadataOffset = new long[cluster.maxBrokerId() + 1];
         this.controlledShutdownOffset = new long[cluster.maxBrokerId() + 1];
         this.thread = new EventThread(ctx, ControllerTimer.EVENT_QUEUE, () -> plane.sim().slowFactor(ctx.self()));
+        this.snapshots = plane.newSnapshotGenerator(ctx.now());
     }
 
     /** Runs one controller event: {@code body}, then the records it generated go to Raft when it ends. */
@@ -108,6 +111,13 @@ final class QuorumController implements RaftListener {
     /** A message leaves when the running event ends. */
     private void send(NodeId to, Message message) {
         thread.defer(() -> ctx.send(to, message));
+    }
+
+    private int snapshotsLoaded;
+
+    /** How many snapshots this controller process loaded (for tests). */
+    int snapshotsLoaded() {
+        return snapshotsLoaded;
     }
 
     /** The committed position of this controller (the next offset it replays), for checks. */
@@ -141,7 +151,31 @@ final class QuorumController implements RaftListener {
         java.util.List<LogEntry> entries = new java.util.ArrayList<>(commitEntries);
         long base = commitBase;
         commitEntries.clear();
-        event(() -> handleCommit(base, entries));
+        long bytes = KRaftControlPlane.wireBytes(entries);
+        boolean aligned = KRaftControlPlane.batchAligned(raft, appliedOffset);
+        event(() -> handleCommit(base, entries, bytes, aligned));
+    }
+
+    /**
+     * {@code handleLoadSnapshot}: the committed image becomes the snapshot's (a standby replays its
+     * records). The active controller is never asked (KR-S10 LeaderNeverLoadSnapshot; Kafka treats
+     * it as a fatal fault): if it were, it would renounce.
+     */
+    @Override
+    public void onLoadSnapshot(dev.faultline.raft.quorum.RaftSnapshot snapshot) {
+        commitEntries.clear();
+        event(() -> {
+            MetadataSnapshot image = (MetadataSnapshot) snapshot.image();
+            if (active) {
+                renounce();
+            }
+            committed.load(image);
+            thread.charge(image.recordCount * plane.recordCostNanos());
+            replayedOffset = snapshot.endOffset();
+            snapshots.reset(ctx.now());
+            snapshotsLoaded++;
+            ctx.trace("controller", "loaded " + snapshot + " (" + image.recordCount + " records)");
+        });
     }
 
     /**
@@ -149,8 +183,11 @@ final class QuorumController implements RaftListener {
      * controller applied its own records when it wrote them and only advances its committed offset.
      * Answers waiting for these records go out; the Raft leader may claim now.
      */
-    private void handleCommit(long base, java.util.List<LogEntry> entries) {
-        for (int i = 0; i < entries.size(); i++) {
+    private void handleCommit(long base, java.util.List<LogEntry> entries, long bytes, boolean aligned) {
+        if (base + entries.size() <= replayedOffset) {
+            return; // already in a snapshot this controller loaded
+        }
+        for (int i = (int) Math.max(0, replayedOffset - base); i < entries.size(); i++) {
             LogEntry e = entries.get(i);
             if (e.payload() instanceof MetadataRecord) {
                 committed.apply(base + i, (MetadataRecord) e.payload());
@@ -162,6 +199,11 @@ final class QuorumController implements RaftListener {
         replayedOffset = base + entries.size();
         if (working != null) {
             working.prune(replayedOffset);
+        }
+        if (snapshots.replayed(bytes, ctx.now(), aligned) && replayedOffset >= raft.log().startOffset()) {
+            LogEntry last = entries.get(entries.size() - 1);
+            raft.addSnapshot(plane.snapshot(committed, replayedOffset, last.epoch(), last.chainHash(), ctx.now()));
+            snapshots.reset(ctx.now());
         }
         while (!pending.isEmpty() && pending.peekFirst().offset < replayedOffset) {
             Pending p = pending.pollFirst();

@@ -3,6 +3,8 @@ package dev.faultline.raft.quorum;
 import dev.faultline.raft.quorum.RaftMessage.FetchError;
 import dev.faultline.raft.quorum.RaftMessage.FetchRequest;
 import dev.faultline.raft.quorum.RaftMessage.FetchResponse;
+import dev.faultline.raft.quorum.RaftMessage.FetchSnapshotRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchSnapshotResponse;
 import it.unimi.dsi.fastutil.ints.Int2ObjectLinkedOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,13 @@ final class LeaderFetchHandler {
         }
         LeaderState leader = (LeaderState) s;
         RaftLog log = node.log;
+        RaftSnapshot snapshot = snapshotFor(request.fetchOffset(), request.lastFetchedEpoch());
+        if (snapshot != null) {
+            node.ctx.send(node.peers[replica], new FetchResponse(s.epoch(), node.selfId, FetchError.NONE, -1, -1,
+                    request.fetchOffset(), List.of(), leader.highWatermark(), request.correlationId(), snapshot.endOffset(),
+                    snapshot.epoch()));
+            return;
+        }
         if (request.fetchOffset() > 0) {
             RaftLog.OffsetAndEpoch end = log.endOffsetForEpoch(request.lastFetchedEpoch());
             if (end.epoch() != request.lastFetchedEpoch() || end.offset() < request.fetchOffset()) {
@@ -63,6 +72,58 @@ final class LeaderFetchHandler {
             parked.put(replica, request);
             node.ctx.setTimer(new ParkedFetchTimer(replica), node.config.maxFetchWaitNanos());
         }
+    }
+
+    /**
+     * {@code ReplicatedLog.validateOffsetAndEpoch}'s snapshot case: with a snapshot at its log start,
+     * the leader answers with its latest snapshot when the fetch offset is below the log start, at
+     * the log start with another epoch than that snapshot's, or with a last fetched epoch older than
+     * its oldest snapshot. Returns that snapshot, or {@code null} to serve the Fetch from the log.
+     */
+    private RaftSnapshot snapshotFor(long fetchOffset, int lastFetchedEpoch) {
+        MetadataLogFile file = node.log.durable();
+        RaftSnapshot earliest = file.earliestSnapshot();
+        if (earliest == null || (file.startOffset() == 0 && fetchOffset == 0)) {
+            return null;
+        }
+        long start = file.startOffset();
+        if (fetchOffset < start || (fetchOffset == start && lastFetchedEpoch != earliest.epoch()) || lastFetchedEpoch < earliest.epoch()) {
+            return file.latestSnapshot();
+        }
+        return null;
+    }
+
+    /**
+     * FetchSnapshot ({@code handleFetchSnapshotRequest}): the same epoch checks as Fetch, then up to
+     * 8 MiB of the named snapshot from the requested position, or SNAPSHOT_NOT_FOUND when this
+     * leader no longer (or never) had it. A voter's request counts for check-quorum.
+     */
+    void handleSnapshot(int replica, FetchSnapshotRequest request) {
+        EpochState s = node.quorum.state();
+        FetchError error = !(s instanceof LeaderState) ? FetchError.NOT_LEADER_OR_FOLLOWER
+                : request.epoch() < s.epoch() ? FetchError.FENCED_LEADER_EPOCH
+                : request.epoch() > s.epoch() ? FetchError.UNKNOWN_LEADER_EPOCH : FetchError.NONE;
+        RaftSnapshot snapshot = null;
+        if (error == FetchError.NONE) {
+            ((LeaderState) s).recordFetch(replica, node.ctx.now());
+            for (RaftSnapshot candidate : node.log.durable().snapshots()) {
+                if (candidate.endOffset() == request.snapshotEndOffset() && candidate.epoch() == request.snapshotEpoch()) {
+                    snapshot = candidate;
+                }
+            }
+            if (snapshot == null || request.position() < 0 || request.position() > snapshot.sizeBytes()) {
+                error = FetchError.SNAPSHOT_NOT_FOUND;
+                snapshot = null;
+            }
+        }
+        if (error != FetchError.NONE) {
+            node.ctx.send(node.peers[replica], new FetchSnapshotResponse(node.quorum.epoch(), node.quorum.leaderId(), error,
+                    request.position(), 0, null, request.correlationId()));
+            return;
+        }
+        long chunk = Math.min(MAX_FETCH_SIZE_BYTES, snapshot.sizeBytes() - request.position());
+        node.ctx.send(node.peers[replica], new FetchSnapshotResponse(s.epoch(), node.selfId, FetchError.NONE, request.position(),
+                chunk, snapshot, request.correlationId()));
     }
 
     /** The leader's HW moved: remember it and complete parked fetches so followers learn it. */

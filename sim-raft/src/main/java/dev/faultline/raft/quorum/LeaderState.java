@@ -84,6 +84,14 @@ public final class LeaderState implements EpochState {
         return false;
     }
 
+    /** A voter's FetchSnapshot: counts as a fetch for check-quorum (its log end is unknown meanwhile). */
+    void recordFetch(int nodeId, long nowNanos) {
+        int p = voterPosition(nodeId);
+        if (p >= 0) {
+            lastFetchNanos[p] = nowNanos;
+        }
+    }
+
     /**
      * Check-quorum: the earliest time at which the majority's fetches are older than
      * {@code timeoutNanos}, i.e. the {@code (majority)}-th most recent fetch time plus the timeout.

@@ -3,8 +3,9 @@ package dev.faultline.raft.quorum;
 /**
  * What a state machine on top of the Raft log hears (Kafka's {@code RaftClient.Listener}): only
  * committed entries, in offset order ({@code handleCommit}), and the node's epoch-state changes
- * ({@code handleLeaderChange}). A restarted process replays its log from offset 0 as its high
- * watermark becomes known again (no snapshots).
+ * ({@code handleLeaderChange}). A restarted process, or one whose log start passed what it had
+ * delivered, is first given the latest snapshot ({@code handleLoadSnapshot}), then the records after
+ * it, as its high watermark becomes known again.
  */
 public interface RaftListener {
     RaftListener NONE = new RaftListener() {
@@ -16,6 +17,10 @@ public interface RaftListener {
 
     /** A run of {@link #onCommit} calls ended; every offset below {@code appliedOffset} was handed over. */
     default void onCommitsDone(long appliedOffset) {
+    }
+
+    /** Load this snapshot: it replaces the state built so far; records after its end offset follow. */
+    default void onLoadSnapshot(RaftSnapshot snapshot) {
     }
 
     /** The node moved from one epoch state to another. */

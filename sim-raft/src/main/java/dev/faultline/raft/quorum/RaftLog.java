@@ -14,6 +14,8 @@ public final class RaftLog {
     private final MetadataLogFile log;
     private final IntArrayList epochs = new IntArrayList();
     private final LongArrayList startOffsets = new LongArrayList();
+    /** The log start the epoch cache was built for (a disk changed behind the process rebuilds it). */
+    private long cachedStart;
 
     public RaftLog(MetadataLogFile log) {
         this.log = log;
@@ -21,6 +23,7 @@ public final class RaftLog {
     }
 
     private void rebuildEpochCache() {
+        cachedStart = log.startOffset();
         epochs.clear();
         startOffsets.clear();
         for (long o = log.startOffset(); o < log.endOffset(); o++) {
@@ -48,6 +51,7 @@ public final class RaftLog {
 
     /** The epoch of the last entry; the log start's epoch when empty (0 for an empty log from offset 0). */
     public int lastEpoch() {
+        checkCache();
         return epochs.isEmpty() ? log.startEpoch() : epochs.getInt(epochs.size() - 1);
     }
 
@@ -89,6 +93,13 @@ public final class RaftLog {
         return offset;
     }
 
+    /** The log start moved without this process (a disk changed under it): the cache follows. */
+    private void checkCache() {
+        if (cachedStart != log.startOffset()) {
+            rebuildEpochCache();
+        }
+    }
+
     private void checkEpoch(int epoch) {
         if (epoch < lastEpoch()) {
             throw new IllegalStateException("append with epoch " + epoch + " after epoch " + lastEpoch());
@@ -97,6 +108,7 @@ public final class RaftLog {
 
     /** Removes every entry from {@code offset} on (never below the log start). */
     void truncateTo(long offset) {
+        checkCache();
         log.truncate(Math.max(offset, log.startOffset()));
         while (!startOffsets.isEmpty() && startOffsets.getLong(startOffsets.size() - 1) >= offset) {
             epochs.removeInt(epochs.size() - 1);
@@ -117,6 +129,7 @@ public final class RaftLog {
      * none (an empty prefix), the log start when only the snapshot's epoch is older.
      */
     public OffsetAndEpoch endOffsetForEpoch(int epoch) {
+        checkCache();
         for (int i = epochs.size() - 1; i >= 0; i--) {
             if (epochs.getInt(i) <= epoch) {
                 long end = i + 1 < epochs.size() ? startOffsets.getLong(i + 1) : endOffset();
@@ -131,6 +144,7 @@ public final class RaftLog {
 
     /** The start offset of {@code epoch} in this log, or -1. */
     public long startOffsetOfEpoch(int epoch) {
+        checkCache();
         for (int i = epochs.size() - 1; i >= 0; i--) {
             if (epochs.getInt(i) == epoch) {
                 return startOffsets.getLong(i);
@@ -140,6 +154,7 @@ public final class RaftLog {
     }
 
     private void noteEpoch(int epoch, long offset) {
+        checkCache();
         if (epochs.isEmpty() || epochs.getInt(epochs.size() - 1) != epoch) {
             epochs.add(epoch);
             startOffsets.add(offset);

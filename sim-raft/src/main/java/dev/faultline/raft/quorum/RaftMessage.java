@@ -54,10 +54,19 @@ public sealed interface RaftMessage extends Message {
      * @param error NONE, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH or NOT_LEADER_OR_FOLLOWER
      * @param divergingEpoch with {@code divergingEndOffset}: the replica must truncate; -1 when none
      * @param records entries starting at the request's {@code fetchOffset} (epoch, control, value only)
+     * @param snapshotEndOffset with {@code snapshotEpoch}: the fetch offset is below the leader's log
+     *     start (or its epoch is older than the leader's oldest snapshot): fetch this snapshot
+     *     (KIP-630); -1 when none
      */
     record FetchResponse(int epoch, int leaderId, FetchError error, int divergingEpoch, long divergingEndOffset,
-                         long fetchOffset, List<LogEntry> records, long highWatermark, long correlationId)
+                         long fetchOffset, List<LogEntry> records, long highWatermark, long correlationId,
+                         long snapshotEndOffset, int snapshotEpoch)
             implements RaftMessage {
+        public FetchResponse(int epoch, int leaderId, FetchError error, int divergingEpoch, long divergingEndOffset,
+                             long fetchOffset, List<LogEntry> records, long highWatermark, long correlationId) {
+            this(epoch, leaderId, error, divergingEpoch, divergingEndOffset, fetchOffset, records, highWatermark, correlationId, -1, -1);
+        }
+
         @Override
         public int sizeBytes() {
             long size = 64;
@@ -72,7 +81,30 @@ public sealed interface RaftMessage extends Message {
     }
 
     /** Fetch error codes. */
-    enum FetchError { NONE, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER }
+    enum FetchError { NONE, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER, SNAPSHOT_NOT_FOUND }
+
+    /**
+     * FetchSnapshot (KIP-630): the replica asks the leader for the bytes of snapshot
+     * {@code (snapshotEndOffset, snapshotEpoch)} from {@code position}, at most
+     * {@code KafkaRaftClient.MAX_FETCH_SIZE_BYTES} (8 MiB) per response.
+     */
+    record FetchSnapshotRequest(int epoch, int replicaId, long snapshotEndOffset, int snapshotEpoch, long position,
+                                long correlationId) implements RaftMessage {
+    }
+
+    /**
+     * One chunk of a snapshot: {@code chunkBytes} bytes from {@code position} of a snapshot of
+     * {@code size} bytes. The simulator carries the leader's immutable snapshot object itself (the
+     * bytes it stands for are what {@link #sizeBytes} counts); the replica keeps it only once it
+     * has received every chunk.
+     */
+    record FetchSnapshotResponse(int epoch, int leaderId, FetchError error, long position, long chunkBytes,
+                                 RaftSnapshot snapshot, long correlationId) implements RaftMessage {
+        @Override
+        public int sizeBytes() {
+            return (int) Math.min(Integer.MAX_VALUE, 64 + chunkBytes);
+        }
+    }
 
     /** Classic timer policy only: the leader's periodic heartbeat (an empty AppendEntries in the Raft paper). */
     record Heartbeat(int epoch, int leaderId) implements RaftMessage {

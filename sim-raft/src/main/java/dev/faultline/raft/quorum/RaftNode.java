@@ -13,6 +13,8 @@ import dev.faultline.raft.quorum.RaftMessage.ClientAppendReply;
 import dev.faultline.raft.quorum.RaftMessage.EndQuorumEpochRequest;
 import dev.faultline.raft.quorum.RaftMessage.FetchRequest;
 import dev.faultline.raft.quorum.RaftMessage.FetchResponse;
+import dev.faultline.raft.quorum.RaftMessage.FetchSnapshotRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchSnapshotResponse;
 import dev.faultline.raft.quorum.RaftMessage.Heartbeat;
 import dev.faultline.raft.quorum.RaftMessage.VoteRequest;
 import dev.faultline.raft.quorum.RaftMessage.VoteResponse;
@@ -44,6 +46,13 @@ public final class RaftNode implements Node {
     long highWatermark;
     private RaftListener listener = RaftListener.NONE;
     private long appliedOffset;
+    /** Whether the listener has been given anything by this process (a new listener first loads the latest snapshot). */
+    private boolean listenerStarted;
+    /** {@code metadata.max.retention.bytes} (100 MiB) and {@code metadata.max.retention.ms} (7 days). */
+    private long retentionBytes = 100L * 1024 * 1024;
+    private long retentionNanos = 7L * 24 * 3600 * 1_000_000_000L;
+    /** {@code KafkaRaftClient}'s snapshot cleaner runs at most every 60 s ({@code RaftMetadataLogCleanerManager}). */
+    static final long LOG_CLEANER_INTERVAL_NANOS = 60_000_000_000L;
 
     /**
      * @param voters node indices of the voters (observers are every other Raft node)
@@ -125,7 +134,11 @@ public final class RaftNode implements Node {
     @Override
     public void onStart() {
         EpochState s = quorum.initialize(log.lastEpoch());
-        ctx.trace("raft", "start in " + s + " logEnd=" + log.endOffset());
+        ctx.trace("raft", "start in " + s + " logStart=" + log.startOffset() + " logEnd=" + log.endOffset()
+                + (log.durable().latestSnapshot() == null ? "" : " snapshot=" + log.durable().latestSnapshot()));
+        if (log.durable().latestSnapshot() != null) {
+            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+        }
         armFor(s);
     }
 
@@ -137,13 +150,18 @@ public final class RaftNode implements Node {
         }
         RaftMessage m = (RaftMessage) message;
         int sender = from.index();
-        if (!(m instanceof FetchRequest) && !(m instanceof ClientAppend) && m.epoch() > quorum.epoch()) {
+        if (!(m instanceof FetchRequest) && !(m instanceof FetchSnapshotRequest) && !(m instanceof ClientAppend)
+                && m.epoch() > quorum.epoch()) {
             observeHigherEpoch(m.epoch(), leaderNamedBy(m, sender));
         }
         if (m instanceof FetchRequest) {
             leaderFetch.handle(sender, (FetchRequest) m);
         } else if (m instanceof FetchResponse) {
             fetcher.handleResponse(sender, (FetchResponse) m);
+        } else if (m instanceof FetchSnapshotRequest) {
+            leaderFetch.handleSnapshot(sender, (FetchSnapshotRequest) m);
+        } else if (m instanceof FetchSnapshotResponse) {
+            fetcher.handleSnapshotResponse(sender, (FetchSnapshotResponse) m);
         } else if (m instanceof VoteRequest) {
             votes.handleRequest(sender, (VoteRequest) m);
         } else if (m instanceof VoteResponse) {
@@ -179,6 +197,10 @@ public final class RaftNode implements Node {
             case BEGIN_EPOCH_RESEND: leader.resendBeginQuorumEpoch(); break;
             case HEARTBEAT: leader.sendHeartbeats(); break;
             case LINGER: leader.appendAccumulated(); break;
+            case LOG_CLEANER:
+                maybeClean();
+                ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+                break;
             default: throw new IllegalStateException("unknown timer " + tag);
         }
     }
@@ -192,6 +214,9 @@ public final class RaftNode implements Node {
         }
         if (m instanceof FetchResponse) {
             return ((FetchResponse) m).leaderId();
+        }
+        if (m instanceof FetchSnapshotResponse) {
+            return ((FetchSnapshotResponse) m).leaderId();
         }
         if (m instanceof VoteResponse) {
             return ((VoteResponse) m).leaderId();
@@ -359,15 +384,123 @@ public final class RaftNode implements Node {
             highWatermark = hw;
             probe.onHighWatermark(selfId, hw, log);
             if (listener != RaftListener.NONE) {
-                long end = Math.min(hw, log.endOffset());
-                for (long o = Math.max(appliedOffset, 0); o < end; o++) {
-                    LogEntry e = log.get(o);
-                    probe.onApply(selfId, o, e);
-                    listener.onCommit(o, e);
-                }
-                appliedOffset = Math.max(appliedOffset, end);
-                listener.onCommitsDone(appliedOffset);
+                deliver(hw);
             }
+        }
+    }
+
+    /**
+     * {@code KafkaRaftClient.updateListenersProgress}: a new listener (this process's first delivery)
+     * or one behind the log start is given the latest snapshot first; then the committed records
+     * after it, in order.
+     */
+    private void deliver(long hw) {
+        RaftSnapshot latest = log.durable().latestSnapshot();
+        if (latest != null && appliedOffset < hw && (!listenerStarted || appliedOffset < log.startOffset())) {
+            ctx.trace("raft", "listener loads " + latest + " (applied " + appliedOffset + ", log start " + log.startOffset() + ")");
+            probe.onLoadSnapshot(selfId, latest, isWritable());
+            listener.onLoadSnapshot(latest);
+            appliedOffset = latest.endOffset();
+        }
+        listenerStarted = true;
+        if (appliedOffset < log.startOffset()) {
+            // No snapshot covers the gap (KR-S10 SnapshotAtLogStart reports the log): skip it as Kafka cannot.
+            ctx.trace("raft", "listener at " + appliedOffset + " is below the log start " + log.startOffset() + " without a snapshot");
+            appliedOffset = log.startOffset();
+        }
+        long end = Math.min(hw, log.endOffset());
+        for (long o = appliedOffset; o < end; o++) {
+            LogEntry e = log.get(o);
+            probe.onApply(selfId, o, e);
+            listener.onCommit(o, e);
+        }
+        appliedOffset = Math.max(appliedOffset, end);
+        listener.onCommitsDone(appliedOffset);
+    }
+
+    /**
+     * Whether this node's listener may write: it leads and has been given every record up to its
+     * epoch start ({@code handleLeaderChange} naming itself has fired; the quorum controller claims).
+     */
+    boolean isWritable() {
+        return quorum.state() instanceof LeaderState && appliedOffset > ((LeaderState) quorum.state()).epochStartOffset();
+    }
+
+    // ------------------------------------------------------------------ snapshots (KIP-630)
+
+    /** The latest snapshot on this node's disk, or {@code null}. */
+    public RaftSnapshot latestSnapshot() {
+        return log.durable().latestSnapshot();
+    }
+
+    /**
+     * The state machine froze a snapshot of its image at {@code snapshot.endOffset()}, a committed
+     * offset this process has delivered (Kafka's {@code onSnapshotFrozen}); the log may now be cleaned
+     * up to it.
+     */
+    public void addSnapshot(RaftSnapshot snapshot) {
+        if (snapshot.endOffset() > highWatermark || snapshot.endOffset() > appliedOffset || snapshot.endOffset() < log.startOffset()) {
+            throw new IllegalArgumentException("snapshot " + snapshot + " outside the delivered log [" + log.startOffset() + ", "
+                    + Math.min(highWatermark, appliedOffset) + "] of " + ctx.self());
+        }
+        log.durable().addSnapshot(snapshot);
+        ctx.trace("raft", "snapshot " + snapshot + " frozen (" + snapshot.sizeBytes() + " bytes)");
+        if (!ctx.hasTimer(RaftTimer.LOG_CLEANER)) {
+            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+        }
+        maybeClean();
+    }
+
+    /** {@code metadata.max.retention.bytes} and {@code metadata.max.retention.ms} (negative: no limit). */
+    public void setLogRetention(long maxBytes, long maxNanos) {
+        this.retentionBytes = maxBytes;
+        this.retentionNanos = maxNanos;
+    }
+
+    /**
+     * {@code KafkaMetadataLog.maybeClean}: while the log and snapshots together exceed the retention
+     * size, or the oldest snapshot is older than the retention time, delete the oldest snapshot and
+     * advance the log start to the next one (never the last snapshot; never past the log end).
+     * Simplification: the log's bytes below the new start are gone at once (Kafka deletes whole
+     * segments of {@code metadata.log.segment.bytes}, so its size check keeps counting them until the
+     * segment rolls).
+     */
+    void maybeClean() {
+        MetadataLogFile file = log.durable();
+        while (file.snapshots().size() >= 2) {
+            RaftSnapshot oldest = file.snapshots().get(0);
+            RaftSnapshot next = file.snapshots().get(1);
+            boolean tooBig = retentionBytes >= 0 && log.sizeBytes() + file.snapshotBytes() > retentionBytes;
+            boolean tooOld = retentionNanos >= 0 && ctx.now() - oldest.createdNanos() > retentionNanos;
+            if (!(tooBig || tooOld) || next.endOffset() > log.endOffset()) {
+                return;
+            }
+            ctx.trace("raft", "cleaning: delete " + oldest + ", log start " + log.startOffset() + " -> " + next.endOffset()
+                    + (tooBig ? " (retention bytes)" : " (retention ms)"));
+            if (next.endOffset() > log.startOffset()) {
+                log.advanceStartTo(next);
+            }
+            file.removeSnapshotsBefore(next.endOffset());
+        }
+    }
+
+    /**
+     * A fetched snapshot is complete (FetchSnapshot): keep it, and when it is past this log's end
+     * ({@code truncateToLatestSnapshot}) empty the log to continue at its end; the high watermark
+     * moves to it so the listener loads it.
+     */
+    void installFetchedSnapshot(RaftSnapshot snapshot) {
+        log.durable().addSnapshot(snapshot);
+        if (!ctx.hasTimer(RaftTimer.LOG_CLEANER)) {
+            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+        }
+        if (snapshot.epoch() > log.lastEpoch() || (snapshot.epoch() == log.lastEpoch() && snapshot.endOffset() > log.endOffset())) {
+            ctx.trace("raft", "fetched " + snapshot + ": log truncated fully to start at " + snapshot.endOffset());
+            log.advanceStartTo(snapshot);
+            log.durable().removeSnapshotsBefore(snapshot.endOffset());
+            advanceHighWatermark(snapshot.endOffset());
+        } else {
+            ctx.trace("raft", "fetched " + snapshot + " is not past the log end " + log.endOffset() + " (epoch " + log.lastEpoch() + ")");
         }
     }
 

@@ -24,6 +24,13 @@ public interface RaftProbe {
     default void onApply(int nodeId, long offset, LogEntry entry) {
     }
 
+    /**
+     * {@code nodeId}'s listener is given {@code snapshot} to load; {@code writable}: the node leads and
+     * its listener already had every record up to its epoch start (it may have claimed).
+     */
+    default void onLoadSnapshot(int nodeId, RaftSnapshot snapshot, boolean writable) {
+    }
+
     /** {@code nodeId} received a message from {@code leaderId}, the leader of its current epoch. */
     default void onLeaderContact(int nodeId, int epoch, int leaderId) {
     }

@@ -19,5 +19,7 @@ enum RaftTimer {
     /** Leader, classic policy: heartbeat. */
     HEARTBEAT,
     /** Leader: {@code controller.quorum.append.linger.ms} expired, append the accumulated batch. */
-    LINGER
+    LINGER,
+    /** The snapshot and log cleaner (every 60 s once the node holds a snapshot). */
+    LOG_CLEANER
 }

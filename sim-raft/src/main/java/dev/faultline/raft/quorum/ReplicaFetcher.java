@@ -3,6 +3,8 @@ package dev.faultline.raft.quorum;
 import dev.faultline.raft.quorum.RaftMessage.FetchError;
 import dev.faultline.raft.quorum.RaftMessage.FetchRequest;
 import dev.faultline.raft.quorum.RaftMessage.FetchResponse;
+import dev.faultline.raft.quorum.RaftMessage.FetchSnapshotRequest;
+import dev.faultline.raft.quorum.RaftMessage.FetchSnapshotResponse;
 import java.util.List;
 
 /**
@@ -17,6 +19,13 @@ final class ReplicaFetcher {
     private int target = -1;
     /** The voter whose Fetch last timed out, until some answer arrives: an observer looking for the leader avoids it. */
     private int timedOut = -1;
+    /**
+     * The snapshot this follower is fetching (KIP-630: its Fetch offset was below the leader's log
+     * start), by id, and how many of its bytes have arrived; {@code -1} when none.
+     */
+    private long snapshotEnd = -1;
+    private int snapshotEpoch;
+    private long snapshotPosition;
 
     ReplicaFetcher(RaftNode node) {
         this.node = node;
@@ -30,6 +39,7 @@ final class ReplicaFetcher {
     /** A transition: forget the request in flight (its response will be discarded). */
     void reset() {
         inFlight = false;
+        snapshotEnd = -1;
         node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
         node.ctx.cancelTimer(RaftTimer.FETCH_RETRY);
     }
@@ -37,6 +47,15 @@ final class ReplicaFetcher {
     /** Sends a Fetch to the leader, or to a random voter while the leader is unknown. */
     void sendFetch() {
         EpochState s = node.quorum.state();
+        if (s instanceof FollowerState && snapshotEnd >= 0) {
+            target = ((FollowerState) s).leaderId();
+            correlationId++;
+            inFlight = true;
+            node.ctx.send(node.peers[target], new FetchSnapshotRequest(s.epoch(), node.selfId, snapshotEnd, snapshotEpoch,
+                    snapshotPosition, correlationId));
+            node.ctx.setTimer(RaftTimer.FETCH_REQUEST, node.config.requestTimeoutNanos());
+            return;
+        }
         if (s instanceof FollowerState) {
             target = ((FollowerState) s).leaderId();
         } else if (s instanceof UnattachedState && !node.quorum.isVoter()) {
@@ -178,6 +197,13 @@ final class ReplicaFetcher {
         }
         if (response.divergingEpoch() >= 0) {
             truncate(response.divergingEpoch(), response.divergingEndOffset());
+        } else if (response.snapshotEndOffset() >= 0) {
+            // Below the leader's log start: fetch its snapshot first (the next request is a FetchSnapshot).
+            snapshotEnd = response.snapshotEndOffset();
+            snapshotEpoch = response.snapshotEpoch();
+            snapshotPosition = 0;
+            node.ctx.trace("raft", "fetch offset " + response.fetchOffset() + " is below the leader's log start: fetching snapshot ("
+                    + snapshotEnd + ", " + snapshotEpoch + ")");
         } else if (response.fetchOffset() == node.log.endOffset()) {
             appendRecords(response.records());
             long hw = Math.min(response.highWatermark(), node.log.endOffset());
@@ -191,6 +217,56 @@ final class ReplicaFetcher {
         }
         node.onLeaderContact();
         sendFetch();
+    }
+
+    /**
+     * A chunk of the snapshot being fetched ({@code handleFetchSnapshotResponse}): once every byte
+     * has arrived the snapshot is kept and, being past the log end, replaces the log; the follower
+     * then fetches from its end. An unknown snapshot (the leader cleaned it meanwhile) sends the
+     * follower back to Fetch, which names the leader's current one.
+     */
+    void handleSnapshotResponse(int sender, FetchSnapshotResponse response) {
+        if (!inFlight || response.correlationId() != correlationId || sender != target) {
+            return;
+        }
+        inFlight = false;
+        timedOut = -1;
+        node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
+        EpochState s = node.quorum.state();
+        if (response.error() == FetchError.SNAPSHOT_NOT_FOUND) {
+            snapshotEnd = -1;
+            sendFetch();
+            return;
+        }
+        if (response.error() != FetchError.NONE || response.epoch() != s.epoch()) {
+            node.ctx.setTimer(RaftTimer.FETCH_RETRY, node.config.retryBackoffNanos());
+            return;
+        }
+        if (!(s instanceof FollowerState) || ((FollowerState) s).leaderId() != sender || snapshotEnd < 0) {
+            sendFetch();
+            return;
+        }
+        RaftSnapshot snapshot = response.snapshot();
+        if (snapshot.endOffset() != snapshotEnd || snapshot.epoch() != snapshotEpoch || response.position() != snapshotPosition) {
+            snapshotEnd = -1; // not the chunk expected: start over from a Fetch
+            sendFetch();
+            return;
+        }
+        snapshotPosition += response.chunkBytes();
+        if (snapshotPosition >= snapshot.sizeBytes()) {
+            snapshotEnd = -1;
+            node.installFetchedSnapshot(snapshot);
+        }
+        ((FollowerState) s).markFetchedSuccessfully();
+        if (node.quorum.isVoter() && !node.config.isClassic()) {
+            node.ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, node.config.timerPolicy().followerTimeoutNanos(node.ctx.random()));
+        } else if (!node.quorum.isVoter()) {
+            node.ctx.setTimer(RaftTimer.FOLLOWER_TIMEOUT, node.config.fetchTimeoutNanos());
+        }
+        node.onLeaderContact();
+        if (node.quorum.state() == s) {
+            sendFetch();
+        }
     }
 
     private void onError(FetchResponse response, EpochState s) {

@@ -1,0 +1,39 @@
+package dev.faultline.raft.kraft;
+
+/**
+ * When a process writes its own KRaft snapshot (Kafka's {@code SnapshotGenerator}, KIP-630): after
+ * each delivery of committed records it counts their bytes; once
+ * {@code metadata.log.max.record.bytes.between.snapshots} (20 MiB) have been replayed since the
+ * last snapshot, or else {@code metadata.log.max.snapshot.interval.ms} (1 h; 0 turns it off) has
+ * passed, the image is written as a snapshot, but only at the end of a record batch (an image that
+ * is not batch aligned is not emitted; the counters keep counting). Loading a snapshot resets the
+ * counters. Simplification: the snapshot is written at once (Kafka writes it on the generator's own
+ * thread, taking time proportional to the image, while the node goes on).
+ */
+final class SnapshotGenerator {
+    private final long maxBytes;
+    private final long maxIntervalNanos;
+    private long bytesSinceLast;
+    private long lastNanos;
+
+    SnapshotGenerator(long maxBytes, long maxIntervalNanos, long nowNanos) {
+        this.maxBytes = maxBytes;
+        this.maxIntervalNanos = maxIntervalNanos;
+        this.lastNanos = nowNanos;
+    }
+
+    /** Records of {@code bytes} bytes were replayed; returns whether to write a snapshot now. */
+    boolean replayed(long bytes, long nowNanos, boolean batchAligned) {
+        bytesSinceLast += bytes;
+        if (!batchAligned) {
+            return false;
+        }
+        return bytesSinceLast >= maxBytes || (maxIntervalNanos > 0 && nowNanos - lastNanos >= maxIntervalNanos);
+    }
+
+    /** A snapshot was written or loaded. */
+    void reset(long nowNanos) {
+        bytesSinceLast = 0;
+        lastNanos = nowNanos;
+    }
+}
