@@ -84,10 +84,132 @@ final class CompareCommand implements Callable<Integer> {
     record Item(int index, Scenario scenario, Integer partitions, String file, String label) {
     }
 
+    /**
+     * What a valid command line asks for: the sweep's header, every run of the sweep, this shard's
+     * runs, and the resolved scenarios to write.
+     */
+    record Plan(SweepHeader header, List<Item> all, List<Item> mine, java.util.Map<Path, Scenario> toWrite, int[] shard) {
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Object planned = plan(err);
+        if (planned instanceof Integer code) {
+            return code;
+        }
+        Plan plan = (Plan) planned;
+        List<Item> mine = plan.mine();
+        int[] sh = plan.shard();
+        SweepHeader header = plan.header();
+        // The heap: every run must fit on its own, and runs at once must fit together.
+        long heap = Runtime.getRuntime().maxMemory();
+        long budget = heap - HeapEstimate.BASE_BYTES;
+        for (Item it : mine) {
+            long need = HeapEstimate.bytes(it.scenario());
+            if (need > heap) {
+                err.println(tooBig(it.scenario(), need, heap));
+                return Main.BAD_INPUT;
+            }
+        }
+        for (java.util.Map.Entry<Path, Scenario> e : plan.toWrite().entrySet()) {
+            AtomicFileWriter.write(e.getKey(), ScenarioWriter.write(e.getValue()));
+        }
+        int threads = threads(mine.size());
+        return execute(o, err, plan, mine, sh, header, budget, threads);
+    }
+
+    /** Runs this shard's runs on the worker pool, writes runs.json, and reports. */
+    private Integer execute(PrintWriter o, PrintWriter err, Plan plan, List<Item> mine, int[] sh, SweepHeader header, long budget, int threads)
+            throws Exception {
+        long start = System.nanoTime();
+        List<SweepRun> runs = new ArrayList<>();
+        HeapBudget heapBudget = new HeapBudget(budget);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (SweepProgress progress = new SweepProgress(err, "compare" + (sh[1] > 1 ? " shard " + shard : ""), mine.size())) {
+            List<Future<SweepRun>> futures = new ArrayList<>();
+            for (Item it : mine) {
+                futures.add(pool.submit(() -> {
+                    long need = Math.min(budget, HeapEstimate.bytes(it.scenario()));
+                    heapBudget.acquire(need);
+                    SweepProgress.Slot slot = progress.begin(it.index(), it.label());
+                    try {
+                        ScenarioResult r = ScenarioRunner.run(it.scenario(), ScenarioRunner.Options.defaults().withProgress(slot.simulatedNanos::set));
+                        return SweepRun.of(it.index(), it.partitions(), it.file(), it.scenario(), r, ScenarioRunner.clientPhaseMeasured(it.scenario()));
+                    } finally {
+                        progress.end(slot);
+                        heapBudget.release(need);
+                    }
+                }));
+            }
+            for (Future<SweepRun> f : futures) {
+                try {
+                    runs.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Exception ex) {
+                        throw ex;
+                    }
+                    throw (Error) e.getCause();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long wall = System.nanoTime() - start;
+        SweepHeader.File file = new SweepHeader.File(header, runs);
+        try {
+            file.write(out);
+        } catch (IOException e) {
+            err.println("faultline compare: cannot write " + out.resolve(SweepHeader.File.NAME) + ": " + e.getMessage());
+            return Main.INTERNAL;
+        }
+        long simulated = runs.stream().mapToLong(SweepRun::simulatedNanos).sum();
+        String wallLine = String.format(Locale.ROOT, "wall time: %.1f s on %d worker(s), %.0fx real time overall", wall / 1e9, threads,
+                simulated / (double) Math.max(1, wall));
+        if (sh[1] > 1) {
+            o.printf(Locale.ROOT, "shard %s: %d of the sweep's %d runs (%d failed an expectation)%n", shard, runs.size(), plan.all().size(),
+                    runs.stream().filter(r -> !r.passed()).count());
+            o.println(wallLine);
+            o.println("wrote " + out.resolve(SweepHeader.File.NAME) + "; join the shards with: faultline merge DIR... --out DIR");
+            return printFailures(o, runs, out);
+        }
+        return report(o, err, header, runs, out, wallLine);
+    }
+
+    /** Simulations at once: --workers, or the cores; never more than the runs. */
+    int threads(int runs) {
+        return Math.min(Math.max(1, runs), workers != null ? workers : Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The heap this command line needs (for the launcher's -Xmx): the largest runs that go at once
+     * (one per worker), or -1 when the command line is not valid (the command itself says why).
+     */
+    long heapNeed() {
+        Object planned;
+        try {
+            planned = plan(new PrintWriter(java.io.Writer.nullWriter()));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        if (!(planned instanceof Plan plan) || plan.mine().isEmpty()) {
+            return -1;
+        }
+        List<Long> needs = new ArrayList<>();
+        for (Item it : plan.mine()) {
+            needs.add(HeapEstimate.bytes(it.scenario()) - HeapEstimate.BASE_BYTES);
+        }
+        needs.sort(java.util.Comparator.reverseOrder());
+        long total = HeapEstimate.BASE_BYTES;
+        for (int i = 0; i < Math.min(threads(needs.size()), needs.size()); i++) {
+            total += needs.get(i);
+        }
+        return total;
+    }
+
+    /** Validates the command line and plans the sweep: a {@link Plan}, or the exit code after saying what is wrong. */
+    private Object plan(PrintWriter err) {
         // The command line first: nothing is read or run when it is wrong.
         Presets.Preset p = null;
         if (preset != null) {
@@ -228,76 +350,9 @@ final class CompareCommand implements Callable<Integer> {
                 mine.add(it);
             }
         }
-        // The heap: every run must fit on its own, and runs at once must fit together.
-        long heap = Runtime.getRuntime().maxMemory();
-        long budget = heap - HeapEstimate.BASE_BYTES;
-        for (Item it : mine) {
-            long need = HeapEstimate.bytes(it.scenario());
-            if (need > heap) {
-                err.println(tooBig(it.scenario(), need, heap));
-                return Main.BAD_INPUT;
-            }
-        }
-        SweepHeader header = header(bases, sources, modeList, seedCount, sizes, plan.size(), sh);
-        for (java.util.Map.Entry<Path, Scenario> e : toWrite.entrySet()) {
-            AtomicFileWriter.write(e.getKey(), ScenarioWriter.write(e.getValue()));
-        }
-        int threads = Math.min(Math.max(1, mine.size()), workers != null ? workers : Runtime.getRuntime().availableProcessors());
-        long start = System.nanoTime();
-        List<SweepRun> runs = new ArrayList<>();
-        HeapBudget heapBudget = new HeapBudget(budget);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (SweepProgress progress = new SweepProgress(err, "compare" + (sh[1] > 1 ? " shard " + shard : ""), mine.size())) {
-            List<Future<SweepRun>> futures = new ArrayList<>();
-            for (Item it : mine) {
-                futures.add(pool.submit(() -> {
-                    long need = Math.min(budget, HeapEstimate.bytes(it.scenario()));
-                    heapBudget.acquire(need);
-                    SweepProgress.Slot slot = progress.begin(it.index(), it.label());
-                    try {
-                        ScenarioResult r = ScenarioRunner.run(it.scenario(), ScenarioRunner.Options.defaults().withProgress(slot.simulatedNanos::set));
-                        return SweepRun.of(it.index(), it.partitions(), it.file(), it.scenario(), r, ScenarioRunner.clientPhaseMeasured(it.scenario()));
-                    } finally {
-                        progress.end(slot);
-                        heapBudget.release(need);
-                    }
-                }));
-            }
-            for (Future<SweepRun> f : futures) {
-                try {
-                    runs.add(f.get());
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception ex) {
-                        throw ex;
-                    }
-                    throw (Error) e.getCause();
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        long wall = System.nanoTime() - start;
-        SweepHeader.File file = new SweepHeader.File(header, runs);
-        try {
-            file.write(out);
-        } catch (IOException e) {
-            err.println("faultline compare: cannot write " + out.resolve(SweepHeader.File.NAME) + ": " + e.getMessage());
-            return Main.INTERNAL;
-        }
-        long simulated = runs.stream().mapToLong(SweepRun::simulatedNanos).sum();
-        String wallLine = String.format(Locale.ROOT, "wall time: %.1f s on %d worker(s), %.0fx real time overall", wall / 1e9, threads,
-                simulated / (double) Math.max(1, wall));
-        if (sh[1] > 1) {
-            o.printf(Locale.ROOT, "shard %s: %d of the sweep's %d runs (%d failed an expectation)%n", shard, runs.size(), plan.size(),
-                    runs.stream().filter(r -> !r.passed()).count());
-            o.println(wallLine);
-            o.println("wrote " + out.resolve(SweepHeader.File.NAME) + "; join the shards with: faultline merge DIR... --out DIR");
-            return printFailures(o, runs, out);
-        }
-        return report(o, err, header, runs, out, wallLine);
+        return new Plan(header(bases, sources, modeList, seedCount, sizes, plan.size(), sh), plan, mine, toWrite, sh);
     }
 
-    /** Prints the tables and writes the CSV, JSON and HTML of a whole sweep (compare, merge). */
     static int report(PrintWriter o, PrintWriter err, SweepHeader header, List<SweepRun> runs, Path out, String wallLine) {
         Comparison c = SweepReport.build(header, runs);
         o.print(ComparisonReport.table(c));

@@ -16,13 +16,57 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // A thread of a worker pool that runs out of heap ends the process with the same message.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (outOfMemory(e)) {
+                System.err.println("faultline: " + outOfMemoryMessage());
+                System.err.flush();
+                Runtime.getRuntime().halt(INTERNAL);
+            }
+            System.err.println("faultline: internal error in thread " + thread.getName() + ": " + e);
+            e.printStackTrace();
+        });
         System.exit(run(args));
     }
 
     /** Runs the command line and returns its exit code (tests call this). */
     public static int run(String... args) {
-        CommandLine cl = commandLine();
-        return cl.execute(args);
+        return execute(commandLine(), args);
+    }
+
+    /**
+     * Executes a command line: an OutOfMemoryError anywhere (picocli lets Errors through) becomes
+     * the heap message and exit 3, never a stack trace.
+     */
+    static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            cl.getErr().println("faultline: " + outOfMemoryMessage());
+            cl.getErr().flush();
+            return INTERNAL;
+        }
+    }
+
+    /** Whether {@code t} or one of its causes is an OutOfMemoryError. */
+    static boolean outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** What to do when the heap was too small: how big it was, and how to give more. */
+    static String outOfMemoryMessage() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return "out of memory: the run needed more than this JVM's " + dev.faultline.scenarios.run.HeapEstimate.format(heap)
+                + " of heap (the estimate it was started with was too low). Give it more: FAULTLINE_HEAP="
+                + dev.faultline.scenarios.run.HeapEstimate.xmx(2 * heap) + " ./faultline ... , or run fewer partitions or fewer --workers.";
     }
 
     /**
@@ -39,6 +83,10 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FaultlineCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (outOfMemory(ex)) {
+                commandLine.getErr().println("faultline: " + outOfMemoryMessage());
+                return INTERNAL;
+            }
             commandLine.getErr().println("faultline: internal error: " + ex);
             StackTraceElement[] st = ex.getStackTrace();
             for (int i = 0; i < Math.min(8, st.length); i++) {

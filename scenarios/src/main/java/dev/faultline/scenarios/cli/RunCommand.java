@@ -6,6 +6,7 @@ import dev.faultline.core.trace.AtomicFileWriter;
 import dev.faultline.core.trace.ChromeTraceSink;
 import dev.faultline.core.trace.JsonLinesSink;
 import dev.faultline.core.trace.TraceSink;
+import dev.faultline.scenarios.run.HeapEstimate;
 import dev.faultline.scenarios.run.ScenarioResult;
 import dev.faultline.scenarios.run.ScenarioRunner;
 import dev.faultline.scenarios.spec.Scenario;
@@ -90,6 +91,13 @@ final class RunCommand implements Callable<Integer> {
         // Every file gets its own verdict: an invalid file or an internal error in one run does not
         // stop the others. The exit code is the worst verdict.
         Verdicts verdicts = new Verdicts();
+        // Long runs (millions of partitions) show the virtual time reached: live on a terminal, every 30 s in logs.
+        try (SweepProgress progress = new SweepProgress(err, "run", files.size())) {
+            return runAll(o, err, verdicts, progress);
+        }
+    }
+
+    private int runAll(PrintWriter o, PrintWriter err, Verdicts verdicts, SweepProgress progress) {
         for (Path f : files) {
             Scenario s;
             try {
@@ -103,7 +111,18 @@ final class RunCommand implements Callable<Integer> {
                 verdicts.add(Main.INTERNAL);
                 continue;
             }
-            verdicts.add(runOne(s, f, o, err));
+            long need = HeapEstimate.bytes(s);
+            if (need > Runtime.getRuntime().maxMemory()) {
+                err.println(f + ": " + CompareCommand.tooBig(s, need, Runtime.getRuntime().maxMemory()).replaceFirst("^faultline: ", ""));
+                verdicts.add(Main.BAD_INPUT);
+                continue;
+            }
+            SweepProgress.Slot slot = progress.begin(verdicts.files(), f + " seed " + s.seed());
+            try {
+                verdicts.add(runOne(s, f, o, err, slot, progress));
+            } finally {
+                progress.end(slot);
+            }
             o.flush();
         }
         if (files.size() > 1) {
@@ -112,8 +131,21 @@ final class RunCommand implements Callable<Integer> {
         return verdicts.exitCode();
     }
 
+    /** The heap the largest of these scenarios needs (they run one after the other), or -1 when none can be read. */
+    long heapNeed() {
+        long need = -1;
+        for (Path f : files) {
+            try {
+                need = Math.max(need, HeapEstimate.bytes(Overrides.apply(loader.load(f), f.toString(), seed, mode)));
+            } catch (ScenarioException | RuntimeException e) {
+                // the run itself reports the file
+            }
+        }
+        return need;
+    }
+
     /** Runs one scenario, prints its summary and writes its run directory; returns its exit code. */
-    private int runOne(Scenario s, Path source, PrintWriter o, PrintWriter err) {
+    private int runOne(Scenario s, Path source, PrintWriter o, PrintWriter err, SweepProgress.Slot slot, SweepProgress progress) {
         String replay = "  replay: ./faultline run " + source + " --seed " + s.seed() + " --mode " + s.cluster().mode().yamlName();
         List<TraceSink> sinks = new ArrayList<>();
         try {
@@ -122,12 +154,13 @@ final class RunCommand implements Callable<Integer> {
             }
             long start = System.nanoTime();
             long budget = maxEvents != null ? maxEvents : ScenarioRunner.Options.defaults().maxEvents();
-            ScenarioResult r = ScenarioRunner.run(s, new ScenarioRunner.Options(sinks, budget));
+            ScenarioResult r = ScenarioRunner.run(s, new ScenarioRunner.Options(sinks, budget).withProgress(slot.simulatedNanos::set));
             long wall = System.nanoTime() - start;
             for (TraceSink sink : sinks) {
                 sink.close();
             }
             sinks.clear();
+            progress.clearLine();
             o.println(r.summary());
             o.printf(Locale.ROOT, "  %.1f s wall, %.0fx real time%n", wall / 1e9, r.simulatedNanos() / (double) Math.max(1, wall));
             boolean passed = r.passed();

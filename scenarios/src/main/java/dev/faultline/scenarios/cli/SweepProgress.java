@@ -64,6 +64,16 @@ final class SweepProgress implements AutoCloseable {
         done.incrementAndGet();
     }
 
+    /** Takes the live line off a terminal before other output (it comes back at the next interval). */
+    void clearLine() {
+        if (terminal) {
+            synchronized (out) {
+                out.print("\r\033[K");
+                out.flush();
+            }
+        }
+    }
+
     /** The progress line: runs done, the runs in progress and the virtual time each reached, wall time. */
     String line() {
         List<String> now = new ArrayList<>();

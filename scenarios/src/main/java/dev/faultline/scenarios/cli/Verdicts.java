@@ -64,6 +64,11 @@ final class Verdicts {
      * The first frames are printed for the bug report; the other files still run.
      */
     static void printInternalError(PrintWriter err, String file, Throwable t) {
+        if (Main.outOfMemory(t)) {
+            err.println(file + ": " + Main.outOfMemoryMessage());
+            err.flush();
+            return;
+        }
         err.println(file + ": internal error: " + t);
         StackTraceElement[] st = t.getStackTrace();
         for (int i = 0; i < Math.min(8, st.length); i++) {
