@@ -141,8 +141,50 @@ public final class ScenarioRunner {
             }
         }
         this.cluster = b.build();
+        placeInZones(c);
         mode.addLivenessChecks(sim);
         this.injector = new FaultInjector(sim);
+    }
+
+    /**
+     * {@code network: {zones, between}}: each node listed goes in its zone, each other broker in the
+     * zone named by its rack; {@code between} sets the latency of both directions between two zones
+     * (with the scenario's bandwidth). Zones are numbered in name order.
+     */
+    private void placeInZones(Scenario.Cluster c) {
+        Scenario.Network n = c.network();
+        if (n.zones().isEmpty() && n.between().isEmpty()) {
+            return;
+        }
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(n.zones().keySet());
+        names.addAll(c.racks());
+        for (Scenario.ZoneLatency z : n.between()) {
+            names.add(z.zoneA());
+            names.add(z.zoneB());
+        }
+        java.util.List<String> ordered = new ArrayList<>(names);
+        dev.faultline.core.net.Network net = sim.network();
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        for (Map.Entry<String, List<String>> z : n.zones().entrySet()) {
+            for (String node : z.getValue()) {
+                NodeId id = sim.node(node);
+                if (id != null) { // the canary is absent when faultline.canary.enable is false
+                    net.setZone(id, ordered.indexOf(z.getKey()));
+                }
+                listed.add(node);
+            }
+        }
+        for (ClusterSpec.BrokerSpec broker : spec.brokers()) {
+            String name = ClusterSpec.brokerNodeName(broker.id());
+            if (!listed.contains(name) && broker.rack() != null) {
+                net.setZone(sim.node(name), ordered.indexOf(broker.rack()));
+            }
+        }
+        for (Scenario.ZoneLatency z : n.between()) {
+            LinkConfig link = new LinkConfig(z.latency(), n.bandwidthBitsPerSecond());
+            net.setZoneLink(ordered.indexOf(z.zoneA()), ordered.indexOf(z.zoneB()), link);
+            net.setZoneLink(ordered.indexOf(z.zoneB()), ordered.indexOf(z.zoneA()), link);
+        }
     }
 
     /** Runs a scenario. */

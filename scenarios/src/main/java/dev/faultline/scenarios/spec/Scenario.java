@@ -190,12 +190,31 @@ public record Scenario(String name, String description, long seed, long duration
     }
 
     /**
-     * The network between every pair of nodes.
+     * The network between the nodes.
      *
-     * @param latency one-way latency model
+     * @param latency one-way latency model between nodes of one zone, and for nodes in no zone
      * @param bandwidthBitsPerSecond link bandwidth; 0 for unlimited
+     * @param zones nodes placed in each zone (a rack, a data centre), by node name: brokers,
+     *     controllers, ZooKeeper servers, clients ({@code producer-1}, {@code consumer-2},
+     *     {@code canary}); a broker not listed is in the zone named by its rack
+     * @param between one-way latency between two zones, both ways ({@code between: [{zones: [dc1, dc2], latency: {...}}]})
      */
-    public record Network(LatencyModel latency, long bandwidthBitsPerSecond) {
+    public record Network(LatencyModel latency, long bandwidthBitsPerSecond, Map<String, List<String>> zones, List<ZoneLatency> between) {
+        public Network {
+            java.util.TreeMap<String, List<String>> z = new java.util.TreeMap<>();
+            zones.forEach((zone, nodes) -> z.put(zone, List.copyOf(nodes)));
+            zones = java.util.Collections.unmodifiableMap(z);
+            between = List.copyOf(between);
+        }
+
+        /** One latency between every pair of nodes. */
+        public Network(LatencyModel latency, long bandwidthBitsPerSecond) {
+            this(latency, bandwidthBitsPerSecond, Map.of(), List.of());
+        }
+    }
+
+    /** The latency between two zones (both ways); the same zone twice sets the latency inside it. */
+    public record ZoneLatency(String zoneA, String zoneB, LatencyModel latency) {
     }
 
     /**

@@ -44,7 +44,8 @@ public final class ScenarioLoader {
             "adaptive");
     private static final Set<String> CLUSTER = Set.of("mode", "brokers", "racks", "controllers", "combined", "zookeeper", "config", "network",
             "broker-config", "start");
-    private static final Set<String> NETWORK = Set.of("latency", "bandwidth");
+    private static final Set<String> NETWORK = Set.of("latency", "bandwidth", "zones", "between");
+    private static final Set<String> BETWEEN = Set.of("zones", "latency");
     private static final Set<String> TOPIC = Set.of("name", "partitions", "replication.factor", "config", "create-at");
     private static final Set<String> TOPIC_CREATED_WITHIN = Set.of("topic", "within");
     private static final Set<String> PRODUCER = Set.of("topic", "rate", "acks", "config", "start", "records", "keys");
@@ -279,6 +280,7 @@ public final class ScenarioLoader {
         List<Topic> topics = top.containsKey("topics") ? topics(top.get("topics"), cluster) : List.of();
         Targets targets = cluster == null ? null : new Targets(cluster, topics);
         List<Workload> workload = top.containsKey("workload") ? workload(top.get("workload"), topics, cluster) : List.of();
+        checkZoneMembers(targets, workload);
         List<FaultEntry> faults = top.containsKey("faults") ? faults(top.get("faults"), targets, duration) : List.of();
         List<Expectation> expect = top.containsKey("expect") ? expectations(top.get("expect")) : List.of();
         List<String> bugs = top.containsKey("bugs") ? bugs(top.get("bugs")) : List.of();
@@ -343,7 +345,7 @@ public final class ScenarioLoader {
             report(m.get("controllers"), "combined mode needs at least as many brokers as controllers (" + controllers + " > " + brokers + ")");
         }
         Map<String, String> config = m.containsKey("config") ? config(m.get("config")) : Map.of();
-        Scenario.Network network = m.containsKey("network") ? network(m.get("network"))
+        Scenario.Network network = m.containsKey("network") ? network(m.get("network"), racks)
                 : new Scenario.Network(LatencyModel.constant(500 * Time.MICROSECOND), 0);
         Map<String, Map<String, String>> brokerConfig = new TreeMap<>();
         if (m.containsKey("broker-config")) {
@@ -399,7 +401,7 @@ public final class ScenarioLoader {
         return out;
     }
 
-    private Scenario.Network network(Node node) {
+    private Scenario.Network network(Node node, List<String> racks) {
         Map<String, Node> m = mapping(node, "'network'", NETWORK);
         LatencyModel latency = LatencyModel.constant(500 * Time.MICROSECOND);
         long bandwidth = 0;
@@ -415,8 +417,95 @@ public final class ScenarioLoader {
         if (m.containsKey("bandwidth")) {
             bandwidth = bandwidth(m.get("bandwidth"));
         }
-        return new Scenario.Network(latency, bandwidth);
+        Map<String, List<String>> zones = new TreeMap<>();
+        if (m.containsKey("zones")) {
+            Map<String, Node> z = mapping(m.get("zones"), "'zones' (zone name: [node names])", null);
+            Map<String, String> placed = new TreeMap<>();
+            if (z != null) {
+                for (Map.Entry<String, Node> e : z.entrySet()) {
+                    List<String> members = new ArrayList<>();
+                    for (Node n : list(e.getValue(), "zone '" + e.getKey() + "'")) {
+                        String name = string(n, "a node name");
+                        if (name == null) {
+                            continue;
+                        }
+                        String other = placed.put(name, e.getKey());
+                        if (other != null) {
+                            report(n, "'" + name + "' is placed in zone '" + other + "' and in zone '" + e.getKey() + "'");
+                            continue;
+                        }
+                        zoneMembers.add(new ZoneMember(name, n));
+                        members.add(name);
+                    }
+                    zones.put(e.getKey(), members);
+                }
+            }
+        }
+        java.util.TreeSet<String> known = new java.util.TreeSet<>(zones.keySet());
+        known.addAll(racks);
+        List<Scenario.ZoneLatency> between = new ArrayList<>();
+        if (m.containsKey("between")) {
+            Set<String> pairs = new java.util.TreeSet<>();
+            for (Node item : list(m.get("between"), "'between'")) {
+                Map<String, Node> b = mapping(item, "a 'between' item ({zones: [A, B], latency: {...}})", BETWEEN);
+                if (b == null) {
+                    continue;
+                }
+                if (!b.containsKey("zones") || !b.containsKey("latency")) {
+                    report(item, "a 'between' item needs 'zones' (two zone names) and 'latency'");
+                    continue;
+                }
+                List<String> pair = stringList(b.get("zones"), "zones");
+                if (pair.size() != 2) {
+                    report(b.get("zones"), "'zones' names two zones (the same one twice for the latency inside it), not " + pair.size());
+                    continue;
+                }
+                boolean ok = true;
+                for (String zone : pair) {
+                    if (!known.contains(zone)) {
+                        report(b.get("zones"), "unknown zone '" + zone + "'" + Suggest.didYouMean(zone, known) + "; zones: " + known
+                                + " (declared under 'zones', or a rack)");
+                        ok = false;
+                    }
+                }
+                String key = pair.get(0).compareTo(pair.get(1)) <= 0 ? pair.get(0) + "|" + pair.get(1) : pair.get(1) + "|" + pair.get(0);
+                if (ok && !pairs.add(key)) {
+                    report(item, "the latency between '" + pair.get(0) + "' and '" + pair.get(1) + "' is given twice");
+                    ok = false;
+                }
+                LatencyModel l = latency(b.get("latency"));
+                if (ok && l != null) {
+                    between.add(new Scenario.ZoneLatency(pair.get(0), pair.get(1), l));
+                }
+            }
+        }
+        return new Scenario.Network(latency, bandwidth, zones, between);
     }
+
+    /** Node names listed under {@code network: {zones}} with their position, checked once the workload is known. */
+    private final List<ZoneMember> zoneMembers = new ArrayList<>();
+
+    private record ZoneMember(String name, Node node) {
+    }
+
+    /** Every name placed in a zone must be a node of this scenario: a cluster node, a client of the workload, or the canary. */
+    private void checkZoneMembers(Targets targets, List<Workload> workload) {
+        if (zoneMembers.isEmpty() || targets == null) {
+            return;
+        }
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(targets.nodeNames());
+        for (int i = 0; i < workload.size(); i++) {
+            names.add((workload.get(i) instanceof Scenario.Producer ? "producer-" : "consumer-") + (i + 1));
+        }
+        names.add("canary");
+        for (ZoneMember member : zoneMembers) {
+            String name = member.name();
+            if (!names.contains(name)) {
+                report(member.node(), "'" + name + "' is not a node of this scenario" + Suggest.didYouMean(name, names) + "; nodes: " + names);
+            }
+        }
+    }
+
 
     private static final Set<String> LATENCY_KINDS = Set.of("constant", "uniform", "normal", "lognormal", "exponential");
 

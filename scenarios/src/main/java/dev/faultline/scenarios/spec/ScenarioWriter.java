@@ -55,6 +55,23 @@ public final class ScenarioWriter {
         }
         y.append("  network:\n    latency: ").append(latency(c.network().latency())).append('\n');
         y.append("    bandwidth: ").append(c.network().bandwidthBitsPerSecond() == 0 ? "unlimited" : c.network().bandwidthBitsPerSecond() + "bps").append('\n');
+        if (!c.network().zones().isEmpty()) {
+            y.append("    zones:\n");
+            for (Map.Entry<String, List<String>> z : c.network().zones().entrySet()) {
+                y.append("      ").append(quote(z.getKey())).append(": [");
+                for (int i = 0; i < z.getValue().size(); i++) {
+                    y.append(i == 0 ? "" : ", ").append(quote(z.getValue().get(i)));
+                }
+                y.append("]\n");
+            }
+        }
+        if (!c.network().between().isEmpty()) {
+            y.append("    between:\n");
+            for (Scenario.ZoneLatency b : c.network().between()) {
+                y.append("      - {zones: [").append(quote(b.zoneA())).append(", ").append(quote(b.zoneB())).append("], latency: ")
+                        .append(latency(b.latency())).append("}\n");
+            }
+        }
         if (!s.topics().isEmpty()) {
             y.append("topics:\n");
             for (Scenario.Topic t : s.topics()) {

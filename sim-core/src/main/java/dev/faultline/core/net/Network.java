@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The simulated network. Each directed link is FIFO like a TCP connection, with a latency model, a
  * bandwidth (transmission queues on the link), and optional faults (extra delay, drop, duplicate,
- * reorder). Partitions cut directed links; a message is lost when its link is cut at the moment it
+ * reorder). A link's configuration is its own override, else the one set for the pair of zones
+ * (racks, data centres) its two nodes are placed in, else the default. Partitions cut directed links; a message is lost when its link is cut at the moment it
  * is sent or at the moment it would arrive.
  *
  * <p>All random draws come from the run's {@code network} stream, in event order.
@@ -37,6 +38,11 @@ public final class Network {
     private int nextLinkFaultId = 1;
     private int nextPartitionId = 1;
     private boolean anyCut;
+    /** The zone (rack, data centre) of each node by index, or -1; see {@link #setZone}. */
+    private int[] zoneOf = new int[0];
+    /** Link configurations between zones: {@code zoneLinks[a * zones + b]}, or {@code null} for the default. */
+    private LinkConfig[] zoneLinks = new LinkConfig[0];
+    private int zones;
 
     /** A partition in force, with the id that heals it. */
     public record ActivePartition(int id, PartitionSpec spec) {
@@ -58,8 +64,58 @@ public final class Network {
             System.arraycopy(links, a * n, newLinks, a * capacity, n);
         }
         links = newLinks;
+        int old = zoneOf.length;
+        zoneOf = java.util.Arrays.copyOf(zoneOf, capacity);
+        java.util.Arrays.fill(zoneOf, old, capacity, -1);
         n = capacity;
         recomputeCuts();
+    }
+
+    /**
+     * Places a node in a zone (a rack or a data centre, numbered from 0). Messages between two
+     * placed nodes use the configuration set for their zones' pair ({@link #setZoneLink}), when
+     * there is one; a link's own override ({@link #setLinkConfig}) comes first, the default last.
+     */
+    public void setZone(NodeId node, int zone) {
+        if (zone < 0) {
+            throw new IllegalArgumentException("zone must be >= 0, got " + zone);
+        }
+        zoneOf[node.index()] = zone;
+    }
+
+    /** The zone of a node, or -1. */
+    public int zone(NodeId node) {
+        return zoneOf[node.index()];
+    }
+
+    /** The configuration of every link from a node of zone {@code from} to a node of zone {@code to} (one direction). */
+    public void setZoneLink(int from, int to, LinkConfig config) {
+        int needed = Math.max(from, to) + 1;
+        if (needed > zones) {
+            LinkConfig[] grown = new LinkConfig[needed * needed];
+            for (int a = 0; a < zones; a++) {
+                System.arraycopy(zoneLinks, a * zones, grown, a * needed, zones);
+            }
+            zoneLinks = grown;
+            zones = needed;
+        }
+        zoneLinks[from * zones + to] = config;
+    }
+
+    /** The configuration in force from {@code from} to {@code to} (node indexes): the link's own, its zones', or the default. */
+    private LinkConfig configOf(Link l, int from, int to) {
+        if (l != null && l.config != null) {
+            return l.config;
+        }
+        int a = zoneOf[from];
+        int b = zoneOf[to];
+        if (a >= 0 && b >= 0 && a < zones && b < zones) {
+            LinkConfig z = zoneLinks[a * zones + b];
+            if (z != null) {
+                return z;
+            }
+        }
+        return defaultConfig;
     }
 
     public LinkConfig defaultConfig() {
@@ -77,8 +133,7 @@ public final class Network {
     }
 
     public LinkConfig linkConfig(NodeId from, NodeId to) {
-        Link l = links[from.index() * n + to.index()];
-        return l == null || l.config == null ? defaultConfig : l.config;
+        return configOf(links[from.index() * n + to.index()], from.index(), to.index());
     }
 
     /**
@@ -182,7 +237,7 @@ public final class Network {
      */
     public int route(int from, int to, Message message, long now, long[] arrivals) {
         Link l = links[from * n + to];
-        LinkConfig config = l == null || l.config == null ? defaultConfig : l.config;
+        LinkConfig config = configOf(l, from, to);
         LinkFault fault = l == null ? LinkFault.NONE : faultFor(l, message);
         int sizeBytes = message.sizeBytes();
         if (fault.dropProbability() > 0 && random.chance(fault.dropProbability())) {
@@ -242,7 +297,7 @@ public final class Network {
     /** One latency draw for a link (used for connection resets). */
     public long sampleLatency(int from, int to) {
         Link l = links[from * n + to];
-        LinkConfig config = l == null || l.config == null ? defaultConfig : l.config;
+        LinkConfig config = configOf(l, from, to);
         return config.latency().sampleNanos(random);
     }
 
