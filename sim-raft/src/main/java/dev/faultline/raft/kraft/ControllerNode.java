@@ -11,7 +11,12 @@ public final class ControllerNode implements Node {
     private final RaftNode raft;
     private final QuorumController controller;
 
+    private final NodeContext ctx;
+    private final KRaftControlPlane plane;
+
     ControllerNode(NodeContext ctx, KRaftControlPlane plane) {
+        this.ctx = ctx;
+        this.plane = plane;
         this.raft = plane.newRaftNode(ctx);
         this.controller = new QuorumController(plane, ctx, raft);
         raft.setListener(controller);
@@ -36,6 +41,18 @@ public final class ControllerNode implements Node {
 
     @Override
     public void onStart() {
+        if (plane.takeWarmStart(ctx.self())) {
+            // Warm start: the image is the committed snapshot; the established leader resumes its epoch.
+            KRaftControlPlane.WarmStart warm = plane.warm();
+            controller.warmStart(warm);
+            raft.assumeLoaded(warm.snapshot);
+            if (warm.leader == ctx.self().index()) {
+                raft.startAsEstablishedLeader(0);
+            } else {
+                raft.onStart();
+            }
+            return;
+        }
         raft.onStart();
     }
 

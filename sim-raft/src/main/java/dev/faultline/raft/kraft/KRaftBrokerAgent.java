@@ -121,8 +121,39 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             raft.setListener(this);
         }
         plane.agentStarted(ctx.self().index(), this);
+        if (plane.takeWarmStart(ctx.self())) {
+            warmStart(plane.warm());
+            return;
+        }
         raft.onStart();
         register();
+    }
+
+    /**
+     * Warm start of this broker's first process: registered long ago (its broker epoch and
+     * incarnation are the starting snapshot's), its image is that snapshot and already published
+     * (the broker adopted its roles from the control plane's states before this agent started), so
+     * it tells the broker its epoch at once, replays nothing, and sends its first heartbeat at the
+     * random phase of {@code broker.heartbeat.interval.ms} the control plane drew for it. A combined node's controller starts from
+     * the snapshot too, and the established leader resumes its epoch.
+     */
+    private void warmStart(KRaftControlPlane.WarmStart warm) {
+        image.load(warm.image);
+        loadedOffset = warm.snapshot.endOffset();
+        published = true;
+        incarnationId = warm.incarnation[brokerId];
+        brokerEpoch = warm.brokerEpoch[brokerId];
+        broker.registered(brokerEpoch);
+        if (controller != null) {
+            controller.warmStart(warm);
+        }
+        raft.assumeLoaded(warm.snapshot);
+        if (warm.leader == ctx.self().index()) {
+            raft.startAsEstablishedLeader(0);
+        } else {
+            raft.onStart();
+        }
+        ctx.setTimer(AgentTimer.HEARTBEAT, warm.firstHeartbeatNanos[brokerId]);
     }
 
     @Override

@@ -27,6 +27,7 @@ import dev.faultline.raft.quorum.QuorumConfig;
 import dev.faultline.raft.quorum.RaftLog;
 import dev.faultline.raft.quorum.RaftNode;
 import dev.faultline.raft.quorum.RaftProbe;
+import dev.faultline.raft.quorum.RaftSnapshot;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.util.ArrayList;
@@ -259,6 +260,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         agents = new KRaftBrokerAgent[peers.length];
         history = new RaftHistory(this);
         probe = new Probe();
+        if (cluster.warmStart()) {
+            warm = buildWarmStart();
+        }
         java.util.Set<String> raftSafety = new java.util.TreeSet<>(RaftInvariants.SAFETY);
         raftSafety.removeAll(disabledInvariants);
         for (Invariant inv : RaftInvariants.create(raftSafety, this, history)) {
@@ -376,6 +380,135 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /** The quorum controller of a running voter node, or {@code null} (for tests). */
     QuorumController controllerAt(NodeId node) {
         return controller(node.index());
+    }
+
+    // ------------------------------------------------------------------ warm start
+
+    /**
+     * Warm start ({@link ClusterSpec#warmStart()}): what the run starts from. The committed prefix
+     * of {@code __cluster_metadata} is one snapshot on every voter's and broker's disk, at the end of
+     * a history that would have been: the epoch-1 LeaderChange of controller-1 (offset 0), every
+     * broker's registration (its broker epoch is that offset) and unfencing, and the TopicRecord and
+     * PartitionRecords of every topic that is not created at runtime (preferred replica leading,
+     * every replica in the ISR, epochs 0). Every log starts empty at that offset; every quorum-state
+     * file says epoch 1 is led by the first voter, which resumes as leader (no election, no new
+     * LeaderChange record) and claims at once; the other voters and the brokers' observers follow
+     * it. Each process's image is the snapshot's (one shared object), already loaded: nothing is
+     * replayed. Brokers are registered with their epochs and unfenced, their first process adopts its
+     * roles from {@link #partitionStates()} (the data plane's warm start) and sends its first
+     * heartbeat at a random phase of {@code broker.heartbeat.interval.ms} (drawn here, seeded); the
+     * active controller heard each broker's previous heartbeat one interval before that (so a broker
+     * that crashes at once is fenced a session timeout after its last heartbeat, as in a settled
+     * cluster, not a session timeout after the run began), and its first NoOp comes at a random
+     * phase of {@code metadata.max.idle.interval.ms}. Building it is
+     * O(partitions) once, before the run; a process restarted later recovers from its disk as usual.
+     */
+    static final class WarmStart {
+        final RaftSnapshot snapshot;
+        final MetadataSnapshot image;
+        /** Broker epoch and incarnation by broker id. */
+        final long[] brokerEpoch;
+        final long[] incarnation;
+        /** By broker id: when its first heartbeat of the run leaves, in (0, broker.heartbeat.interval.ms]. */
+        final long[] firstHeartbeatNanos;
+        /** Node index of the established leader. */
+        final int leader;
+        /** By node index: the next process start is this node's first (warm) start. */
+        final boolean[] pending;
+
+        WarmStart(RaftSnapshot snapshot, MetadataSnapshot image, long[] brokerEpoch, long[] incarnation, long[] firstHeartbeatNanos,
+                  int leader, boolean[] pending) {
+            this.snapshot = snapshot;
+            this.image = image;
+            this.brokerEpoch = brokerEpoch;
+            this.incarnation = incarnation;
+            this.firstHeartbeatNanos = firstHeartbeatNanos;
+            this.leader = leader;
+            this.pending = pending;
+        }
+    }
+
+    private WarmStart warm;
+
+    /** The warm start (for the first process of each node), or {@code null} in a cold run. */
+    WarmStart warm() {
+        return warm;
+    }
+
+    /** Whether this start of {@code node} is its first in a warm run (then it is consumed). */
+    boolean takeWarmStart(NodeId node) {
+        if (warm == null || !warm.pending[node.index()]) {
+            return false;
+        }
+        warm.pending[node.index()] = false;
+        return true;
+    }
+
+    private WarmStart buildWarmStart() {
+        MetadataImage image = new MetadataImage(cluster);
+        dev.faultline.core.kernel.SimRandom random = sim.random("kraft-warm-start");
+        long offset = 1; // offset 0: the LeaderChange of epoch 1
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            image.apply(offset++, new MetadataRecord.RegisterBroker(b.id(), random.nextLong()));
+        }
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            image.apply(offset++, new MetadataRecord.BrokerFencing(b.id(), image.brokerEpoch(b.id()), false));
+        }
+        for (int t = 0; t < cluster.topics().size(); t++) {
+            ClusterSpec.TopicSpec topic = cluster.topics().get(t);
+            if (cluster.createdAtRuntime(topic.name())) {
+                continue;
+            }
+            image.apply(offset++, new MetadataRecord.TopicCreation(topic.name()));
+            int first = cluster.topicFirstPartition(topic.name());
+            for (int p = first; p < first + topic.partitions(); p++) {
+                int[] replicas = cluster.replicas(p);
+                image.apply(offset++, new MetadataRecord.PartitionCreation(PartitionState.of(p, replicas[0], 0, replicas, 0)));
+            }
+        }
+        long end = offset;
+        long chain = dev.faultline.core.kernel.SimRandom.mix64(0x5741524dL ^ end);
+        MetadataSnapshot frozen = image.toSnapshot();
+        RaftSnapshot snapshot = new RaftSnapshot(end, 1, chain, frozen.fileBytes(), frozen.recordCount, frozen, 0);
+        history.startCommittedAt(end, 1, chain);
+        authoritative.load(frozen);
+        authoritativeApplied = end;
+        commitBase = end;
+        long[] epochs = new long[cluster.maxBrokerId() + 1];
+        long[] incarnations = new long[cluster.maxBrokerId() + 1];
+        long[] firstHeartbeat = new long[cluster.maxBrokerId() + 1];
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            epochs[b.id()] = image.brokerEpoch(b.id());
+            incarnations[b.id()] = image.incarnation(b.id());
+            lastRegisteredEpoch[b.id()] = image.brokerEpoch(b.id());
+            firstHeartbeat[b.id()] = 1 + random.nextLong(heartbeatIntervalNanos);
+        }
+        int leader = voterIds[0];
+        boolean[] pending = new boolean[peers.length];
+        java.util.TreeSet<Integer> raftNodes = new java.util.TreeSet<>();
+        for (int v : voterIds) {
+            raftNodes.add(v);
+        }
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            raftNodes.add(sim.node(ClusterSpec.brokerNodeName(b.id())).index());
+        }
+        for (int index : raftNodes) {
+            pending[index] = true;
+            dev.faultline.core.storage.Storage disk = sim.storage(peers[index]);
+            dev.faultline.raft.quorum.MetadataLogFile log = disk.open(RaftNode.LOG_FILE, dev.faultline.raft.quorum.MetadataLogFile.class,
+                    dev.faultline.raft.quorum.MetadataLogFile::new);
+            log.addSnapshot(snapshot);
+            log.advanceStart(end, 1, chain);
+            log.sync();
+            dev.faultline.raft.quorum.ElectionState election = isVoter(index)
+                    ? new dev.faultline.raft.quorum.ElectionState(1, leader, leader)
+                    : new dev.faultline.raft.quorum.ElectionState(1, dev.faultline.raft.quorum.ElectionState.NONE, leader);
+            @SuppressWarnings("unchecked")
+            dev.faultline.core.storage.DurableValue<dev.faultline.raft.quorum.ElectionState> state = disk.open(RaftNode.QUORUM_STATE_FILE,
+                    dev.faultline.core.storage.DurableValue.class, () -> new dev.faultline.core.storage.DurableValue<>(election));
+            state.sync();
+        }
+        return new WarmStart(snapshot, frozen, epochs, incarnations, firstHeartbeat, leader, pending);
     }
 
     /** A broker agent started (every broker incarnation); combined mode reads voters' Raft nodes through it. */
@@ -613,6 +746,11 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return authoritative.brokerEpoch(brokerId);
     }
 
+    /** Whether a broker is registered and unfenced in the committed image (for tests). */
+    boolean committedBrokerActive(int brokerId) {
+        return authoritative.isActive(brokerId);
+    }
+
     /** Planted bug (test switch for KM-S4): offline-partition elections accept a registered but fenced replica. */
     boolean electFencedLeader() {
         return electFencedLeader;
@@ -755,7 +893,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 }
             }
         }
-        for (long o = commitNanos.size(); o < highWatermark; o++) {
+        for (long o = commitBase + commitNanos.size(); o < highWatermark; o++) {
             commitNanos.add(sim.now());
         }
         authoritativeApplied = Math.max(authoritativeApplied, highWatermark);
@@ -848,6 +986,18 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
 
     /** KM-L3: when each offset of the metadata log was first committed (below some node's HW). */
     private final it.unimi.dsi.fastutil.longs.LongArrayList commitNanos = new it.unimi.dsi.fastutil.longs.LongArrayList();
+    /** The offset of {@link #commitNanos}'s first entry (a warm start's snapshot end: what is below was committed before the run). */
+    private long commitBase;
+
+    /** When offset {@code offset} was first committed (KM-L3); offsets below the warm start's snapshot count as committed at 0. */
+    private long commitNanos(long offset) {
+        return offset < commitBase ? 0 : commitNanos.getLong((int) (offset - commitBase));
+    }
+
+    /** The committed end known to the checks. */
+    private long commitEnd() {
+        return commitBase + commitNanos.size();
+    }
 
     /**
      * KM-L4 judges only the fencing of a registration whose process still runs: a registration
@@ -1214,15 +1364,15 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     // It just handed a metadata change to its replica manager: that work is excused.
                     lastBusy[b] = Math.max(lastBusy[b], sim.busyUntil(node));
                 }
-                if (next >= commitNanos.size()) {
+                if (next >= commitEnd()) {
                     continue;
                 }
                 // A Fetch lost just before the condition began is only retried after its timeout.
-                long start = Math.max(Math.max(commitNanos.getLong((int) next), since[b] + quorumConfig.requestTimeoutNanos()),
+                long start = Math.max(Math.max(commitNanos(next), since[b] + quorumConfig.requestTimeoutNanos()),
                         Math.max(lastProgress[b], lastBusy[b]));
                 if (now - start > bound) {
                     ctx.fail(KM_L3, "broker-" + b + " has not applied the record at offset " + next + " committed at "
-                            + Time.format(commitNanos.getLong((int) next)) + ", " + Time.format(now - start)
+                            + Time.format(commitNanos(next)) + ", " + Time.format(now - start)
                             + " after it could (bound " + Time.format(bound) + ")");
                     return;
                 }

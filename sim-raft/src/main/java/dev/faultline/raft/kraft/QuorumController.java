@@ -115,6 +115,24 @@ final class QuorumController implements RaftListener {
 
     private int snapshotsLoaded;
 
+    /**
+     * A warm start's established controller: its claim resumes the sessions it has kept since
+     * before the run instead of opening fresh ones, and draws the NoOp timer's phase; null otherwise.
+     */
+    private KRaftControlPlane.WarmStart resume;
+
+    /**
+     * Warm start: this controller's committed image is the run's starting snapshot (already
+     * loaded: nothing is replayed). If it claims first (the established leader, at once), it heard
+     * each broker's last heartbeat one {@code broker.heartbeat.interval.ms} before the broker's
+     * first heartbeat of the run, and its first NoOp comes at a random phase.
+     */
+    void warmStart(KRaftControlPlane.WarmStart warm) {
+        committed.load((MetadataSnapshot) warm.snapshot.image());
+        replayedOffset = warm.snapshot.endOffset();
+        resume = warm.leader == ctx.self().index() ? warm : null; // another voter claims later, with fresh sessions
+    }
+
     /** How many snapshots this controller process loaded (for tests). */
     int snapshotsLoaded() {
         return snapshotsLoaded;
@@ -239,7 +257,15 @@ final class QuorumController implements RaftListener {
         Arrays.fill(controlledShutdownOffset, -1);
         ctx.trace("controller", "claim epoch " + claimEpoch);
         plane.onClaim(ctx.self(), claimEpoch, replayedOffset, raft.epochStartOffset());
-        ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
+        if (resume != null) {
+            for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+                lastHeartbeatNanos[b.id()] = now + resume.firstHeartbeatNanos[b.id()] - plane.heartbeatIntervalNanos();
+            }
+            resume = null;
+            ctx.setTimer(ControllerTimer.NOOP, 1 + ctx.random().fork("warm-start").nextLong(plane.idleIntervalNanos()));
+        } else {
+            ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
+        }
         scheduleFenceCheck();
         maybeCreatePartitions();
     }

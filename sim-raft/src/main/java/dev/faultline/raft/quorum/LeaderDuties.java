@@ -36,7 +36,17 @@ final class LeaderDuties {
 
     /** onBecomeLeader: append and flush the LeaderChange record, announce the epoch, start the timers. */
     void start(LeaderState leader) {
-        node.append(leader.epoch(), true, node.selfId, null, LEADER_CHANGE_RECORD_BYTES, true);
+        start(leader, true);
+    }
+
+    /**
+     * @param newEpoch false for a leader that resumes an epoch it has led since before the run (warm
+     *     start): its LeaderChange record is long committed
+     */
+    void start(LeaderState leader, boolean newEpoch) {
+        if (newEpoch) {
+            node.append(leader.epoch(), true, node.selfId, null, LEADER_CHANGE_RECORD_BYTES, true);
+        }
         flushAndAcknowledge(leader);
         BeginQuorumEpochRequest announce = new BeginQuorumEpochRequest(leader.epoch(), node.selfId);
         sendToOtherVoters(announce);

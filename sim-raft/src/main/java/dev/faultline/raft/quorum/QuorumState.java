@@ -70,6 +70,23 @@ public final class QuorumState {
         return new UnattachedState(persisted.epoch(), persisted.votedId());
     }
 
+    /**
+     * Warm start: this voter has led the persisted epoch since before the run (its quorum-state
+     * names it leader); it resumes as that epoch's leader instead of resigning as a restarted
+     * leader must. Only for a process's first start in a warm run.
+     */
+    public LeaderState initializeAsEstablishedLeader(long epochStartOffset, long floorHighWatermark, long nowNanos) {
+        ElectionState persisted = store.get();
+        if (persisted.leaderId() != selfId || !isVoter()) {
+            throw new IllegalStateException("Cannot resume as leader with persisted " + persisted + " on node " + selfId);
+        }
+        LeaderState s = new LeaderState(persisted.epoch(), selfId, voters, epochStartOffset, floorHighWatermark, nowNanos);
+        state = s;
+        epoch = s.epoch();
+        ctx.trace("raft", "resume " + s + " (warm start)");
+        return s;
+    }
+
     public EpochState state() {
         return state;
     }

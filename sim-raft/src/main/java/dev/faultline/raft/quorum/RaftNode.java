@@ -48,6 +48,8 @@ public final class RaftNode implements Node {
     private long appliedOffset;
     /** Whether the listener has been given anything by this process (a new listener first loads the latest snapshot). */
     private boolean listenerStarted;
+    /** Set while a warm-start leader resumes its epoch (no LeaderChange record is written). */
+    private boolean resumingLeadership;
     /** {@code metadata.max.retention.bytes} (100 MiB) and {@code metadata.max.retention.ms} (7 days). */
     private long retentionBytes = 100L * 1024 * 1024;
     private long retentionNanos = 7L * 24 * 3600 * 1_000_000_000L;
@@ -140,6 +142,39 @@ public final class RaftNode implements Node {
             ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
         }
         armFor(s);
+    }
+
+    /**
+     * Warm start: the state machine already holds {@code snapshot}'s image (the committed prefix the
+     * run starts from); the listener continues after it, and the high watermark is known to be at
+     * least its end. Before {@link #onStart} or {@link #startAsEstablishedLeader}.
+     */
+    public void assumeLoaded(RaftSnapshot snapshot) {
+        probe.onLoadSnapshot(selfId, snapshot, false);
+        appliedOffset = snapshot.endOffset();
+        highWatermark = Math.max(highWatermark, snapshot.endOffset());
+        listenerStarted = true;
+    }
+
+    /**
+     * Warm start of the established leader: the process resumes leading the epoch its quorum-state
+     * names (no election, no new LeaderChange record, whose offset {@code epochStartOffset} is in
+     * the committed past); followers fetch from it at once. Instead of {@link #onStart}.
+     */
+    public void startAsEstablishedLeader(long epochStartOffset) {
+        EpochState from = new UnattachedState(quorum.persisted().epoch(), ElectionState.NONE);
+        quorum.initializeAsEstablishedLeader(epochStartOffset, log.endOffset(), ctx.now());
+        if (log.durable().latestSnapshot() != null) {
+            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+        }
+        resumingLeadership = true;
+        try {
+            probe.onTransition(selfId, from, quorum.state());
+            armFor(quorum.state());
+        } finally {
+            resumingLeadership = false;
+        }
+        listener.onStateChange(from, quorum.state());
     }
 
     @Override
@@ -367,7 +402,7 @@ public final class RaftNode implements Node {
                 armElectionTimer();
                 break;
             case LEADER:
-                leader.start((LeaderState) s);
+                leader.start((LeaderState) s, !resumingLeadership);
                 break;
             default:
                 throw new IllegalStateException("unknown state " + s);
