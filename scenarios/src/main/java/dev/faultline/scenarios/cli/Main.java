@@ -3,8 +3,8 @@ package dev.faultline.scenarios.cli;
 import picocli.CommandLine;
 
 /**
- * The {@code faultline} command. Exit codes (design.md §7): 0 every expectation held; 1 an
- * invariant or expectation failed; 2 bad command line or invalid scenario; 3 an internal error.
+ * The {@code faultline} command. Exit codes (docs/cli.md#exit-codes): 0 every expectation held; 1
+ * an invariant or expectation failed; 2 bad command line or invalid scenario; 3 an internal error.
  */
 public final class Main {
     public static final int OK = 0;

@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which phases of a failover were never reached (design.md §5): a controller failover needs
- * detect, elect, ready and propagate; a broker failover needs detect and, when the broker led
- * partitions, elect and propagate, and the client phase on every partition it led when the client
- * phase is measured (producers write to every topic). A broker that led nothing has nothing to
- * elect: detection completes it. A broker that exited after a controlled shutdown was let go by
- * its control plane, so there is nothing to detect.
+ * Which phases of a failover were never reached (docs/architecture.md#failover-phases): a
+ * controller failover needs detect, elect, ready and propagate; a broker failover needs detect and,
+ * when the broker led partitions, elect and propagate, and the client phase on every partition it
+ * led when the client phase is measured (producers write to every topic). A broker that led nothing
+ * has nothing to elect: detection completes it. A broker that exited after a controlled shutdown
+ * was let go by its control plane, so there is nothing to detect.
  */
 public final class FailoverCompleteness {
     private FailoverCompleteness() {

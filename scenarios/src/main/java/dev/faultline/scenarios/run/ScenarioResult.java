@@ -15,7 +15,7 @@ import java.util.List;
  * @param passed every expectation held
  * @param violation the invariant violation that stopped the run, or {@code null}
  * @param expectations each expectation with its verdict
- * @param failovers the failovers measured, in fault order (design.md §5)
+ * @param failovers the failovers measured, in fault order (docs/architecture.md#failover-phases)
  * @param losses acknowledged acks=all writes lost, classified EXPECTED or BUG
  * @param events simulation events processed
  * @param simulatedNanos virtual time simulated

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies between modules point one way (design.md §1): sim-raft and sim-zookeeper know
- * sim-core only, reports knows sim-core's kernel and trace but no protocol, and nothing reaches up
- * into scenarios. Simulation packages never read a wall clock, start threads or draw unseeded
- * randomness; only the CLI and the fuzz campaign (above the simulation) may.
+ * Dependencies between modules point one way (docs/architecture.md#modules): sim-raft and
+ * sim-zookeeper know sim-core only, reports knows sim-core's kernel and trace but no protocol, and
+ * nothing reaches up into scenarios. Simulation packages never read a wall clock, start threads or
+ * draw unseeded randomness; only the CLI and the fuzz campaign (above the simulation) may.
  */
 class ModuleDependencyTest {
     private static JavaClasses all;

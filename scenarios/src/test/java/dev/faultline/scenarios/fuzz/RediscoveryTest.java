@@ -13,9 +13,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Planted-bug rediscovery: with one switch on, the schedule generator (not the known sequence) must
- * produce a run that violates one of the invariants model-spec §F.4 names for that bug, within a
- * fixed budget of runs from a fixed first seed — and the same scenario with the switch off must not
- * fail that way, so the finding is the bug's and nothing else's. Prints how many runs it took.
+ * produce a run that violates one of the invariants that docs/model.md#planted-bugs names for that
+ * bug, within a fixed budget of runs from a fixed first seed — and the same scenario with the
+ * switch off must not fail that way, so the finding is the bug's and nothing else's. Prints how
+ * many runs it took.
  */
 class RediscoveryTest {
 

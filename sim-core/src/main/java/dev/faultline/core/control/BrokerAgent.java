@@ -38,15 +38,16 @@ public interface BrokerAgent {
 
     /**
      * The operator asked this broker process to stop cleanly (SIGTERM with
-     * {@code controlled.shutdown.enable}: Kafka's controlled shutdown, model-spec §B.7, §C.12 step 5).
-     * Called once per incarnation, inside one of the broker's own event handlers. The agent asks its
-     * control plane to move leadership (and ISR membership) away from this broker, and calls
-     * {@code readyToStop} exactly once when the process may exit: the control plane allowed it, the
-     * agent's retries ran out, or {@code controlled.shutdown.enable} is {@code false}. Before calling
-     * it the agent releases at once what a clean exit releases (ZooKeeper mode: it closes its session,
-     * so {@code /brokers/ids/<id>} goes away without waiting for the session timeout). After
-     * {@code readyToStop} the process goes down like a crashed one (volatile state gone, connections
-     * closed); if it dies otherwise first, {@code readyToStop} is simply never called.
+     * {@code controlled.shutdown.enable}: Kafka's controlled shutdown,
+     * docs/model.md#controlled-shutdown). Called once per incarnation, inside one of the broker's
+     * own event handlers. The agent asks its control plane to move leadership (and ISR membership)
+     * away from this broker, and calls {@code readyToStop} exactly once when the process may exit:
+     * the control plane allowed it, the agent's retries ran out, or
+     * {@code controlled.shutdown.enable} is {@code false}. Before calling it the agent releases at
+     * once what a clean exit releases (ZooKeeper mode: it closes its session, so
+     * {@code /brokers/ids/<id>} goes away without waiting for the session timeout). After
+     * {@code readyToStop} the process goes down like a crashed one (volatile state gone,
+     * connections closed); if it dies otherwise first, {@code readyToStop} is simply never called.
      *
      * <p>The default has no controlled shutdown: ready at once.
      */

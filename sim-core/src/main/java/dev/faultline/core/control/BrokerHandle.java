@@ -42,10 +42,10 @@ public interface BrokerHandle {
     void updateMetadata(List<PartitionState> states);
 
     /**
-     * StopReplica without deletion (ZooKeeper-mode controlled shutdown, model-spec §B.7): stop
-     * following these partitions (the fetchers let go of them; the logs stay). A later
-     * LeaderAndIsr with a newer leader epoch makes the broker a replica again. Partitions this broker
-     * leads or does not host are ignored.
+     * StopReplica without deletion (ZooKeeper-mode controlled shutdown,
+     * docs/model.md#controlled-shutdown): stop following these partitions (the fetchers let go of
+     * them; the logs stay). A later LeaderAndIsr with a newer leader epoch makes the broker a
+     * replica again. Partitions this broker leads or does not host are ignored.
      */
     void stopReplicas(it.unimi.dsi.fastutil.ints.IntList partitions);
 

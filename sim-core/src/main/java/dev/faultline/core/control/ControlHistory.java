@@ -8,11 +8,12 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The ground-truth history of control-plane decisions (model-spec §0.5): every leader election
- * (clean or unclean), every ISR change and every controller change, with virtual time and epochs.
- * Control planes append at the moment a decision becomes authoritative (ZooKeeper write applied,
- * metadata record committed, oracle decision). Checkers read it (DP-S1 classifies a loss as
- * EXPECTED after an unclean election); nodes never do.
+ * The ground-truth history of control-plane decisions
+ * (docs/architecture.md#ground-truth-and-checkers): every leader election (clean or unclean), every
+ * ISR change and every controller change, with virtual time and epochs. Control planes append at
+ * the moment a decision becomes authoritative (ZooKeeper write applied, metadata record committed,
+ * oracle decision). Checkers read it (DP-S1 classifies a loss as EXPECTED after an unclean
+ * election); nodes never do.
  *
  * <p>Initial partition creation is not logged (it would cost memory per partition at scale).
  */

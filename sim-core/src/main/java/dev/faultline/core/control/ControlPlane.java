@@ -4,11 +4,11 @@ import dev.faultline.core.kernel.NodeId;
 import java.util.List;
 
 /**
- * Everything that differs between the metadata modes (design.md §3–4): how a broker registers and
- * proves it is alive, who decides partition leadership and ISR changes, how brokers learn of them,
- * and how the controller itself is chosen. The broker data plane ({@code dev.faultline.core.kafka})
- * is the same in every mode and talks to the control plane only through the {@link BrokerAgent} it
- * embeds and the {@link BrokerHandle} it offers.
+ * Everything that differs between the metadata modes (docs/architecture.md#the-controlplane-spi):
+ * how a broker registers and proves it is alive, who decides partition leadership and ISR changes,
+ * how brokers learn of them, and how the controller itself is chosen. The broker data plane
+ * ({@code dev.faultline.core.kafka}) is the same in every mode and talks to the control plane only
+ * through the {@link BrokerAgent} it embeds and the {@link BrokerHandle} it offers.
  *
  * <p>How the modes fit:
  * <ul>
@@ -65,10 +65,12 @@ public interface ControlPlane {
      *   <li><b>zookeeper</b>: an admin client ({@link TopicAdminClient}) sends CreateTopics to the
      *       controller broker, which writes {@code /brokers/topics/<topic>}; the controller's child
      *       watch on {@code /brokers/topics} queues a TopicChange event, which writes each partition's
-     *       state znode and sends LeaderAndIsr / UpdateMetadata (model-spec §B.3, §B.4 step 10).</li>
+     *       state znode and sends LeaderAndIsr / UpdateMetadata
+     *       (docs/model.md#the-controllers-event-queue-and-request-channels,
+     *       docs/model.md#topic-creation-at-runtime).</li>
      *   <li><b>kraft</b>: the admin client sends CreateTopics to the active controller, which appends
      *       the topic and partition records; the topic exists once they commit and brokers replay
-     *       them (§C.10, §C.13).</li>
+     *       them (docs/model.md#quorum-controller, docs/model.md#broker-metadata-replay).</li>
      *   <li><b>oracle</b>: created on every live broker at once.</li>
      * </ul>
      * New partitions elect the first live (KRaft: unfenced) replica of their assignment as leader,

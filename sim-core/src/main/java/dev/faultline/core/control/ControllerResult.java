@@ -3,8 +3,9 @@ package dev.faultline.core.control;
 import java.util.List;
 
 /**
- * What the control plane contributed to a run's result: the failovers measured (design.md §5) and
- * the decision counts. Part of the Kafka run result that reports and comparisons read.
+ * What the control plane contributed to a run's result: the failovers measured
+ * (docs/architecture.md#failover-phases) and the decision counts. Part of the Kafka run result that
+ * reports and comparisons read.
  *
  * @param mode {@link ControlPlane#mode()}
  * @param failovers every failover, in fault order

@@ -3,9 +3,9 @@ package dev.faultline.core.control;
 import dev.faultline.core.kernel.Time;
 
 /**
- * One failover, measured in virtual time from the fault (design.md §5). A phase that was never
- * reached (the run ended first, or the partition could not get a leader) is {@code -1}. Phase
- * values are durations from {@link #faultAtNanos}, each the time its phase ended.
+ * One failover, measured in virtual time from the fault (docs/architecture.md#failover-phases). A
+ * phase that was never reached (the run ended first, or the partition could not get a leader) is
+ * {@code -1}. Phase values are durations from {@link #faultAtNanos}, each the time its phase ended.
  *
  * @param kind broker or controller failure
  * @param target the failed node

@@ -8,11 +8,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Measures failovers in virtual time as the phases of design.md §5. The world (a
- * {@link FailoverWatch}) opens a failover when a broker or the active controller goes down; control
- * planes report detection, elections (through {@link ControlHistory}) and controller activation; the
- * data plane reports when a new leader applied its leadership; clients report successful produces.
- * Every report goes to every open failover it concerns. Omniscient measurement: nodes never read it.
+ * Measures failovers in virtual time as the phases of docs/architecture.md#failover-phases. The
+ * world (a {@link FailoverWatch}) opens a failover when a broker or the active controller goes
+ * down; control planes report detection, elections (through {@link ControlHistory}) and controller
+ * activation; the data plane reports when a new leader applied its leadership; clients report
+ * successful produces. Every report goes to every open failover it concerns. Omniscient
+ * measurement: nodes never read it.
  */
 public final class FailoverRecorder {
     private final List<BrokerFailover> brokerFailovers = new ArrayList<>();

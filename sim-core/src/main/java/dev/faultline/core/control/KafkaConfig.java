@@ -7,11 +7,13 @@ import java.util.TreeMap;
 
 /**
  * Kafka (and ZooKeeper / KRaft) configuration as an operator writes it: real property names, real
- * defaults (model-spec §B.11, §C.16, §D.11), values as strings. Unknown keys are kept (a scenario may
+ * defaults (docs/model.md#zookeeper-mode-controller-settings, docs/model.md#kraft-settings,
+ * docs/model.md#replication-settings), values as strings. Unknown keys are kept (a scenario may
  * carry settings for another module) but reading an unknown key without a default fails loudly.
  *
  * <p>Simulator-only settings carry the {@code faultline.} prefix or the planted-bug switch names of
- * model-spec §F.4 ({@code replication.truncateToHighWatermark}, ...), which are not Kafka settings.
+ * docs/model.md#planted-bugs ({@code replication.truncateToHighWatermark}, ...), which are not
+ * Kafka settings.
  */
 public final class KafkaConfig {
     /** Defaults of every key this module reads; other modules add theirs by passing them explicitly. */
@@ -19,7 +21,7 @@ public final class KafkaConfig {
 
     static {
         TreeMap<String, String> d = new TreeMap<>();
-        // Replication data plane (model-spec §D.11).
+        // Replication data plane (docs/model.md#replication-settings).
         d.put("replica.lag.time.max.ms", "30000");
         d.put("replica.fetch.wait.max.ms", "500");
         d.put("replica.fetch.min.bytes", "1");
@@ -32,28 +34,32 @@ public final class KafkaConfig {
         d.put("default.replication.factor", "1");
         d.put("unclean.leader.election.enable", "false");
         d.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
-        // Control planes (model-spec §B.11, §C.16); read by sim-zookeeper and sim-raft.
+        // Control planes (docs/model.md#zookeeper-mode-controller-settings,
+        // docs/model.md#kraft-settings); read by sim-zookeeper and sim-raft.
         d.put("zookeeper.session.timeout.ms", "18000");
         d.put("broker.session.timeout.ms", "9000");
         d.put("broker.heartbeat.interval.ms", "2000");
         d.put("controller.socket.timeout.ms", "30000");
-        // Controlled shutdown (model-spec §B.7, §B.11); read by every control plane.
+        // Controlled shutdown (docs/model.md#controlled-shutdown,
+        // docs/model.md#zookeeper-mode-controller-settings); read by every control plane.
         d.put("controlled.shutdown.enable", "true");
         d.put("controlled.shutdown.max.retries", "3");
         d.put("controlled.shutdown.retry.backoff.ms", "5000");
-        // Simulator: OS page-cache writeback delay of partition data (model-spec §0.4,
-        // pageCacheFlushDelayMs). Linux dirty_expire_centisecs is 3000 (30 s); writeback runs every 5 s.
+        // Simulator: OS page-cache writeback delay of partition data
+        // (docs/architecture.md#disks-and-durability). Linux dirty_expire_centisecs is 3000 (30 s);
+        // writeback runs every 5 s.
         d.put("faultline.page.cache.flush.delay.ms", "30000");
-        // Simulator: the oracle control plane's detection delay (design.md §4; default zero).
+        // Simulator: the oracle control plane's detection delay (docs/model.md#the-oracle; default
+        // zero).
         d.put("faultline.oracle.detection.delay.ms", "0");
         // Simulator: CPU cost of a broker handling one partition in a request, in nanoseconds.
         d.put("faultline.broker.partition.cost.ns", "2000");
         // Simulator: the failover canary (KafkaCluster) that measures the client phase of broker failovers.
         d.put("faultline.canary.enable", "true");
-        // Planted-bug switches (model-spec §F.4), off by default.
+        // Planted-bug switches (docs/model.md#planted-bugs), off by default.
         d.put("replication.truncateToHighWatermark", "false");
         d.put("replication.singleRoundEpochLookup", "false");
-        // D.2 step 5: before KIP-966 the leader advanced the HW even while ISR < min.insync.replicas.
+        // Before KIP-966 the leader advanced the HW even while ISR < min.insync.replicas.
         d.put("replication.hwAdvanceBelowMinIsr", "true");
         DEFAULTS = Collections.unmodifiableMap(d);
     }

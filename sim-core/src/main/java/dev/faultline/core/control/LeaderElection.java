@@ -6,7 +6,8 @@ import java.util.function.IntPredicate;
 
 /**
  * The partition leader-election rules every control plane shares (Kafka's
- * {@code PartitionLeaderElectionAlgorithms}, model-spec §B.5, §C.14, §D.6). Pure functions: the
+ * {@code PartitionLeaderElectionAlgorithms}, docs/model.md#partition-leader-election,
+ * docs/model.md#isr-changes-in-kraft, docs/model.md#unclean-leader-election). Pure functions: the
  * same inputs give the same leader in ZooKeeper mode, KRaft mode and the oracle, so a timing
  * difference between modes comes from coordination, never from different rules.
  *
@@ -23,7 +24,8 @@ public final class LeaderElection {
      * The outcome of an election.
      *
      * @param leader the elected broker, or {@link #NO_LEADER}
-     * @param unclean whether the leader was not in the ISR (data may be lost, model-spec §D.6)
+     * @param unclean whether the leader was not in the ISR (data may be lost,
+     * docs/model.md#unclean-leader-election)
      */
     public record Election(int leader, boolean unclean) {
         public static final Election NONE = new Election(NO_LEADER, false);
@@ -68,8 +70,9 @@ public final class LeaderElection {
     }
 
     /**
-     * The ISR stored with a controlled-shutdown election's leader (model-spec §B.5): the ISR minus the
-     * shutting-down brokers; unchanged when no leader was elected or nothing would remain.
+     * The ISR stored with a controlled-shutdown election's leader
+     * (docs/model.md#partition-leader-election): the ISR minus the shutting-down brokers; unchanged
+     * when no leader was elected or nothing would remain.
      */
     public static IntList isrAfterControlledShutdown(Election election, IntList isr, IntPredicate shuttingDown) {
         if (!election.elected()) {

@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The omniscient control plane (design.md §4): it sees every process go down at once (through a
- * {@link LivenessWatcher}) and, after {@code faultline.oracle.detection.delay.ms} (default 0),
- * elects new leaders with {@link LeaderElection} and applies the new partition states on every live
- * broker at the same instant, with no messages. Brokers register when they start and get their full
- * state; AlterPartition requests are decided at once. It is the lower bound the real modes are
- * measured against: whatever failover time remains belongs to clients and the data plane.
+ * The omniscient control plane (docs/model.md#the-oracle): it sees every process go down at once
+ * (through a {@link LivenessWatcher}) and, after {@code faultline.oracle.detection.delay.ms}
+ * (default 0), elects new leaders with {@link LeaderElection} and applies the new partition states
+ * on every live broker at the same instant, with no messages. Brokers register when they start and
+ * get their full state; AlterPartition requests are decided at once. It is the lower bound the real
+ * modes are measured against: whatever failover time remains belongs to clients and the data plane.
  *
  * <p>Warm start ({@link ClusterSpec#warmStart()}): the oracle is established at once; each broker's
  * first process adopts the initial partition states itself and registers inside its start, without
@@ -238,11 +238,12 @@ public final class OracleControlPlane implements ControlPlane {
     }
 
     /**
-     * Controlled shutdown of broker {@code b} (the oracle's version of model-spec §B.7 / §C.12 step 5):
-     * at once, partitions it leads (replication factor above 1) get a controlled-shutdown election
-     * (§B.5) and it leaves the ISR of partitions it follows; every live broker applies the new states
-     * at this instant. A partition with no other eligible ISR member keeps its leader; it goes offline
-     * when the broker exits, as after a failure.
+     * Controlled shutdown of broker {@code b} (the oracle's version of
+     * docs/model.md#controlled-shutdown): at once, partitions it leads (replication factor above 1)
+     * get a controlled-shutdown election (docs/model.md#partition-leader-election) and it leaves
+     * the ISR of partitions it follows; every live broker applies the new states at this instant. A
+     * partition with no other eligible ISR member keeps its leader; it goes offline when the broker
+     * exits, as after a failure.
      */
     private void controlledShutdown(int b) {
         shuttingDown[b] = true;

@@ -11,15 +11,15 @@ import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * An administrator's {@code AdminClient} that creates topics (model-spec §B.4, §C.10): it sends
- * {@code CreateTopics} to the node it believes is the controller and retries until it is answered
- * {@link Errors#NONE} or {@link Errors#TOPIC_ALREADY_EXISTS}, as Kafka's AdminClient retries
- * retriable errors within {@code default.api.timeout.ms}. A {@link Errors#NOT_CONTROLLER} answer
- * names the controller the receiver knows, which is asked next (at once the first time, as the
- * AdminClient sends to the controller its metadata names; after {@code retry.backoff.ms} when that
- * one redirects again); a connection reset, a request
- * timeout ({@code request.timeout.ms}, 30000 for the AdminClient) or an error without a hint moves
- * to the next candidate after {@code retry.backoff.ms} (100).
+ * An administrator's {@code AdminClient} that creates topics
+ * (docs/model.md#topic-creation-at-runtime): it sends {@code CreateTopics} to the node it believes
+ * is the controller and retries until it is answered {@link Errors#NONE} or
+ * {@link Errors#TOPIC_ALREADY_EXISTS}, as Kafka's AdminClient retries retriable errors within
+ * {@code default.api.timeout.ms}. A {@link Errors#NOT_CONTROLLER} answer names the controller the
+ * receiver knows, which is asked next (at once the first time, as the AdminClient sends to the
+ * controller its metadata names; after {@code retry.backoff.ms} when that one redirects again); a
+ * connection reset, a request timeout ({@code request.timeout.ms}, 30000 for the AdminClient) or an
+ * error without a hint moves to the next candidate after {@code retry.backoff.ms} (100).
  *
  * <p>Simplifications: the controller is found through the answers of the candidates
  * ({@code controllerHint}) instead of a separate Metadata request (same information: the receiver's

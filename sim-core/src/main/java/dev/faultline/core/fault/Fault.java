@@ -4,8 +4,9 @@ import dev.faultline.core.net.LinkFault;
 import java.util.List;
 
 /**
- * A fault the world inflicts on the cluster (design.md §2). Every fault names its targets, which
- * are resolved when it fires; a fault with a duration reverts itself when the duration ends.
+ * A fault the world inflicts on the cluster (docs/scenarios.md#faults). Every fault names its
+ * targets, which are resolved when it fires; a fault with a duration reverts itself when the
+ * duration ends.
  */
 public sealed interface Fault {
 

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The operator's clean stop of brokers (model-spec §0.3 {@code cleanShutdown}, §B.7, §C.12 step 5):
+ * The operator's clean stop of brokers (docs/model.md#controlled-shutdown):
  * each target broker gets a SIGTERM, runs a controlled shutdown through its control plane
  * ({@link KafkaBroker#controlledShutdown}), and once allowed the process exits
  * ({@link Simulation#stop}); it stays down for {@code downNanos} (when positive) and then starts

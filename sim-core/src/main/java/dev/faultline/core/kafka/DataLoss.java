@@ -2,7 +2,7 @@ package dev.faultline.core.kafka;
 
 /**
  * An acknowledged acks=all record that left its partition's authoritative lineage (DP-S1),
- * classified as model-spec §F.1 says.
+ * classified as docs/architecture.md#ground-truth-and-checkers says.
  *
  * @param partition partition name
  * @param offset the offset it was acknowledged at

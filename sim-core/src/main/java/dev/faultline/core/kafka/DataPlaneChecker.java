@@ -23,22 +23,23 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The data-plane safety invariants DP-S1 to DP-S7 (model-spec §F.2), checked incrementally after every
- * event from what the brokers report through {@link ReplicaObserver} and what the clients record in
- * the {@link KafkaHistory}. Each invariant is its own {@link Invariant} with its id as name and can be
- * switched off. Losses of acknowledged records are classified EXPECTED or BUG (§F.1); only BUG fails
- * the run unless {@code failOnExpectedLoss}. A loss is EXPECTED after an unclean election of the
- * partition since the ack, or when a replica lost the record to a power loss after the ack and, when
- * the leader without it took over, no member of its ISR held it (the §F.2 power-loss exemption,
- * judged at the moment of the loss; it covers KIP-966's last replica standing and
- * {@code min.insync.replicas=1} single-replica cases). "After the ack" means after the leader sent
- * it: a success still on its way to the producer when the power loss cut the record counts too.
- * DP-S2/DP-S3 are exempt for a partition once such a loss happened, or once a power loss cut
- * committed records (acknowledged or not) from an ISR member while no other ISR member held them.
- * DP-S5 excuses an ISR member that the leader last saw past the offset but whose log a power loss
- * or disk wipe has since cut (the leader cannot know before the member's next fetch); DP-S6 excuses
- * a replica that lost records that way after the leader proposed adding it (the expansion commits
- * while the old registration is still current).
+ * The data-plane safety invariants DP-S1 to DP-S7 (docs/invariants.md), checked incrementally after
+ * every event from what the brokers report through {@link ReplicaObserver} and what the clients
+ * record in the {@link KafkaHistory}. Each invariant is its own {@link Invariant} with its id as
+ * name and can be switched off. Losses of acknowledged records are classified EXPECTED or BUG
+ * (docs/architecture.md#ground-truth-and-checkers); only BUG fails the run unless
+ * {@code failOnExpectedLoss}. A loss is EXPECTED after an unclean election of the partition since
+ * the ack, or when a replica lost the record to a power loss after the ack and, when the leader
+ * without it took over, no member of its ISR held it (the power-loss exemption,
+ * docs/architecture.md#ground-truth-and-checkers, judged at the moment of the loss; it covers
+ * KIP-966's last replica standing and {@code min.insync.replicas=1} single-replica cases). "After
+ * the ack" means after the leader sent it: a success still on its way to the producer when the
+ * power loss cut the record counts too. DP-S2/DP-S3 are exempt for a partition once such a loss
+ * happened, or once a power loss cut committed records (acknowledged or not) from an ISR member
+ * while no other ISR member held them. DP-S5 excuses an ISR member that the leader last saw past
+ * the offset but whose log a power loss or disk wipe has since cut (the leader cannot know before
+ * the member's next fetch); DP-S6 excuses a replica that lost records that way after the leader
+ * proposed adding it (the expansion commits while the old registration is still current).
  *
  * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
  * control plane's authoritative partition states, the control history (unclean elections) and the
@@ -187,8 +188,9 @@ public final class DataPlaneChecker implements ReplicaObserver {
         // Committed records (below some live replica's high watermark) cut from this replica: whether
         // or not they were acknowledged (min.insync.replicas can refuse the ack of a committed record),
         // a replica that learned that high watermark may later have to truncate below it to follow a
-        // clean leader that lost them (the sole ISR member), which DP-S2/DP-S3 exempt (§F.2).
-        // A replica that is down counts with its checkpointed high watermark: it restarts with it.
+        // clean leader that lost them (the sole ISR member), which DP-S2/DP-S3 exempt
+        // (docs/invariants.md). A replica that is down counts with its checkpointed high watermark:
+        // it restarts with it.
         long committed = 0;
         for (int r : cluster.replicas(partition)) {
             if (r == brokerId) {
@@ -289,10 +291,11 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     /**
-     * DP-S5 reads the leader's replica state (§F.2): a member whose log the leader last saw past
-     * {@code lastOffset} but which has since lost those records outside the protocol (a power loss cut
-     * them, or its disk was wiped) and has not fetched again is not a leader error; no leader can
-     * know of the loss before the member's next fetch. Any other shortfall is still reported.
+     * DP-S5 reads the leader's replica state (docs/invariants.md): a member whose log the leader
+     * last saw past {@code lastOffset} but which has since lost those records outside the protocol
+     * (a power loss cut them, or its disk was wiped) and has not fetched again is not a leader
+     * error; no leader can know of the loss before the member's next fetch. Any other shortfall is
+     * still reported.
      */
     private boolean lostOutsideProtocol(KafkaBroker leader, int member, int partition, long lastOffset) {
         if (leader.followerLogEndOffset(partition, member) <= lastOffset) {
@@ -545,7 +548,8 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private void checkCommittedPrefix(KafkaBroker b, int partition) {
         // No blanket exemption for unclean elections or power loss: a replica is compared only once it
         // fetched from the current leader in the current epoch, which is when its high watermark
-        // stops covering records it may still have to truncate (the §F.2 exemption's case).
+        // stops covering records it may still have to truncate (the power-loss exemption's case,
+        // docs/architecture.md#ground-truth-and-checkers).
         if (!enabled("DP-S2")) {
             return;
         }

@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The follower half of a broker (model-spec §D.3, §D.5): one fetcher per leader broker with an
- * incremental session and long polls, appending fetched records, learning the high watermark, and
- * truncating by leader-epoch lineage.
+ * The follower half of a broker (docs/model.md#follower-fetch,
+ * docs/model.md#leader-epochs-and-truncation): one fetcher per leader broker with an incremental
+ * session and long polls, appending fetched records, learning the high watermark, and truncating by
+ * leader-epoch lineage.
  *
  * <p>Protocol generations: by default truncation on fetch ({@code lastFetchedEpoch} /
  * {@code DivergingEpoch}, Kafka 2.8+), which resolves divergence over as many rounds as needed (the

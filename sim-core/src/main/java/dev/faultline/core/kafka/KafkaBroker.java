@@ -23,8 +23,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Kafka broker process: hosts partition replicas (model-spec §D) and embeds the control plane's
- * {@link BrokerAgent}, to which it forwards every message and timer that is not its own.
+ * A Kafka broker process: hosts partition replicas (docs/model.md#replication-data-plane) and
+ * embeds the control plane's {@link BrokerAgent}, to which it forwards every message and timer that
+ * is not its own.
  *
  * <p>The broker owns the replica roles: it becomes leader or follower only when its agent calls
  * {@link #becomeLeaderOrFollower} with a newer leader epoch (or, for an ISR-only change, the same

@@ -241,8 +241,9 @@ public final class KafkaCluster {
     }
 
     /**
-     * A fault target naming the current leader of a partition (design.md §6 {@code leader-of(orders-0)}),
-     * resolved from the control plane's authoritative state when the fault fires.
+     * A fault target naming the current leader of a partition (docs/scenarios.md#targets
+     * {@code leader-of(orders-0)}), resolved from the control plane's authoritative state when the
+     * fault fires.
      */
     public Target leaderOf(String partition) {
         int p = partition(partition);

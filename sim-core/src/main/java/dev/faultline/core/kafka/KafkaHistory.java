@@ -9,9 +9,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The omniscient ground-truth history of client operations (model-spec §0.5): every produced record
- * with its acks setting and outcome, and every record a consumer was given. Clients append to it; the
- * data-plane invariants read it; no node ever reads it.
+ * The omniscient ground-truth history of client operations
+ * (docs/architecture.md#ground-truth-and-checkers): every produced record with its acks setting and
+ * outcome, and every record a consumer was given. Clients append to it; the data-plane invariants
+ * read it; no node ever reads it.
  */
 public final class KafkaHistory {
     /** How a produce attempt ended for a record. */

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The data-plane protocol between clients and brokers and between brokers (Produce, Fetch,
- * OffsetsForLeaderEpoch, Metadata). Records carry record ids, not payloads (design.md §3); sizes
- * assume {@link #RECORD_BYTES} per record.
+ * OffsetsForLeaderEpoch, Metadata). Records carry record ids, not payloads
+ * (docs/model.md#replica-state); sizes assume {@link #RECORD_BYTES} per record.
  */
 public sealed interface KafkaMessage extends Message {
     /** Modelled wire size of one record (key, value, headers, batch overhead shared). */

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The result of a Kafka run: the kernel's result (stop reason, events, fingerprint, first
- * violation), the control plane's failovers and decision counts (design.md §5), the acks=all losses
- * with their classification, and the client operation counts.
+ * violation), the control plane's failovers and decision counts
+ * (docs/architecture.md#failover-phases), the acks=all losses with their classification, and the
+ * client operation counts.
  */
 public record KafkaRunResult(RunResult run, ControllerResult control, List<DataLoss> losses, long recordsSent, long recordsAcked,
                              long recordsFailed, long recordsConsumed) {

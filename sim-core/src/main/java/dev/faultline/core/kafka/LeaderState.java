@@ -3,11 +3,12 @@ package dev.faultline.core.kafka;
 import java.util.Arrays;
 
 /**
- * What a partition leader keeps about each replica (model-spec §D.1, leader only): the follower's
- * log end offset, {@code lastCaughtUpTimeMs} and the fetch-time bookkeeping behind it, the broker
- * epoch it fetched with, and what this leader last sent it (for incremental fetch sessions); plus the
- * leader epoch start offset and the in-flight ISR change. Callers address replicas by their
- * assignment position; only the followers' positions are stored (about 150 bytes for RF 3).
+ * What a partition leader keeps about each replica (docs/model.md#replica-state, leader only): the
+ * follower's log end offset, {@code lastCaughtUpTimeMs} and the fetch-time bookkeeping behind it,
+ * the broker epoch it fetched with, and what this leader last sent it (for incremental fetch
+ * sessions); plus the leader epoch start offset and the in-flight ISR change. Callers address
+ * replicas by their assignment position; only the followers' positions are stored (about 150 bytes
+ * for RF 3).
  */
 final class LeaderState {
     private static final int FOLLOWER_LEO = 0;
@@ -99,8 +100,9 @@ final class LeaderState {
     }
 
     /**
-     * A fetch from the follower at {@code fetchOffset} (model-spec §D.3 step 3): caught up now if it
-     * reached the leader's end; caught up as of its previous fetch if it reached what the leader had then.
+     * A fetch from the follower at {@code fetchOffset}
+     * (docs/model.md#isr-maintenance-and-the-high-watermark): caught up now if it reached the
+     * leader's end; caught up as of its previous fetch if it reached what the leader had then.
      */
     void onFollowerFetch(int slot, long fetchOffset, long leaderLeo, long brokerEpoch, long nowNanos) {
         int base = base(slot);

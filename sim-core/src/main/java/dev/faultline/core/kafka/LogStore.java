@@ -9,11 +9,11 @@ import java.util.function.LongSupplier;
  * state. Partitions are addressed by the broker's local index (the position of the global partition
  * in the broker's sorted list of hosted partitions).
  *
- * <p>Durability (model-spec §0.4): records sit in the page cache until the OS writes them back
- * {@code faultline.page.cache.flush.delay.ms} after their append (a crash keeps them; a power loss
- * loses whatever is younger); the checkpoint files are written with fsync, so the last written version
- * survives. The page cache belongs to the host, not the process, so writeback is computed from the
- * host's true clock when power is lost (no events needed).
+ * <p>Durability (docs/architecture.md#disks-and-durability): records sit in the page cache until
+ * the OS writes them back {@code faultline.page.cache.flush.delay.ms} after their append (a crash
+ * keeps them; a power loss loses whatever is younger); the checkpoint files are written with fsync,
+ * so the last written version survives. The page cache belongs to the host, not the process, so
+ * writeback is computed from the host's true clock when power is lost (no events needed).
  */
 final class LogStore implements Durable {
     /** Told when a power loss is about to cut a log (the records are still readable). */

@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * One replica's log on disk: a record id and leader epoch per offset (batches are runs of equal
- * epoch), the append time of each record (for the page-cache writeback model, model-spec §0.4), and
- * the leader-epoch cache ({@code leader-epoch-checkpoint}: ordered (epoch, start offset) entries,
- * strictly increasing in both). Created only when a replica first gets a record or an epoch, so an
- * idle replica has no log object.
+ * epoch), the append time of each record (for the page-cache writeback model,
+ * docs/architecture.md#disks-and-durability), and the leader-epoch cache
+ * ({@code leader-epoch-checkpoint}: ordered (epoch, start offset) entries, strictly increasing in
+ * both). Created only when a replica first gets a record or an epoch, so an idle replica has no log
+ * object.
  *
  * <p>Simplification: the log start offset is always 0 (no retention or deletion).
  */

@@ -1,9 +1,9 @@
 package dev.faultline.core.kafka;
 
 /**
- * Omniscient hooks the broker calls at the moments the data-plane invariants care about (model-spec
- * §F.2). Implemented by {@link DataPlaneChecker}; pure observation: implementations never change
- * broker state, and brokers never read anything back.
+ * Omniscient hooks the broker calls at the moments the data-plane invariants (DP-*, listed in
+ * docs/invariants.md) care about. Implemented by {@link DataPlaneChecker}; pure observation:
+ * implementations never change broker state, and brokers never read anything back.
  */
 interface ReplicaObserver {
     /** The replica's log or high watermark changed (append, truncation, HW move, role change). */

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * The volatile replica state of one broker, in primitive arrays indexed by the broker's local
- * partition index (design.md §3: no object per idle replica). Leaders also get a
+ * partition index (no object per idle replica, docs/model.md#replica-state). Leaders also get a
  * {@link LeaderState}. Partition states come from the control plane; the high watermark from the
- * leader (model-spec §D.1).
+ * leader (docs/model.md#replica-state).
  */
 final class ReplicaTable {
     static final byte OFFLINE = 0;

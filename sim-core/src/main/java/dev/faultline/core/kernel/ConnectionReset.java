@@ -2,7 +2,7 @@ package dev.faultline.core.kernel;
 
 /**
  * Delivered to a sender when its message reached a peer whose process had crashed while its host
- * stayed up (model-spec §0.2, {@code crashSendsReset}). A powered-off host or a partition sends
+ * stayed up (docs/architecture.md#processes-and-lifecycle). A powered-off host or a partition sends
  * nothing: those are detected only by timeouts.
  *
  * @param peer the node whose process was down

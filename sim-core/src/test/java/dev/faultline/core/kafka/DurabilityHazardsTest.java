@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Unclean leader election and the JEPSEN-2013 hazard (model-spec §D.6, §D.9, §F.4). */
+/**
+ * Unclean leader election and the JEPSEN-2013 hazard (docs/model.md#unclean-leader-election,
+ * Jepsen's 2013 Kafka analysis, docs/model.md#planted-bugs).
+ */
 class DurabilityHazardsTest {
 
     /**

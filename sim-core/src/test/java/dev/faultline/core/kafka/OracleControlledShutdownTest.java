@@ -8,9 +8,9 @@ import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
 /**
- * Controlled shutdown on the oracle (model-spec §B.7 shape): leadership leaves the broker before its
- * process exits, so no partition is ever led by a dead broker, even with a detection delay that a
- * hard crash has to wait out.
+ * Controlled shutdown on the oracle (the shape of docs/model.md#controlled-shutdown): leadership
+ * leaves the broker before its process exits, so no partition is ever led by a dead broker, even
+ * with a detection delay that a hard crash has to wait out.
  */
 class OracleControlledShutdownTest {
     private static final int[] ALL = {0, 1, 2, 3, 4, 5};

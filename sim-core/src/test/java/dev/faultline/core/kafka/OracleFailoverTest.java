@@ -7,7 +7,10 @@ import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
-/** Failover phases (design.md §5) of a broker crash on the oracle, with and without a detection delay. */
+/**
+ * Failover phases (docs/architecture.md#failover-phases) of a broker crash on the oracle, with and
+ * without a detection delay.
+ */
 class OracleFailoverTest {
 
     private static FailoverMeasurement crashBroker1(long detectionDelayMs) {

@@ -12,8 +12,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The data-plane planted bugs of model-spec §F.4 (PB-REP-1, PB-REP-2) on the oracle control plane:
- * with the switch on the named invariant fires; with it off the same schedule passes.
+ * The data-plane planted bugs of docs/model.md#planted-bugs (PB-REP-1, PB-REP-2) on the oracle
+ * control plane: with the switch on the named invariant fires; with it off the same schedule
+ * passes.
  */
 class PlantedBugScenariosTest {
     private static final long MS = Time.MILLISECOND;
@@ -21,7 +22,7 @@ class PlantedBugScenariosTest {
     // ------------------------------------------------------------------ KIP-101 scenario 1
 
     /**
-     * §D.7 scenario 1: B (broker-1) leads, A (broker-2) follows; m1, m2 committed; the fetch response
+     * KIP-101 scenario 1: B (broker-1) leads, A (broker-2) follows; m1, m2 committed; the fetch response
      * carrying HW = 2 to A is dropped; A restarts and B dies at once; the oracle (1 s detection delay,
      * so A's quick restart keeps it in the ISR) elects A cleanly.
      */
@@ -70,7 +71,7 @@ class PlantedBugScenariosTest {
     // ------------------------------------------------------------------ KIP-101 scenario 2
 
     /**
-     * §D.7 scenario 2: A (broker-1) leads with writeback at once, B (broker-2) follows with an 8 s
+     * KIP-101 scenario 2: A (broker-1) leads with writeback at once, B (broker-2) follows with an 8 s
      * page-cache writeback delay; m1 at 10 s, m2 at 20 s (both committed); both lose power (A first,
      * so B is the last ISR member); B restarts first, leads and takes m3 at offset 1; A restarts.
      */
@@ -131,7 +132,7 @@ class PlantedBugScenariosTest {
     // ------------------------------------------------------------------ KIP-279 (KAFKA-6361)
 
     /**
-     * §D.8 / PB-REP-2: A (broker-1) leads epoch 0 with [0..10] replicated and [11..20] not (B
+     * KIP-279 (KAFKA-6361) / PB-REP-2: A (broker-1) leads epoch 0 with [0..10] replicated and [11..20] not (B
      * isolated); A dies and B leads epoch 1, appending [11..15]; B dies; A returns and is elected
      * uncleanly at epoch 2 straight away (it never became a follower, so never truncated) and appends
      * from 21; B returns as follower.

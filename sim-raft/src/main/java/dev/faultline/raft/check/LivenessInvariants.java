@@ -13,14 +13,14 @@ import dev.faultline.raft.quorum.TimerPolicy;
 import java.util.Arrays;
 
 /**
- * Bounded-liveness checks KR-L1 to KR-L4 (model-spec §F.3). Each is armed by a condition read from
- * the simulation's true state (processes up and not paused, links not cut and fault-free), is
+ * Bounded-liveness checks KR-L1 to KR-L4 (docs/invariants.md). Each is armed by a condition read
+ * from the simulation's true state (processes up and not paused, links not cut and fault-free), is
  * disarmed whenever the condition breaks or the goal holds, and fails only when the condition held
  * for the whole bound. Leaders' local clocks are assumed to run at virtual time (no clock skew in
  * the scenarios that use KR-L3).
  */
 final class LivenessInvariants {
-    /** One event-loop slack (model-spec §F.3 ε). */
+    /** One event-loop slack (the ε of the bounds in docs/invariants.md). */
     static final long EPSILON_NANOS = 50 * Time.MILLISECOND;
 
     private LivenessInvariants() {

@@ -15,12 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The omniscient ground-truth history of one quorum (model-spec §0.5), fed by the nodes'
- * {@link RaftProbe} calls and never visible to them: every entry ever appended by
- * {@code (offset, epoch)}, and the committed prefix (the first value seen below any node's high
- * watermark). It checks the event-driven invariants as the events happen, in O(1) per entry
- * (chain hashes make "identical up to offset o" one comparison), and holds any violation until the
- * matching invariant (see {@link RaftInvariants}) reports it after the event.
+ * The omniscient ground-truth history of one quorum
+ * (docs/architecture.md#ground-truth-and-checkers), fed by the nodes' {@link RaftProbe} calls and
+ * never visible to them: every entry ever appended by {@code (offset, epoch)}, and the committed
+ * prefix (the first value seen below any node's high watermark). It checks the event-driven
+ * invariants as the events happen, in O(1) per entry (chain hashes make "identical up to offset o"
+ * one comparison), and holds any violation until the matching invariant (see
+ * {@link RaftInvariants}) reports it after the event.
  *
  * <p>The committed prefix may start at a base offset (a warm start's snapshot: everything below it
  * is known only through the snapshot's chain hash). Offsets a node no longer holds in its log (below

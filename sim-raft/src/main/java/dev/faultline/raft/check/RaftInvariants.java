@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The Raft-layer invariants of model-spec §F.2/§F.3, by id, selectable per scenario. KR-S10 holds
+ * The Raft-layer invariants of docs/invariants.md, by id, selectable per scenario. KR-S10 holds
  * both snapshot invariants of Kafka's {@code RaftEventSimulationTest}: {@code SnapshotAtLogStart}
  * and {@code LeaderNeverLoadSnapshot}.
  */

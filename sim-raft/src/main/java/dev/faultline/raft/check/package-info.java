@@ -1,5 +1,5 @@
 /**
- * The Raft layer's invariants (model-spec §F.2 KR-S1..KR-S9, KR-S11; §F.3 KR-L1..KR-L4), all
+ * The Raft layer's invariants (KR-S1..KR-S9, KR-S11 and KR-L1..KR-L4 in docs/invariants.md), all
  * incremental: per event they read O(voters) scalars from the running nodes and the persisted
  * {@code quorum-state} files, and the ground-truth {@link dev.faultline.raft.check.RaftHistory}
  * checks each appended, truncated or newly committed entry once, in O(1), using the entries' chain

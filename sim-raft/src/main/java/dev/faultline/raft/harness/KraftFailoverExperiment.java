@@ -15,15 +15,15 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.util.Arrays;
 
 /**
- * Raft-layer failover of a KRaft controller quorum with Kafka's timers (model-spec §C.15 steps
- * 1–3): the active leader crashes at a uniformly random instant; from the crash it measures
- * <b>detect</b> (the first surviving voter leaves Follower, i.e. becomes Prospective/Candidate),
+ * Raft-layer failover of a KRaft controller quorum with Kafka's timers (the Raft part of
+ * docs/model.md#kraft-controller-failover): the active leader crashes at a uniformly random
+ * instant; from the crash it measures <b>detect</b> (the first surviving voter leaves Follower, i.e. becomes Prospective/Candidate),
  * <b>elect</b> (a voter becomes leader of a later epoch), <b>commit</b> (that leader's
  * LeaderChange is committed: its HW is set in its epoch) and <b>heard</b> (every surviving voter
  * has received a message from it). A client appending every {@code 400–600 ms} stands in for the
  * controller's {@code NoOpRecord} every {@code metadata.max.idle.interval.ms} (500). The quorum
- * controller's claim and broker propagation (steps 4–5) belong to the KRaft control plane, which
- * this module does not yet have.
+ * controller's claim and broker propagation are not measured here: they belong to the KRaft
+ * control plane ({@code dev.faultline.raft.kraft}), whose failovers the scenario runner measures.
  */
 public final class KraftFailoverExperiment {
     private KraftFailoverExperiment() {

@@ -20,7 +20,7 @@ public sealed interface ControllerMessage extends Message {
 
     /**
      * {@code broker.heartbeat.interval.ms}: liveness, the replay position, the wish to be unfenced,
-     * and {@code wantShutDown} (controlled shutdown, model-spec §C.12 step 5).
+     * and {@code wantShutDown} (controlled shutdown, docs/model.md#controlled-shutdown).
      */
     record BrokerHeartbeatRequest(int brokerId, long brokerEpoch, long currentMetadataOffset, boolean wantShutDown)
             implements ControllerMessage {

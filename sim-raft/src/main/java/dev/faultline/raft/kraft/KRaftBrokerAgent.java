@@ -361,7 +361,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         }
     }
 
-    // ------------------------------------------------------------------ controlled shutdown (§C.12 step 5)
+    // ------------------------------------------------------------------ controlled shutdown (docs/model.md#controlled-shutdown)
 
     /** The broker's wish to exit while its controlled shutdown runs; {@code null} otherwise. */
     private Runnable shutdownReady;

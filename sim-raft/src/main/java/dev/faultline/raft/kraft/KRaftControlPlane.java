@@ -35,9 +35,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The KRaft control plane (model-spec §C): dedicated controller voters {@code controller-1..n}
- * running {@link QuorumController} on the Raft quorum of {@code dev.faultline.raft.quorum}, and a
- * {@link KRaftBrokerAgent} in every broker (observer, registration, heartbeats, AlterPartition).
+ * The KRaft control plane (docs/model.md#kraft): dedicated controller voters
+ * {@code controller-1..n} running {@link QuorumController} on the Raft quorum of
+ * {@code dev.faultline.raft.quorum}, and a {@link KRaftBrokerAgent} in every broker (observer,
+ * registration, heartbeats, AlterPartition).
  *
  * <p>Combined mode ({@link #combined(int, QuorumConfig)}, {@code process.roles=broker,controller}):
  * no controller nodes are added; the first {@code voters} brokers of the cluster description are the
@@ -1488,7 +1489,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return count >= voterIds.length / 2 + 1 ? active : null;
     }
 
-    /** One event-loop slack for the KM-L* bounds (model-spec §F.3 ε). */
+    /** One event-loop slack for the KM-L* bounds (the ε of the bounds in docs/invariants.md). */
     static final long KM_EPSILON_NANOS = 50 * Time.MILLISECOND;
 
     private int[] brokerIndexById;

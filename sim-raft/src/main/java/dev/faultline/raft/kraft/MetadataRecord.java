@@ -4,11 +4,11 @@ import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.kernel.SimRandom;
 
 /**
- * The metadata records of {@code __cluster_metadata}, reduced as model-spec §C.11 allows:
- * RegisterBroker, BrokerRegistrationChange (fenced/unfenced), Partition, PartitionChange and NoOp
- * (the Raft LeaderChange control record is the quorum's own). A PartitionChange carries the full
- * new partition state instead of a delta (same information, simpler replay). Each record has a
- * deterministic content hash, which the Raft log chains.
+ * The metadata records of {@code __cluster_metadata}, reduced as docs/model.md#metadata-records
+ * allows: RegisterBroker, BrokerRegistrationChange (fenced/unfenced), Partition, PartitionChange
+ * and NoOp (the Raft LeaderChange control record is the quorum's own). A PartitionChange carries
+ * the full new partition state instead of a delta (same information, simpler replay). Each record
+ * has a deterministic content hash, which the Raft log chains.
  *
  * <p>Each record has the size Kafka's serialization gives it ({@link #sizeBytes}): the v2 record
  * framing inside a batch ({@value #RECORD_FRAMING_BYTES} bytes: length, attributes, timestamp and
@@ -85,8 +85,8 @@ public sealed interface MetadataRecord {
 
     /**
      * {@code BrokerRegistrationChangeRecord} with {@code inControlledShutdown=true}: the broker (at
-     * {@code brokerEpoch}) is in controlled shutdown (model-spec §C.12 step 5); until it registers
-     * again it may neither lead nor join an ISR (KIP-841).
+     * {@code brokerEpoch}) is in controlled shutdown (docs/model.md#controlled-shutdown); until it
+     * registers again it may neither lead nor join an ISR (KIP-841).
      */
     record BrokerControlledShutdown(int brokerId, long brokerEpoch) implements MetadataRecord {
         @Override

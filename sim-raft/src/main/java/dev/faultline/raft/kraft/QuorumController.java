@@ -26,7 +26,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * Kafka's {@code QuorumController} on top of a Raft voter (model-spec §C.10, §C.12, §C.14). Every
+ * Kafka's {@code QuorumController} on top of a Raft voter (docs/model.md#quorum-controller,
+ * docs/model.md#broker-lifecycle-heartbeats-and-fencing, docs/model.md#isr-changes-in-kraft). Every
  * voter replays committed records into its committed image (hot standby). The Raft leader claims
  * once its listener has consumed past {@code epochStartOffset}; the active controller decides from
  * a working image (committed plus its own pending records, applied at once: pipelining), answers
@@ -480,7 +481,7 @@ final class QuorumController implements RaftListener {
         send(from, new BrokerHeartbeatResponse(Errors.NONE, working.isFenced(b), -1));
     }
 
-    // ------------------------------------------------------------------ controlled shutdown (§C.12 step 5)
+    // ------------------------------------------------------------------ controlled shutdown (docs/model.md#controlled-shutdown)
 
     /**
      * A heartbeat with {@code wantShutDown} ({@code BrokerHeartbeatManager.calculateNextBrokerState}).

@@ -2,7 +2,10 @@ package dev.faultline.raft.quorum;
 
 import dev.faultline.core.kernel.SimRandom;
 
-/** Kafka's election backoff formulas (pure functions; model-spec §C.3). */
+/**
+ * Kafka's election backoff formulas (pure functions;
+ * docs/model.md#elections-pre-vote-and-check-quorum).
+ */
 public final class ElectionBackoff {
     private ElectionBackoff() {
     }

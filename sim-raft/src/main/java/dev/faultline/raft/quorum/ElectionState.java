@@ -1,8 +1,8 @@
 package dev.faultline.raft.quorum;
 
 /**
- * The content of a voter's {@code quorum-state} file (model-spec §C.2): the epoch, the vote cast in
- * it and the leader known in it. Written and fsynced before the node acts on it.
+ * The content of a voter's {@code quorum-state} file (docs/model.md#raft-epoch-states): the epoch,
+ * the vote cast in it and the leader known in it. Written and fsynced before the node acts on it.
  *
  * @param epoch the Raft epoch (term)
  * @param votedId the node index voted for in this epoch, or {@link #NONE}

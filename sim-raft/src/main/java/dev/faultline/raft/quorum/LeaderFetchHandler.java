@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The leader's side of Fetch (model-spec §C.6): epoch checks, the diverging-epoch check, the
- * replica's acknowledged offset, and the long poll ({@code MAX_FETCH_WAIT_MS}) completed early on
- * append or high-watermark change.
+ * The leader's side of Fetch (docs/model.md#fetch-and-the-high-watermark): epoch checks, the
+ * diverging-epoch check, the replica's acknowledged offset, and the long poll
+ * ({@code MAX_FETCH_WAIT_MS}) completed early on append or high-watermark change.
  */
 final class LeaderFetchHandler {
     /**

@@ -1,8 +1,8 @@
 package dev.faultline.raft.quorum;
 
 /**
- * Planted-bug switches of model-spec §F.4 for the Raft layer. Each reverts one historical fix; all
- * are off by default.
+ * Planted-bug switches of docs/model.md#planted-bugs for the Raft layer. Each reverts one
+ * historical fix; all are off by default.
  *
  * @param noCheckQuorum {@code raft.noCheckQuorum} (KAFKA-15489): the leader never resigns for lack
  *     of fetches from a majority

@@ -3,7 +3,8 @@ package dev.faultline.raft.quorum;
 import dev.faultline.core.kernel.Time;
 
 /**
- * Settings of one Raft quorum, with Kafka's names and defaults (model-spec §C.16, {@code QuorumConfig}).
+ * Settings of one Raft quorum, with Kafka's names and defaults (docs/model.md#kraft-settings,
+ * {@code QuorumConfig}).
  *
  * @param electionTimeoutNanos {@code controller.quorum.election.timeout.ms} (1000)
  * @param fetchTimeoutNanos {@code controller.quorum.fetch.timeout.ms} (2000)

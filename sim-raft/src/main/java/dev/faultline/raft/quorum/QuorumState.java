@@ -8,7 +8,7 @@ import java.util.Arrays;
  * The single owner of a node's epoch state and its {@code quorum-state} file. Every transition
  * happens here, checks its preconditions and fails loudly when they do not hold; a changed
  * {@link ElectionState} is written and fsynced before the method returns, so the node never acts
- * on or answers with a state that a crash could lose (model-spec §0.4).
+ * on or answers with a state that a crash could lose (docs/architecture.md#disks-and-durability).
  *
  * <pre>
  * to            from                                         epoch
@@ -44,8 +44,8 @@ public final class QuorumState {
     }
 
     /**
-     * {@code QuorumState.initialize} (model-spec §C.2): the state a (re)starting process resumes in,
-     * from the persisted election state and the epoch of its log's last entry.
+     * {@code QuorumState.initialize} (docs/model.md#raft-epoch-states): the state a (re)starting
+     * process resumes in, from the persisted election state and the epoch of its log's last entry.
      */
     public EpochState initialize(int logLastEpoch) {
         state = initialState(logLastEpoch);

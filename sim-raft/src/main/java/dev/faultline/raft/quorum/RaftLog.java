@@ -6,9 +6,9 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
 /**
  * The process's view of the metadata log {@code __cluster_metadata}: the durable entries from the
  * log start offset on, the snapshots beside them ({@link MetadataLogFile}), and the epoch cache
- * (epoch to start offset, model-spec §C.2), rebuilt from the log when the process starts. Before the
- * log start only a snapshot remains: the epoch of its last record (the epoch "before" the log
- * start) stands in the epoch cache for everything below it.
+ * (epoch to start offset, docs/model.md#raft-epoch-states), rebuilt from the log when the process
+ * starts. Before the log start only a snapshot remains: the epoch of its last record (the epoch
+ * "before" the log start) stands in the epoch cache for everything below it.
  */
 public final class RaftLog {
     private final MetadataLogFile log;

@@ -262,7 +262,10 @@ public final class RaftNode implements Node {
         return -1;
     }
 
-    /** Any request or response with a higher epoch moves this node to it (model-spec §C.3, last rows). */
+    /**
+     * Any request or response with a higher epoch moves this node to it
+     * (docs/model.md#raft-epoch-states).
+     */
     void observeHigherEpoch(int epoch, int leaderId) {
         if (leaderId >= 0 && leaderId != selfId) {
             becomeFollower(epoch, leaderId);

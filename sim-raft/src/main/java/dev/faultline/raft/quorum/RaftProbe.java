@@ -1,8 +1,9 @@
 package dev.faultline.raft.quorum;
 
 /**
- * Hooks through which a node reports what the checker's ground-truth history needs (model-spec
- * §0.5). The node never reads anything back; the default implementation does nothing.
+ * Hooks through which a node reports what the checker's ground-truth history needs
+ * (docs/architecture.md#ground-truth-and-checkers). The node never reads anything back; the
+ * default implementation does nothing.
  */
 public interface RaftProbe {
     RaftProbe NONE = new RaftProbe() {

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The replica's side of Fetch (followers and observers): one request in flight, matched by
  * correlation id (late responses are discarded), diverging-epoch truncation, append, flush (voters
- * only), high watermark from the response, and the fetch timeout reset (model-spec §C.6, §0.4).
+ * only), high watermark from the response, and the fetch timeout reset
+ * (docs/model.md#fetch-and-the-high-watermark, docs/architecture.md#disks-and-durability).
  */
 final class ReplicaFetcher {
     private final RaftNode node;

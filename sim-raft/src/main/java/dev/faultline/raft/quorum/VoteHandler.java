@@ -3,7 +3,10 @@ package dev.faultline.raft.quorum;
 import dev.faultline.raft.quorum.RaftMessage.VoteRequest;
 import dev.faultline.raft.quorum.RaftMessage.VoteResponse;
 
-/** Elections: timeouts, pre-votes (KIP-996), votes (KIP-595) and backoff (model-spec §C.3, §C.4, §C.7). */
+/**
+ * Elections: timeouts, pre-votes (KIP-996), votes (KIP-595) and backoff
+ * (docs/model.md#elections-pre-vote-and-check-quorum).
+ */
 final class VoteHandler {
     private final RaftNode node;
 

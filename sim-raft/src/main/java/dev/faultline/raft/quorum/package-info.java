@@ -8,10 +8,11 @@
  * implement Vote, BeginQuorumEpoch, EndQuorumEpoch and pull-based Fetch with diverging-epoch
  * truncation; {@link dev.faultline.raft.quorum.HighWatermarkRule} is the current-epoch commit rule.
  *
- * <p>Durability (model-spec §0.4): the quorum-state file is written and fsynced on every change
- * before the node answers or acts; voters fsync the metadata log after appending fetched records and
- * before their next Fetch; the leader fsyncs its own appends before counting them; observers never
- * fsync (a power loss may cost them an unflushed tail, which they fetch again).
+ * <p>Durability (docs/architecture.md#disks-and-durability): the quorum-state file is written and
+ * fsynced on every change before the node answers or acts; voters fsync the metadata log after
+ * appending fetched records and before their next Fetch; the leader fsyncs its own appends before
+ * counting them; observers never fsync (a power loss may cost them an unflushed tail, which they
+ * fetch again).
  *
  * <p>Simplifications, each chosen so that the failover timings users compare are unchanged:
  * <ul>

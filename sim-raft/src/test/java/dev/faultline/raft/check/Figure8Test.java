@@ -22,11 +22,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * PB-KR-2 {@code raft.commitPriorEpochByCount} (Raft Figure 8 with KRaft offsets; model-spec §F.4),
- * driven by crashes, partitions and message loss only. Roles are bound as the run goes: S1 is the
- * first leader (its LeaderChange at offset 0 is committed everywhere, so offsets here are one lower
- * than in the spec's listing), S5 whoever wins the election without S1 and S2, Y whichever of
- * S1/S2 wins after that, Z the other one.
+ * PB-KR-2 {@code raft.commitPriorEpochByCount} (Raft Figure 8 with KRaft offsets;
+ * docs/model.md#planted-bugs), driven by crashes, partitions and message loss only. Roles are bound
+ * as the run goes: S1 is the first leader (its LeaderChange at offset 0 is committed everywhere, so
+ * offsets here are one lower than in the Raft paper's Figure 8 listing), S5 whoever wins the
+ * election without S1 and S2, Y whichever of S1/S2 wins after that, Z the other one.
  */
 class Figure8Test {
     private static final long MS = Time.MILLISECOND;

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Model-spec §F.4 sequences PB-KR-1 and PB-KR-3: switch on, the named check fires; off, the same schedule passes. */
+/**
+ * The planted-bug sequences (docs/model.md#planted-bugs) of PB-KR-1 and PB-KR-3: switch on, the
+ * named check fires; off, the same schedule passes.
+ */
 class PlantedBugTest {
     private static final long MS = Time.MILLISECOND;
     private static final long S = Time.SECOND;

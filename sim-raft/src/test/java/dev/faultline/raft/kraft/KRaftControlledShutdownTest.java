@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Controlled shutdown in KRaft mode (model-spec §C.12 step 5, KIP-841): heartbeats with
+ * Controlled shutdown in KRaft mode (docs/model.md#controlled-shutdown, KIP-841): heartbeats with
  * {@code wantShutDown} put the broker in controlled shutdown, the controller moves leadership and
  * ISR membership away at once, and the broker exits only when the controller says it may (it leads
  * nothing and the other brokers replayed the change); without a controller it gives up after the

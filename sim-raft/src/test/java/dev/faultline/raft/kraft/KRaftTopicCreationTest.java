@@ -13,9 +13,9 @@ import dev.faultline.raft.quorum.QuorumConfig;
 import org.junit.jupiter.api.Test;
 
 /**
- * Topics created at runtime in KRaft mode (model-spec §C.10, §C.13): CreateTopics goes to the active
- * controller, which appends the topic and partition records; the topic exists once they commit and
- * the brokers replay them.
+ * Topics created at runtime in KRaft mode (docs/model.md#quorum-controller,
+ * docs/model.md#broker-metadata-replay): CreateTopics goes to the active controller, which appends
+ * the topic and partition records; the topic exists once they commit and the brokers replay them.
  */
 class KRaftTopicCreationTest {
     private static final long S = Time.SECOND;

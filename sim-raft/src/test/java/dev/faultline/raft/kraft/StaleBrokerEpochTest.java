@@ -16,7 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * PB-KRC-1 {@code kraftController.isrIgnoresBrokerEpoch} (KIP-903, model-spec §D.10 and §F.4):
+ * PB-KRC-1 {@code kraftController.isrIgnoresBrokerEpoch} (KIP-903; docs/model.md#planted-bugs):
  * partition [A, B]; B falls out of the ISR and comes back; A's AlterPartition adding B (with B's
  * broker epoch of that time) is delayed beyond B's power loss with a wiped disk, its fencing and its
  * re-registration; B (new epoch, empty log, not fetching) must not join the ISR on the stale request.

@@ -1,6 +1,9 @@
 package dev.faultline.zookeeper.ensemble;
 
-/** Znode kinds (model-spec §A.7): ephemeral znodes belong to a session; sequential ones get a 10-digit suffix. */
+/**
+ * Znode kinds (docs/model.md#znodes-kafka-uses): ephemeral znodes belong to a session; sequential
+ * ones get a 10-digit suffix.
+ */
 public enum CreateMode {
     PERSISTENT(false, false), EPHEMERAL(true, false), PERSISTENT_SEQUENTIAL(false, true), EPHEMERAL_SEQUENTIAL(true, true);
 

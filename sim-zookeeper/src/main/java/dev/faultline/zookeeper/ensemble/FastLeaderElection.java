@@ -3,9 +3,10 @@ package dev.faultline.zookeeper.ensemble;
 import it.unimi.dsi.fastutil.longs.Long2ObjectAVLTreeMap;
 
 /**
- * Fast Leader Election for one server (model-spec §A.2, {@code FastLeaderElection.lookForLeader}).
- * Reacts to notifications and to its two timers; returns a decision when the election is over.
- * Sending is left to the {@link Host}, so the rules here stay free of I/O.
+ * Fast Leader Election for one server (docs/model.md#fast-leader-election,
+ * {@code FastLeaderElection.lookForLeader}). Reacts to notifications and to its two timers; returns
+ * a decision when the election is over. Sending is left to the {@link Host}, so the rules here stay
+ * free of I/O.
  */
 final class FastLeaderElection {
     /** What the election needs from its server. */

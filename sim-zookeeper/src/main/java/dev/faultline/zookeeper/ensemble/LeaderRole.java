@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The LEADING role (model-spec §A.3, {@code Leader.lead} and {@code LearnerHandler}). Phases:
- * DISCOVERY (waiting for a quorum of FOLLOWERINFO to pick the epoch), EPOCH_ACK (waiting for a
- * quorum of ACKEPOCH), NEWLEADER_ACK (learners synced, waiting for a quorum of NEWLEADER acks) and
- * BROADCAST (established). Each wait is bounded by {@code initLimit*tickTime}; on expiry the server
- * goes back to LOOKING. Once established, a {@code tickTime/2} loop pings learners and, every full
- * tick, checks that a quorum is still synced.
+ * The LEADING role (docs/model.md#discovery-synchronization-and-broadcast, {@code Leader.lead} and
+ * {@code LearnerHandler}). Phases: DISCOVERY (waiting for a quorum of FOLLOWERINFO to pick the
+ * epoch), EPOCH_ACK (waiting for a quorum of ACKEPOCH), NEWLEADER_ACK (learners synced, waiting for
+ * a quorum of NEWLEADER acks) and BROADCAST (established). Each wait is bounded by
+ * {@code initLimit*tickTime}; on expiry the server goes back to LOOKING. Once established, a
+ * {@code tickTime/2} loop pings learners and, every full tick, checks that a quorum is still
+ * synced.
  */
 final class LeaderRole {
     enum Phase {

@@ -17,7 +17,7 @@ public record SyncPlan(Kind kind, long truncateToZxid, int fromIndex) {
 
     /**
      * Decides how to bring a learner whose last logged zxid is {@code peerLastZxid} up to the
-     * leader's committed history (model-spec §A.3):
+     * leader's committed history (docs/model.md#discovery-synchronization-and-broadcast):
      * <ul>
      *   <li>equal: empty DIFF;</li>
      *   <li>beyond the leader's last committed zxid: TRUNC to it;</li>

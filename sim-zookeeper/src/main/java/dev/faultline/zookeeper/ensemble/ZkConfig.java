@@ -3,7 +3,8 @@ package dev.faultline.zookeeper.ensemble;
 import dev.faultline.core.kernel.Time;
 
 /**
- * A ZooKeeper server's configuration, with the real property names and defaults (model-spec §A.9).
+ * A ZooKeeper server's configuration, with the real property names and defaults
+ * (docs/model.md#zookeeper-settings).
  *
  * @param tickTimeNanos {@code tickTime}: 2000 ms by default (what operators ship), 3000 ms is the code default
  * @param initLimit ticks a follower may take to connect and sync ({@code initLimit}, 10)

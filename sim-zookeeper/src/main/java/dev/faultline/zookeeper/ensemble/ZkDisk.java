@@ -5,10 +5,10 @@ import dev.faultline.core.storage.DurableValue;
 import dev.faultline.core.storage.Storage;
 
 /**
- * A server's durable state (model-spec §0.4): the {@code acceptedEpoch} and {@code currentEpoch}
- * files and the transaction log. Simplification: there are no separate snapshot files; the log is
- * never purged, so "loading the snapshot and the log" is replaying the log, and a SNAP sync ships
- * the leader's committed history (its size is charged as a snapshot's).
+ * A server's durable state (docs/architecture.md#disks-and-durability): the {@code acceptedEpoch}
+ * and {@code currentEpoch} files and the transaction log. Simplification: there are no separate
+ * snapshot files; the log is never purged, so "loading the snapshot and the log" is replaying the
+ * log, and a SNAP sync ships the leader's committed history (its size is charged as a snapshot's).
  */
 public final class ZkDisk {
     public static final String ACCEPTED_EPOCH = "acceptedEpoch";

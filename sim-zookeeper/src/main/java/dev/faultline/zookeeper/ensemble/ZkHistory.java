@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The omniscient ground-truth record of one ensemble (model-spec §0.5): established leaders, the
- * global committed sequence, truncations, session expiries and the touches that reached each
- * leader. Servers write to it; they never read it. The invariants in
- * {@code dev.faultline.zookeeper.check} read it.
+ * The omniscient ground-truth record of one ensemble
+ * (docs/architecture.md#ground-truth-and-checkers): established leaders, the global committed
+ * sequence, truncations, session expiries and the touches that reached each leader. Servers write
+ * to it; they never read it. The invariants in {@code dev.faultline.zookeeper.check} read it.
  */
 public final class ZkHistory {
     /** A leader that received a quorum of NEWLEADER acks. */

@@ -1,6 +1,9 @@
 package dev.faultline.zookeeper.ensemble;
 
-/** ZooKeeper transaction ids: high 32 bits the epoch, low 32 bits the counter within it (model-spec §A.1). */
+/**
+ * ZooKeeper transaction ids: high 32 bits the epoch, low 32 bits the counter within it
+ * (docs/model.md#server-state-and-zxids).
+ */
 public final class Zxid {
     private Zxid() {
     }

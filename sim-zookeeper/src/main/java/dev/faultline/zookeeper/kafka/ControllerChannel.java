@@ -6,15 +6,16 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap;
 import java.util.ArrayDeque;
 
 /**
- * The controller's request channels to brokers ({@code ControllerChannelManager}, model-spec §B.3):
- * one FIFO queue per broker with one request in flight at a time (Kafka's {@code RequestSendThread}
- * sends a request and blocks until its response). A request whose connection fails (the broker's
- * process is gone: {@code ConnectionReset}) or that gets no response within
- * {@code controller.socket.timeout.ms} (default 30000; a powered-off host, a partition or a lost
- * message) is re-sent after the send thread's fixed 100 ms back-off, again and again, until it is
- * answered, its broker is removed from the live set ({@link #removeBroker}, BrokerChange), or the
- * controller resigns ({@link #shutdown}). Whatever the broker answers (including a stale-epoch
- * error) completes the request: the controller does not resend rejected requests.
+ * The controller's request channels to brokers ({@code ControllerChannelManager},
+ * docs/model.md#the-controllers-event-queue-and-request-channels): one FIFO queue per broker with
+ * one request in flight at a time (Kafka's {@code RequestSendThread} sends a request and blocks
+ * until its response). A request whose connection fails (the broker's process is gone:
+ * {@code ConnectionReset}) or that gets no response within {@code controller.socket.timeout.ms}
+ * (default 30000; a powered-off host, a partition or a lost message) is re-sent after the send
+ * thread's fixed 100 ms back-off, again and again, until it is answered, its broker is removed from
+ * the live set ({@link #removeBroker}, BrokerChange), or the controller resigns
+ * ({@link #shutdown}). Whatever the broker answers (including a stale-epoch error) completes the
+ * request: the controller does not resend rejected requests.
  *
  * <p>Simplifications: the connection set-up is not modelled apart from the request itself (the
  * first send stands for connect + send, so {@code awaitReady}'s own socket timeout is folded into the

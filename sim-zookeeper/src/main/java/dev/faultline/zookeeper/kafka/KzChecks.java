@@ -87,14 +87,14 @@ final class KzChecks {
     /**
      * KZ-S7: after a completed controller event, the active controller's cache equals the committed
      * partition states, for the partitions the event touched (all of them after a failover load).
-     * Checked only while this controller is active in the spec's sense (model-spec §F, KZ-S7): the
-     * committed {@code /controller_epoch} names its epoch and its ZooKeeper session is valid. A
-     * deposed controller's cache may legitimately lag until it resigns: for example one whose
-     * session expired while it was paused or isolated learns so only when it reconnects, and the
-     * client fails its outstanding requests ({@code SESSIONEXPIRED}) just before it delivers
-     * {@code Expired}, so the event in progress ends once more before the resignation (fuzz
-     * zookeeper seed 42: the newer controller had just crashed, so the deposed one was the
-     * highest-epoch controller still believing itself active).
+     * Checked only while this controller is active in the sense KZ-S7 gives it
+     * (docs/invariants.md): the committed {@code /controller_epoch} names its epoch and its
+     * ZooKeeper session is valid. A deposed controller's cache may legitimately lag until it
+     * resigns: for example one whose session expired while it was paused or isolated learns so only
+     * when it reconnects, and the client fails its outstanding requests ({@code SESSIONEXPIRED})
+     * just before it delivers {@code Expired}, so the event in progress ends once more before the
+     * resignation (fuzz zookeeper seed 42: the newer controller had just crashed, so the deposed
+     * one was the highest-epoch controller still believing itself active).
      */
     void cacheAgrees(int brokerId, int controllerEpoch, boolean sessionValid, ZkControlPlane plane, IntList partitions,
                      java.util.function.IntFunction<dev.faultline.core.control.PartitionState> cache) {

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each checker fires on a violation of its property, and the same run passes without it. ZK-S3 is
- * proven by the PB-ZK-1 test; the others have no planted-bug switch in model-spec §F.4, so the
- * violation is produced here by a faulty actor (a server whose disk goes back, a leader that
+ * proven by the PB-ZK-1 test; the others have no planted-bug switch (docs/model.md#planted-bugs),
+ * so the violation is produced here by a faulty actor (a server whose disk goes back, a leader that
  * commits or expires or truncates wrongly, a server that answers a client out of order).
  */
 class InvariantsFireTest {

@@ -15,10 +15,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * PB-ZK-1 {@code zab.syncDiffWithoutTrunc} (ZOOKEEPER-1154), the sequence of model-spec §F.4: a
- * leader logs a proposal nobody else got, the whole ensemble crashes, the others elect a new leader
- * and commit in a new epoch, then the old leader rejoins. With the bug it keeps its uncommitted txn
- * under a DIFF and ZK-S3 fires; with the fix it is truncated first and the run passes.
+ * PB-ZK-1 {@code zab.syncDiffWithoutTrunc} (ZOOKEEPER-1154), the planted-bug sequence
+ * (docs/model.md#planted-bugs): a leader logs a proposal nobody else got, the whole ensemble
+ * crashes, the others elect a new leader and commit in a new epoch, then the old leader rejoins.
+ * With the bug it keeps its uncommitted txn under a DIFF and ZK-S3 fires; with the fix it is
+ * truncated first and the run passes.
  */
 class SyncDiffWithoutTruncTest {
 

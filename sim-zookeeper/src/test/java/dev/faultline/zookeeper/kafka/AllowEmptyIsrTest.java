@@ -9,10 +9,11 @@ import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
 /**
- * PB-ZKC-2 {@code zkController.allowEmptyIsr} (KAFKA-5083), model-spec §F.4: partition [1, 2], ISR
- * [1, 2], unclean election off. Kill broker 2 (ISR [1]), kill broker 1, restart broker 1 with its
- * data. Fixed: the ISR keeps [1], so 1 is re-elected. Bug: the ISR became empty, no replica is
- * eligible, the partition stays offline (KZ-L2); KZ-S4 reports the empty ISR at the write itself.
+ * PB-ZKC-2 {@code zkController.allowEmptyIsr} (KAFKA-5083), docs/model.md#planted-bugs: partition
+ * [1, 2], ISR [1, 2], unclean election off. Kill broker 2 (ISR [1]), kill broker 1, restart broker
+ * 1 with its data. Fixed: the ISR keeps [1], so 1 is re-elected. Bug: the ISR became empty, no
+ * replica is eligible, the partition stays offline (KZ-L2); KZ-S4 reports the empty ISR at the
+ * write itself.
  */
 class AllowEmptyIsrTest {
     private static final long SESSION = 18 * Time.SECOND;

@@ -9,14 +9,14 @@ import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bounced broker (model-spec §B.1, §B.6): the leader of a partition crashes and restarts at once;
- * its new registration waits for the old session's {@code /brokers/ids/N} to expire and then
- * re-creates it; a controller whose event thread was busy meanwhile then sees, in one BrokerChange,
- * the same id with a larger broker epoch.
- * Kafka handles that as a failure followed by a startup: the partition's leadership moves away from
- * the bounced broker (its new process holds no leadership), and the broker leaves the ISR. Found by
- * the fuzzer (seed 63): the controller removed the bounced leader from the ISR but kept it as leader,
- * writing leader 2 with ISR [1] (KZ-S4).
+ * A bounced broker (docs/model.md#broker-registration-and-broker-epoch,
+ * docs/model.md#broker-failure): the leader of a partition crashes and restarts at once; its new
+ * registration waits for the old session's {@code /brokers/ids/N} to expire and then re-creates it;
+ * a controller whose event thread was busy meanwhile then sees, in one BrokerChange, the same id
+ * with a larger broker epoch. Kafka handles that as a failure followed by a startup: the
+ * partition's leadership moves away from the bounced broker (its new process holds no leadership),
+ * and the broker leaves the ISR. Found by the fuzzer (seed 63): the controller removed the bounced
+ * leader from the ISR but kept it as leader, writing leader 2 with ISR [1] (KZ-S4).
  */
 class BouncedBrokerTest {
     private static final long SESSION = 18 * Time.SECOND;

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * KZ-S7 compares a controller's cache with ZooKeeper only while that controller is active: the
- * committed {@code /controller_epoch} names it and its session is valid (model-spec §F). Found by
- * the fuzzer (zookeeper seed 42): a controller isolated past its session timeout is replaced; the
- * replacement moves leadership and then crashes; when the old controller reconnects, its client
+ * committed {@code /controller_epoch} names it and its session is valid (docs/invariants.md). Found
+ * by the fuzzer (zookeeper seed 42): a controller isolated past its session timeout is replaced;
+ * the replacement moves leadership and then crashes; when the old controller reconnects, its client
  * fails the requests still outstanding ({@code SESSIONEXPIRED}) just before it reports
  * {@code Expired}, so the old controller's event in progress ends once more before it resigns. It
  * was then the highest-epoch controller still up that believed itself active, and the checker

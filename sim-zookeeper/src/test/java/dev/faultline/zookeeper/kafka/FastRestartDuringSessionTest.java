@@ -11,13 +11,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The active controller's broker, which leads a partition, loses power and is restarted 1 s later,
- * long before its old ZooKeeper session expires (model-spec §B.1, §B.4). Its unflushed log suffix
- * (acknowledged records, also held by the follower) is gone. Kafka's broker registration fails while
- * the old session's {@code /brokers/ids/N} exists (NodeExistsException, fatal at startup), so the
- * broker does not come back the instant that znode is deleted. Found by the fuzzer (seeds 8 and 22):
- * the model re-registered at that very instant, so the next controller, loading {@code /brokers/ids}
- * a few milliseconds later, saw the broker live, kept it as leader with its emptied log, and the
- * follower truncated the acknowledged records away (DP-S1).
+ * long before its old ZooKeeper session expires
+ * (docs/model.md#broker-registration-and-broker-epoch, docs/model.md#controller-failover). Its
+ * unflushed log suffix (acknowledged records, also held by the follower) is gone. Kafka's broker
+ * registration fails while the old session's {@code /brokers/ids/N} exists (NodeExistsException,
+ * fatal at startup), so the broker does not come back the instant that znode is deleted. Found by
+ * the fuzzer (seeds 8 and 22): the model re-registered at that very instant, so the next
+ * controller, loading {@code /brokers/ids} a few milliseconds later, saw the broker live, kept it
+ * as leader with its emptied log, and the follower truncated the acknowledged records away (DP-S1).
  */
 class FastRestartDuringSessionTest {
 

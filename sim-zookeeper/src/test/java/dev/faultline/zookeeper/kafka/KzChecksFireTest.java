@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * KZ-S1, KZ-S3 and KZ-S5 (model-spec §F.2) have no planted-bug switch that reaches them in this
+ * KZ-S1, KZ-S3 and KZ-S5 (docs/invariants.md) have no planted-bug switch that reaches them in this
  * model, so their checkers are driven here with the records a controller hands them: each test
  * feeds a history that breaks the statement and one that keeps it, and reads what the invariant
  * reports.

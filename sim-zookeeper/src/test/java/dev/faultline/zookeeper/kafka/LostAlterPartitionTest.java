@@ -15,11 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A partition leader's ISR shrink (AlterPartition) is lost on its way to the controller: a network
- * partition drops it silently, with no connection reset (model-spec §0.2). The broker-to-controller
- * channel notices only at its request timeout, {@code controller.socket.timeout.ms} (30 s), after
- * which the leader proposes again. Found by the fuzzer (zookeeper seed 20, DP-L1): the model never
- * timed the request out, so the leader waited for the answer forever and never shrank that ISR
- * again; a follower that then stopped fetching stayed in the ISR for good.
+ * partition drops it silently, with no connection reset
+ * (docs/architecture.md#processes-and-lifecycle). The broker-to-controller channel notices only at
+ * its request timeout, {@code controller.socket.timeout.ms} (30 s), after which the leader proposes
+ * again. Found by the fuzzer (zookeeper seed 20, DP-L1): the model never timed the request out, so
+ * the leader waited for the answer forever and never shrank that ISR again; a follower that then
+ * stopped fetching stayed in the ISR for good.
  */
 class LostAlterPartitionTest {
 

@@ -15,14 +15,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082), the sequence of model-spec §F.4
- * with one substitution: the event queued behind the paused controller thread is an AlterPartition
- * from the partition leader instead of a ControlledShutdown (controlled shutdown is not modelled).
- * Controller C's event thread is paused (its session stays alive); the leader of P asks C to
- * shrink P's ISR; an administrator deletes {@code /controller}; another broker wins with epoch + 1
- * and loads P without rewriting it; C resumes and handles the AlterPartition before its
- * ControllerChange event. Bug: the write carries only P's own zkVersion and succeeds (KZ-S2).
- * Fixed: the {@code CheckOp(/controller_epoch)} fails, C resigns, nothing is written.
+ * PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082), the planted-bug sequence
+ * (docs/model.md#planted-bugs) with one substitution: the event queued behind the paused controller
+ * thread is an AlterPartition from the partition leader instead of a ControlledShutdown (controlled
+ * shutdown is not modelled). Controller C's event thread is paused (its session stays alive); the
+ * leader of P asks C to shrink P's ISR; an administrator deletes {@code /controller}; another
+ * broker wins with epoch + 1 and loads P without rewriting it; C resumes and handles the
+ * AlterPartition before its ControllerChange event. Bug: the write carries only P's own zkVersion
+ * and succeeds (KZ-S2). Fixed: the {@code CheckOp(/controller_epoch)} fails, C resigns, nothing is
+ * written.
  */
 class NoEpochZkVersionCheckTest {
 

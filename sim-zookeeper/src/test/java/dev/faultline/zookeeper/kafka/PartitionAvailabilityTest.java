@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The timed KZ-L2 checker ({@link PartitionAvailability}, opt-in): it fires on PB-ZKC-2's offline
- * partition (model-spec §F.4: "Expect KZ-L2") and holds for the same run with the bug off, and for
- * a leader crash that the controller handles.
+ * partition (docs/model.md#planted-bugs; its scenario expects KZ-L2) and holds for the same run
+ * with the bug off, and for a leader crash that the controller handles.
  */
 class PartitionAvailabilityTest {
     private static final long SESSION = 18 * Time.SECOND;

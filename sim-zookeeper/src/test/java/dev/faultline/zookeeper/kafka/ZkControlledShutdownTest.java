@@ -17,11 +17,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Controlled shutdown in ZooKeeper mode (model-spec §B.7): the controller moves leadership and ISR
- * membership away before the broker exits, the broker's registration disappears as soon as it
- * exits (its session is closed, not expired), a broker that cannot reach a controller retries
- * {@code controlled.shutdown.max.retries} times and shuts down anyway, and the controller rejects a
- * ControlledShutdown from an older broker epoch (§B.1).
+ * Controlled shutdown in ZooKeeper mode (docs/model.md#controlled-shutdown): the controller moves
+ * leadership and ISR membership away before the broker exits, the broker's registration disappears
+ * as soon as it exits (its session is closed, not expired), a broker that cannot reach a controller
+ * retries {@code controlled.shutdown.max.retries} times and shuts down anyway, and the controller
+ * rejects a ControlledShutdown from an older broker epoch
+ * (docs/model.md#broker-registration-and-broker-epoch).
  */
 class ZkControlledShutdownTest {
     private static final int PARTITIONS = 12;

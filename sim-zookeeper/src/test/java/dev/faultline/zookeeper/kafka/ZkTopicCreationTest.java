@@ -11,9 +11,11 @@ import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
 /**
- * Topics created at runtime in ZooKeeper mode (model-spec §B.3, §B.4 step 10): CreateTopics reaches
- * the controller broker, which writes {@code /brokers/topics/T}; the controller's TopicChange event
- * writes the partition state znodes and sends LeaderAndIsr.
+ * Topics created at runtime in ZooKeeper mode
+ * (docs/model.md#the-controllers-event-queue-and-request-channels,
+ * docs/model.md#topic-creation-at-runtime): CreateTopics reaches the controller broker, which
+ * writes {@code /brokers/topics/T}; the controller's TopicChange event writes the partition state
+ * znodes and sends LeaderAndIsr.
  */
 class ZkTopicCreationTest {
 
