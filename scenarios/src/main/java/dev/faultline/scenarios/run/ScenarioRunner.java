@@ -629,34 +629,9 @@ public final class ScenarioRunner {
         return out;
     }
 
-    /** A partition that could have a live leader but has none applied, or {@code null}. */
+    /** A partition that could have a live leader but has none applied, or {@code null} (incremental: see KafkaCluster). */
     private String leaderlessPartition() {
-        ControlPlane cp = mode.controlPlane();
-        for (int p = 0; p < spec.partitionCount(); p++) {
-            PartitionState s = cp.partitionStates().state(p);
-            if (s == null && spec.createdAtRuntime(p)) {
-                continue; // not created yet: topic-created-within judges it
-            }
-            boolean leadable = false;
-            boolean unclean = spec.uncleanLeaderElectionEnabled(p);
-            for (int replica : spec.replicas(p)) {
-                NodeId node = cluster.brokerNode(replica);
-                if (sim.isUp(node) && !sim.isPaused(node) && (unclean || (s != null && s.inIsr(replica)))) {
-                    leadable = true;
-                }
-            }
-            if (!leadable) {
-                continue;
-            }
-            if (s == null || !s.hasLeader()) {
-                return spec.partitionName(p) + " has no leader";
-            }
-            KafkaBroker leader = cluster.broker(s.leader());
-            if (leader == null || !leader.isLeader(p)) {
-                return spec.partitionName(p) + ": leader broker-" + s.leader() + " has not applied its leadership";
-            }
-        }
-        return null;
+        return cluster.leaderlessPartition();
     }
 
     private Fault toFault(Scenario.FaultEntry e) {

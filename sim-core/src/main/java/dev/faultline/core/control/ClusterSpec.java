@@ -3,6 +3,7 @@ package dev.faultline.core.control;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -334,15 +335,71 @@ public final class ClusterSpec {
         return false;
     }
 
-    /** The partitions a broker hosts, ascending. */
+    /** The partitions a broker hosts, ascending (a copy; O(hosted) after the first call). */
     public int[] partitionsOf(int brokerId) {
-        IntArrayList out = new IntArrayList();
+        buildBrokerIndex();
+        int b = brokerSlot(brokerId);
+        if (b < 0) {
+            return new int[0];
+        }
+        return Arrays.copyOfRange(byBroker, byBrokerStart[b], byBrokerStart[b + 1]);
+    }
+
+    /** How many partitions a broker hosts. */
+    public int partitionCountOf(int brokerId) {
+        buildBrokerIndex();
+        int b = brokerSlot(brokerId);
+        return b < 0 ? 0 : byBrokerStart[b + 1] - byBrokerStart[b];
+    }
+
+    /** The {@code k}-th partition (ascending) a broker hosts. */
+    public int partitionOf(int brokerId, int k) {
+        buildBrokerIndex();
+        return byBroker[byBrokerStart[brokerSlot(brokerId)] + k];
+    }
+
+    // Partitions by broker: byBroker[byBrokerStart[b] .. byBrokerStart[b + 1]) for broker slot b (its
+    // position in brokers()), ascending. Built on first use, one int per replica.
+    private int[] byBrokerStart;
+    private volatile int[] byBroker; // written last: a reader that sees it sees the other two
+    private int[] slotOfBrokerId;
+
+    private int brokerSlot(int brokerId) {
+        return brokerId < 0 || brokerId >= slotOfBrokerId.length ? -1 : slotOfBrokerId[brokerId];
+    }
+
+    private void buildBrokerIndex() {
+        if (byBroker == null) {
+            build();
+        }
+    }
+
+    private synchronized void build() {
+        if (byBroker != null) {
+            return;
+        }
+        int[] slots = new int[maxBrokerId + 1];
+        Arrays.fill(slots, -1);
+        for (int i = 0; i < brokers.size(); i++) {
+            slots[brokers.get(i).id()] = i;
+        }
+        int[] start = new int[brokers.size() + 1];
+        for (int r : replicas) {
+            start[slots[r] + 1]++;
+        }
+        for (int i = 0; i < brokers.size(); i++) {
+            start[i + 1] += start[i];
+        }
+        int[] fill = Arrays.copyOf(start, brokers.size());
+        int[] out = new int[replicas.length];
         for (int p = 0; p < partitionCount(); p++) {
-            if (isReplica(p, brokerId)) {
-                out.add(p);
+            for (int i = replicaStart[p]; i < replicaStart[p + 1]; i++) {
+                out[fill[slots[replicas[i]]]++] = p;
             }
         }
-        return out.toIntArray();
+        slotOfBrokerId = slots;
+        byBrokerStart = start;
+        byBroker = out;
     }
 
     /**

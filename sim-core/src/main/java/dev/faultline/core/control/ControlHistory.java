@@ -46,6 +46,21 @@ public final class ControlHistory {
     private long controllerChanges;
 
     private long lastControllerChangeNanos = Long.MIN_VALUE;
+    private final List<java.util.function.IntConsumer> partitionListeners = new ArrayList<>();
+
+    /**
+     * Told the partition of every leader election and ISR change as it becomes authoritative
+     * (omniscient watchers keep indexes with it instead of scanning every partition).
+     */
+    public void addPartitionListener(java.util.function.IntConsumer listener) {
+        partitionListeners.add(listener);
+    }
+
+    private void partitionChanged(int partition) {
+        for (java.util.function.IntConsumer l : partitionListeners) {
+            l.accept(partition);
+        }
+    }
 
     /** When the latest controller became active ({@code Long.MIN_VALUE} before any). */
     public long lastControllerChangeNanos() {
@@ -70,12 +85,14 @@ public final class ControlHistory {
         if (failover != null) {
             failover.leaderElected(state.partition(), state.leader(), state.leaderEpoch(), timeNanos);
         }
+        partitionChanged(state.partition());
     }
 
     /** The ISR of a partition changed without a leader change. */
     public void isrChanged(long timeNanos, PartitionState state, String cause) {
         decisions.add(new Decision(timeNanos, Kind.ISR_CHANGED, state, false, null, 0, cause));
         isrChanges++;
+        partitionChanged(state.partition());
     }
 
     /** A controller became active with this epoch. */

@@ -37,7 +37,9 @@ public final class FailoverWatch implements Invariant {
         if (brokerId >= 0 && cluster.broker(brokerId) != null) {
             PartitionStateView view = controlPlane.partitionStates();
             IntArrayList led = new IntArrayList();
-            for (int p = 0; p < cluster.partitionCount(); p++) {
+            int hosted = cluster.partitionCountOf(brokerId);
+            for (int k = 0; k < hosted; k++) { // only the partitions it hosts can it lead
+                int p = cluster.partitionOf(brokerId, k);
                 if (view.leader(p) == brokerId) {
                     led.add(p);
                 }

@@ -54,6 +54,10 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final Set<String> disabled;
     private final boolean failOnExpectedLoss;
     private final boolean modernTruncation;
+    private final boolean checkS2;
+    private final boolean checkS4;
+    /** Broker node ids by broker id, looked up once (the checks run after every event). */
+    private final NodeId[] brokerNodes;
 
     private final LongLinkedOpenHashSet touched = new LongLinkedOpenHashSet();
     private final LongLinkedOpenHashSet newLeaders = new LongLinkedOpenHashSet();
@@ -93,6 +97,9 @@ public final class DataPlaneChecker implements ReplicaObserver {
         this.failOnExpectedLoss = failOnExpectedLoss;
         this.modernTruncation = !cluster.config().getBoolean("replication.truncateToHighWatermark")
                 && !cluster.config().getBoolean("replication.singleRoundEpochLookup");
+        this.checkS2 = !this.disabled.contains("DP-S2");
+        this.checkS4 = !this.disabled.contains("DP-S4");
+        this.brokerNodes = new NodeId[cluster.maxBrokerId() + 1];
         powerLossHazard.defaultReturnValue(Long.MIN_VALUE);
         agreedUpTo.defaultReturnValue(0);
         epochsCheckedUpTo.defaultReturnValue(0);
@@ -126,8 +133,17 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     KafkaBroker process(int broker) {
-        NodeId node = sim.node(ClusterSpec.brokerNodeName(broker));
-        return node == null ? null : sim.process(node, KafkaBroker.class);
+        NodeId node = broker >= 0 && broker < brokerNodes.length ? brokerNodes[broker] : null;
+        if (node == null) {
+            node = sim.node(ClusterSpec.brokerNodeName(broker));
+            if (node == null) {
+                return null;
+            }
+            if (broker >= 0 && broker < brokerNodes.length) {
+                brokerNodes[broker] = node;
+            }
+        }
+        return sim.process(node, KafkaBroker.class);
     }
 
     ReplicaLogView logOf(int broker, int partition) {
@@ -145,10 +161,18 @@ public final class DataPlaneChecker implements ReplicaObserver {
         touched.add(key(brokerId, partition));
     }
 
+    /** Told the partition whenever a broker applies a leadership (KafkaCluster's indexes). */
+    private java.util.function.IntConsumer leadershipApplied = p -> { };
+
+    void onLeadershipApplied(java.util.function.IntConsumer listener) {
+        this.leadershipApplied = listener;
+    }
+
     @Override
     public void becameLeader(int brokerId, int partition, int leaderEpoch) {
         newLeaders.add(key(brokerId, partition));
         touched.add(key(brokerId, partition));
+        leadershipApplied.accept(partition);
     }
 
     @Override
@@ -428,8 +452,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
                     if (b == null) {
                         continue;
                     }
-                    checkCommittedPrefix(b, partition);
-                    checkEpochCache(b, partition);
+                    int local = b.replicas.local(partition);
+                    if (local < 0) {
+                        continue;
+                    }
+                    checkCommittedPrefix(b, partition, local);
+                    checkEpochCache(b, partition, local);
                 }
                 clear(touched);
             }
@@ -505,12 +533,11 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     /** DP-S4: the epoch cache is strictly increasing; every record's epoch is the cache entry covering its offset. */
-    private void checkEpochCache(KafkaBroker b, int partition) {
-        if (!enabled("DP-S4")) {
+    private void checkEpochCache(KafkaBroker b, int partition, int local) {
+        if (!checkS4) {
             return;
         }
-        ReplicaLogView log = b.log(partition);
-        PartitionLog raw = log.raw();
+        PartitionLog raw = b.store.log(local);
         if (raw == null) {
             return;
         }
@@ -521,9 +548,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 return;
             }
         }
+        long leo = raw.logEndOffset();
+        if (leo == 0) {
+            return;
+        }
         long k = key(b.brokerId, partition);
         long from = epochsCheckedUpTo.get(k);
-        long leo = raw.logEndOffset();
         int entry = 0;
         for (long o = from; o < leo; o++) {
             while (entry + 1 < raw.cacheSize() && raw.cacheStart(entry + 1) <= o) {
@@ -545,34 +575,45 @@ public final class DataPlaneChecker implements ReplicaObserver {
      * epoch) agrees with the current leader below its own high watermark. Replicas that have not
      * fetched yet may still have to truncate (restart with a checkpointed HW); they are skipped.
      */
-    private void checkCommittedPrefix(KafkaBroker b, int partition) {
+    private void checkCommittedPrefix(KafkaBroker b, int partition, int local) {
         // No blanket exemption for unclean elections or power loss: a replica is compared only once it
         // fetched from the current leader in the current epoch, which is when its high watermark
         // stops covering records it may still have to truncate (the power-loss exemption's case,
         // docs/architecture.md#ground-truth-and-checkers).
-        if (!enabled("DP-S2")) {
-            return;
-        }
-        PartitionState authoritative = controlPlane.partitionStates().state(partition);
-        if (authoritative == null || !authoritative.hasLeader() || b.leaderEpoch(partition) != authoritative.leaderEpoch()
-                || !b.validated(partition)) {
-            return;
-        }
-        KafkaBroker leader = process(authoritative.leader());
-        if (leader == null || leader == b || !leader.isLeader(partition) || leader.leaderEpoch(partition) != authoritative.leaderEpoch()) {
+        if (!checkS2) {
             return;
         }
         long k = key(b.brokerId, partition);
         long from = agreedUpTo.get(k);
-        long upTo = Math.min(b.highWatermark(partition), leader.highWatermark(partition));
-        ReplicaLogView mine = b.log(partition);
-        ReplicaLogView theirs = leader.log(partition);
-        upTo = Math.min(upTo, Math.min(mine.logEndOffset(), theirs.logEndOffset()));
+        ReplicaTable t = b.replicas;
+        if (from >= t.highWatermark[local]) {
+            return; // nothing new below this replica's high watermark (most touches: a high watermark sent again, an idle log)
+        }
+        if (t.role[local] != ReplicaTable.LEADER && !t.hasFlag(local, ReplicaTable.VALIDATED)) {
+            return;
+        }
+        PartitionState authoritative = controlPlane.partitionStates().state(partition);
+        if (authoritative == null || !authoritative.hasLeader() || t.leaderEpoch[local] != authoritative.leaderEpoch()) {
+            return;
+        }
+        KafkaBroker leader = process(authoritative.leader());
+        if (leader == null || leader == b) {
+            return;
+        }
+        int leaderLocal = leader.replicas.local(partition);
+        if (leaderLocal < 0 || leader.replicas.role[leaderLocal] != ReplicaTable.LEADER
+                || leader.replicas.leaderEpoch[leaderLocal] != authoritative.leaderEpoch()) {
+            return;
+        }
+        long upTo = Math.min(t.highWatermark[local], leader.replicas.highWatermark[leaderLocal]);
+        PartitionLog mine = b.store.log(local);
+        PartitionLog theirs = leader.store.log(leaderLocal);
+        upTo = Math.min(upTo, Math.min(mine == null ? 0 : mine.logEndOffset(), theirs == null ? 0 : theirs.logEndOffset()));
         for (long o = from; o < upTo; o++) {
-            if (mine.recordId(o) != theirs.recordId(o)) {
+            if (mine.id(o) != theirs.id(o)) {
                 violation("DP-S2", cluster.partitionName(partition) + " offset " + o + " below both high watermarks differs: broker-" + b.brokerId
-                        + " has " + Long.toHexString(mine.recordId(o)) + ", leader broker-" + leader.brokerId + " has "
-                        + Long.toHexString(theirs.recordId(o)), b.brokerId);
+                        + " has " + Long.toHexString(mine.id(o)) + ", leader broker-" + leader.brokerId + " has "
+                        + Long.toHexString(theirs.id(o)), b.brokerId);
                 return;
             }
         }

@@ -81,9 +81,9 @@ final class FollowerSide {
 
     /**
      * Warm start: follow {@code s.leader()} for partition {@code i} (see {@link KafkaBroker}'s
-     * adoption) at the state's epochs and ISR, and join that leader's fetcher; the requests go out
-     * in {@link #startFetchers}. An established follower has nothing to truncate: it is marked
-     * validated (it agrees with its leader, both logs being empty).
+     * adoption) at the state's epochs and ISR, in that leader's fetcher with an established session;
+     * the requests go out in {@link #startFetchers}. An established follower has nothing to truncate:
+     * it is marked validated (it agrees with its leader, both logs being empty).
      */
     void adoptFollower(int i, PartitionState s) {
         t.leaderEpoch[i] = s.leaderEpoch();
@@ -95,6 +95,7 @@ final class FollowerSide {
         ReplicaFetcher f = fetchers[s.leader()];
         if (f == null) {
             f = new ReplicaFetcher(s.leader());
+            f.needFull = false; // the session with the leader is established (see LeaderSide.adoptLeader)
             fetchers[s.leader()] = f;
         }
         t.setFlag(i, ReplicaTable.FETCHING, true);
@@ -102,9 +103,9 @@ final class FollowerSide {
     }
 
     /**
-     * Warm start: each fetcher set up by {@link #adoptFollower} opens its session with a full fetch
-     * request, as a follower does after a restart (Kafka's fetch sessions live in the leader's
-     * memory only).
+     * Warm start: each fetcher set up by {@link #adoptFollower} sends its first request, an
+     * incremental one in the established session (the leader's side is set up by
+     * {@code LeaderSide.adoptLeader}): it lists no partition, so it costs nothing per partition.
      */
     void startFetchers() {
         for (ReplicaFetcher f : fetchers) {

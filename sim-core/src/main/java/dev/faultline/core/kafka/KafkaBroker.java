@@ -119,7 +119,8 @@ public final class KafkaBroker implements Node, BrokerHandle {
      * current partition states ({@link dev.faultline.core.control.ControlPlane#partitionStates()}):
      * its metadata cache names every partition's leader; each replica it hosts becomes leader or
      * follower at that state's leader and partition epoch with the ISR as given (followers join
-     * their leader's fetcher; the fetch sessions start as usual, see {@link FollowerSide#startFetchers}).
+     * their leader's fetcher, and the fetch sessions between leaders and followers are established,
+     * see {@link FollowerSide#startFetchers} and {@code LeaderSide.adoptLeader}).
      * The logs are empty (offset 0, high watermark 0), so nothing is truncated or replicated. No
      * work is charged, nothing per partition is traced, and the invariant observer is not told:
      * this is the state before the run, not a change in it. O(partitions) once per broker.
@@ -255,9 +256,7 @@ public final class KafkaBroker implements Node, BrokerHandle {
             leaderSide.expireIsr();
             ctx.setTimer(BrokerTimer.ISR_EXPIRATION, config.getMillisAsNanos("replica.lag.time.max.ms") / 2);
         } else if (tag instanceof BrokerTimer.HighWatermarkCheckpoint) {
-            for (int i = 0; i < replicas.size(); i++) {
-                store.checkpointHighWatermark(i, replicas.highWatermark[i]);
-            }
+            store.checkpointHighWatermarks(replicas.highWatermark); // one array copy: Kafka writes every partition's line too
             ctx.setTimer(BrokerTimer.HW_CHECKPOINT, config.getMillisAsNanos("replica.high.watermark.checkpoint.interval.ms"));
         } else if (tag instanceof BrokerTimer.ParkedFetchTimeout) {
             leaderSide.onParkedFetchTimeout((BrokerTimer.ParkedFetchTimeout) tag);

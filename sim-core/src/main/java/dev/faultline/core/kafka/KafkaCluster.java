@@ -55,6 +55,7 @@ public final class KafkaCluster {
     private final List<String> consumers;
     private final Set<String> disabled;
     private final TopicCreationWatch topicCreations;
+    private final LeaderlessIndex leaderless;
 
     private KafkaCluster(Builder b) {
         this.spec = b.spec;
@@ -87,8 +88,16 @@ public final class KafkaCluster {
             liveness.watch(sim.node(ClusterSpec.brokerNodeName(broker.id())));
         }
         sim.addInvariant(liveness);
+        this.leaderless = new LeaderlessIndex(sim, spec, controlPlane);
+        liveness.addListener((node, from, to, at) -> leaderless.brokerChanged(ClusterSpec.brokerIdOf(node.name())));
+        controlHistory.addPartitionListener(leaderless::partitionChanged);
         sim.addInvariant(new FailoverWatch(sim, spec, controlPlane, failover, liveness));
         this.topicCreations = new TopicCreationWatch(sim, spec, controlPlane);
+        controlHistory.addPartitionListener(topicCreations::partitionChanged);
+        checker.onLeadershipApplied(p -> {
+            leaderless.partitionChanged(p);
+            topicCreations.partitionChanged(p);
+        });
         if (spec.hasRuntimeTopics()) {
             sim.addInvariant(topicCreations);
         }
@@ -289,6 +298,16 @@ public final class KafkaCluster {
         return topicCreations.measurements();
     }
 
+    /**
+     * A partition that could have a live leader (a live, unpaused replica in its ISR, or any with
+     * unclean election) but has none, or whose leader has not applied its leadership, described; or
+     * {@code null}. Incremental ({@link LeaderlessIndex}): after the first call, it looks only at
+     * partitions something happened to.
+     */
+    public String leaderlessPartition() {
+        return leaderless.leaderless();
+    }
+
     /** The authoritative state of a partition. */
     public PartitionState state(String partition) {
         return controlPlane.partitionStates().state(partition(partition));
@@ -366,7 +385,8 @@ public final class KafkaCluster {
      * proposal or the last controller change or unavailability, fails DP-L1 (the leader would wait
      * for good: fuzz zookeeper seed 20).
      * Simplification: checked every {@code replica.lag.time.max.ms / 2}; a follower that is missing
-     * nothing (idle partition) is never removed, as in Kafka, so it is not checked.
+     * nothing (idle partition) is never removed, as in Kafka, so it is not checked: each run looks only
+     * at the partitions in their leader's lagging set, not at every replica.
      */
     /** The last virtual time at which no live active controller could take an AlterPartition (DP-L1). */
     private long controllerUnavailableNanos = Long.MIN_VALUE;
@@ -406,7 +426,11 @@ public final class KafkaCluster {
             }
             long now = b.ctx.now();
             ReplicaTable t = b.replicas;
-            for (int i = 0; i < t.size(); i++) {
+            // Only led partitions with an in-sync follower possibly behind the log end can fail: the
+            // leader's lagging set holds them all (see LeaderSide.lagging), so idle partitions cost nothing.
+            it.unimi.dsi.fastutil.ints.IntIterator candidates = b.leaderSide.lagging.iterator();
+            while (candidates.hasNext()) {
+                int i = candidates.nextInt();
                 LeaderState ls = t.leaderStates[i];
                 if (t.role[i] != ReplicaTable.LEADER || ls == null || now - ls.sinceNanos <= bound) {
                     continue;

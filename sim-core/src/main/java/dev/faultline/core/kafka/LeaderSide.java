@@ -67,6 +67,16 @@ final class LeaderSide {
     private final FollowerSession[] sessions;
     private final Int2ObjectOpenHashMap<ArrayDeque<PendingProduce>> purgatory = new Int2ObjectOpenHashMap<>();
     private final IntLinkedOpenHashSet wake = new IntLinkedOpenHashSet();
+    /**
+     * Led partitions (local indexes) that may have an in-sync follower short of the leader's log end:
+     * added when a leadership starts, records are appended, the ISR changes or a follower fetches
+     * from behind the end; dropped by {@link #expireIsr} once every ISR follower is at the end. A
+     * partition outside it has every in-sync follower caught up, so the periodic ISR check (and
+     * DP-L1) need not look at it: their cost follows the partitions written to, not all partitions.
+     */
+    final IntLinkedOpenHashSet lagging = new IntLinkedOpenHashSet();
+    /** Partitions this broker leads now (the CPU charged for an isr-expiration run covers them all, as in Kafka). */
+    private int leaders;
     private final long lagNanos;
     private final long fetchWaitNanos;
     private final int fetchMaxRecords;
@@ -96,13 +106,18 @@ final class LeaderSide {
         if (sameEpoch) { // an ISR-only change pushed by the control plane
             LeaderState ls = t.leaderStates[i];
             ls.proposedIsrMask = -1;
+            lagging.add(i);
             maybeAdvanceHighWatermark(i);
             b.observer.touched(b.brokerId, p);
             return;
         }
         b.followerSide.stopFetching(i);
+        if (t.role[i] != ReplicaTable.LEADER) {
+            leaders++;
+        }
         t.role[i] = ReplicaTable.LEADER;
         t.leader[i] = b.brokerId;
+        lagging.add(i);
         // An empty replica gets its log (and the epoch entry at offset 0) with its first record.
         PartitionLog log = b.store.log(i);
         long leo = log == null ? 0 : log.logEndOffset();
@@ -123,8 +138,9 @@ final class LeaderSide {
 
     /**
      * Warm start: lead partition {@code i} as the established leader at {@code s} (see
-     * {@link KafkaBroker}'s adoption): the role, the epochs, the ISR and the follower bookkeeping of a
-     * new leadership, with no observer, failover or trace report. The log is empty.
+     * {@link KafkaBroker}'s adoption): the role, the epochs, the ISR, and an established fetch
+     * session with each in-sync follower (caught up at the log end, high watermark sent), with no
+     * observer, failover or trace report. The log is empty.
      */
     void adoptLeader(int i, PartitionState s) {
         int p = s.partition();
@@ -133,18 +149,37 @@ final class LeaderSide {
         t.isrMask[i] = b.maskOf(p, s.isr());
         t.role[i] = ReplicaTable.LEADER;
         t.leader[i] = b.brokerId;
+        leaders++;
         PartitionLog log = b.store.log(i);
         long leo = log == null ? 0 : log.logEndOffset();
         if (log != null) {
             log.assignEpoch(s.leaderEpoch(), leo);
         }
-        t.leaderStates[i] = new LeaderState(b.cluster.replicationFactor(p), b.slotOf(p, b.brokerId), leo, b.ctx.now(), t.isrMask[i]);
+        long now = b.ctx.now();
+        LeaderState ls = new LeaderState(b.cluster.replicationFactor(p), b.slotOf(p, b.brokerId), leo, now, t.isrMask[i]);
+        t.leaderStates[i] = ls;
         t.setFlag(i, ReplicaTable.VALIDATED, true);
+        // The fetch sessions are established: each in-sync follower last fetched at the log end and was
+        // sent the high watermark (its broker epoch comes with its next fetch).
+        int rf = b.cluster.replicationFactor(p);
+        for (int r = 0; r < rf; r++) {
+            int follower = b.cluster.replica(p, r);
+            if (follower == b.brokerId || (t.isrMask[i] & (1 << r)) == 0) {
+                continue;
+            }
+            ls.onFollowerFetch(r, leo, leo, -1, now);
+            ls.markSent(r, t.highWatermark[i]);
+            if (sessions[follower] == null) {
+                sessions[follower] = new FollowerSession(follower);
+            }
+        }
     }
 
     /** Stop leading (becoming follower or offline): fail waiting produces, drop follower state. */
     void resign(int i) {
         if (t.role[i] == ReplicaTable.LEADER) {
+            leaders--;
+            lagging.remove(i);
             failPending(i, Errors.NOT_LEADER_OR_FOLLOWER);
             t.leaderStates[i] = null;
         }
@@ -186,6 +221,7 @@ final class LeaderSide {
             }
             long last = log.logEndOffset() - 1;
             b.maybeFlush(log);
+            lagging.add(i);
             markNews(i);
             b.observer.touched(b.brokerId, p);
             if (r.acks() == -1) {
@@ -319,17 +355,43 @@ final class LeaderSide {
         }
     }
 
-    /** {@code isr-expiration}: drop followers that are not caught up for {@code replica.lag.time.max.ms}. */
+    /**
+     * {@code isr-expiration}: drop followers that are not caught up for {@code replica.lag.time.max.ms}.
+     * Kafka looks at every led partition; only those in {@link #lagging} can have a follower to drop,
+     * so only they are looked at (the CPU charged still covers every led partition), and those whose
+     * in-sync followers are all at the log end leave the set.
+     */
     void expireIsr() {
         long now = b.ctx.now();
-        int checked = 0;
-        for (int i = 0; i < t.size(); i++) {
-            if (t.role[i] == ReplicaTable.LEADER) {
-                checked++;
+        if (!lagging.isEmpty()) {
+            int[] candidates = lagging.toIntArray();
+            for (int i : candidates) {
+                if (t.role[i] != ReplicaTable.LEADER) {
+                    lagging.remove(i);
+                    continue;
+                }
                 maybeShrinkIsr(i, now);
+                if (!t.leaderStates[i].alterInFlight() && inSyncFollowersAtEnd(i)) {
+                    lagging.remove(i);
+                }
             }
         }
-        b.ctx.work(checked * 50L);
+        b.ctx.work(leaders * 50L);
+    }
+
+    /** Whether every in-sync follower of led partition {@code i} last fetched at the leader's log end. */
+    private boolean inSyncFollowersAtEnd(int i) {
+        int p = t.partitions[i];
+        LeaderState ls = t.leaderStates[i];
+        long leo = b.logEndOffset(i);
+        int mask = t.isrMask[i];
+        int rf = b.cluster.replicationFactor(p);
+        for (int r = 0; r < rf; r++) {
+            if ((mask & (1 << r)) != 0 && b.cluster.replica(p, r) != b.brokerId && ls.followerLeo(r) != leo) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void maybeShrinkIsr(int i, long now) {
@@ -404,6 +466,7 @@ final class LeaderSide {
             ls.alterCompletedNanos = b.ctx.now();
         }
         ls.proposedIsrMask = -1;
+        lagging.add(i);
         if (result.error() != Errors.NONE) {
             // Simplification: a rejected shrink (for example raced by the controller's own ISR change)
             // is re-evaluated at once rather than at the next isr-expiration run.
@@ -481,9 +544,17 @@ final class LeaderSide {
             }
             int slot = b.slotOf(p, follower);
             t.leaderStates[i].onFollowerFetch(slot, fp.fetchOffset(), leo, r.brokerEpoch(), now);
+            if (fp.fetchOffset() != leo) {
+                lagging.add(i);
+            }
             maybeExpandIsr(i, slot);
             maybeAdvanceHighWatermark(i);
-            session.dirty.add(i);
+            // Answered from this request at once (instead of through the session's news set): the
+            // same data, at a cost proportional to the request.
+            addNews(session, i, out);
+            if (!session.dirty.isEmpty()) {
+                session.dirty.remove(i);
+            }
         }
         collectNews(session, out);
         b.ctx.work(b.partitionCostNanos * (r.partitions().size() + out.size()));
@@ -504,31 +575,35 @@ final class LeaderSide {
         }
         IntIterator it = session.dirty.iterator();
         while (it.hasNext()) {
-            int i = it.nextInt();
-            if (t.role[i] != ReplicaTable.LEADER) {
-                continue;
-            }
-            int p = t.partitions[i];
-            int slot = b.slotOf(p, session.followerId);
-            LeaderState ls = t.leaderStates[i];
-            PartitionLog log = b.store.log(i);
-            long leo = log == null ? 0 : log.logEndOffset();
-            long hw = t.highWatermark[i];
-            long from = ls.followerLeo(slot);
-            if (from < 0 || (from >= leo && ls.hwSent(slot) == hw)) {
-                continue; // nothing new, or the follower has not told us its position yet
-            }
-            int count = (int) Math.min(Math.max(0, leo - from), fetchMaxRecords);
-            long[] ids = new long[count];
-            int[] epochs = new int[count];
-            for (int k = 0; k < count; k++) {
-                ids[k] = log.id(from + k);
-                epochs[k] = log.epoch(from + k);
-            }
-            ls.markSent(slot, hw);
-            out.add(new PartitionData(p, Errors.NONE, t.leaderEpoch[i], hw, leo, from, ids, epochs, KafkaMessage.NO_EPOCH, -1));
+            addNews(session, it.nextInt(), out);
         }
         clear(session.dirty);
+    }
+
+    /** Adds led partition {@code i}'s records and high watermark the follower of {@code session} lacks, if any. */
+    private void addNews(FollowerSession session, int i, List<PartitionData> out) {
+        if (t.role[i] != ReplicaTable.LEADER) {
+            return;
+        }
+        int p = t.partitions[i];
+        int slot = b.slotOf(p, session.followerId);
+        LeaderState ls = t.leaderStates[i];
+        PartitionLog log = b.store.log(i);
+        long leo = log == null ? 0 : log.logEndOffset();
+        long hw = t.highWatermark[i];
+        long from = ls.followerLeo(slot);
+        if (from < 0 || (from >= leo && ls.hwSent(slot) == hw)) {
+            return; // nothing new, or the follower has not told us its position yet
+        }
+        int count = (int) Math.min(Math.max(0, leo - from), fetchMaxRecords);
+        long[] ids = new long[count];
+        int[] epochs = new int[count];
+        for (int k = 0; k < count; k++) {
+            ids[k] = log.id(from + k);
+            epochs[k] = log.epoch(from + k);
+        }
+        ls.markSent(slot, hw);
+        out.add(new PartitionData(p, Errors.NONE, t.leaderEpoch[i], hw, leo, from, ids, epochs, KafkaMessage.NO_EPOCH, -1));
     }
 
     /** Clears a set and gives back its memory when it grew large (sets of idle partitions stay small). */

@@ -62,8 +62,9 @@ final class LogStore implements Durable {
         return hwCheckpoint[local];
     }
 
-    void checkpointHighWatermark(int local, long hw) {
-        hwCheckpoint[local] = hw;
+    /** Writes the checkpoint file: every local partition's high watermark at once. */
+    void checkpointHighWatermarks(long[] highWatermarks) {
+        System.arraycopy(highWatermarks, 0, hwCheckpoint, 0, hwCheckpoint.length);
     }
 
     int partitions() {

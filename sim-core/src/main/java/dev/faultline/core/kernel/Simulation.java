@@ -52,6 +52,8 @@ public final class Simulation implements CheckContext {
 
     private long now;
     private long sequence;
+    /** Bumped whenever a process starts, stops, pauses or resumes (watchers compare it instead of polling every node). */
+    private long lifecycleVersion;
     private long eventIndex;
     private Violation violation;
     private boolean crashSendsReset = true;
@@ -208,6 +210,15 @@ public final class Simulation implements CheckContext {
         return slots.get(id.index()).slowFactor;
     }
 
+    /**
+     * A number that changes whenever any process starts, stops (crash, power loss, clean stop),
+     * pauses or resumes: a watcher of liveness compares it after each event instead of looking at
+     * every node.
+     */
+    public long lifecycleVersion() {
+        return lifecycleVersion;
+    }
+
     /** Until when the node is busy with declared work. */
     public long busyUntil(NodeId id) {
         return slots.get(id.index()).busyUntil;
@@ -231,6 +242,7 @@ public final class Simulation implements CheckContext {
             throw new IllegalStateException(id + " is already running");
         }
         s.incarnation++;
+        lifecycleVersion++;
         s.poweredOff = false;
         s.busyUntil = now;
         s.context = new Context(s, s.incarnation);
@@ -289,6 +301,7 @@ public final class Simulation implements CheckContext {
             return;
         }
         s.paused = true;
+        lifecycleVersion++;
         beginEvent();
         tracer.lifecycle(now, eventIndex, s.id.index(), "pause");
     }
@@ -300,6 +313,7 @@ public final class Simulation implements CheckContext {
             return;
         }
         s.paused = false;
+        lifecycleVersion++;
         beginEvent();
         tracer.lifecycle(now, eventIndex, s.id.index(), "resume");
         if (!s.inbox.isEmpty()) {
@@ -316,6 +330,7 @@ public final class Simulation implements CheckContext {
             closeConnections(s);
         }
         s.peers.clear();
+        lifecycleVersion++;
         s.node = null;
         s.context = null;
         s.paused = false;
