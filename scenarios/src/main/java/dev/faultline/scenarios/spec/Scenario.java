@@ -1,7 +1,17 @@
 package dev.faultline.scenarios.spec;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.faultline.core.fault.Fault;
 import dev.faultline.core.net.LatencyModel;
+import dev.faultline.scenarios.spec.Formats.As;
+import dev.faultline.scenarios.spec.Formats.Format;
+import dev.faultline.scenarios.spec.Formats.Names;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,6 +20,9 @@ import java.util.Map;
  * A failure scenario as written in YAML (design.md §6): the cluster, its topics and workload, the
  * faults with their times, and what must hold. Targets stay as written and are resolved when each
  * fault fires.
+ *
+ * <p>Jackson binds and writes the records ({@link ScenarioYaml}): a key is the component's name in kebab
+ * case unless {@code @JsonProperty} names it, whose {@code defaultValue} an absent key reads as.
  *
  * @param name short name, used for the run directory ({@code runs/<name>-<seed>/})
  * @param description what the scenario reproduces, in a sentence or two
@@ -25,11 +38,17 @@ import java.util.Map;
  *     cluster to settle and the run lasts until every failover completed; {@code null} for the fixed
  *     schedule as written
  */
-public record Scenario(String name, String description, long seed, long durationNanos, Cluster cluster,
-                       List<Topic> topics, List<Workload> workload, List<FaultEntry> faults,
-                       List<Expectation> expectations, List<String> bugs, Adaptive adaptive) {
+@JsonPropertyOrder({"name", "description", "seed", "duration", "adaptive", "cluster"})
+public record Scenario(String name, String description, @JsonProperty(defaultValue = "1") long seed,
+                       @JsonProperty(value = "duration", defaultValue = "60s") @As(Format.DURATION) long durationNanos, Cluster cluster,
+                       List<Topic> topics, @JsonDeserialize(contentUsing = Shapes.WorkloadIn.class) @JsonSerialize(contentUsing = Shapes.WorkloadOut.class) List<Workload> workload,
+                       @JsonDeserialize(contentUsing = Shapes.FaultIn.class) @JsonSerialize(contentUsing = Shapes.FaultOut.class) List<FaultEntry> faults,
+                       @JsonProperty("expect") @JsonDeserialize(using = Shapes.ExpectIn.class) @JsonSerialize(contentUsing = Shapes.ExpectOut.class)
+                       List<Expectation> expectations,
+                       List<String> bugs, @JsonDeserialize(using = Formats.AdaptiveIn.class) Adaptive adaptive) {
 
     public Scenario {
+        description = description == null ? "" : description;
         topics = List.copyOf(topics);
         workload = List.copyOf(workload);
         faults = List.copyOf(faults);
@@ -102,9 +121,12 @@ public record Scenario(String name, String description, long seed, long duration
      * @param marginNanos how long the run goes on after the last failover completed
      * @param limitNanos the most virtual time the run may last
      */
-    public record Adaptive(long marginNanos, long limitNanos) {
+    public record Adaptive(@JsonProperty(value = "margin", defaultValue = "10s") @As(Format.DURATION) long marginNanos,
+                           @JsonProperty(value = "limit", defaultValue = "-1ns") @As(Format.DURATION) long limitNanos) {
         /** The defaults: a 10 s margin and a one-hour limit. */
         public static final Adaptive DEFAULT = new Adaptive(10 * dev.faultline.core.kernel.Time.SECOND, dev.faultline.core.kernel.Time.HOUR);
+        /** The limit of an {@code adaptive} that names none, until the duration is known (the longer of it and an hour). */
+        static final long UNSET = -1;
     }
 
     /** The metadata modes (design.md §4). */
@@ -112,6 +134,7 @@ public record Scenario(String name, String description, long seed, long duration
         KRAFT, ZOOKEEPER, ORACLE;
 
         /** The YAML spelling: {@code kraft}, {@code zookeeper}, {@code oracle}. */
+        @JsonValue
         public String yamlName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -144,10 +167,15 @@ public record Scenario(String name, String description, long seed, long duration
      *     long ago, replicas in sync, sessions and the quorum in steady state); {@code start: cold}
      *     (the default) starts every process at time 0 and runs the whole start-up protocol
      */
-    public record Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
-                          Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig, boolean warmStart) {
+    public record Cluster(@JsonProperty(defaultValue = "kraft") @As(Format.MODE) Mode mode,
+                          @JsonProperty(defaultValue = "3") int brokers, @Names List<String> racks,
+                          @JsonProperty(defaultValue = "3") int controllers, boolean combined, @JsonProperty(defaultValue = "3") int zookeeper,
+                          @JsonDeserialize(using = Formats.ConfigIn.class) Map<String, String> config, Network network,
+                          @JsonDeserialize(contentUsing = Formats.ConfigIn.class) Map<String, Map<String, String>> brokerConfig,
+                          @JsonProperty(value = "start", defaultValue = "cold") @JsonInclude(JsonInclude.Include.NON_DEFAULT) @As(Format.START) boolean warmStart) {
         public Cluster {
             racks = List.copyOf(racks);
+            network = network == null ? Network.DEFAULT : network;
             // Sorted, never Map.copyOf: its iteration order changes from one JVM to the next.
             config = sorted(config);
             java.util.TreeMap<String, Map<String, String>> perBroker = new java.util.TreeMap<>();
@@ -199,7 +227,14 @@ public record Scenario(String name, String description, long seed, long duration
      *     {@code canary}); a broker not listed is in the zone named by its rack
      * @param between one-way latency between two zones, both ways ({@code between: [{zones: [dc1, dc2], latency: {...}}]})
      */
-    public record Network(LatencyModel latency, long bandwidthBitsPerSecond, Map<String, List<String>> zones, List<ZoneLatency> between) {
+    public record Network(@JsonProperty(defaultValue = "500us") @JsonDeserialize(using = Formats.LatencyIn.class)
+                          @JsonSerialize(using = Formats.LatencyOut.class) LatencyModel latency,
+                          @JsonProperty(value = "bandwidth", defaultValue = "unlimited") @As(Format.BANDWIDTH) long bandwidthBitsPerSecond,
+                          Map<String, List<String>> zones, @JsonDeserialize(contentUsing = Shapes.BetweenIn.class)
+                          @JsonSerialize(contentUsing = Shapes.BetweenOut.class) List<ZoneLatency> between) {
+        /** 500 µs each way, unlimited bandwidth. */
+        public static final Network DEFAULT = new Network(LatencyModel.constant(500 * dev.faultline.core.kernel.Time.MICROSECOND), 0);
+
         public Network {
             java.util.TreeMap<String, List<String>> z = new java.util.TreeMap<>();
             zones.forEach((zone, nodes) -> z.put(zone, List.copyOf(nodes)));
@@ -227,7 +262,11 @@ public record Scenario(String name, String description, long seed, long duration
      * @param createAtNanos when an administrator creates the topic during the run ({@code create-at: 20s});
      *     -1 for a topic that exists from the start
      */
-    public record Topic(String name, int partitions, int replicationFactor, Map<String, String> config, long createAtNanos) {
+    public record Topic(String name, @JsonProperty(defaultValue = "1") int partitions, @JsonProperty(value = "replication.factor", defaultValue = "1")
+                        int replicationFactor,
+                        @JsonDeserialize(using = Formats.ConfigIn.class) Map<String, String> config,
+                        @JsonProperty(value = "create-at", defaultValue = "-1ns") @JsonInclude(value = JsonInclude.Include.CUSTOM,
+                                valueFilter = Formats.Negative.class) @As(Format.DURATION) long createAtNanos) {
         public Topic {
             config = sorted(config);
         }
@@ -262,8 +301,12 @@ public record Scenario(String name, String description, long seed, long duration
      * @param records records after which it stops ({@code records: 100}); 0 for no limit
      * @param keys distinct record keys ({@code keys: 1000}), drawn uniformly per record; 0 for unkeyed records
      */
-    public record Producer(String topic, double ratePerSecond, String acks, Map<String, String> config, long startNanos,
-                           long records, int keys) implements Workload {
+    public record Producer(String topic, @JsonProperty(value = "rate", defaultValue = "100") @As(Format.RATE) double ratePerSecond,
+                           @JsonProperty(defaultValue = "all") @As(Format.ACKS) String acks,
+                           @JsonDeserialize(using = Formats.ConfigIn.class) Map<String, String> config,
+                           @JsonProperty("start") @JsonInclude(JsonInclude.Include.NON_DEFAULT) @As(Format.DURATION) long startNanos,
+                           @JsonInclude(JsonInclude.Include.NON_DEFAULT) @As(Format.INT) long records, @JsonInclude(JsonInclude.Include.NON_DEFAULT) int keys)
+            implements Workload {
         public Producer {
             config = sorted(config);
         }
@@ -407,7 +450,8 @@ public record Scenario(String name, String description, long seed, long duration
      * @param offsetNanos clock offset (may be negative)
      * @param driftPpm drift in parts per million
      */
-    public record ClockFault(List<String> targets, long offsetNanos, long driftPpm) implements FaultSpec {
+    public record ClockFault(@JsonProperty("target") @JsonAlias("targets") @Names List<String> targets,
+                             @JsonProperty("offset") @As(Format.SIGNED_DURATION) long offsetNanos, long driftPpm) implements FaultSpec {
         public ClockFault {
             targets = List.copyOf(targets);
         }
@@ -424,7 +468,8 @@ public record Scenario(String name, String description, long seed, long duration
      * @param targets nodes
      * @param factor slowdown, e.g. 4
      */
-    public record SlowFault(List<String> targets, double factor) implements FaultSpec {
+    public record SlowFault(@JsonProperty("target") @JsonAlias("targets") @Names List<String> targets,
+                            @JsonProperty(defaultValue = "4") double factor) implements FaultSpec {
         public SlowFault {
             targets = List.copyOf(targets);
         }
@@ -519,7 +564,7 @@ public record Scenario(String name, String description, long seed, long duration
      * ({@code create-at}), is usable within D of its creation request: every partition has a leader
      * that applied its leadership.
      */
-    public record TopicCreatedWithin(String topic, long nanos) implements Expectation {
+    public record TopicCreatedWithin(String topic, @JsonProperty("within") @As(Format.DURATION) long nanos) implements Expectation {
         @Override
         public String key() {
             return "topic-created-within";

@@ -33,7 +33,7 @@ class ControlledShutdownSpecTest {
         assertThat(s.faults().get(2).fault()).isEqualTo(
                 new Scenario.NodeFault(Scenario.NodeAction.CONTROLLED_SHUTDOWN, List.of("broker-1", "broker-2")));
         String yaml = ScenarioWriter.write(s);
-        assertThat(yaml).contains("controlled-shutdown: {target: leader-of(orders-0)}");
+        assertThat(yaml).contains("controlled-shutdown:\n      target: leader-of(orders-0)");
         Scenario again = ScenarioLoader.parse("written.yaml", yaml);
         assertThat(again).isEqualTo(s);
         assertThat(ScenarioWriter.write(again)).isEqualTo(yaml);
