@@ -493,7 +493,12 @@ final class Shapes {
                     out.add(e.topicCreatedWithin);
                 }
                 if (e.expectViolation != null) {
-                    out.add(new Scenario.ExpectViolation(e.expectViolation));
+                    String unknown = InvariantIds.problem(e.expectViolation);
+                    if (unknown != null) {
+                        problems.at(at + "/expect-violation", unknown);
+                    } else {
+                        out.add(new Scenario.ExpectViolation(e.expectViolation));
+                    }
                 }
                 for (String name : NAMED.keySet()) {
                     if (problems.has(at + "/" + name)) {

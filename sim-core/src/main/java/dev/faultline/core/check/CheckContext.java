@@ -10,6 +10,9 @@ public interface CheckContext {
     /** Index of the event just processed. */
     long eventIndex();
 
-    /** Reports a violation of {@code invariant}; the run stops after the current event. */
+    /**
+     * Reports a violation of {@code invariant}, an id of the invariant catalogue
+     * ({@link dev.faultline.core.check.catalog.InvariantCatalog}); the run stops after the current event.
+     */
     void fail(String invariant, String message, NodeId... nodes);
 }

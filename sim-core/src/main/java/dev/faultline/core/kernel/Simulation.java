@@ -3,6 +3,7 @@ package dev.faultline.core.kernel;
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
 import dev.faultline.core.check.Violation;
+import dev.faultline.core.check.catalog.InvariantCatalog;
 import dev.faultline.core.net.Network;
 import dev.faultline.core.storage.Durable;
 import dev.faultline.core.storage.Storage;
@@ -382,6 +383,8 @@ public final class Simulation implements CheckContext {
 
     // ------------------------------------------------------------------ invariants
 
+    private InvariantCatalog catalog = InvariantCatalog.standard();
+
     public void addInvariant(Invariant invariant) {
         invariants.add(invariant);
         invariantArray = invariants.toArray(new Invariant[0]);
@@ -392,8 +395,21 @@ public final class Simulation implements CheckContext {
         return violation;
     }
 
+    /**
+     * Judges violations against {@code catalog} instead of the standard one (for checks that are not
+     * part of this build, such as a test's own invariant).
+     */
+    public void useCatalog(InvariantCatalog catalog) {
+        this.catalog = java.util.Objects.requireNonNull(catalog);
+    }
+
+    /** {@inheritDoc} An id that is not in the invariant catalogue is an error: every checker reports through it. */
     @Override
     public void fail(String invariant, String message, NodeId... nodes) {
+        if (!catalog.contains(invariant)) {
+            throw new IllegalStateException("a checker reported '" + invariant + "', which is not in the invariant catalogue "
+                    + "(dev.faultline.core.check.catalog.InvariantCatalog): " + message);
+        }
         if (violation != null) {
             return;
         }

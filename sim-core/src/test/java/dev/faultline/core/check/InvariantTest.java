@@ -1,7 +1,10 @@
 package dev.faultline.core.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultline.core.check.catalog.InvariantCatalog;
+import dev.faultline.core.check.catalog.InvariantInfo;
 import dev.faultline.core.kernel.Message;
 import dev.faultline.core.kernel.Node;
 import dev.faultline.core.kernel.NodeId;
@@ -39,6 +42,8 @@ class InvariantTest {
     @Test
     void aViolationStopsTheRunWithItsNameTimeEventNodesAndRecentEvents() {
         Simulation sim = new Simulation(0x5EED);
+        sim.useCatalog(InvariantCatalog.standard().with(InvariantInfo.safety("AtMostFive", "A counter stays at most five", "sim-core",
+                "This test's own check.")));
         NodeId c = sim.addNode("counter-1", Counter::new);
         sim.addInvariant(new Invariant() {
             @Override
@@ -92,5 +97,30 @@ class InvariantTest {
         RunResult r = sim.runFor(100 * Time.MILLISECOND);
         assertThat(r.ok()).isTrue();
         assertThat(r.stopReason()).isEqualTo(RunResult.StopReason.TIME_LIMIT);
+    }
+
+    @Test
+    void aViolationWithAnIdOutsideTheCatalogueIsAnError() {
+        Simulation sim = new Simulation(0x5EED);
+        NodeId c = sim.addNode("counter-1", Counter::new);
+        sim.addInvariant(Invariant.of("AtMostFive", ctx -> {
+            Counter counter = sim.process(c, Counter.class);
+            if (counter != null && counter.value > 5) {
+                ctx.fail("AtMostFive", "counter reached " + counter.value, c);
+            }
+        }));
+        sim.startAll();
+        assertThatThrownBy(() -> sim.runFor(Time.SECOND)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("a checker reported 'AtMostFive', which is not in the invariant catalogue "
+                        + "(dev.faultline.core.check.catalog.InvariantCatalog): counter reached 6");
+    }
+
+    @Test
+    void aCataloguedIdIsAccepted() {
+        Simulation sim = new Simulation(0x5EED);
+        sim.addInvariant(Invariant.of("KR-S1", ctx -> ctx.fail("KR-S1", "reported")));
+        sim.addNode("counter-1", Counter::new);
+        sim.startAll();
+        assertThat(sim.runFor(Time.SECOND).violation().invariant()).isEqualTo("KR-S1");
     }
 }

@@ -6,6 +6,7 @@ import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.core.net.LinkConfig;
+import dev.faultline.core.trace.RunResult;
 import dev.faultline.zookeeper.check.ZkInvariants;
 import dev.faultline.zookeeper.client.ZkClientNode;
 import dev.faultline.zookeeper.ensemble.ServerRole;
@@ -89,8 +90,13 @@ public final class LeaderFailover {
         Probe probe = new Probe(sim, ensemble, oldEpoch, sim.now());
         sim.addInvariant(probe);
         sim.crash(leader);
-        sim.run(sim.now() + timeoutNanos, Long.MAX_VALUE);
-        if (sim.violation() != null && !Probe.DONE.equals(sim.violation().invariant())) {
+        // One event at a time, so that the run stops right after the event that established the new leader.
+        long deadline = sim.now() + timeoutNanos;
+        while (probe.establishedAt < 0 && sim.violation() == null
+                && sim.run(deadline, sim.eventIndex() + 1).stopReason() == RunResult.StopReason.EVENT_LIMIT) {
+            // the probe watches every event
+        }
+        if (sim.violation() != null) {
             throw new IllegalStateException(sim.violation().report());
         }
         if (probe.establishedAt < 0) {
@@ -100,9 +106,8 @@ public final class LeaderFailover {
                 probe.establishedAt - probe.crashAt);
     }
 
-    /** Watches the phases after every event; stops the run once the new leader is established. */
+    /** Watches the phases after every event; notes when the new leader is established. */
     private static final class Probe implements Invariant {
-        static final String DONE = "measurement-done";
         final Simulation sim;
         final ZkEnsemble ensemble;
         final long oldEpoch;
@@ -120,7 +125,7 @@ public final class LeaderFailover {
 
         @Override
         public String name() {
-            return DONE;
+            return "leader-failover-probe";
         }
 
         @Override
@@ -140,8 +145,6 @@ public final class LeaderFailover {
             NodeId leader = ensemble.establishedLeader();
             if (leader != null && ensemble.process(leader).epoch() > oldEpoch) {
                 establishedAt = context.now();
-                // Stops the run: the measurement is complete.
-                context.fail(DONE, "new leader " + leader + " established");
             }
         }
     }
