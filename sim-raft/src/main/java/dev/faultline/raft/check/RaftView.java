@@ -17,6 +17,14 @@ public interface RaftView {
     /** Node indices of every Raft node (voters and observers), ascending. */
     int[] raftIds();
 
+    /**
+     * Node indices of every node that keeps a metadata log on its disk (every voter and observer;
+     * for KRaft the brokers too), ascending. Fixed once the invariants are created.
+     */
+    default int[] logNodeIds() {
+        return raftIds();
+    }
+
     /** The node with this index. */
     NodeId nodeId(int index);
 

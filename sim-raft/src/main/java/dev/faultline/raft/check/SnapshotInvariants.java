@@ -7,7 +7,6 @@ import dev.faultline.core.storage.Storage;
 import dev.faultline.raft.quorum.MetadataLogFile;
 import dev.faultline.raft.quorum.RaftNode;
 import dev.faultline.raft.quorum.RaftSnapshot;
-import java.util.List;
 
 /**
  * KR-S10, the snapshot invariants of Kafka's {@code RaftEventSimulationTest} (KIP-630):
@@ -15,7 +14,7 @@ import java.util.List;
  *   <li>{@code SnapshotAtLogStart}: on every node's disk (voters and observers), a log whose start
  *       offset is above 0 begins exactly where its oldest snapshot ends, at that snapshot's epoch
  *       (the log start only ever advances to a snapshot); read from each node's log directory after
- *       every event, O(nodes).</li>
+ *       every event, O(Raft nodes).</li>
  *   <li>{@code LeaderNeverLoadSnapshot}: a leader whose state machine may write is never asked to
  *       load a snapshot (reported by {@link RaftHistory} when it happens).</li>
  * </ul>
@@ -23,8 +22,11 @@ import java.util.List;
 final class SnapshotInvariants implements Invariant {
     private final RaftView view;
     private final RaftHistory history;
+    /** By position in {@link RaftView#logNodeIds()}: the node, its disk, its log file (once it has one) and the disk's wipes then. */
+    private NodeId[] nodes;
     private Storage[] storages;
-    private List<NodeId> nodes;
+    private MetadataLogFile[] logs;
+    private long[] wipes;
 
     SnapshotInvariants(RaftView view, RaftHistory history) {
         this.view = view;
@@ -38,23 +40,33 @@ final class SnapshotInvariants implements Invariant {
 
     @Override
     public void check(CheckContext context) {
-        if (nodes == null || nodes.size() != view.sim().nodes().size()) {
-            nodes = view.sim().nodes();
-            storages = new Storage[nodes.size()];
-            for (int i = 0; i < nodes.size(); i++) {
-                storages[i] = view.sim().storage(nodes.get(i));
+        if (nodes == null) {
+            int[] ids = view.logNodeIds();
+            nodes = new NodeId[ids.length];
+            storages = new Storage[ids.length];
+            logs = new MetadataLogFile[ids.length];
+            wipes = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                nodes[i] = view.nodeId(ids[i]);
+                storages[i] = view.sim().storage(nodes[i]);
             }
         }
         for (int i = 0; i < storages.length; i++) {
-            MetadataLogFile log = storages[i].find(RaftNode.LOG_FILE, MetadataLogFile.class);
+            // A disk keeps its log file object until it is wiped: look it up again only then (or until it exists).
+            MetadataLogFile log = logs[i];
+            if (log == null || wipes[i] != storages[i].wipes()) {
+                log = storages[i].find(RaftNode.LOG_FILE, MetadataLogFile.class);
+                logs[i] = log;
+                wipes[i] = storages[i].wipes();
+            }
             if (log == null || log.startOffset() == 0) {
                 continue;
             }
             RaftSnapshot earliest = log.earliestSnapshot();
             if (earliest == null || earliest.endOffset() != log.startOffset() || earliest.epoch() != log.startEpoch()) {
-                context.fail(name(), nodes.get(i).name() + " has log start offset " + log.startOffset() + " (epoch "
+                context.fail(name(), nodes[i].name() + " has log start offset " + log.startOffset() + " (epoch "
                         + log.startEpoch() + ") but its oldest snapshot is " + (earliest == null ? "none" : earliest.toString())
-                        + " (SnapshotAtLogStart)", nodes.get(i));
+                        + " (SnapshotAtLogStart)", nodes[i]);
                 return;
             }
         }

@@ -572,6 +572,24 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return peers[index];
     }
 
+    /** The voters and the brokers (each broker's Raft observer keeps the metadata log on its disk). */
+    @Override
+    public int[] logNodeIds() {
+        if (logNodeIds == null) {
+            java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
+            for (int v : voterIds) {
+                ids.add(v);
+            }
+            for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+                ids.add(brokerIndex(b.id()));
+            }
+            logNodeIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return logNodeIds;
+    }
+
+    private int[] logNodeIds;
+
     @Override
     public RaftNode process(int index) {
         if (combined) {
