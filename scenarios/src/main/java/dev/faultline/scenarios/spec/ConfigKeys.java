@@ -50,6 +50,9 @@ public final class ConfigKeys {
             "faultline.check.commit.latency", "faultline.check.stable.leadership", "faultline.check.kz.l2",
             // Cost model and simulator settings of the control planes
             "faultline.controller.record.cost.ns", "faultline.broker.startup.retry.ms",
+            // ZooKeeper-mode controller costs (sim-zookeeper ZkCosts)
+            "faultline.zk.controller.state.read.ns", "faultline.zk.controller.request.partition.ns",
+            "faultline.zk.controller.write.partition.ns", "faultline.zk.controller.topic.ns",
             // Producer (the Kafka 3.9 Java client's names; see the core module's ProducerConfig)
             "max.in.flight.requests.per.connection", "linger.ms", "batch.size", "max.request.size", "retry.backoff.max.ms",
             "partitioner.class", "partitioner.ignore.keys", "metadata.max.age.ms", "bootstrap.servers", "faultline.record.bytes");

@@ -137,6 +137,11 @@ public final class Simulation implements CheckContext {
         return id;
     }
 
+    /** How many nodes were added (node {@code i} of {@link #nodes()} has index {@code i}); cheap, for per-event checks. */
+    public int nodeCount() {
+        return slots.size();
+    }
+
     /** All nodes in the order they were added. */
     public List<NodeId> nodes() {
         List<NodeId> out = new ArrayList<>(slots.size());

@@ -224,6 +224,14 @@ public final class Network {
         return isCut(from.index(), to.index());
     }
 
+    /**
+     * Whether any partition cut or link fault is in force (cheap, for per-event checks that need
+     * clean links: when this is false every link is clean).
+     */
+    public boolean hasCutsOrLinkFaults() {
+        return anyCut || !linkFaults.isEmpty();
+    }
+
     /** Whether a and b can exchange messages both ways. */
     public boolean connected(NodeId a, NodeId b) {
         return !isCut(a, b) && !isCut(b, a);

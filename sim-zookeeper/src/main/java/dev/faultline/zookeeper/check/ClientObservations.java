@@ -26,11 +26,28 @@ final class ClientObservations implements Invariant {
         return "ZK-S8/ZK-S9";
     }
 
+    /** The nodes seen so far ({@link Simulation#nodes} allocates; refreshed when nodes are added). */
+    private List<NodeId> nodes = List.of();
+    /**
+     * Nodes whose process was seen and is not a {@link ZkClientHolder} (a node is always built by the
+     * same factory, so its later incarnations are not either): skipped after every event.
+     */
+    private boolean[] notHolder = new boolean[0];
+
     @Override
     public void check(CheckContext context) {
-        for (NodeId id : sim.nodes()) {
+        if (nodes.size() != sim.nodeCount()) {
+            nodes = sim.nodes();
+            notHolder = java.util.Arrays.copyOf(notHolder, nodes.size());
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            if (notHolder[i]) {
+                continue;
+            }
+            NodeId id = nodes.get(i);
             Node n = sim.process(id);
             if (!(n instanceof ZkClientHolder holder)) {
+                notHolder[i] = n != null;
                 continue;
             }
             for (ZkClient client : holder.zkClients()) {

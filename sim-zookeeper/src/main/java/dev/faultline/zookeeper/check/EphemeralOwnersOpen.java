@@ -14,9 +14,15 @@ final class EphemeralOwnersOpen implements Invariant {
     private final Simulation sim;
     private final List<NodeId> servers;
 
+    /** Per server, the tree and its session-change counter when last found clean (unchanged trees are skipped). */
+    private final DataTree[] checkedTree;
+    private final long[] checkedChanges;
+
     EphemeralOwnersOpen(Simulation sim, ZkEnsemble ensemble) {
         this.sim = sim;
         this.servers = ensemble.servers();
+        this.checkedTree = new DataTree[servers.size()];
+        this.checkedChanges = new long[servers.size()];
     }
 
     @Override
@@ -26,12 +32,16 @@ final class EphemeralOwnersOpen implements Invariant {
 
     @Override
     public void check(CheckContext context) {
-        for (NodeId id : servers) {
+        for (int i = 0; i < servers.size(); i++) {
+            NodeId id = servers.get(i);
             ZkServer server = sim.process(id, ZkServer.class);
             if (server == null || server.dataTree() == null) {
                 continue;
             }
             DataTree tree = server.dataTree();
+            if (tree == checkedTree[i] && tree.sessionChanges() == checkedChanges[i]) {
+                continue;
+            }
             for (var e : tree.ephemeralsBySession().entrySet()) {
                 if (!tree.sessions().containsKey(e.getKey().longValue())) {
                     context.fail(name(), id + " holds ephemerals " + e.getValue() + " of closed session 0x"
@@ -39,6 +49,8 @@ final class EphemeralOwnersOpen implements Invariant {
                     return;
                 }
             }
+            checkedTree[i] = tree;
+            checkedChanges[i] = tree.sessionChanges();
         }
     }
 }

@@ -26,9 +26,17 @@ public final class DataTree {
         int cversion;
         long ephemeralOwner;
         final TreeSet<String> children = new TreeSet<>();
+        /** Children kept in the tree's {@link CompactPartitions} (this znode is a layout parent). */
+        int compactChildren;
+        /** The layout parent index of this znode, or -1. */
+        int parentIndex = -1;
 
         Stat stat() {
-            return new Stat(czxid, mzxid, pzxid, version, cversion, ephemeralOwner, children.size());
+            return new Stat(czxid, mzxid, pzxid, version, cversion, ephemeralOwner, children.size() + compactChildren);
+        }
+
+        boolean hasChildren() {
+            return !children.isEmpty() || compactChildren > 0;
         }
     }
 
@@ -45,11 +53,52 @@ public final class DataTree {
     private final Long2ObjectAVLTreeMap<TreeSet<String>> ephemerals = new Long2ObjectAVLTreeMap<>();
     private final ArrayList<TxnEntry> applied = new ArrayList<>();
     private long lastProcessedZxid;
+    /** Partition znodes and state znodes in columns, when the ensemble has a layout for them. */
+    private final CompactPartitions compact;
+    private final PartitionZnodeLayout layout;
+    /** Bumped on every change of the session table or of an ephemeral znode (for checkers that skip unchanged trees). */
+    private long sessionChanges;
 
     public DataTree() {
+        this(null);
+    }
+
+    /** A tree keeping the znodes of {@code layout} (may be null) in columns. */
+    public DataTree(PartitionZnodeLayout layout) {
+        this.layout = layout;
+        this.compact = layout == null ? null : new CompactPartitions(layout);
         Znode root = new Znode();
         root.data = "";
         nodes.put("/", root);
+    }
+
+    /** The slot code of a path in the compact family ({@link PartitionZnodeLayout#locate}), or -1. */
+    private int locate(String path) {
+        return compact == null ? -1 : layout.locate(path);
+    }
+
+    /** A counter that changes whenever sessions or ephemeral znodes change (read only, for checkers). */
+    public long sessionChanges() {
+        return sessionChanges;
+    }
+
+    /**
+     * The compact state of partition slot {@code slot} into {@code out[0..4]} (the layout's four data
+     * ints, then the znode version); false when this tree has no layout, the state znode does not
+     * exist, or its data is kept as text (read {@link #data} then). For checkers and views: no allocation.
+     */
+    public boolean compactState(int slot, int[] out) {
+        return compact != null && compact.compactState(slot, out);
+    }
+
+    /** The znode's mzxid, or -1 when it does not exist (no allocation). */
+    public long mzxid(String path) {
+        int code = locate(path);
+        if (code >= 0) {
+            return compact.exists(code >>> 1, (code & 1) != 0) ? compact.mzxid(code >>> 1, (code & 1) != 0) : -1;
+        }
+        Znode n = nodes.get(path);
+        return n == null ? -1 : n.mzxid;
     }
 
     public long lastProcessedZxid() {
@@ -62,7 +111,7 @@ public final class DataTree {
     }
 
     public int znodeCount() {
-        return nodes.size();
+        return (int) Math.min(Integer.MAX_VALUE, nodes.size() + (compact == null ? 0 : compact.znodeCount()));
     }
 
     /** Open sessions and their negotiated timeouts (read only). */
@@ -76,24 +125,51 @@ public final class DataTree {
     }
 
     public boolean exists(String path) {
+        int code = locate(path);
+        if (code >= 0) {
+            return compact.exists(code >>> 1, (code & 1) != 0);
+        }
         return nodes.containsKey(path);
     }
 
     /** The znode's stat, or {@code null}. */
     public Stat stat(String path) {
+        int code = locate(path);
+        if (code >= 0) {
+            return compact.stat(code >>> 1, (code & 1) != 0);
+        }
         Znode n = nodes.get(path);
         return n == null ? null : n.stat();
     }
 
     public String data(String path) {
+        int code = locate(path);
+        if (code >= 0) {
+            return compact.data(code >>> 1, (code & 1) != 0);
+        }
         Znode n = nodes.get(path);
         return n == null ? null : n.data;
     }
 
     /** The children's names, sorted, or {@code null} when the znode does not exist. */
     public List<String> children(String path) {
+        int code = locate(path);
+        if (code >= 0) {
+            if (!compact.exists(code >>> 1, (code & 1) != 0)) {
+                return null;
+            }
+            return (code & 1) == 0 && compact.exists(code >>> 1, true) ? new ArrayList<>(List.of("state")) : new ArrayList<>();
+        }
         Znode n = nodes.get(path);
-        return n == null ? null : new ArrayList<>(n.children);
+        if (n == null) {
+            return null;
+        }
+        if (n.compactChildren == 0) {
+            return new ArrayList<>(n.children);
+        }
+        TreeSet<String> all = new TreeSet<>(n.children);
+        compact.childNames(n.parentIndex, all);
+        return new ArrayList<>(all);
     }
 
     /** Applies a committed (or, at load, a logged) transaction. Zxids must increase. */
@@ -107,6 +183,7 @@ public final class DataTree {
         Txn txn = entry.txn();
         if (txn instanceof Txn.CreateSession cs) {
             sessions.put(cs.sessionId(), cs.timeoutNanos());
+            sessionChanges++;
             return new Applied(entry, Code.OK, List.of(), triggers);
         } else if (txn instanceof Txn.CloseSession close) {
             closeSession(close.sessionId(), entry.zxid(), triggers);
@@ -119,6 +196,7 @@ public final class DataTree {
 
     private void closeSession(long sessionId, long zxid, List<WatchTrigger> triggers) {
         sessions.remove(sessionId);
+        sessionChanges++;
         TreeSet<String> owned = ephemerals.remove(sessionId);
         if (owned != null) {
             for (String path : owned) {
@@ -136,7 +214,12 @@ public final class DataTree {
         }
         List<Runnable> undo = new ArrayList<>();
         List<OpResult> results = new ArrayList<>();
-        for (Op op : ops.ops()) {
+        List<Op> list = ops.ops();
+        for (int k = 0; k < list.size(); k++) {
+            Op op = list.get(k);
+            if (op instanceof Op.CreatePartitions && k != list.size() - 1) {
+                throw new IllegalArgumentException("CreatePartitions must be the last op of its transaction (it has no undo)");
+            }
             OpResult r = applyOp(op, entry, triggers, undo);
             results.add(r);
             if (r.code() != Code.OK) {
@@ -152,6 +235,13 @@ public final class DataTree {
 
     private OpResult applyOp(Op op, TxnEntry entry, List<WatchTrigger> triggers, List<Runnable> undo) {
         long zxid = entry.zxid();
+        if (op instanceof Op.CreatePartitions all) {
+            return createPartitions(all, zxid, triggers);
+        }
+        int code = locate(op.path());
+        if (code >= 0) {
+            return applyCompact(op, code >>> 1, (code & 1) != 0, zxid, triggers, undo);
+        }
         if (op instanceof Op.Check check) {
             Znode n = nodes.get(check.path());
             if (n == null) {
@@ -169,7 +259,7 @@ public final class DataTree {
             if (delete.version() != -1 && delete.version() != n.version) {
                 return fail(Code.BADVERSION, op);
             }
-            if (!n.children.isEmpty()) {
+            if (n.hasChildren()) {
                 return fail(Code.NOTEMPTY, op);
             }
             Stat before = n.stat();
@@ -212,6 +302,10 @@ public final class DataTree {
         String parentPath = parentOf(create.path());
         Znode parent = parentPath == null ? null : nodes.get(parentPath);
         if (parent == null) {
+            if (parentPath != null && locate(parentPath) >= 0) {
+                throw new UnsupportedOperationException("simplification: " + create.path() + " would be a child of the compact znode "
+                        + parentPath + "; partition znodes have no child but 'state' and state znodes none");
+            }
             return fail(Code.NONODE, create);
         }
         if (parent.ephemeralOwner != 0) {
@@ -227,6 +321,7 @@ public final class DataTree {
         n.mzxid = zxid;
         n.pzxid = zxid;
         n.ephemeralOwner = create.mode().ephemeral() ? sessionId : 0;
+        n.parentIndex = layout == null ? -1 : layout.parentIndex(path);
         int parentCversion = parent.cversion;
         long parentPzxid = parent.pzxid;
         nodes.put(path, n);
@@ -235,6 +330,7 @@ public final class DataTree {
         parent.pzxid = zxid;
         if (n.ephemeralOwner != 0) {
             ephemerals.computeIfAbsent(sessionId, k -> new TreeSet<>()).add(path);
+            sessionChanges++;
         }
         undo.add(() -> {
             nodes.remove(path);
@@ -242,6 +338,7 @@ public final class DataTree {
             parent.cversion = parentCversion;
             parent.pzxid = parentPzxid;
             if (n.ephemeralOwner != 0) {
+                sessionChanges++;
                 TreeSet<String> owned = ephemerals.get(sessionId);
                 owned.remove(path);
                 if (owned.isEmpty()) {
@@ -262,6 +359,7 @@ public final class DataTree {
         parent.cversion++;
         parent.pzxid = zxid;
         if (n.ephemeralOwner != 0) {
+            sessionChanges++;
             TreeSet<String> owned = ephemerals.get(n.ephemeralOwner);
             if (owned != null) {
                 owned.remove(path);
@@ -278,8 +376,152 @@ public final class DataTree {
         nodes.put(path, n);
         nodes.get(parentOf(path)).children.add(nameOf(path));
         if (n.ephemeralOwner != 0) {
+            sessionChanges++;
             ephemerals.computeIfAbsent(n.ephemeralOwner, k -> new TreeSet<>()).add(path);
         }
+    }
+
+    // ------------------------------------------------------------------ the compact family (partition and state znodes)
+
+    /** A write to a partition znode ({@code state} false) or state znode of slot {@code slot}. */
+    private OpResult applyCompact(Op op, int slot, boolean state, long zxid, List<WatchTrigger> triggers, List<Runnable> undo) {
+        boolean exists = compact.exists(slot, state);
+        if (op instanceof Op.Check check) {
+            if (!exists) {
+                return fail(Code.NONODE, op);
+            }
+            return check.version() != -1 && check.version() != compact.version(slot, state) ? fail(Code.BADVERSION, op)
+                    : new OpResult(Code.OK, op.path(), compact.stat(slot, state));
+        }
+        if (op instanceof Op.SetData set) {
+            if (!exists) {
+                return fail(Code.NONODE, op);
+            }
+            if (set.version() != -1 && set.version() != compact.version(slot, state)) {
+                return fail(Code.BADVERSION, op);
+            }
+            compact.saveForUndo(slot, undo);
+            if (state) {
+                compact.setStateData(slot, set.data(), zxid);
+            } else {
+                compact.setPartitionData(slot, set.data(), zxid);
+            }
+            triggers.add(new WatchTrigger(set.path(), EventType.NodeDataChanged, zxid));
+            return new OpResult(Code.OK, op.path(), compact.stat(slot, state));
+        }
+        if (op instanceof Op.Create create) {
+            if (create.mode() != CreateMode.PERSISTENT) {
+                throw new UnsupportedOperationException("simplification: " + create.path() + " is a compact partition znode, created "
+                        + create.mode() + "; only persistent ones are modelled");
+            }
+            if (state) {
+                if (!compact.exists(slot, false)) {
+                    return fail(Code.NONODE, op);
+                }
+                if (exists) {
+                    return fail(Code.NODEEXISTS, op);
+                }
+                compact.saveForUndo(slot, undo);
+                compact.createState(slot, create.data(), zxid);
+                triggers.add(new WatchTrigger(create.path(), EventType.NodeCreated, zxid));
+                triggers.add(new WatchTrigger(layout.path(slot, false), EventType.NodeChildrenChanged, zxid));
+                return new OpResult(Code.OK, create.path(), compact.stat(slot, true));
+            }
+            String parentPath = layout.parentPath(layout.parentOf(slot));
+            Znode parent = nodes.get(parentPath);
+            if (parent == null) {
+                return fail(Code.NONODE, op);
+            }
+            if (parent.ephemeralOwner != 0) {
+                return fail(Code.NOCHILDRENFOREPHEMERALS, op);
+            }
+            if (exists) {
+                return fail(Code.NODEEXISTS, op);
+            }
+            compact.saveForUndo(slot, undo);
+            saveParentForUndo(parent, undo);
+            compact.createPartition(slot, create.data(), zxid);
+            parent.compactChildren++;
+            parent.cversion++;
+            parent.pzxid = zxid;
+            triggers.add(new WatchTrigger(create.path(), EventType.NodeCreated, zxid));
+            triggers.add(new WatchTrigger(parentPath, EventType.NodeChildrenChanged, zxid));
+            return new OpResult(Code.OK, create.path(), compact.stat(slot, false));
+        }
+        if (op instanceof Op.Delete delete) {
+            if (!exists) {
+                return fail(Code.NONODE, op);
+            }
+            if (delete.version() != -1 && delete.version() != compact.version(slot, state)) {
+                return fail(Code.BADVERSION, op);
+            }
+            if (!state && compact.exists(slot, true)) {
+                return fail(Code.NOTEMPTY, op);
+            }
+            Stat before = compact.stat(slot, state);
+            compact.saveForUndo(slot, undo);
+            if (state) {
+                compact.deleteState(slot, zxid);
+                triggers.add(new WatchTrigger(delete.path(), EventType.NodeDeleted, zxid));
+                triggers.add(new WatchTrigger(layout.path(slot, false), EventType.NodeChildrenChanged, zxid));
+            } else {
+                String parentPath = layout.parentPath(layout.parentOf(slot));
+                Znode parent = nodes.get(parentPath);
+                saveParentForUndo(parent, undo);
+                compact.deletePartition(slot);
+                parent.compactChildren--;
+                parent.cversion++;
+                parent.pzxid = zxid;
+                triggers.add(new WatchTrigger(delete.path(), EventType.NodeDeleted, zxid));
+                triggers.add(new WatchTrigger(parentPath, EventType.NodeChildrenChanged, zxid));
+            }
+            return new OpResult(Code.OK, op.path(), before);
+        }
+        throw new IllegalArgumentException("unknown op " + op);
+    }
+
+    private static void saveParentForUndo(Znode parent, List<Runnable> undo) {
+        int children = parent.compactChildren;
+        int cversion = parent.cversion;
+        long pzxid = parent.pzxid;
+        undo.add(() -> {
+            parent.compactChildren = children;
+            parent.cversion = cversion;
+            parent.pzxid = pzxid;
+        });
+    }
+
+    /**
+     * {@link Op.CreatePartitions}: every parent must exist (NONODE) and hold none of its partition
+     * znodes yet (NODEEXISTS). Creates them all at once; the parents' child triggers fire (the
+     * per-znode NodeCreated triggers are not produced: nobody can watch a znode of a topic that
+     * does not exist yet, and exists-watches on such paths are not modelled).
+     */
+    private OpResult createPartitions(Op.CreatePartitions all, long zxid, List<WatchTrigger> triggers) {
+        if (compact == null) {
+            throw new IllegalStateException("CreatePartitions needs a tree with a partition layout");
+        }
+        List<Znode> parents = new ArrayList<>();
+        for (int j = 0; j < all.parentCount(); j++) {
+            Znode parent = nodes.get(layout.parentPath(all.parent(j)));
+            if (parent == null) {
+                return fail(Code.NONODE, all);
+            }
+            if (parent.compactChildren > 0) {
+                return fail(Code.NODEEXISTS, all);
+            }
+            parents.add(parent);
+        }
+        compact.createAll(all, zxid);
+        for (int j = 0; j < parents.size(); j++) {
+            Znode parent = parents.get(j);
+            int count = layout.slotCount(all.parent(j));
+            parent.compactChildren += count;
+            parent.cversion += count;
+            parent.pzxid = zxid;
+            triggers.add(new WatchTrigger(layout.parentPath(all.parent(j)), EventType.NodeChildrenChanged, zxid));
+        }
+        return new OpResult(Code.OK, all.path(), null);
     }
 
     private static OpResult fail(Code code, Op op) {

@@ -8,6 +8,11 @@ public sealed interface Txn {
         return 32;
     }
 
+    /** Znodes this transaction creates in bulk ({@link Op.CreatePartitions}), for load costs. */
+    default long bulkZnodes() {
+        return 0;
+    }
+
     /** A session is created: every server learns its id and negotiated timeout. */
     record CreateSession(long sessionId, long timeoutNanos) implements Txn {
     }
@@ -35,6 +40,17 @@ public sealed interface Txn {
                 size += op.sizeBytes();
             }
             return size;
+        }
+
+        @Override
+        public long bulkZnodes() {
+            long n = 0;
+            for (Op op : ops) {
+                if (op instanceof Op.CreatePartitions c) {
+                    n += c.znodes();
+                }
+            }
+            return n;
         }
     }
 }

@@ -25,12 +25,17 @@ public final class ZkEnsemble {
 
     /** Adds {@code size} servers named {@code zk-1..zk-size} to the simulation (not started). */
     public static ZkEnsemble create(Simulation sim, int size, ZkConfig config) {
+        return create(sim, size, config, null);
+    }
+
+    /** As {@link #create(Simulation, int, ZkConfig)}, the servers keeping {@code layout}'s znodes in columns. */
+    public static ZkEnsemble create(Simulation sim, int size, ZkConfig config, PartitionZnodeLayout layout) {
         ZkHistory history = new ZkHistory(size);
         Long2ObjectAVLTreeMap<NodeId> peers = new Long2ObjectAVLTreeMap<>();
         List<NodeId> ids = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             final long sid = i;
-            NodeId id = sim.addNode("zk-" + i, ctx -> new ZkServer(ctx, sid, peers, config, history));
+            NodeId id = sim.addNode("zk-" + i, ctx -> new ZkServer(ctx, sid, peers, config, history, layout));
             peers.put(sid, id);
             ids.add(id);
         }

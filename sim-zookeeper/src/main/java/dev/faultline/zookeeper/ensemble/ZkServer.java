@@ -24,6 +24,7 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
     private final long sid;
     private final ZkConfig config;
     private final ZkHistory history;
+    private final PartitionZnodeLayout layout;
     private final Long2ObjectAVLTreeMap<NodeId> peers;
     private final ZkDisk disk;
     private final RoleOwner roles;
@@ -39,6 +40,15 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
      * @param peers every voting server of the ensemble by sid, this one included
      */
     public ZkServer(NodeContext ctx, long sid, Long2ObjectSortedMap<NodeId> peers, ZkConfig config, ZkHistory history) {
+        this(ctx, sid, peers, config, history, null);
+    }
+
+    /**
+     * @param layout the znodes the data tree keeps in columns ({@link PartitionZnodeLayout}), or null
+     */
+    public ZkServer(NodeContext ctx, long sid, Long2ObjectSortedMap<NodeId> peers, ZkConfig config, ZkHistory history,
+                    PartitionZnodeLayout layout) {
+        this.layout = layout;
         this.ctx = ctx;
         this.sid = sid;
         this.config = config;
@@ -257,14 +267,19 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
         ctx.send(to, new ZabPacket(channel.connectionId(), channel.nextSend(), body));
     }
 
-    /** Replays the whole log into a fresh data tree. */
+    /**
+     * Replays the whole log into a fresh data tree, charging one znode's cost per transaction and
+     * per znode a bulk {@link Op.CreatePartitions} created (what loading a snapshot of them costs).
+     */
     void rebuildTree() {
-        DataTree t = new DataTree();
+        DataTree t = new DataTree(layout);
         List<TxnEntry> entries = disk.log().entries();
+        long bulk = 0;
         for (TxnEntry e : entries) {
             t.apply(e);
+            bulk += e.txn().bulkZnodes();
         }
-        ctx.work(config.costs().perZnodeNanos() * (long) entries.size());
+        ctx.work(config.costs().perZnodeNanos() * ((long) entries.size() + bulk));
         tree = t;
     }
 

@@ -124,7 +124,7 @@ final class ControllerAvailability implements Invariant {
                 serving++;
             }
         }
-        if (serving <= servers.size() / 2 || connectedBrokers().isEmpty() || anyControllerThreadPaused()) {
+        if (serving <= servers.size() / 2 || !anyConnectedBroker() || anyControllerThreadPaused()) {
             return false;
         }
         return ZkControlPlane.runningNodesCleanlyLinked(sim);
@@ -138,6 +138,21 @@ final class ControllerAvailability implements Invariant {
             }
         }
         return false;
+    }
+
+    private boolean anyConnectedBroker() {
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            if (connected(b.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean connected(int brokerId) {
+        ZkBrokerAgent a = plane.agent(brokerId);
+        NodeId node = plane.brokerNode(brokerId);
+        return a != null && sim.isUp(node) && !sim.isPaused(node) && a.zk() != null && a.zk().state() == ClientState.CONNECTED;
     }
 
     /** Running, unpaused brokers whose ZooKeeper client is connected. */

@@ -35,6 +35,9 @@ final class DelayBacklog {
             return;
         }
         nextScanNanos = now + SCAN_NANOS;
+        if (!sim.network().hasCutsOrLinkFaults()) {
+            return; // no link fault at all, so no delay fault
+        }
         List<NodeId> nodes = sim.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             for (int j = 0; j < nodes.size(); j++) {

@@ -52,9 +52,11 @@ final class PartitionAvailability implements Invariant {
     private final boolean[] wasUp;
     /** Armed partitions and since when their condition held (-1: not holding now). */
     private final Int2LongAVLTreeMap pending = new Int2LongAVLTreeMap();
-    private final IntList[] lastIsr;
-    private final String[] statePaths;
-    private final PartitionState[] cachedStates;
+    /** Per armed partition, the last non-empty ISR seen (packed, {@link KafkaZnodes.Isr}); cleared when done. */
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap lastIsr = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+    /** Per armed partition, the last non-empty ISR seen when it has no packed form. */
+    private final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<IntList> lastIsrText = new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
+    private final int[] fields = new int[5];
     private long nextSampleNanos;
     private final DelayBacklog backlog;
     /** The last time the conditions did not hold; a count that started at or before it restarts. */
@@ -70,10 +72,7 @@ final class PartitionAvailability implements Invariant {
         long detectionOrResend = Math.max(sessionTimeoutNanos + 2 * tickTimeNanos, ControllerChannel.resendNanos(cluster));
         this.boundNanos = detectionOrResend + cost + 2 * RTT_NANOS + EPSILON_NANOS + SAMPLE_NANOS;
         this.wasUp = new boolean[cluster.maxBrokerId() + 1];
-        this.lastIsr = new IntList[p];
         this.backlog = new DelayBacklog(sim);
-        this.statePaths = new String[p];
-        this.cachedStates = new PartitionState[p];
     }
 
     @Override
@@ -91,14 +90,14 @@ final class PartitionAvailability implements Invariant {
         for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
             boolean up = sim.isUp(plane.brokerNode(b.id()));
             if (wasUp[b.id()] && !up) {
-                for (int p : cluster.partitionsOf(b.id())) {
+                DataTree tree = plane.authoritativeTree();
+                for (int p : plane.hostedPartitions(b.id())) {
                     // Each broker death has its own detection time: a pending count restarts (fuzz
                     // zookeeper seed 3074: the broker elected after the first death had died too, and
                     // its old session kept it "alive" to the controller for another session timeout).
                     pending.put(p, -1L);
-                    if (lastIsr[p] == null) {
-                        PartitionState s = state(plane.authoritativeTree(), p);
-                        lastIsr[p] = s == null ? IntList.of() : s.isr();
+                    if (!lastIsr.containsKey(p) && !lastIsrText.containsKey(p)) {
+                        rememberIsr(tree, p, true);
                     }
                 }
             }
@@ -120,20 +119,31 @@ final class PartitionAvailability implements Invariant {
         nextSampleNanos = now + SAMPLE_NANOS;
         IntArrayList done = new IntArrayList();
         DataTree tree = plane.authoritativeTree();
+        // Per sample, which brokers run registered (a candidate) and which run (a leader that applied).
+        int brokers = cluster.maxBrokerId() + 1;
+        if (candidate == null) {
+            candidate = new boolean[brokers];
+            running = new KafkaBroker[brokers];
+        }
+        for (int b = 0; b < brokers; b++) {
+            NodeId node = plane.brokerNode(b);
+            ZkBrokerAgent agent = plane.agent(b);
+            boolean up = node != null && sim.isUp(node);
+            candidate[b] = up && agent != null && agent.isRegistered();
+            running[b] = up ? sim.process(node, KafkaBroker.class) : null;
+        }
         for (var e : pending.int2LongEntrySet()) {
             int p = e.getIntKey();
             if (e.getLongValue() >= 0 && e.getLongValue() <= lastBreakNanos) {
                 e.setValue(-1L); // the conditions broke since this count started
             }
-            PartitionState s = state(tree, p);
-            if (s == null) {
+            int leader = leaderNow(tree, p);
+            if (leader == ABSENT) {
                 e.setValue(-1L);
                 continue;
             }
-            if (!s.isr().isEmpty()) {
-                lastIsr[p] = s.isr();
-            }
-            if (hasAppliedLeader(p, s)) {
+            rememberIsr(tree, p, false);
+            if (leader != LeaderElection.NO_LEADER && leader < brokers && running[leader] != null && running[leader].isLeader(p)) {
                 done.add(p);
                 continue;
             }
@@ -145,61 +155,85 @@ final class PartitionAvailability implements Invariant {
                 e.setValue(now);
             } else if (now - e.getLongValue() > boundNanos) {
                 context.fail(ID, cluster.partitionName(p) + " has had no applied leader for " + Time.format(now - e.getLongValue())
-                        + " (bound " + Time.format(boundNanos) + ") while ISR member(s) of " + lastIsr[p] + " ran and were registered; "
-                        + "ZooKeeper has " + s);
+                        + " (bound " + Time.format(boundNanos) + ") while ISR member(s) of " + lastIsrOf(p) + " ran and were registered; "
+                        + "ZooKeeper has " + plane.partitionStates().state(p));
                 return;
             }
         }
         for (int i = 0; i < done.size(); i++) {
             pending.remove(done.getInt(i));
-            lastIsr[done.getInt(i)] = null;
+            lastIsr.remove(done.getInt(i));
+            lastIsrText.remove(done.getInt(i));
         }
     }
 
-    /**
-     * A partition's state in {@code tree}, decoded again only when its znode version changed (one
-     * version has one content in the committed history): with many partitions pending, decoding every
-     * state znode every second tripled the run time of a 100,000-partition failover.
-     */
-    private PartitionState state(DataTree tree, int p) {
+    private static final int ABSENT = Integer.MIN_VALUE;
+    private boolean[] candidate;
+    private KafkaBroker[] running;
+
+    /** The leader ZooKeeper names for {@code p} (from the tree's columns: no path, no text), or {@link #ABSENT}. */
+    private int leaderNow(DataTree tree, int p) {
         if (tree == null) {
-            return null;
+            return ABSENT;
         }
-        if (statePaths[p] == null) {
-            statePaths[p] = KafkaZnodes.statePath(cluster.topics().get(cluster.topicOf(p)).name(), cluster.partitionInTopic(p));
+        if (tree.compactState(p, fields)) {
+            return fields[0];
         }
-        Stat stat = tree.stat(statePaths[p]);
-        if (stat == null) {
-            return null;
-        }
-        if (cachedStates[p] == null || cachedStates[p].partitionEpoch() != stat.version()) {
-            cachedStates[p] = KafkaZnodes.StateData.decode(tree.data(statePaths[p])).toState(p, stat.version());
-        }
-        return cachedStates[p];
+        PartitionState s = plane.partitionStates().state(p);
+        return s == null ? ABSENT : s.leader();
     }
 
-    private boolean hasAppliedLeader(int p, PartitionState s) {
-        if (s.leader() == LeaderElection.NO_LEADER) {
-            return false;
+    /** Keeps the partition's ISR in {@code tree} as its last ISR if it is not empty (or, with {@code always}, whatever it is). */
+    private void rememberIsr(DataTree tree, int p, boolean always) {
+        if (tree != null && tree.compactState(p, fields)) {
+            if (KafkaZnodes.Isr.size(fields[3]) > 0 || always) {
+                lastIsr.put(p, fields[3]);
+                lastIsrText.remove(p);
+            }
+            return;
         }
-        NodeId node = plane.brokerNode(s.leader());
-        KafkaBroker broker = sim.isUp(node) ? sim.process(node, KafkaBroker.class) : null;
-        return broker != null && broker.isLeader(p);
+        PartitionState s = tree == null ? null : plane.partitionStates().state(p);
+        if (s == null) {
+            if (always) {
+                lastIsrText.put(p, IntList.of());
+                lastIsr.remove(p);
+            }
+        } else if (!s.isr().isEmpty() || always) {
+            lastIsrText.put(p, s.isr());
+            lastIsr.remove(p);
+        }
+    }
+
+    private IntList lastIsrOf(int p) {
+        if (lastIsr.containsKey(p)) {
+            return KafkaZnodes.Isr.unpack(cluster, p, lastIsr.get(p));
+        }
+        IntList isr = lastIsrText.get(p);
+        return isr == null ? IntList.of() : isr;
     }
 
     private boolean hasCandidate(int p) {
-        IntList isr = lastIsr[p];
+        if (lastIsr.containsKey(p)) {
+            int packed = lastIsr.get(p);
+            for (int i = 0; i < KafkaZnodes.Isr.size(packed); i++) {
+                int m = KafkaZnodes.Isr.member(cluster, p, packed, i);
+                if (m < candidate.length && candidate[m]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        IntList isr = lastIsrOf(p);
         for (int i = 0; i < isr.size(); i++) {
             int m = isr.getInt(i);
-            ZkBrokerAgent agent = plane.agent(m);
-            if (sim.isUp(plane.brokerNode(m)) && agent != null && agent.isRegistered()) {
+            if (m >= 0 && m < candidate.length && candidate[m]) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The conditions under which the bound counts (see the class comment). */
+    /** The conditions under which the bound counts (see the class comment); O(nodes), never O(partitions). */
     private boolean healthy() {
         for (NodeId z : plane.ensemble().servers()) {
             ZkServer server = plane.ensemble().process(z);
@@ -211,10 +245,8 @@ final class PartitionAvailability implements Invariant {
         if (controller == null || sim.isPaused(controller) || plane.controllerThreadPaused()) {
             return false;
         }
-        for (NodeId n : sim.nodes()) {
-            if (sim.isUp(n) && sim.isPaused(n)) {
-                return false;
-            }
+        if (plane.anyRunningNodePaused()) {
+            return false;
         }
         return ZkControlPlane.runningNodesCleanlyLinked(sim);
     }

@@ -45,8 +45,14 @@ public final class ZkControlPlane implements ControlPlane {
     private ClusterSpec cluster;
     private ZkEnsemble ensemble;
     private ZkBrokerAgent[] agents;
+    /** The broker nodes by broker id (looked up once: checks read them after every event). */
+    private NodeId[] brokerNodes;
+    /** Per broker id, the partitions it hosts (built on first use; {@link ClusterSpec#partitionsOf} scans every partition). */
+    private int[][] hostedPartitions;
     private final KzChecks checks = new KzChecks();
     private long sessionTimeoutNanos;
+    /** Where the servers keep the partition znodes in columns. */
+    private KafkaZnodes.Layout layout;
 
     public ZkControlPlane(int ensembleSize, ZkConfig zkConfig) {
         this.ensembleSize = ensembleSize;
@@ -68,8 +74,14 @@ public final class ZkControlPlane implements ControlPlane {
         this.sim = context.simulation();
         this.cluster = context.cluster();
         this.sessionTimeoutNanos = cluster.config().getMillisAsNanos("zookeeper.session.timeout.ms");
-        this.ensemble = ZkEnsemble.create(sim, ensembleSize, zkConfig);
+        this.layout = new KafkaZnodes.Layout(cluster);
+        this.ensemble = ZkEnsemble.create(sim, ensembleSize, zkConfig, layout);
         this.agents = new ZkBrokerAgent[cluster.maxBrokerId() + 1];
+        this.brokerNodes = new NodeId[cluster.maxBrokerId() + 1];
+        this.hostedPartitions = new int[cluster.maxBrokerId() + 1][];
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            brokerNodes[b.id()] = sim.node(ClusterSpec.brokerNodeName(b.id()));
+        }
         ZkInvariants.addAll(sim, ensemble);
         sim.addInvariant(checks.invariant("KZ-S1"));
         sim.addInvariant(checks.invariant("KZ-S2"));
@@ -96,6 +108,13 @@ public final class ZkControlPlane implements ControlPlane {
         }
     }
 
+    /**
+     * The znodes of a cluster created before the run: the base znodes, then one transaction with
+     * every topic's znode and {@code partitions} znode and, as one compact op, every partition znode
+     * and state znode (preferred replica leading, every replica in sync, epochs 0). Kafka wrote these
+     * topic by topic long ago; one transaction keeps the servers' logs and trees small (the servers
+     * share the columns it creates).
+     */
     private List<TxnEntry> initialZnodes() {
         List<TxnEntry> out = new ArrayList<>();
         List<Op> base = List.of(new Op.Create(KafkaZnodes.BROKERS, "", CreateMode.PERSISTENT),
@@ -103,24 +122,28 @@ public final class ZkControlPlane implements ControlPlane {
                 new Op.Create(KafkaZnodes.TOPICS, "", CreateMode.PERSISTENT),
                 new Op.Create(KafkaZnodes.CONTROLLER_EPOCH, "0", CreateMode.PERSISTENT));
         out.add(new TxnEntry(Zxid.make(0, 1), 0, 0, 0, new Txn.Ops(base, true)));
-        int first = 0;
-        for (ClusterSpec.TopicSpec t : cluster.topics()) {
-            if (cluster.createdAtRuntime(t.name())) {
-                first += t.partitions(); // created by an admin during the run (createTopic)
-                continue;
+        List<Op> ops = new ArrayList<>();
+        IntArrayList parents = new IntArrayList();
+        long znodes = 0;
+        long bytes = 0;
+        for (int t = 0; t < cluster.topics().size(); t++) {
+            ClusterSpec.TopicSpec topic = cluster.topics().get(t);
+            if (cluster.createdAtRuntime(topic.name())) {
+                continue; // created by an admin during the run (createTopic)
             }
-            List<Op> ops = new ArrayList<>();
-            ops.add(new Op.Create(KafkaZnodes.topicPath(t.name()), "assignment", CreateMode.PERSISTENT));
-            ops.add(new Op.Create(KafkaZnodes.partitionsPath(t.name()), "", CreateMode.PERSISTENT));
-            for (int i = 0; i < t.partitions(); i++) {
-                int p = first + i;
-                IntArrayList isr = IntArrayList.wrap(cluster.replicas(p));
-                KafkaZnodes.StateData data = new KafkaZnodes.StateData(cluster.replica(p, 0), 0, 0, isr);
-                ops.add(new Op.Create(KafkaZnodes.partitionPath(t.name(), i), "", CreateMode.PERSISTENT));
-                ops.add(new Op.Create(KafkaZnodes.statePath(t.name(), i), data.encode(), CreateMode.PERSISTENT));
+            ops.add(new Op.Create(KafkaZnodes.topicPath(topic.name()), "assignment", CreateMode.PERSISTENT));
+            ops.add(new Op.Create(KafkaZnodes.partitionsPath(topic.name()), "", CreateMode.PERSISTENT));
+            parents.add(t);
+            znodes += 2L * topic.partitions();
+            int first = cluster.topicFirstPartition(topic.name());
+            for (int i = 0; i < topic.partitions(); i++) {
+                // A create of the partition znode and of its state znode, as Kafka's topic creation writes them.
+                bytes += 80 + 2L * KafkaZnodes.partitionPath(topic.name(), i).length() + layout.stateBytes(first + i);
             }
-            first += t.partitions();
-            out.add(new TxnEntry(Zxid.make(0, out.size() + 1), 0, 0, 0, new Txn.Ops(ops, true)));
+        }
+        if (!parents.isEmpty()) {
+            ops.add(new Op.CreatePartitions(parents.toIntArray(), znodes, (int) Math.min(Integer.MAX_VALUE, bytes)));
+            out.add(new TxnEntry(Zxid.make(0, 2), 0, 0, 0, new Txn.Ops(ops, true)));
         }
         return out;
     }
@@ -158,20 +181,42 @@ public final class ZkControlPlane implements ControlPlane {
         return out;
     }
 
-    /** The committed partition states: read from the ZooKeeper server with the most applied state. */
+    /**
+     * The committed partition states: read from the ZooKeeper server with the most applied state, in
+     * O(1) from its columns (no path, no text).
+     */
     @Override
     public PartitionStateView partitionStates() {
-        return partition -> {
+        return view;
+    }
+
+    private final int[] stateFields = new int[5];
+
+    private final PartitionStateView view = new PartitionStateView() {
+        @Override
+        public PartitionState state(int partition) {
             DataTree tree = authoritativeTree();
             if (tree == null) {
                 return null;
             }
-            String topic = cluster.topics().get(cluster.topicOf(partition)).name();
-            String path = KafkaZnodes.statePath(topic, cluster.partitionInTopic(partition));
+            if (tree.compactState(partition, stateFields)) {
+                return new PartitionState(partition, stateFields[0], stateFields[1],
+                        KafkaZnodes.Isr.unpack(cluster, partition, stateFields[3]), stateFields[4]);
+            }
+            String path = layout.path(partition, true);
             Stat stat = tree.stat(path);
             return stat == null ? null : KafkaZnodes.StateData.decode(tree.data(path)).toState(partition, stat.version());
-        };
-    }
+        }
+
+        @Override
+        public int leader(int partition) {
+            DataTree tree = authoritativeTree();
+            if (tree != null && tree.compactState(partition, stateFields)) {
+                return stateFields[0];
+            }
+            return PartitionStateView.super.leader(partition);
+        }
+    };
 
     /** The data tree of the ZooKeeper server with the most applied state (omniscient; for checks and the authoritative view). */
     DataTree authoritativeTree() {
@@ -185,10 +230,17 @@ public final class ZkControlPlane implements ControlPlane {
         return best;
     }
 
-    /** Whether no cut and no link fault lies between any two running nodes, either way (the KZ-L1/KZ-L2 premise). */
+    /**
+     * Whether no cut and no link fault lies between any two running nodes, either way (the KZ-L1/KZ-L2
+     * premise). Checked after every event: O(1) while the network has no fault at all, else a scan
+     * over the pairs of nodes (never over partitions).
+     */
     static boolean runningNodesCleanlyLinked(Simulation sim) {
-        List<NodeId> nodes = sim.nodes();
         Network net = sim.network();
+        if (!net.hasCutsOrLinkFaults()) {
+            return true;
+        }
+        List<NodeId> nodes = sim.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             NodeId a = nodes.get(i);
             if (!sim.isUp(a)) {
@@ -216,13 +268,20 @@ public final class ZkControlPlane implements ControlPlane {
         dev.faultline.core.control.TopicAdminClient.in(sim, controllerCandidates()).createTopic(topic);
     }
 
-    /** The committed {@code /controller_epoch} as {value, mzxid} (omniscient, for KZ-S2), or null. */
+    /** The last {@link #controllerEpochZnode} answer (its text is parsed again only when its mzxid changes). */
+    private long[] controllerEpochCache;
+
+    /** The committed {@code /controller_epoch} as {value, mzxid} (omniscient, for KZ-S2), or null. Do not modify. */
     long[] controllerEpochZnode() {
         DataTree tree = authoritativeTree();
-        if (tree == null || !tree.exists(KafkaZnodes.CONTROLLER_EPOCH)) {
+        long mzxid = tree == null ? -1 : tree.mzxid(KafkaZnodes.CONTROLLER_EPOCH);
+        if (mzxid < 0) {
             return null;
         }
-        return new long[] {Long.parseLong(tree.data(KafkaZnodes.CONTROLLER_EPOCH)), tree.stat(KafkaZnodes.CONTROLLER_EPOCH).mzxid()};
+        if (controllerEpochCache == null || controllerEpochCache[1] != mzxid) {
+            controllerEpochCache = new long[] {Long.parseLong(tree.data(KafkaZnodes.CONTROLLER_EPOCH)), mzxid};
+        }
+        return controllerEpochCache;
     }
 
     /** The {@code pauseThread} fault: broker {@code brokerId}'s controller event thread alone stops for a while. */
@@ -276,6 +335,10 @@ public final class ZkControlPlane implements ControlPlane {
         return cluster;
     }
 
+    KafkaZnodes.Layout layout() {
+        return layout;
+    }
+
     ControlHistory history() {
         return context.history();
     }
@@ -289,6 +352,34 @@ public final class ZkControlPlane implements ControlPlane {
     }
 
     NodeId brokerNode(int brokerId) {
-        return sim.node(ClusterSpec.brokerNodeName(brokerId));
+        NodeId n = brokerId >= 0 && brokerId < brokerNodes.length ? brokerNodes[brokerId] : null;
+        return n != null ? n : sim.node(ClusterSpec.brokerNodeName(brokerId));
+    }
+
+    /** Whether a running node is paused (no allocation: checks call it after every event). */
+    boolean anyRunningNodePaused() {
+        int n = sim.nodeCount();
+        if (allNodes == null || allNodes.size() != n) {
+            allNodes = sim.nodes();
+        }
+        for (int i = 0; i < n; i++) {
+            NodeId id = allNodes.get(i);
+            if (sim.isPaused(id) && sim.isUp(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<NodeId> allNodes;
+
+    /** The partitions broker {@code brokerId} hosts, ascending (an index built once per broker; do not modify). */
+    int[] hostedPartitions(int brokerId) {
+        int[] hosted = hostedPartitions[brokerId];
+        if (hosted == null) {
+            hosted = cluster.partitionsOf(brokerId);
+            hostedPartitions[brokerId] = hosted;
+        }
+        return hosted;
     }
 }

@@ -13,6 +13,7 @@ import dev.faultline.zookeeper.client.ZkClient;
 import dev.faultline.zookeeper.ensemble.Code;
 import dev.faultline.zookeeper.ensemble.Op;
 import it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap;
+import it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap;
 import it.unimi.dsi.fastutil.ints.IntAVLTreeSet;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
@@ -27,6 +28,15 @@ import java.util.function.Consumer;
  * on the controller's own FIFO queue (§0.3), reading ZooKeeper when it runs. Every write is a
  * {@code multi} whose first op is {@code CheckOp(/controller_epoch, epochZkVersion)} (KAFKA-6082);
  * a failed check means another controller exists and this one resigns.
+ *
+ * <p>The controller context keeps every partition's state in int arrays ({@link Context}: leader,
+ * leader epoch, zkVersion and the ISR packed into one int), and a request carries a compact snapshot
+ * of the states it sends ({@link PartitionStates}), so that millions of partitions cost a few ints
+ * each. Events do work proportional to the partitions they concern: a broker change looks at the
+ * partitions hosted by brokers that are not live and, when a broker starts, at the leaderless ones;
+ * only the failover load and the periodic auto-rebalance check
+ * ({@code leader.imbalance.check.interval.seconds}) look at every partition, as Kafka's do. CPU
+ * costs are {@link ZkCosts}.
  *
  * <p>Simplifications: topic deletion, reassignment and preferred-leader
  * election are not modelled; a partition write that fails on the partition's own zkVersion re-reads
@@ -67,7 +77,7 @@ final class ZkController {
     private record BrokerChange() implements Event {
     }
 
-    private record AlterPartitionReceived(NodeId from, long correlationId, AlterPartitionRequest request) implements Event {
+    private record AlterPartitionReceived(NodeId from, long correlationId, List<AlterPartitionRequest> requests) implements Event {
     }
 
     /** {@code ControlledShutdown} of broker {@code brokerId} at {@code brokerEpoch} (§B.7). */
@@ -93,7 +103,7 @@ final class ZkController {
     private final int controllerEpoch;
     private final int epochZkVersion;
     private final int maxInFlight;
-    private final long partitionCostNanos;
+    private final ZkCosts costs;
     /** Planted bug PB-ZKC-2 {@code zkController.allowEmptyIsr} (KAFKA-5083 reverted): the last ISR member is removed too. */
     private final boolean allowEmptyIsr;
     /** Planted bug PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082 reverted): writes lack the CheckOp. */
@@ -114,12 +124,93 @@ final class ZkController {
     /** {@code shuttingDownBrokerIds}: live brokers in controlled shutdown; never elected (§B.5) nor added to an ISR. */
     private final IntAVLTreeSet shuttingDown = new IntAVLTreeSet();
     private final Int2LongAVLTreeMap brokerEpochs = new Int2LongAVLTreeMap();
-    private final int[] leader;
-    private final int[] leaderEpoch;
-    private final int[] zkVersion;
-    private final IntList[] isr;
-    /** Whether each partition exists in ZooKeeper as far as this controller knows (runtime topics start New). */
-    private final boolean[] created;
+    /** The partition states this controller caches. */
+    private final Context context;
+
+    /**
+     * The controller's cache of partition states ({@code ControllerContext.partitionLeadershipInfo}):
+     * per partition the leader, leader epoch, zkVersion and the ISR packed into one int
+     * ({@link KafkaZnodes.Isr}; an ISR without a packed form is kept aside), whether it exists in
+     * ZooKeeper, and an index of the existing partitions that have no leader.
+     */
+    static final class Context {
+        private final ClusterSpec cluster;
+        private final int[] leader;
+        private final int[] leaderEpoch;
+        private final int[] zkVersion;
+        private final int[] isr;
+        private final Int2ObjectAVLTreeMap<IntList> isrText = new Int2ObjectAVLTreeMap<>();
+        /** Whether each partition exists in ZooKeeper as far as this controller knows (runtime topics start New). */
+        private final boolean[] created;
+        private final IntAVLTreeSet leaderless = new IntAVLTreeSet();
+
+        Context(ClusterSpec cluster) {
+            this.cluster = cluster;
+            int n = cluster.partitionCount();
+            leader = new int[n];
+            leaderEpoch = new int[n];
+            zkVersion = new int[n];
+            isr = new int[n];
+            created = new boolean[n];
+            java.util.Arrays.fill(leader, LeaderElection.NO_LEADER);
+            for (int p = 0; p < n; p++) {
+                // Runtime topics are not known to exist until their state znode is read or written (New partitions).
+                created[p] = !cluster.createdAtRuntime(p);
+            }
+        }
+
+        int leader(int p) {
+            return leader[p];
+        }
+
+        int leaderEpoch(int p) {
+            return leaderEpoch[p];
+        }
+
+        int zkVersion(int p) {
+            return zkVersion[p];
+        }
+
+        int isrPacked(int p) {
+            return isr[p];
+        }
+
+        IntList isr(int p) {
+            return isr[p] == KafkaZnodes.Isr.NOT_PACKED ? isrText.get(p) : KafkaZnodes.Isr.unpack(cluster, p, isr[p]);
+        }
+
+        boolean isrContains(int p, int broker) {
+            return isr[p] == KafkaZnodes.Isr.NOT_PACKED ? isrText.get(p).contains(broker) : KafkaZnodes.Isr.contains(cluster, p, isr[p], broker);
+        }
+
+        boolean created(int p) {
+            return created[p];
+        }
+
+        void set(int p, int newLeader, int newLeaderEpoch, IntList newIsr, int newZkVersion) {
+            created[p] = true;
+            leader[p] = newLeader;
+            leaderEpoch[p] = newLeaderEpoch;
+            zkVersion[p] = newZkVersion;
+            int packed = KafkaZnodes.Isr.pack(cluster, p, newIsr);
+            isr[p] = packed;
+            if (packed == KafkaZnodes.Isr.NOT_PACKED) {
+                isrText.put(p, IntList.of(newIsr.toIntArray()));
+            } else {
+                isrText.remove(p);
+            }
+            if (newLeader == LeaderElection.NO_LEADER) {
+                leaderless.add(p);
+            } else {
+                leaderless.remove(p);
+            }
+        }
+
+        /** The existing partitions without a leader, ascending (do not modify). */
+        IntAVLTreeSet leaderless() {
+            return leaderless;
+        }
+    }
 
     ZkController(ZkBrokerAgent agent, int controllerEpoch, int epochZkVersion) {
         this.agent = agent;
@@ -130,7 +221,7 @@ final class ZkController {
         this.controllerEpoch = controllerEpoch;
         this.epochZkVersion = epochZkVersion;
         this.maxInFlight = Integer.parseInt(cluster.config().getString("zookeeper.max.in.flight.requests", "10"));
-        this.partitionCostNanos = cluster.config().getLong("faultline.broker.partition.cost.ns");
+        this.costs = ZkCosts.of(cluster);
         this.allowEmptyIsr = Boolean.parseBoolean(cluster.config().getString("zkController.allowEmptyIsr", "false"));
         this.autoRebalance = Boolean.parseBoolean(cluster.config().getString("auto.leader.rebalance.enable", "true"));
         this.rebalanceIntervalNanos = Long.parseLong(cluster.config().getString("leader.imbalance.check.interval.seconds", "300"))
@@ -138,21 +229,7 @@ final class ZkController {
         this.imbalancePercentage = Integer.parseInt(cluster.config().getString("leader.imbalance.per.broker.percentage", "10"));
         this.noEpochZkVersionCheck = Boolean.parseBoolean(cluster.config().getString("zkController.noEpochZkVersionCheck", "false"));
         this.channel = new ControllerChannel(plane, ctx, agent.brokerId(), controllerEpoch);
-        int n = cluster.partitionCount();
-        leader = new int[n];
-        leaderEpoch = new int[n];
-        zkVersion = new int[n];
-        isr = new IntList[n];
-        created = new boolean[n];
-        for (int p = 0; p < n; p++) {
-            if (cluster.createdAtRuntime(p)) {
-                // Not known to exist until its state znode is read or written (a New partition).
-                leader[p] = LeaderElection.NO_LEADER;
-                isr[p] = IntList.of();
-            } else {
-                created[p] = true;
-            }
-        }
+        this.context = new Context(cluster);
     }
 
     int epoch() {
@@ -230,8 +307,8 @@ final class ZkController {
         enqueue(new BrokerChange());
     }
 
-    void onAlterPartition(NodeId from, long correlationId, AlterPartitionRequest request) {
-        enqueue(new AlterPartitionReceived(from, correlationId, request));
+    void onAlterPartition(NodeId from, long correlationId, List<AlterPartitionRequest> requests) {
+        enqueue(new AlterPartitionReceived(from, correlationId, requests));
     }
 
     void onControlledShutdown(NodeId from, long correlationId, int brokerId, long brokerEpoch) {
@@ -266,7 +343,7 @@ final class ZkController {
         } else if (e instanceof BrokerChange) {
             processBrokerChange();
         } else if (e instanceof AlterPartitionReceived a) {
-            processAlterPartition(a.from(), a.correlationId(), a.request());
+            processAlterPartition(a.from(), a.correlationId(), a.requests());
         } else if (e instanceof AutoRebalance) {
             processAutoRebalance();
         } else if (e instanceof TopicChange) {
@@ -353,16 +430,27 @@ final class ZkController {
 
     // ------------------------------------------------------------------ failover (§B.4)
 
+    /**
+     * {@code onControllerFailover}: read the brokers, the topics (T reads, with a data watch each) and
+     * every partition state (P reads), pipelined up to {@code zookeeper.max.in.flight.requests};
+     * then, as Kafka does: UpdateMetadata with every partition to every live broker; the replica
+     * state machine's startup (LeaderAndIsr with every hosted partition to every live broker, then
+     * each replica on a broker that is not live goes OfflineReplica: it leaves the ISR, and a
+     * partition it led loses its leader, written per broker as one pipelined batch); the partition
+     * state machine's startup (leaderless partitions get the offline election, another pipelined
+     * batch, then LeaderAndIsr and UpdateMetadata); then the controller is ready.
+     */
     private void onControllerFailover() {
         ctx.trace("zk-controller", "controller " + agent.brokerId() + " epoch " + controllerEpoch + " loading from ZooKeeper");
         readBrokers(() -> call(cb -> zk.getChildren(KafkaZnodes.TOPICS, true, cb), topics -> {
             List<String> names = topics.children() == null ? List.of() : topics.children();
+            java.util.Set<String> inZooKeeper = new java.util.HashSet<>(names); // membership only, never iterated
             // Topic assignments (T reads; the assignment itself comes from the cluster description).
+            ctx.work(costs.topicLoadNanos() * names.size());
             Pipeline.start(names.size(), maxInFlight, (i, pipe) ->
                     call(cb -> zk.getData(KafkaZnodes.topicPath(names.get(i)), true, cb), r -> pipe.completed()), () ->
                     // Every partition's state (P reads, pipelined).
-                    Pipeline.start(cluster.partitionCount(), maxInFlight, (p, pipe) -> readExistingPartition(p, names, pipe::completed), () -> {
-                        ctx.work(partitionCostNanos * cluster.partitionCount());
+                    Pipeline.start(cluster.partitionCount(), maxInFlight, (p, pipe) -> readExistingPartition(p, inZooKeeper, pipe::completed), () -> {
                         // A broker that is not registered now failed before this controller took over
                         // (for example the old controller's own broker): this is when the control
                         // plane learns of it (the recorder ignores brokers with no open failure).
@@ -371,41 +459,76 @@ final class ZkController {
                                 plane.failover().brokerFailureDetected(b.id(), ctx.now());
                             }
                         }
-                        List<Change> changes = new ArrayList<>();
-                        for (int p = 0; p < cluster.partitionCount(); p++) {
-                            if (!created[p]) {
-                                continue; // a New partition: the TopicChange behind this event creates it
-                            }
-                            if (leader[p] == LeaderElection.NO_LEADER || !liveBrokers.contains(leader[p])) {
-                                Change c = offlineElection(p, "controller failover");
-                                if (c != null) {
-                                    changes.add(c);
-                                }
+                        IntList all = allPartitions();
+                        sendUpdateMetadata(liveBrokers, all);
+                        for (int b : liveBrokers) {
+                            sendLeaderAndIsr(b, hostedBy(b));
+                        }
+                        IntArrayList offline = new IntArrayList();
+                        for (var b : cluster.brokers()) {
+                            if (!liveBrokers.contains(b.id())) {
+                                offline.add(b.id());
                             }
                         }
-                        write(changes, () -> {
-                            // UpdateMetadata with every partition to every live broker, then LeaderAndIsr
-                            // for all hosted partitions to every live broker.
-                            sendUpdateMetadata(liveBrokers, allPartitions());
-                            for (int b : liveBrokers) {
-                                sendLeaderAndIsr(b, hostedBy(b));
+                        offlineReplicas(offline, 0, () -> {
+                            List<Change> elections = new ArrayList<>();
+                            for (int p = 0; p < cluster.partitionCount(); p++) {
+                                // OfflinePartition: no leader, or a leader that is not live (an OfflineReplica write that failed).
+                                int l = context.leader(p);
+                                if (context.created(p) && (l == LeaderElection.NO_LEADER || !liveBrokers.contains(l))) {
+                                    Change c = offlineElection(p, "controller failover");
+                                    if (c != null) {
+                                        elections.add(c);
+                                    }
+                                }
                             }
-                            touched = allPartitions();
-                            plane.failover().controllerReady(ctx.now());
-                            ready = true;
-                            if (autoRebalance) {
-                                // The scheduler's first auto-rebalance check comes 5 s after failover.
-                                ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch), 5 * dev.faultline.core.kernel.Time.SECOND);
-                            }
-                            ctx.trace("zk-controller", "controller " + agent.brokerId() + " ready");
-                            done();
+                            writeAndSend(elections, () -> {
+                                touched = allPartitions();
+                                plane.failover().controllerReady(ctx.now());
+                                ready = true;
+                                if (autoRebalance) {
+                                    // The scheduler's first auto-rebalance check comes 5 s after failover.
+                                    ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch), 5 * dev.faultline.core.kernel.Time.SECOND);
+                                }
+                                ctx.trace("zk-controller", "controller " + agent.brokerId() + " ready");
+                                done();
+                            });
                         });
                     }));
         }));
     }
 
+    /**
+     * The replica state machine's OfflineReplica transition for every replica on the brokers
+     * {@code offline} (from index {@code from}), one broker at a time as Kafka groups them: where the
+     * broker is in the ISR it leaves it (the last member stays, KAFKA-5083) and, if it led, the
+     * partition's leader becomes -1; the leader epoch goes up. Written as one pipelined batch per
+     * broker, then LeaderAndIsr to the other replicas and UpdateMetadata.
+     */
+    private void offlineReplicas(IntList offline, int from, Runnable then) {
+        if (from >= offline.size()) {
+            then.run();
+            return;
+        }
+        int b = offline.getInt(from);
+        List<Change> changes = new ArrayList<>();
+        for (int p : plane.hostedPartitions(b)) {
+            if (!context.created(p) || !context.isrContains(p, b)) {
+                continue;
+            }
+            IntList current = context.isr(p);
+            IntList shrunk = isrWithout(current, b);
+            int newLeader = context.leader(p) == b ? LeaderElection.NO_LEADER : context.leader(p);
+            if (newLeader != context.leader(p) || !shrunk.equals(current)) {
+                changes.add(new Change(p, new KafkaZnodes.StateData(newLeader, context.leaderEpoch(p) + 1, controllerEpoch, shrunk),
+                        newLeader != context.leader(p), false, "replica on broker " + b + " offline"));
+            }
+        }
+        writeAndSend(changes, b, () -> offlineReplicas(offline, from + 1, then));
+    }
+
     /** {@link #readPartition}, but no read for a partition whose topic an admin has not created yet (not a child of /brokers/topics). */
-    private void readExistingPartition(int p, List<String> topicsInZooKeeper, Runnable then) {
+    private void readExistingPartition(int p, java.util.Set<String> topicsInZooKeeper, Runnable then) {
         if (cluster.createdAtRuntime(p) && !topicsInZooKeeper.contains(cluster.topics().get(cluster.topicOf(p)).name())) {
             then.run();
             return;
@@ -414,22 +537,26 @@ final class ZkController {
     }
 
     private void readPartition(int p, Runnable then) {
-        String topic = cluster.topics().get(cluster.topicOf(p)).name();
-        call(cb -> zk.getData(KafkaZnodes.statePath(topic, cluster.partitionInTopic(p)), false, cb), r -> {
+        call(cb -> zk.getData(plane.layout().path(p, true), false, cb), r -> {
             if (r.ok()) {
                 KafkaZnodes.StateData d = KafkaZnodes.StateData.decode(r.data());
-                created[p] = true;
-                leader[p] = d.leader();
-                leaderEpoch[p] = d.leaderEpoch();
-                isr[p] = d.isr();
-                zkVersion[p] = r.stat().version();
+                context.set(p, d.leader(), d.leaderEpoch(), d.isr(), r.stat().version());
             }
+            ctx.work(costs.stateReadNanos());
             then.run();
         });
     }
 
     // ------------------------------------------------------------------ broker failure and startup (§B.6)
 
+    /**
+     * {@code processBrokerChange}: dead brokers fail ({@code onBrokerFailure}: partitions they led get
+     * the offline election, written as one pipelined batch and announced with LeaderAndIsr and
+     * UpdateMetadata; then their other replicas leave the ISR, a second batch), new brokers start
+     * ({@code onBrokerStartup}: full UpdateMetadata and LeaderAndIsr for what they host, and
+     * leaderless partitions may elect them). Only partitions hosted by a broker that is not live (or
+     * is shutting down), and the leaderless ones when a broker starts, are looked at.
+     */
     private void processBrokerChange() {
         readBrokers(() -> {
             IntAVLTreeSet dead = lastDead;
@@ -442,11 +569,11 @@ final class ZkController {
             for (int b : born) {
                 channel.removeBroker(b);
             }
-            List<Change> changes = new ArrayList<>();
             for (int b : dead) {
                 plane.failover().brokerFailureDetected(b, ctx.now());
             }
-            ctx.work(partitionCostNanos * cluster.partitionCount() / 10);
+            // Kafka finds the partitions on the dead brokers by a pass over its context (partitionsOnBroker).
+            ctx.work(costs.writePartitionNanos() * cluster.partitionCount() / 100);
             // Bounced brokers (in both sets: same id, larger broker epoch) are handled as a failure
             // followed by a startup (§B.1): during the failure step they count as dead, so they lose
             // leadership and ISR membership like any dead broker; the startup step may then elect
@@ -454,24 +581,41 @@ final class ZkController {
             shuttingDown.removeAll(dead);
             shuttingDown.removeAll(born);
             java.util.function.IntPredicate liveAfterFailure = b -> liveBrokers.contains(b) && !dead.contains(b) && !shuttingDown.contains(b);
-            for (int p = 0; p < cluster.partitionCount(); p++) {
-                if (!created[p]) {
+            IntArrayList candidates = new IntArrayList();
+            for (var spec : cluster.brokers()) {
+                if (!liveAfterFailure.test(spec.id())) {
+                    candidates.addAll(IntArrayList.wrap(plane.hostedPartitions(spec.id())));
+                }
+            }
+            if (!born.isEmpty()) {
+                candidates.addAll(context.leaderless());
+            }
+            candidates.sort(null);
+            List<Change> elections = new ArrayList<>();
+            List<Change> shrinks = new ArrayList<>();
+            int previous = -1;
+            for (int k = 0; k < candidates.size(); k++) {
+                int p = candidates.getInt(k);
+                if (p == previous || !context.created(p)) {
                     continue;
                 }
-                boolean leaderGone = leader[p] != LeaderElection.NO_LEADER && !liveAfterFailure.test(leader[p]);
-                boolean leaderless = leader[p] == LeaderElection.NO_LEADER;
+                previous = p;
+                int leader = context.leader(p);
+                boolean leaderGone = leader != LeaderElection.NO_LEADER && !liveAfterFailure.test(leader);
+                boolean leaderless = leader == LeaderElection.NO_LEADER;
                 Change c = null;
                 if (leaderGone || (leaderless && !born.isEmpty())) {
-                    c = offlineElection(p, leaderGone ? "broker " + leader[p] + " failed" : "broker started", leader[p], isr[p],
+                    c = offlineElection(p, leaderGone ? "broker " + leader + " failed" : "broker started", leader, context.isr(p),
                             leaderGone ? liveAfterFailure : liveBrokers::contains);
                 } else if (!leaderless) {
                     // Followers on dead brokers leave the ISR; the controller bumps the leader epoch.
-                    IntList shrunk = isr[p];
+                    IntList current = context.isr(p);
+                    IntList shrunk = current;
                     for (int b : dead) {
                         shrunk = isrWithout(shrunk, b);
                     }
-                    if (!shrunk.equals(isr[p])) {
-                        c = new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk),
+                    if (!shrunk.equals(current)) {
+                        c = new Change(p, new KafkaZnodes.StateData(leader, context.leaderEpoch(p) + 1, controllerEpoch, shrunk),
                                 false, false, "replica offline");
                     }
                 }
@@ -484,29 +628,32 @@ final class ZkController {
                     }
                 }
                 if (c != null) {
-                    changes.add(c);
+                    (c.leaderChange() ? elections : shrinks).add(c);
                 }
             }
-            write(changes, () -> {
-                IntArrayList changed = new IntArrayList();
-                for (Change c : changes) {
-                    changed.add(c.partition());
-                }
-                touched = changed;
-                sendLeaderAndIsrForChanges(changed);
-                sendUpdateMetadata(liveBrokers, changed);
+            // Elections first (the OfflinePartition -> OnlinePartition batch and its requests), then
+            // the ISR removals of the dead brokers' other replicas (the OfflineReplica batch).
+            writeAndSend(elections, () -> writeAndSend(shrinks, () -> {
                 for (int b : born) {
                     sendUpdateMetadata(IntList.of(b), allPartitions());
                     sendLeaderAndIsr(b, hostedBy(b));
                 }
+                IntArrayList changed = new IntArrayList();
+                for (Change c : elections) {
+                    changed.add(c.partition());
+                }
+                for (Change c : shrinks) {
+                    changed.add(c.partition());
+                }
+                touched = changed;
                 done();
-            });
+            }));
         });
     }
 
     /** Offline-partition election (§B.5) against the cache; {@code null} when nothing changes. */
     private Change offlineElection(int p, String cause) {
-        return offlineElection(p, cause, leader[p], isr[p], liveBrokers::contains);
+        return offlineElection(p, cause, context.leader(p), context.isr(p), liveBrokers::contains);
     }
 
     /**
@@ -522,11 +669,11 @@ final class ZkController {
             }
             // No candidate: leader -1, the ISR keeps its last member (KAFKA-5083).
             IntList kept = isrWithout(currentIsr, currentLeader);
-            return new Change(p, new KafkaZnodes.StateData(LeaderElection.NO_LEADER, leaderEpoch[p] + 1, controllerEpoch, kept),
+            return new Change(p, new KafkaZnodes.StateData(LeaderElection.NO_LEADER, context.leaderEpoch(p) + 1, controllerEpoch, kept),
                     true, false, cause);
         }
         IntList newIsr = LeaderElection.isrAfterElection(e, currentIsr, live);
-        return new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, newIsr), true, e.unclean(), cause);
+        return new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, newIsr), true, e.unclean(), cause);
     }
 
     /** {@link LeaderElection#isrWithout}, or with the planted bug an ISR that may become empty. */
@@ -537,32 +684,52 @@ final class ZkController {
         return LeaderElection.isrWithout(current, broker);
     }
 
+    /**
+     * Writes the changes (one pipelined batch), then sends LeaderAndIsr for them to their live
+     * replicas and UpdateMetadata to every live broker ({@code sendRequestsToBrokers} after a state
+     * machine's batch), then runs {@code then}.
+     */
+    private void writeAndSend(List<Change> changes, Runnable then) {
+        writeAndSend(changes, -1, then);
+    }
+
+    /** As {@link #writeAndSend(List, Runnable)}, no LeaderAndIsr to {@code except} (an offline replica's broker). */
+    private void writeAndSend(List<Change> changes, int except, Runnable then) {
+        write(changes, () -> {
+            IntArrayList changed = new IntArrayList(changes.size());
+            for (Change c : changes) {
+                changed.add(c.partition());
+            }
+            sendLeaderAndIsrForChanges(changed, except);
+            sendUpdateMetadata(liveBrokers, changed);
+            then.run();
+        });
+    }
+
     /** Writes the changes (epoch-checked, conditional on each partition's zkVersion), pipelined. */
     private void write(List<Change> changes, Runnable then) {
-        ctx.work(partitionCostNanos * changes.size());
         Pipeline.start(changes.size(), maxInFlight, (i, pipe) -> {
             Change c = changes.get(i);
             int p = c.partition();
-            String topic = cluster.topics().get(cluster.topicOf(p)).name();
-            String path = KafkaZnodes.statePath(topic, cluster.partitionInTopic(p));
+            String path = plane.layout().path(p, true);
             plane.checks().beforeWrite(cluster, p, c.data());
-            List<Op> ops = noEpochZkVersionCheck ? List.of(new Op.SetData(path, c.data().encode(), zkVersion[p]))
-                    : List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion), new Op.SetData(path, c.data().encode(), zkVersion[p]));
+            ctx.work(costs.writePartitionNanos());
+            int expectedVersion = context.zkVersion(p);
+            List<Op> ops = noEpochZkVersionCheck ? List.of(new Op.SetData(path, c.data().encode(), expectedVersion))
+                    : List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion), new Op.SetData(path, c.data().encode(), expectedVersion));
             call(cb -> zk.multi(ops, cb), r -> {
                 if (r.ok()) {
                     plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
-                    plane.checks().partitionWritten(cluster, p, isr[p], leaderEpoch[p], c.data(), c.leaderChange(), c.unclean(),
+                    plane.checks().partitionWritten(cluster, p, context.isr(p), context.leaderEpoch(p), c.data(), c.leaderChange(), c.unclean(),
                             c.cause().equals("AlterPartition"));
                     // Only a real leader change counts as an election: a broker becomes leader that was
                     // not (or was dropped and re-elected in this write). Losing the leader (-1) and
                     // ISR-only writes are recorded as ISR changes.
                     boolean elected = c.leaderChange() && c.data().leader() != LeaderElection.NO_LEADER
-                            && (c.data().leader() != leader[p] || c.viaNoLeader());
-                    leader[p] = c.data().leader();
-                    leaderEpoch[p] = c.data().leaderEpoch();
-                    isr[p] = c.data().isr();
-                    zkVersion[p] = r.results().get(ops.size() - 1).stat().version();
-                    PartitionState s = c.data().toState(p, zkVersion[p]);
+                            && (c.data().leader() != context.leader(p) || c.viaNoLeader());
+                    int version = r.results().get(ops.size() - 1).stat().version();
+                    context.set(p, c.data().leader(), c.data().leaderEpoch(), c.data().isr(), version);
+                    PartitionState s = c.data().toState(p, version);
                     if (elected) {
                         plane.history().leaderElected(ctx.now(), s, c.unclean(), c.cause());
                     } else {
@@ -615,7 +782,7 @@ final class ZkController {
                     }
                     int count = cluster.topics().get(cluster.topicOf(first)).partitions();
                     for (int p = first; p < first + count; p++) {
-                        Change c = created[p] ? null : newPartitionElection(p);
+                        Change c = context.created(p) ? null : newPartitionElection(p);
                         if (c != null) {
                             changes.add(c);
                         }
@@ -627,12 +794,12 @@ final class ZkController {
                 createPartitions(changes, () -> {
                     IntArrayList changed = new IntArrayList();
                     for (Change c : changes) {
-                        if (created[c.partition()]) {
+                        if (context.created(c.partition())) {
                             changed.add(c.partition());
                         }
                     }
                     touched = changed;
-                    sendLeaderAndIsrForChanges(changed);
+                    sendLeaderAndIsrForChanges(changed, -1);
                     sendUpdateMetadata(liveBrokers, changed);
                     done();
                 });
@@ -657,27 +824,21 @@ final class ZkController {
 
     /** Creates the partitions' znodes and state znodes (epoch-checked), pipelined; marks them created. */
     private void createPartitions(List<Change> changes, Runnable then) {
-        ctx.work(partitionCostNanos * changes.size());
         Pipeline.start(changes.size(), maxInFlight, (i, pipe) -> {
             Change c = changes.get(i);
             int p = c.partition();
-            String topic = cluster.topics().get(cluster.topicOf(p)).name();
-            int number = cluster.partitionInTopic(p);
             plane.checks().beforeWrite(cluster, p, c.data());
+            ctx.work(costs.writePartitionNanos());
             List<Op> ops = new ArrayList<>();
             if (!noEpochZkVersionCheck) {
                 ops.add(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochZkVersion));
             }
-            ops.add(new Op.Create(KafkaZnodes.partitionPath(topic, number), "", dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
-            ops.add(new Op.Create(KafkaZnodes.statePath(topic, number), c.data().encode(), dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
+            ops.add(new Op.Create(plane.layout().path(p, false), "", dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
+            ops.add(new Op.Create(plane.layout().path(p, true), c.data().encode(), dev.faultline.zookeeper.ensemble.CreateMode.PERSISTENT));
             call(cb -> zk.multi(ops, cb), r -> {
                 if (r.ok()) {
                     plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
-                    created[p] = true;
-                    leader[p] = c.data().leader();
-                    leaderEpoch[p] = c.data().leaderEpoch();
-                    isr[p] = c.data().isr();
-                    zkVersion[p] = r.results().get(ops.size() - 1).stat().version();
+                    context.set(p, c.data().leader(), c.data().leaderEpoch(), c.data().isr(), r.results().get(ops.size() - 1).stat().version());
                     pipe.completed();
                 } else if (!noEpochZkVersionCheck && r.results() != null && !r.results().isEmpty()
                         && r.results().get(0).code() != Code.OK) {
@@ -694,84 +855,103 @@ final class ZkController {
     /**
      * For each broker whose share of partitions it prefers but does not lead exceeds
      * {@code leader.imbalance.per.broker.percentage}, move those partitions back to it where it is
-     * live and in the ISR (preferred-replica election: leader epoch + 1, ISR unchanged).
+     * live and in the ISR (preferred-replica election: leader epoch + 1, ISR unchanged). A pass over
+     * every partition, as Kafka's {@code checkAndTriggerAutoLeaderRebalance}, once per
+     * {@code leader.imbalance.check.interval.seconds} (300 s).
      */
     private void processAutoRebalance() {
         int brokers = cluster.maxBrokerId() + 1;
         int[] preferred = new int[brokers];
         int[] notLed = new int[brokers];
         for (int p = 0; p < cluster.partitionCount(); p++) {
-            if (!created[p]) {
+            if (!context.created(p)) {
                 continue;
             }
             int pref = cluster.replica(p, 0);
             preferred[pref]++;
-            if (leader[p] != pref) {
+            if (context.leader(p) != pref) {
                 notLed[pref]++;
             }
         }
-        ctx.work(partitionCostNanos * cluster.partitionCount() / 10);
+        ctx.work(costs.writePartitionNanos() * cluster.partitionCount() / 100);
         List<Change> changes = new ArrayList<>();
         for (int p = 0; p < cluster.partitionCount(); p++) {
             int pref = cluster.replica(p, 0);
-            if (leader[p] == pref || preferred[pref] == 0 || notLed[pref] * 100 <= imbalancePercentage * preferred[pref]) {
+            if (context.leader(p) == pref || preferred[pref] == 0 || notLed[pref] * 100 <= imbalancePercentage * preferred[pref]) {
                 continue;
             }
-            LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr[p],
+            IntList isr = context.isr(p);
+            LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr,
                     b -> liveBrokers.contains(b) && !shuttingDown.contains(b));
             if (e.elected()) {
-                changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, isr[p]), true,
+                changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, isr), true,
                         false, "preferred replica election"));
             }
         }
-        write(changes, () -> {
+        writeAndSend(changes, () -> {
             IntArrayList changed = new IntArrayList();
             for (Change c : changes) {
                 changed.add(c.partition());
             }
             touched = changed;
-            sendLeaderAndIsrForChanges(changed);
-            sendUpdateMetadata(liveBrokers, changed);
             done();
         });
     }
 
     // ------------------------------------------------------------------ AlterPartition (§B.8, KIP-497)
 
-    private void processAlterPartition(NodeId from, long correlationId, AlterPartitionRequest req) {
-        int p = req.partition();
-        Errors error = Errors.NONE;
-        if (req.leaderId() != leader[p] || req.leaderEpoch() != leaderEpoch[p]) {
-            error = Errors.FENCED_LEADER_EPOCH;
-        } else if (req.partitionEpoch() != zkVersion[p]) {
-            error = Errors.INVALID_UPDATE_VERSION;
-        } else if (brokerEpochs.get(req.leaderId()) != req.leaderBrokerEpoch()) {
-            error = Errors.STALE_BROKER_EPOCH;
-        } else {
-            for (int i = 0; i < req.newIsr().size(); i++) {
-                int m = req.newIsr().getInt(i);
-                if (!liveBrokers.contains(m) || !cluster.isReplica(p, m) || (shuttingDown.contains(m) && !isr[p].contains(m))) {
-                    error = Errors.INELIGIBLE_REPLICA;
+    /**
+     * {@code processAlterPartition} for one broker's request: each partition's change is validated
+     * (leader and leader epoch, partition epoch, broker epoch, eligible members); the valid ones are
+     * written as one pipelined batch; then one answer with every partition's result and one
+     * UpdateMetadata for the changed partitions.
+     */
+    private void processAlterPartition(NodeId from, long correlationId, List<AlterPartitionRequest> requests) {
+        Errors[] errors = new Errors[requests.size()];
+        List<Change> changes = new ArrayList<>();
+        IntArrayList all = new IntArrayList(requests.size());
+        for (int k = 0; k < requests.size(); k++) {
+            AlterPartitionRequest req = requests.get(k);
+            int p = req.partition();
+            all.add(p);
+            Errors error = Errors.NONE;
+            if (req.leaderId() != context.leader(p) || req.leaderEpoch() != context.leaderEpoch(p)) {
+                error = Errors.FENCED_LEADER_EPOCH;
+            } else if (req.partitionEpoch() != context.zkVersion(p)) {
+                error = Errors.INVALID_UPDATE_VERSION;
+            } else if (brokerEpochs.get(req.leaderId()) != req.leaderBrokerEpoch()) {
+                error = Errors.STALE_BROKER_EPOCH;
+            } else {
+                for (int i = 0; i < req.newIsr().size(); i++) {
+                    int m = req.newIsr().getInt(i);
+                    if (!liveBrokers.contains(m) || !cluster.isReplica(p, m) || (shuttingDown.contains(m) && !context.isrContains(p, m))) {
+                        error = Errors.INELIGIBLE_REPLICA;
+                    }
                 }
             }
+            errors[k] = error;
+            if (error == Errors.NONE) {
+                changes.add(new Change(p, new KafkaZnodes.StateData(context.leader(p), context.leaderEpoch(p), controllerEpoch, req.newIsr()),
+                        false, false, "AlterPartition"));
+            }
         }
-        touched = IntList.of(p);
-        if (error != Errors.NONE) {
-            reply(from, correlationId, new AlterPartitionResult(p, error, currentState(p)));
-            done();
-            return;
-        }
-        Change c = new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p], controllerEpoch, req.newIsr()), false, false,
-                "AlterPartition");
-        write(List.of(c), () -> {
-            reply(from, correlationId, new AlterPartitionResult(p, Errors.NONE, currentState(p)));
-            sendUpdateMetadata(liveBrokers, IntList.of(p));
+        touched = all;
+        write(changes, () -> {
+            List<AlterPartitionResult> results = new ArrayList<>(requests.size());
+            for (int k = 0; k < requests.size(); k++) {
+                int p = requests.get(k).partition();
+                results.add(new AlterPartitionResult(p, errors[k], currentState(p)));
+            }
+            ctx.send(from, new ControllerRequest.AlterPartitionResponse(correlationId, Errors.NONE, results));
+            IntArrayList changed = new IntArrayList(changes.size());
+            for (Change c : changes) {
+                changed.add(c.partition());
+            }
+            if (!changed.isEmpty()) {
+                sendUpdateMetadata(liveBrokers, changed);
+            }
             done();
         });
-    }
-
-    private void reply(NodeId to, long correlationId, AlterPartitionResult result) {
-        ctx.send(to, new ControllerRequest.AlterPartitionResponse(correlationId, result));
     }
 
     // ------------------------------------------------------------------ controlled shutdown (§B.7)
@@ -779,19 +959,18 @@ final class ZkController {
     /**
      * {@code doControlledShutdown}: a request from an older broker epoch is rejected
      * ({@code STALE_BROKER_EPOCH}, §B.1), one from a broker that is not live gets
-     * {@code BROKER_NOT_AVAILABLE}. Otherwise the broker joins {@code shuttingDownBrokerIds}; the
-     * partitions it leads (replication factor above 1) get the controlled-shutdown election (§B.5:
-     * first live ISR member of the assignment that is not shutting down; ISR minus the shutting-down
-     * brokers), and it leaves the ISR of the partitions it follows (OfflineReplica; leader epoch + 1).
-     * Everything is written to ZooKeeper (epoch-checked, pipelined); then LeaderAndIsr goes out (for
-     * the moved partitions to every live replica, so the broker follows the new leader; for the ISR
-     * removals to the other replicas), StopReplica to the broker for the partitions it followed, and
-     * UpdateMetadata; the answer lists the partitions it still leads (those without another eligible
-     * ISR member, and those with a single replica: the broker then retries).
+     * {@code BROKER_NOT_AVAILABLE}. Otherwise the broker joins {@code shuttingDownBrokerIds}, and, as
+     * Kafka does, in batches: the partitions it leads (replication factor above 1) get the
+     * controlled-shutdown election (§B.5: first live ISR member of the assignment that is not
+     * shutting down; ISR minus the shutting-down brokers), written as one pipelined batch and
+     * announced with LeaderAndIsr to every live replica (so the broker follows the new leader) and
+     * UpdateMetadata; then StopReplica (no deletion) goes to the broker for the partitions it
+     * follows; then it leaves the ISR of those (OfflineReplica; leader epoch + 1), a second batch with
+     * LeaderAndIsr to the other replicas. The answer lists the partitions it still leads (those
+     * without another eligible ISR member, and those with a single replica: the broker then retries).
      *
-     * <p>Simplifications: Kafka sends the StopReplica batch before the OfflineReplica writes; here
-     * every write goes first (pipelined) and the requests follow. StopReplica and the answer go
-     * straight to the broker, not through a per-broker request queue.
+     * <p>Simplification: StopReplica and the answer go straight to the broker, not through a
+     * per-broker request queue.
      */
     private void processControlledShutdown(ControlledShutdownReceived r) {
         int b = r.brokerId();
@@ -809,57 +988,60 @@ final class ZkController {
         }
         shuttingDown.add(b);
         ctx.trace("zk-controller", "controller " + agent.brokerId() + " controlled shutdown of broker " + b + "; shutting down " + shuttingDown);
-        List<Change> changes = new ArrayList<>();
+        List<Change> elections = new ArrayList<>();
         IntArrayList followed = new IntArrayList();
-        for (int p : cluster.partitionsOf(b)) {
-            if (cluster.replicationFactor(p) <= 1 || isr[p] == null || isr[p].isEmpty()) {
+        int[] hosted = plane.hostedPartitions(b);
+        for (int p : hosted) {
+            if (cluster.replicationFactor(p) <= 1 || !context.created(p) || KafkaZnodes.Isr.size(context.isrPacked(p)) == 0
+                    && context.isrPacked(p) != KafkaZnodes.Isr.NOT_PACKED) {
                 continue; // single replica, or a partition with no state yet
             }
-            if (leader[p] == b) {
-                LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr[p], liveBrokers::contains,
+            if (context.leader(p) == b) {
+                IntList isr = context.isr(p);
+                LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr, liveBrokers::contains,
                         shuttingDown::contains);
                 if (e.elected()) {
-                    IntList newIsr = LeaderElection.isrAfterControlledShutdown(e, isr[p], shuttingDown::contains);
-                    changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch[p] + 1, controllerEpoch, newIsr), true, false,
+                    IntList newIsr = LeaderElection.isrAfterControlledShutdown(e, isr, shuttingDown::contains);
+                    elections.add(new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, newIsr), true, false,
                             "controlled shutdown of broker " + b));
                 }
             } else {
                 followed.add(p);
-                IntList shrunk = isrWithout(isr[p], b);
-                if (!shrunk.equals(isr[p])) {
-                    changes.add(new Change(p, new KafkaZnodes.StateData(leader[p], leaderEpoch[p] + 1, controllerEpoch, shrunk), false, false,
-                            "controlled shutdown of broker " + b + ": replica offline"));
-                }
             }
         }
-        ctx.work(partitionCostNanos * cluster.partitionsOf(b).length);
-        write(changes, () -> {
-            IntArrayList changed = new IntArrayList();
-            for (Change c : changes) {
-                changed.add(c.partition());
-            }
-            touched = changed;
-            for (int x : liveBrokers) {
-                IntArrayList mine = new IntArrayList();
-                for (Change c : changes) {
-                    if (cluster.isReplica(c.partition(), x) && (c.leaderChange() || x != b)) {
-                        mine.add(c.partition());
-                    }
-                }
-                sendLeaderAndIsr(x, mine);
-            }
+        ctx.work(costs.writePartitionNanos() * hosted.length / 10);
+        writeAndSend(elections, () -> {
             if (!followed.isEmpty()) {
                 ctx.send(plane.brokerNode(b), new ControllerRequest.StopReplica(agent.brokerId(), controllerEpoch, brokerEpochs.get(b), followed));
             }
-            sendUpdateMetadata(liveBrokers, changed);
-            IntArrayList remaining = new IntArrayList();
-            for (int p : cluster.partitionsOf(b)) {
-                if (leader[p] == b) {
-                    remaining.add(p);
+            List<Change> shrinks = new ArrayList<>();
+            for (int i = 0; i < followed.size(); i++) {
+                int p = followed.getInt(i);
+                IntList current = context.isr(p);
+                IntList shrunk = isrWithout(current, b);
+                if (!shrunk.equals(current)) {
+                    shrinks.add(new Change(p, new KafkaZnodes.StateData(context.leader(p), context.leaderEpoch(p) + 1, controllerEpoch, shrunk),
+                            false, false, "controlled shutdown of broker " + b + ": replica offline"));
                 }
             }
-            replyControlledShutdown(r, Errors.NONE, remaining);
-            done();
+            writeAndSend(shrinks, b, () -> {
+                IntArrayList changed = new IntArrayList();
+                for (Change c : elections) {
+                    changed.add(c.partition());
+                }
+                for (Change c : shrinks) {
+                    changed.add(c.partition());
+                }
+                touched = changed;
+                IntArrayList remaining = new IntArrayList();
+                for (int p : hosted) {
+                    if (context.leader(p) == b) {
+                        remaining.add(p);
+                    }
+                }
+                replyControlledShutdown(r, Errors.NONE, remaining);
+                done();
+            });
         });
     }
 
@@ -875,13 +1057,13 @@ final class ZkController {
     }
 
     private PartitionState currentState(int p) {
-        return new PartitionState(p, leader[p], leaderEpoch[p], isr[p], zkVersion[p]);
+        return new PartitionState(p, context.leader(p), context.leaderEpoch(p), context.isr(p), context.zkVersion(p));
     }
 
     private IntList allPartitions() {
         IntArrayList all = new IntArrayList(cluster.partitionCount());
         for (int p = 0; p < cluster.partitionCount(); p++) {
-            if (created[p]) {
+            if (context.created(p)) {
                 all.add(p);
             }
         }
@@ -889,15 +1071,12 @@ final class ZkController {
     }
 
     private IntList hostedBy(int broker) {
-        IntArrayList out = IntArrayList.wrap(cluster.partitionsOf(broker));
-        out.removeIf(p -> !created[p]);
-        return out;
-    }
-
-    private List<PartitionState> states(IntList partitions) {
-        List<PartitionState> out = new ArrayList<>(partitions.size());
-        for (int i = 0; i < partitions.size(); i++) {
-            out.add(currentState(partitions.getInt(i)));
+        int[] hosted = plane.hostedPartitions(broker);
+        IntArrayList out = new IntArrayList(hosted.length);
+        for (int p : hosted) {
+            if (context.created(p)) {
+                out.add(p);
+            }
         }
         return out;
     }
@@ -906,28 +1085,36 @@ final class ZkController {
         if (partitions.isEmpty() || !liveBrokers.contains(broker)) {
             return;
         }
-        ctx.work(partitionCostNanos * partitions.size());
+        ctx.work(costs.requestPartitionNanos() * partitions.size());
         channel.send(broker, new ControllerRequest.LeaderAndIsr(agent.brokerId(), controllerEpoch,
-                brokerEpochs.get(broker), states(partitions)));
+                brokerEpochs.get(broker), PartitionStates.of(cluster, context, partitions)));
     }
 
-    private void sendLeaderAndIsrForChanges(IntList changed) {
-        for (int b : liveBrokers) {
-            IntArrayList mine = new IntArrayList();
-            for (int i = 0; i < changed.size(); i++) {
-                if (cluster.isReplica(changed.getInt(i), b)) {
-                    mine.add(changed.getInt(i));
+    /** LeaderAndIsr for the changed partitions to each of their live replicas (none to {@code except}). */
+    private void sendLeaderAndIsrForChanges(IntList changed, int except) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        Int2ObjectAVLTreeMap<IntArrayList> byBroker = new Int2ObjectAVLTreeMap<>();
+        for (int i = 0; i < changed.size(); i++) {
+            int p = changed.getInt(i);
+            for (int r = 0; r < cluster.replicationFactor(p); r++) {
+                int b = cluster.replica(p, r);
+                if (b != except && liveBrokers.contains(b)) {
+                    byBroker.computeIfAbsent(b, k -> new IntArrayList()).add(p);
                 }
             }
-            sendLeaderAndIsr(b, mine);
+        }
+        for (var e : byBroker.int2ObjectEntrySet()) {
+            sendLeaderAndIsr(e.getIntKey(), e.getValue());
         }
     }
 
     private void sendUpdateMetadata(Iterable<Integer> brokers, IntList partitions) {
-        List<PartitionState> s = states(partitions);
+        PartitionStates s = PartitionStates.of(cluster, context, partitions);
         for (int b : brokers) {
             if (liveBrokers.contains(b)) {
-                ctx.work(partitionCostNanos * partitions.size());
+                ctx.work(costs.requestPartitionNanos() * partitions.size());
                 channel.send(b, new ControllerRequest.UpdateMetadata(agent.brokerId(), controllerEpoch, brokerEpochs.get(b), s));
             }
         }
