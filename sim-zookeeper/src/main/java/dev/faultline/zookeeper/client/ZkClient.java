@@ -83,6 +83,8 @@ public final class ZkClient {
     private final TreeSet<String> childWatches = new TreeSet<>();
     private final List<String> violations = new ArrayList<>();
     private int expiredEvents;
+    /** A warm start's first connection: its first ping comes at a random phase of the ping interval. */
+    private boolean randomFirstPing;
 
     /**
      * @param name unique among the clients of the host (timer tags carry it)
@@ -102,6 +104,26 @@ public final class ZkClient {
     public void start() {
         serverIndex = ctx.random().nextInt(servers.size());
         connect();
+    }
+
+    /**
+     * Warm start: this handle holds a session established before the run (its id, negotiated
+     * timeout, the last zxid its client saw, and the watches it had set), so {@link #start} re-attaches
+     * to it as after a reconnect (SetWatches re-registers the watches); its first ping comes at a
+     * phase drawn from the node's stream. Call before {@link #start}.
+     */
+    public void resumeSession(long id, long negotiatedTimeout, long lastZxid, java.util.Collection<String> data,
+                              java.util.Collection<String> children) {
+        if (state != ClientState.NOT_STARTED) {
+            throw new IllegalStateException(name + ": resumeSession before start only");
+        }
+        sessionId = id;
+        negotiatedTimeoutNanos = negotiatedTimeout;
+        lastZxidSeen = lastZxid;
+        maxObservedZxid = lastZxid;
+        dataWatches.addAll(data);
+        childWatches.addAll(children);
+        randomFirstPing = true;
     }
 
     /** Closes the session (a closeSession request) and the handle. */
@@ -261,7 +283,8 @@ public final class ZkClient {
         state = ClientState.transition(name, state, ClientState.CONNECTED);
         ctx.trace("zk-client", name + " connected to " + server + " session 0x" + Long.toHexString(sessionId));
         ctx.setTimer(timer(Timer.Kind.READ_TIMEOUT), readTimeoutNanos());
-        ctx.setTimer(timer(Timer.Kind.PING), Math.min(readTimeoutNanos() / 2, MAX_SEND_PING_INTERVAL_NANOS));
+        long pingInterval = Math.min(readTimeoutNanos() / 2, MAX_SEND_PING_INTERVAL_NANOS);
+        ctx.setTimer(timer(Timer.Kind.PING), pingInterval);
         if (!dataWatches.isEmpty() || !existWatches.isEmpty() || !childWatches.isEmpty()) {
             send(new ClientMessage.SetWatches(lastZxidSeen, new ArrayList<>(dataWatches), new ArrayList<>(existWatches),
                     new ArrayList<>(childWatches)));
@@ -270,6 +293,11 @@ public final class ZkClient {
             Pending p = queued.pollFirst();
             outstanding.put(p.xid(), p);
             send(new ClientMessage.Request(p.xid(), p.operation()));
+        }
+        if (randomFirstPing) {
+            // An established client is somewhere in its ping interval (after the sends above, which re-arm it).
+            randomFirstPing = false;
+            ctx.setTimer(timer(Timer.Kind.PING), 1 + ctx.random().fork("warm-start-ping").nextLong(pingInterval));
         }
         watcher.onStateChange(KeeperState.SyncConnected);
     }

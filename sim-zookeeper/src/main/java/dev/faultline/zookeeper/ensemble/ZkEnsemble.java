@@ -30,12 +30,21 @@ public final class ZkEnsemble {
 
     /** As {@link #create(Simulation, int, ZkConfig)}, the servers keeping {@code layout}'s znodes in columns. */
     public static ZkEnsemble create(Simulation sim, int size, ZkConfig config, PartitionZnodeLayout layout) {
+        return create(sim, size, config, layout, false);
+    }
+
+    /**
+     * As {@link #create(Simulation, int, ZkConfig, PartitionZnodeLayout)}; with {@code warm} the
+     * servers' first processes load their logs at no CPU cost (an ensemble established before the run).
+     */
+    public static ZkEnsemble create(Simulation sim, int size, ZkConfig config, PartitionZnodeLayout layout, boolean warm) {
         ZkHistory history = new ZkHistory(size);
         Long2ObjectAVLTreeMap<NodeId> peers = new Long2ObjectAVLTreeMap<>();
         List<NodeId> ids = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             final long sid = i;
-            NodeId id = sim.addNode("zk-" + i, ctx -> new ZkServer(ctx, sid, peers, config, history, layout));
+            NodeId id = sim.addNode("zk-" + i, ctx -> new ZkServer(ctx, sid, peers, config, history, layout,
+                    warm && sim.incarnation(ctx.self()) == 1));
             peers.put(sid, id);
             ids.add(id);
         }

@@ -25,6 +25,8 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
     private final ZkConfig config;
     private final ZkHistory history;
     private final PartitionZnodeLayout layout;
+    /** A warm start's first process: it has been running since long ago, so loading its state costs nothing. */
+    private boolean warmFirstLoad;
     private final Long2ObjectAVLTreeMap<NodeId> peers;
     private final ZkDisk disk;
     private final RoleOwner roles;
@@ -48,7 +50,17 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
      */
     public ZkServer(NodeContext ctx, long sid, Long2ObjectSortedMap<NodeId> peers, ZkConfig config, ZkHistory history,
                     PartitionZnodeLayout layout) {
+        this(ctx, sid, peers, config, history, layout, false);
+    }
+
+    /**
+     * @param warmFirstLoad the first process of a warm start (the ensemble was established before the
+     *        run): loading its log at start charges no CPU
+     */
+    public ZkServer(NodeContext ctx, long sid, Long2ObjectSortedMap<NodeId> peers, ZkConfig config, ZkHistory history,
+                    PartitionZnodeLayout layout, boolean warmFirstLoad) {
         this.layout = layout;
+        this.warmFirstLoad = warmFirstLoad;
         this.ctx = ctx;
         this.sid = sid;
         this.config = config;
@@ -279,7 +291,10 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
             t.apply(e);
             bulk += e.txn().bulkZnodes();
         }
-        ctx.work(config.costs().perZnodeNanos() * ((long) entries.size() + bulk));
+        if (!warmFirstLoad) {
+            ctx.work(config.costs().perZnodeNanos() * ((long) entries.size() + bulk));
+        }
+        warmFirstLoad = false;
         tree = t;
     }
 

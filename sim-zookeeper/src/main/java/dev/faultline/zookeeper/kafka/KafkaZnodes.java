@@ -166,6 +166,13 @@ final class KafkaZnodes {
         private final Object2IntOpenHashMap<String> topicIndex = new Object2IntOpenHashMap<>();
 
         Layout(ClusterSpec cluster) {
+            for (ClusterSpec.TopicSpec t : cluster.topics()) {
+                if (t.replicationFactor() > 8) {
+                    // Simplification: the packed ISR holds positions in the first 8 replicas.
+                    throw new IllegalArgumentException("topic " + t.name() + ": ZooKeeper mode supports replication factors up to 8, got "
+                            + t.replicationFactor());
+                }
+            }
             this.cluster = cluster;
             this.parentPaths = new String[cluster.topics().size()];
             topicIndex.defaultReturnValue(-1);

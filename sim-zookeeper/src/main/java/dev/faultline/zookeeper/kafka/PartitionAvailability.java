@@ -12,7 +12,6 @@ import dev.faultline.core.kernel.Time;
 import dev.faultline.zookeeper.ensemble.DataTree;
 import dev.faultline.zookeeper.ensemble.Stat;
 import dev.faultline.zookeeper.ensemble.ZkServer;
-import it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 
@@ -50,10 +49,16 @@ final class PartitionAvailability implements Invariant {
     private final ClusterSpec cluster;
     private final long boundNanos;
     private final boolean[] wasUp;
-    /** Armed partitions and since when their condition held (-1: not holding now). */
-    private final Int2LongAVLTreeMap pending = new Int2LongAVLTreeMap();
-    /** Per armed partition, the last non-empty ISR seen (packed, {@link KafkaZnodes.Isr}); cleared when done. */
-    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap lastIsr = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+    /**
+     * The armed partitions, ascending. Per partition (arrays allocated at the first broker death, so
+     * an idle cluster pays nothing): whether it is armed, since when its condition held (-1: not
+     * holding now), and the last non-empty ISR seen (packed, {@link KafkaZnodes.Isr}, or
+     * {@link KafkaZnodes.Isr#NOT_PACKED} with the ISR in {@link #lastIsrText}).
+     */
+    private IntArrayList pending = new IntArrayList();
+    private boolean[] armed;
+    private long[] since;
+    private int[] lastIsr;
     /** Per armed partition, the last non-empty ISR seen when it has no packed form. */
     private final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<IntList> lastIsrText = new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
     private final int[] fields = new int[5];
@@ -91,14 +96,26 @@ final class PartitionAvailability implements Invariant {
             boolean up = sim.isUp(plane.brokerNode(b.id()));
             if (wasUp[b.id()] && !up) {
                 DataTree tree = plane.authoritativeTree();
+                if (armed == null) {
+                    armed = new boolean[cluster.partitionCount()];
+                    since = new long[cluster.partitionCount()];
+                    lastIsr = new int[cluster.partitionCount()];
+                }
+                boolean added = false;
                 for (int p : plane.hostedPartitions(b.id())) {
                     // Each broker death has its own detection time: a pending count restarts (fuzz
                     // zookeeper seed 3074: the broker elected after the first death had died too, and
                     // its old session kept it "alive" to the controller for another session timeout).
-                    pending.put(p, -1L);
-                    if (!lastIsr.containsKey(p) && !lastIsrText.containsKey(p)) {
+                    since[p] = -1L;
+                    if (!armed[p]) {
+                        armed[p] = true;
+                        pending.add(p);
+                        added = true;
                         rememberIsr(tree, p, true);
                     }
+                }
+                if (added) {
+                    pending.sort(null);
                 }
             }
             wasUp[b.id()] = up;
@@ -132,39 +149,39 @@ final class PartitionAvailability implements Invariant {
             candidate[b] = up && agent != null && agent.isRegistered();
             running[b] = up ? sim.process(node, KafkaBroker.class) : null;
         }
-        for (var e : pending.int2LongEntrySet()) {
-            int p = e.getIntKey();
-            if (e.getLongValue() >= 0 && e.getLongValue() <= lastBreakNanos) {
-                e.setValue(-1L); // the conditions broke since this count started
+        IntArrayList remaining = new IntArrayList(pending.size());
+        for (int k = 0; k < pending.size(); k++) {
+            int p = pending.getInt(k);
+            if (since[p] >= 0 && since[p] <= lastBreakNanos) {
+                since[p] = -1L; // the conditions broke since this count started
             }
             int leader = leaderNow(tree, p);
             if (leader == ABSENT) {
-                e.setValue(-1L);
+                since[p] = -1L;
+                remaining.add(p);
                 continue;
             }
             rememberIsr(tree, p, false);
             if (leader != LeaderElection.NO_LEADER && leader < brokers && running[leader] != null && running[leader].isLeader(p)) {
-                done.add(p);
+                armed[p] = false;
+                lastIsrText.remove(p);
                 continue;
             }
+            remaining.add(p);
             if (!hasCandidate(p)) {
-                e.setValue(-1L);
+                since[p] = -1L;
                 continue;
             }
-            if (e.getLongValue() < 0) {
-                e.setValue(now);
-            } else if (now - e.getLongValue() > boundNanos) {
-                context.fail(ID, cluster.partitionName(p) + " has had no applied leader for " + Time.format(now - e.getLongValue())
+            if (since[p] < 0) {
+                since[p] = now;
+            } else if (now - since[p] > boundNanos) {
+                context.fail(ID, cluster.partitionName(p) + " has had no applied leader for " + Time.format(now - since[p])
                         + " (bound " + Time.format(boundNanos) + ") while ISR member(s) of " + lastIsrOf(p) + " ran and were registered; "
                         + "ZooKeeper has " + plane.partitionStates().state(p));
                 return;
             }
         }
-        for (int i = 0; i < done.size(); i++) {
-            pending.remove(done.getInt(i));
-            lastIsr.remove(done.getInt(i));
-            lastIsrText.remove(done.getInt(i));
-        }
+        pending = remaining;
     }
 
     private static final int ABSENT = Integer.MIN_VALUE;
@@ -187,7 +204,7 @@ final class PartitionAvailability implements Invariant {
     private void rememberIsr(DataTree tree, int p, boolean always) {
         if (tree != null && tree.compactState(p, fields)) {
             if (KafkaZnodes.Isr.size(fields[3]) > 0 || always) {
-                lastIsr.put(p, fields[3]);
+                lastIsr[p] = fields[3];
                 lastIsrText.remove(p);
             }
             return;
@@ -196,25 +213,25 @@ final class PartitionAvailability implements Invariant {
         if (s == null) {
             if (always) {
                 lastIsrText.put(p, IntList.of());
-                lastIsr.remove(p);
+                lastIsr[p] = KafkaZnodes.Isr.NOT_PACKED;
             }
         } else if (!s.isr().isEmpty() || always) {
             lastIsrText.put(p, s.isr());
-            lastIsr.remove(p);
+            lastIsr[p] = KafkaZnodes.Isr.NOT_PACKED;
         }
     }
 
     private IntList lastIsrOf(int p) {
-        if (lastIsr.containsKey(p)) {
-            return KafkaZnodes.Isr.unpack(cluster, p, lastIsr.get(p));
+        if (lastIsr[p] != KafkaZnodes.Isr.NOT_PACKED) {
+            return KafkaZnodes.Isr.unpack(cluster, p, lastIsr[p]);
         }
         IntList isr = lastIsrText.get(p);
         return isr == null ? IntList.of() : isr;
     }
 
     private boolean hasCandidate(int p) {
-        if (lastIsr.containsKey(p)) {
-            int packed = lastIsr.get(p);
+        if (lastIsr[p] != KafkaZnodes.Isr.NOT_PACKED) {
+            int packed = lastIsr[p];
             for (int i = 0; i < KafkaZnodes.Isr.size(packed); i++) {
                 int m = KafkaZnodes.Isr.member(cluster, p, packed, i);
                 if (m < candidate.length && candidate[m]) {

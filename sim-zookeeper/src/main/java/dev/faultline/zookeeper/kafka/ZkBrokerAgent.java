@@ -87,7 +87,39 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         alterSentTo = -1;
         alterBackingOff = false;
         plane.checks().brokerStarted(brokerId);
-        newSession();
+        ZkControlPlane.WarmBroker warm = plane.takeWarmStart(brokerId);
+        if (warm != null) {
+            resumeWarm(warm);
+        } else {
+            newSession();
+        }
+    }
+
+    /**
+     * Warm start (the first process of a broker in a warm run): the broker has been a registered
+     * member of an established cluster since long ago. It resumes its ZooKeeper session (id,
+     * timeout, last zxid seen and the watches it holds) instead of opening one, is registered with
+     * the broker epoch of its {@code /brokers/ids/N} znode, knows the controller and its epoch, and
+     * if it is the controller, runs a controller whose context is already loaded
+     * ({@link ZkController#warm}). Its client re-attaches once the ensemble serves.
+     */
+    private void resumeWarm(ZkControlPlane.WarmBroker warm) {
+        sessions++;
+        registering = false;
+        registered = true;
+        zk = new ZkClient(ctx, "zk-client-" + brokerId + "#" + sessions, plane.zkServers(), plane.sessionTimeoutNanos(), this);
+        zk.resumeSession(warm.sessionId(), warm.negotiatedTimeoutNanos(), warm.lastZxid(), warm.dataWatches(), warm.childWatches());
+        brokerEpoch = warm.brokerEpoch();
+        broker.registered(brokerEpoch);
+        highestControllerEpochSeen = warm.controllerEpoch();
+        learnController(warm.controllerId());
+        ctx.trace("zk-broker", "broker " + brokerId + " warm start: session 0x" + Long.toHexString(warm.sessionId()) + ", broker epoch "
+                + brokerEpoch + ", controller " + warm.controllerId() + " (epoch " + warm.controllerEpoch() + ")");
+        if (warm.controllerId() == brokerId) {
+            plane.controllerActivated(this, warm.controllerEpoch());
+            controller = ZkController.warm(this, warm.controllerEpoch(), warm.epochZkVersion(), plane.warmBrokerEpochs());
+        }
+        zk.start();
     }
 
     private void newSession() {

@@ -75,7 +75,7 @@ public final class ZkControlPlane implements ControlPlane {
         this.cluster = context.cluster();
         this.sessionTimeoutNanos = cluster.config().getMillisAsNanos("zookeeper.session.timeout.ms");
         this.layout = new KafkaZnodes.Layout(cluster);
-        this.ensemble = ZkEnsemble.create(sim, ensembleSize, zkConfig, layout);
+        this.ensemble = ZkEnsemble.create(sim, ensembleSize, zkConfig, layout, cluster.warmStart());
         this.agents = new ZkBrokerAgent[cluster.maxBrokerId() + 1];
         this.brokerNodes = new NodeId[cluster.maxBrokerId() + 1];
         this.hostedPartitions = new int[cluster.maxBrokerId() + 1][];
@@ -99,13 +99,131 @@ public final class ZkControlPlane implements ControlPlane {
             sim.addInvariant(new PartitionAvailability(this, sim, cluster, negotiatedSessionNanos, zkConfig.tickTimeNanos()));
         }
         List<TxnEntry> initial = initialZnodes();
+        if (cluster.warmStart()) {
+            initial = new ArrayList<>(initial);
+            initial.addAll(warmStart(negotiatedSessionNanos));
+            baseTree = new DataTree(layout);
+            for (TxnEntry e : initial) {
+                baseTree.apply(e);
+            }
+        }
         for (NodeId server : ensemble.servers()) {
             ZkDisk disk = new ZkDisk(sim.storage(server));
             for (TxnEntry e : initial) {
                 disk.log().append(e);
             }
             disk.log().sync();
+            if (cluster.warmStart()) {
+                // The ensemble established epoch 1 before the run (it committed the sessions below in it).
+                disk.acceptedEpochFile().set(1L);
+                disk.acceptedEpochFile().sync();
+                disk.currentEpochFile().set(1L);
+                disk.currentEpochFile().sync();
+            }
         }
+    }
+
+    /** What a broker's first process in a warm run resumes: its session, registration and view of the controller. */
+    record WarmBroker(int brokerId, long sessionId, long negotiatedTimeoutNanos, long brokerEpoch, long lastZxid, int controllerId,
+                      int controllerEpoch, int epochZkVersion, List<String> dataWatches, List<String> childWatches) {
+    }
+
+    /** Per broker id, the warm state its first agent takes ({@link #takeWarmStart}); null when cold or taken. */
+    private WarmBroker[] warmBrokers;
+    /** The tree every server of a warm start loads (the authoritative state until a server has started). */
+    private DataTree baseTree;
+
+    /**
+     * Warm start, control-plane part (ZooKeeper mode): the established cluster's transactions, after
+     * the initial topics, at epoch 1 (every server's acceptedEpoch and currentEpoch): each broker's
+     * session (id drawn from the seeded {@code zk-warm-start} stream, the negotiated timeout) and its
+     * ephemeral {@code /brokers/ids/N} (its czxid is the broker epoch), then the controller election
+     * of a broker drawn from the same stream ({@code /controller}, {@code /controller_epoch} = 1).
+     * At start the servers load these logs at no CPU cost and run the usual election, discovery and
+     * (empty) sync, about half a second; the new leader tracks every session with a full timeout.
+     * Each broker's first process resumes its session with the watches Kafka holds in steady state
+     * (every broker a data watch on {@code /controller}; the controller child watches on
+     * {@code /brokers/ids} and {@code /brokers/topics} and a data watch per topic), knows the
+     * controller, and the controller's context is the partitions' initial states, already loaded:
+     * no failover load and no LeaderAndIsr or UpdateMetadata before the first fault (the brokers
+     * adopt their roles themselves). Client pings and the controller's auto-rebalance check start at
+     * phases drawn from seeded streams.
+     */
+    private List<TxnEntry> warmStart(long negotiatedSessionNanos) {
+        dev.faultline.core.kernel.SimRandom random = sim.random("zk-warm-start");
+        List<TxnEntry> out = new ArrayList<>();
+        int counter = 0;
+        int brokers = cluster.brokers().size();
+        long[] sessions = new long[brokers];
+        long[] origins = new long[brokers];
+        long[] epochs = new long[brokers];
+        it.unimi.dsi.fastutil.longs.LongAVLTreeSet used = new it.unimi.dsi.fastutil.longs.LongAVLTreeSet();
+        for (int i = 0; i < brokers; i++) {
+            long origin = 1 + random.nextInt(ensembleSize);
+            long id;
+            do {
+                id = (origin << 56) | (random.nextLong() & 0x00ff_ffff_ffff_ffffL);
+            } while (!used.add(id));
+            sessions[i] = id;
+            origins[i] = origin;
+            out.add(new TxnEntry(Zxid.make(1, ++counter), origin, id, 0, new Txn.CreateSession(id, negotiatedSessionNanos)));
+        }
+        for (int i = 0; i < brokers; i++) {
+            int b = cluster.brokers().get(i).id();
+            long zxid = Zxid.make(1, ++counter);
+            epochs[i] = zxid;
+            out.add(new TxnEntry(zxid, origins[i], sessions[i], 1, new Txn.Ops(List.of(
+                    new Op.Create(KafkaZnodes.brokerPath(b), "PLAINTEXT://broker-" + b, CreateMode.EPHEMERAL)), false)));
+        }
+        int controllerIndex = random.nextInt(brokers);
+        int controllerId = cluster.brokers().get(controllerIndex).id();
+        long last = Zxid.make(1, ++counter);
+        out.add(new TxnEntry(last, origins[controllerIndex], sessions[controllerIndex], 2, new Txn.Ops(List.of(
+                new Op.Create(KafkaZnodes.CONTROLLER, Integer.toString(controllerId), CreateMode.EPHEMERAL),
+                new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, "1", 0)), true)));
+        warmBrokers = new WarmBroker[cluster.maxBrokerId() + 1];
+        List<String> topicWatches = new ArrayList<>();
+        for (ClusterSpec.TopicSpec t : cluster.topics()) {
+            if (!cluster.createdAtRuntime(t.name())) {
+                topicWatches.add(KafkaZnodes.topicPath(t.name()));
+            }
+        }
+        for (int i = 0; i < brokers; i++) {
+            int b = cluster.brokers().get(i).id();
+            boolean controls = b == controllerId;
+            List<String> data = new ArrayList<>(List.of(KafkaZnodes.CONTROLLER));
+            List<String> children = new ArrayList<>();
+            if (controls) {
+                data.addAll(topicWatches);
+                children.add(KafkaZnodes.BROKER_IDS);
+                children.add(KafkaZnodes.TOPICS);
+            }
+            warmBrokers[b] = new WarmBroker(b, sessions[i], negotiatedSessionNanos, epochs[i], last, controllerId, 1, 1, data, children);
+        }
+        return out;
+    }
+
+    /** The warm state of broker {@code brokerId}'s first process, once (null in a cold run and for later processes). */
+    WarmBroker takeWarmStart(int brokerId) {
+        if (warmBrokers == null || brokerId >= warmBrokers.length) {
+            return null;
+        }
+        WarmBroker w = warmBrokers[brokerId];
+        warmBrokers[brokerId] = null;
+        return w;
+    }
+
+    /** The live brokers and their broker epochs as a warm start's controller knows them. */
+    it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap warmBrokerEpochs() {
+        it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap out = new it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap();
+        DataTree tree = baseTree;
+        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+            Stat stat = tree.stat(KafkaZnodes.brokerPath(b.id()));
+            if (stat != null) {
+                out.put(b.id(), stat.czxid());
+            }
+        }
+        return out;
     }
 
     /**
@@ -172,6 +290,13 @@ public final class ZkControlPlane implements ControlPlane {
         return best;
     }
 
+    /** The epoch of the active controller if it finished its failover load (read only, for measurements), else -1. */
+    public int readyControllerEpoch() {
+        NodeId active = activeController();
+        ZkBrokerAgent a = active == null ? null : agents[ClusterSpec.brokerIdOf(active.name())];
+        return a != null && a.isReadyController() ? a.controllerEpoch() : -1;
+    }
+
     @Override
     public List<NodeId> controllerCandidates() {
         List<NodeId> out = new ArrayList<>();
@@ -218,16 +343,25 @@ public final class ZkControlPlane implements ControlPlane {
         }
     };
 
-    /** The data tree of the ZooKeeper server with the most applied state (omniscient; for checks and the authoritative view). */
+    /**
+     * The data tree of the ZooKeeper server with the most applied state (omniscient; for checks and
+     * the authoritative view). In a warm start, before any server has started (brokers start first
+     * and adopt their roles from it), the state every server is about to load.
+     */
     DataTree authoritativeTree() {
         DataTree best = null;
+        boolean started = false;
         for (NodeId id : ensemble.servers()) {
             ZkServer s = ensemble.process(id);
+            started |= sim.incarnation(id) > 0;
             if (s != null && s.dataTree() != null && (best == null || s.dataTree().lastProcessedZxid() > best.lastProcessedZxid())) {
                 best = s.dataTree();
             }
         }
-        return best;
+        if (started) {
+            baseTree = null; // only needed before the servers start
+        }
+        return best == null && !started ? baseTree : best;
     }
 
     /**

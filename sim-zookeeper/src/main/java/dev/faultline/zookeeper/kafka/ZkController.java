@@ -206,6 +206,16 @@ final class ZkController {
             }
         }
 
+        /** The initial state of a partition created before the run (preferred replica leading, full ISR, epochs 0). */
+        void setInitial(int p) {
+            created[p] = true;
+            leader[p] = cluster.replica(p, 0);
+            leaderEpoch[p] = 0;
+            zkVersion[p] = 0;
+            isr[p] = KafkaZnodes.Isr.all(cluster, p);
+            leaderless.remove(p);
+        }
+
         /** The existing partitions without a leader, ascending (do not modify). */
         IntAVLTreeSet leaderless() {
             return leaderless;
@@ -230,6 +240,36 @@ final class ZkController {
         this.noEpochZkVersionCheck = Boolean.parseBoolean(cluster.config().getString("zkController.noEpochZkVersionCheck", "false"));
         this.channel = new ControllerChannel(plane, ctx, agent.brokerId(), controllerEpoch);
         this.context = new Context(cluster);
+    }
+
+    /**
+     * A warm start's controller (model: the broker won {@code /controller} long before the run): its
+     * context holds every partition's initial state (the preferred replica leads at leader epoch 0,
+     * every replica in sync, zkVersion 0) and the live brokers with their epochs, filled without a
+     * ZooKeeper read; it is ready at once, with nothing queued. Its first auto-rebalance check comes
+     * at a phase of {@code leader.imbalance.check.interval.seconds} drawn from the broker's stream.
+     */
+    static ZkController warm(ZkBrokerAgent agent, int controllerEpoch, int epochZkVersion, Int2LongAVLTreeMap brokers) {
+        ZkController c = new ZkController(agent, controllerEpoch, epochZkVersion);
+        for (int p = 0; p < c.cluster.partitionCount(); p++) {
+            if (!c.cluster.createdAtRuntime(p)) {
+                c.context.setInitial(p);
+            }
+        }
+        c.liveBrokers.addAll(brokers.keySet());
+        c.brokerEpochs.putAll(brokers);
+        for (ClusterSpec.TopicSpec t : c.cluster.topics()) {
+            if (!c.cluster.createdAtRuntime(t.name())) {
+                c.topicsRead.add(t.name());
+            }
+        }
+        c.ready = true;
+        if (c.autoRebalance) {
+            c.ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch),
+                    1 + c.ctx.random().fork("warm-start-rebalance").nextLong(c.rebalanceIntervalNanos));
+        }
+        c.ctx.trace("zk-controller", "controller " + agent.brokerId() + " (epoch " + controllerEpoch + ") warm: context loaded, ready");
+        return c;
     }
 
     int epoch() {

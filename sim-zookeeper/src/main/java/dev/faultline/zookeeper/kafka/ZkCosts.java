@@ -43,7 +43,7 @@ record ZkCosts(long stateReadNanos, long requestPartitionNanos, long writePartit
     /** Per partition state change written (election, JSON). */
     static final long WRITE_PARTITION_NANOS = 20 * Time.MICROSECOND;
     /** Per topic at failover. */
-    static final long TOPIC_LOAD_NANOS = 600 * Time.MICROSECOND;
+    static final long TOPIC_LOAD_NANOS = 550 * Time.MICROSECOND;
 
     static ZkCosts of(ClusterSpec cluster) {
         var c = cluster.config();

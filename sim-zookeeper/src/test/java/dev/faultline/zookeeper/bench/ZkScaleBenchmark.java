@@ -20,13 +20,16 @@ import java.util.Locale;
  *
  * <pre>
  * ./bench zk-scale [PARTITIONS...] [--cold] [--seed N] [--brokers N] [--fault controller|broker|election|none]
- *                  [--duration S] [--fault-at S] [--topics T]
+ *                  [--duration S] [--fault-at S] [--topics T] [--latency-us U]
  * </pre>
  * Defaults: 10000 100000 1000000, warm start, seed 1, 6 brokers, controller crash at 60 s, 150 s.
  */
 public final class ZkScaleBenchmark {
     private ZkScaleBenchmark() {
     }
+
+    /** One-way network latency (constant); the default is the simulator's LAN default, 0.5 ms. */
+    private static long oneWayLatencyNanos = 500 * Time.MICROSECOND;
 
     public static void main(String[] args) {
         java.util.List<Integer> sizes = new java.util.ArrayList<>();
@@ -39,6 +42,7 @@ public final class ZkScaleBenchmark {
         long faultAtS = 60;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--latency-us" -> oneWayLatencyNanos = Long.parseLong(args[++i]) * Time.MICROSECOND;
                 case "--cold" -> warm = false;
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--brokers" -> brokers = Integer.parseInt(args[++i]);
@@ -52,11 +56,12 @@ public final class ZkScaleBenchmark {
         if (sizes.isEmpty()) {
             sizes = java.util.List.of(10_000, 100_000, 1_000_000);
         }
-        System.out.printf(Locale.ROOT, "ZooKeeper mode, %d brokers, 3 ZooKeeper servers, RF 3, %d topic(s), %s start, fault %s at %d s, %d s simulated%n",
-                brokers, topics, warm ? "warm" : "cold", fault, faultAtS, durationS);
+        System.out.printf(Locale.ROOT, "ZooKeeper mode, %d brokers, 3 ZooKeeper servers, RF 3, %d topic(s), %s start, fault %s at %d s, "
+                        + "%d s simulated, one-way latency %s%n",
+                brokers, topics, warm ? "warm" : "cold", fault, faultAtS, durationS, Time.format(oneWayLatencyNanos));
         // Warm-up: the same code paths on a small cluster.
         for (int i = 0; i < 2; i++) {
-            run(2_000, brokers, topics, warm, 100 + i, fault, 30, 20, false);
+            run(2_000, brokers, Math.min(topics, 1_000), warm, 100 + i, fault, 30, 20, false);
         }
         for (int partitions : sizes) {
             run(partitions, brokers, topics, warm, seed, fault, durationS, faultAtS, true);
@@ -83,7 +88,8 @@ public final class ZkScaleBenchmark {
         }
         ClusterSpec spec = b.build();
         long wallStart = System.nanoTime();
-        KafkaCluster c = KafkaCluster.builder(spec).seed(seed).controlPlane(new ZkControlPlane()).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(seed).controlPlane(new ZkControlPlane())
+                .link(new dev.faultline.core.net.LinkConfig(dev.faultline.core.net.LatencyModel.constant(oneWayLatencyNanos), 0)).build();
         c.start();
         RunResult setup = c.runFor(5 * Time.SECOND);
         long setupWall = System.nanoTime() - wallStart;
@@ -114,7 +120,21 @@ public final class ZkScaleBenchmark {
             }
             default -> throw new IllegalArgumentException("unknown fault " + fault);
         }
-        RunResult end = c.runFor((durationS - faultAtS) * Time.SECOND);
+        long electionReadyNanos = -1;
+        if (fault.equals("election")) {
+            // No failover opens for a controller move: step until a newer controller is ready.
+            ZkControlPlane plane = (ZkControlPlane) c.controlPlane();
+            int before = plane.readyControllerEpoch();
+            long deleteAt = c.sim().now() + Time.SECOND;
+            long endAt = c.sim().now() + (durationS - faultAtS) * Time.SECOND;
+            while (c.sim().now() < endAt && plane.readyControllerEpoch() <= before) {
+                c.runFor(10 * Time.MILLISECOND);
+            }
+            if (plane.readyControllerEpoch() > before) {
+                electionReadyNanos = c.sim().now() - deleteAt;
+            }
+        }
+        RunResult end = c.runFor(Math.max(0, faultAtS * Time.SECOND + (durationS - faultAtS) * Time.SECOND - c.sim().now()));
         long wall = System.nanoTime() - wallStart;
         if (!print) {
             return;
@@ -127,6 +147,10 @@ public final class ZkScaleBenchmark {
                 (afterSetup - baseline) / 1048576.0, (double) (afterSetup - baseline) / replicas);
         for (FailoverMeasurement f : c.failover().measurements()) {
             System.out.println("    " + f);
+        }
+        if (electionReadyNanos >= 0) {
+            System.out.println("    controller moved by an administrator: the new controller was ready " + Time.format(electionReadyNanos)
+                    + " after /controller was deleted");
         }
         if (c.sim().violation() != null) {
             System.out.println("    VIOLATION " + c.sim().violation().report());
