@@ -370,8 +370,9 @@ public final class ScenarioRunner {
     /**
      * Adaptive timing ({@link Scenario.Adaptive}): the faults and runtime topic creations are taken
      * in written-time order and scheduled on {@link #CHECK_INTERVAL} boundaries. A fault that
-     * disturbs the cluster waits until the cluster has settled (an active controller, and every
-     * partition that can have a leader has one that applied its leadership) and every failover so far
+     * disturbs the cluster waits until the cluster has settled (an active controller, every
+     * partition that can have a leader has one that applied its leadership, and, before the first
+     * fault, no partition's ISR lacks a replica on a running broker) and every failover so far
      * has completed; faults written at the same time as the one before fire with it, and healing
      * faults ({@code heal}, {@code recover}, {@code resume}) never wait. Each item fires at its written
      * time plus the delay accumulated so far. Once everything has fired and every failover has
@@ -450,6 +451,15 @@ public final class ScenarioRunner {
             return scheduled;
         }
 
+        boolean anyFaultFired() {
+            for (long t : firedAt) {
+                if (t >= 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         long lastFireTime() {
             long last = 0;
             for (long t : firedAt) {
@@ -465,7 +475,11 @@ public final class ScenarioRunner {
 
         boolean settled() {
             ControlPlane cp = mode.controlPlane();
-            return (cp.activeController() != null || cp.controllerCandidates().isEmpty()) && leaderlessPartition() == null;
+            // Before the first fault, "settled" also means started up: no running replica outside
+            // its ISR. After a fault, a broker may stay out of ISRs for reasons the scenario set up
+            // (a network partition, a slow disk), and later faults must not wait for it.
+            return (cp.activeController() != null || cp.controllerCandidates().isEmpty()) && leaderlessPartition() == null
+                    && (anyFaultFired() || underReplicatedPartition() == null);
         }
 
         boolean failoversComplete() {
@@ -627,6 +641,32 @@ public final class ScenarioRunner {
             }
         }
         return out;
+    }
+
+    /**
+     * A led partition whose ISR lacks a replica on a running, unpaused broker (an under-replicated
+     * partition that can still recover), or null. Part of "settled" before the first fault: an
+     * operator waits for no under-replicated partitions before the first step. In ZooKeeper mode
+     * the first controller of a cold start takes the brokers not yet registered out of every ISR
+     * (Kafka's OfflineReplica at failover) and they rejoin only once they have fetched; a broker
+     * crash before that leaves partitions without an eligible leader. A scan over every partition,
+     * at most once per simulated second ({@link #CHECK_INTERVAL}) and only while the first fault waits.
+     */
+    private String underReplicatedPartition() {
+        ControlPlane cp = mode.controlPlane();
+        for (int p = 0; p < spec.partitionCount(); p++) {
+            PartitionState s = cp.partitionStates().state(p);
+            if (s == null || !s.hasLeader()) {
+                continue;
+            }
+            for (int replica : spec.replicas(p)) {
+                NodeId node = cluster.brokerNode(replica);
+                if (sim.isUp(node) && !sim.isPaused(node) && !s.inIsr(replica)) {
+                    return spec.partitionName(p) + ": broker-" + replica + " runs but is not in the ISR " + s.isr();
+                }
+            }
+        }
+        return null;
     }
 
     /** A partition that could have a live leader but has none applied, or {@code null} (incremental: see KafkaCluster). */

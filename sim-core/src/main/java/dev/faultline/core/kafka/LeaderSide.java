@@ -346,12 +346,41 @@ final class LeaderSide {
     /** A follower fetched at {@code fetchOffset}; maybe it rejoins the ISR (model-spec §D.4). */
     private void maybeExpandIsr(int i, int slot) {
         LeaderState ls = t.leaderStates[i];
-        if ((t.isrMask[i] & (1 << slot)) != 0 || ls.alterInFlight()) {
+        if ((t.isrMask[i] & (1 << slot)) != 0) {
             return;
         }
         long leo = ls.followerLeo(slot);
         if (leo >= t.highWatermark[i] && leo >= ls.epochStartOffset) {
-            proposeIsr(i, t.isrMask[i] | (1 << slot), "expand");
+            if (ls.alterInFlight()) {
+                noteRejoin(i, slot); // one ISR change at a time: try again at the follower's next fetch
+            } else {
+                proposeIsr(i, t.isrMask[i] | (1 << slot), "expand");
+            }
+        }
+    }
+
+    /** Re-check ISR expansion of partition {@code i} for the follower at {@code slot} at its next fetch. */
+    private void noteRejoin(int i, int slot) {
+        FollowerSession s = sessions[b.cluster.replica(t.partitions[i], slot)];
+        if (s != null) {
+            s.rejoin.add(i);
+        }
+    }
+
+    /** The follower fetched: re-check the partitions noted for it by {@link #noteRejoin}. */
+    private void retryRejoins(FollowerSession session) {
+        if (session.rejoin.isEmpty()) {
+            return;
+        }
+        int[] pending = session.rejoin.toIntArray();
+        clear(session.rejoin);
+        for (int i : pending) {
+            if (t.role[i] == ReplicaTable.LEADER) {
+                int slot = b.slotOf(t.partitions[i], session.followerId);
+                if (t.leaderStates[i].followerLeo(slot) >= 0) {
+                    maybeExpandIsr(i, slot);
+                }
+            }
         }
     }
 
@@ -446,6 +475,7 @@ final class LeaderSide {
             return;
         }
         LeaderState ls = t.leaderStates[i];
+        int proposed = ls.proposedIsrMask;
         PartitionState s = result.state();
         if (s != null && s.leaderEpoch() == t.leaderEpoch[i] && s.leader() == b.brokerId
                 && s.partitionEpoch() > t.partitionEpoch[i]) {
@@ -471,6 +501,17 @@ final class LeaderSide {
             // Simplification: a rejected shrink (for example raced by the controller's own ISR change)
             // is re-evaluated at once rather than at the next isr-expiration run.
             maybeShrinkIsr(i, b.ctx.now());
+        }
+        if (result.error() != Errors.NONE && t.role[i] == ReplicaTable.LEADER) {
+            // A rejected expansion (an ineligible replica, a fenced epoch) is proposed again at the
+            // follower's next fetch, as in Kafka, never at once: the oracle answers within the
+            // instant of the request, and proposing again on the answer would loop there forever.
+            int added = proposed < 0 ? 0 : proposed & ~t.isrMask[i];
+            for (int r = 0; added != 0; r++, added >>>= 1) {
+                if ((added & 1) != 0) {
+                    noteRejoin(i, r);
+                }
+            }
         }
         maybeAdvanceHighWatermark(i);
         completePending(i);
@@ -556,6 +597,7 @@ final class LeaderSide {
                 session.dirty.remove(i);
             }
         }
+        retryRejoins(session);
         collectNews(session, out);
         b.ctx.work(b.partitionCostNanos * (r.partitions().size() + out.size()));
         if (out.isEmpty()) {

@@ -484,7 +484,7 @@ final class ZkController {
         ctx.trace("zk-controller", "controller " + agent.brokerId() + " epoch " + controllerEpoch + " loading from ZooKeeper");
         readBrokers(() -> call(cb -> zk.getChildren(KafkaZnodes.TOPICS, true, cb), topics -> {
             List<String> names = topics.children() == null ? List.of() : topics.children();
-            java.util.Set<String> inZooKeeper = new java.util.HashSet<>(names); // membership only, never iterated
+            java.util.Set<String> inZooKeeper = new java.util.TreeSet<>(names);
             // Topic assignments (T reads; the assignment itself comes from the cluster description).
             ctx.work(costs.topicLoadNanos() * names.size());
             Pipeline.start(names.size(), maxInFlight, (i, pipe) ->
