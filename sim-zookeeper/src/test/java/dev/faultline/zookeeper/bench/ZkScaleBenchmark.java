@@ -20,7 +20,7 @@ import java.util.Locale;
  *
  * <pre>
  * ./bench zk-scale [PARTITIONS...] [--cold] [--seed N] [--brokers N] [--fault controller|broker|election|none]
- *                  [--duration S] [--fault-at S] [--topics T] [--latency-us U]
+ *                  [--duration S] [--fault-at S] [--topics T] [--latency-us U] [--config key=value]
  * </pre>
  * Defaults: 10000 100000 1000000, warm start, seed 1, 6 brokers, controller crash at 60 s, 150 s.
  */
@@ -30,6 +30,8 @@ public final class ZkScaleBenchmark {
 
     /** One-way network latency (constant); the default is the simulator's LAN default, 0.5 ms. */
     private static long oneWayLatencyNanos = 500 * Time.MICROSECOND;
+    /** Cluster configuration given with {@code --config key=value}. */
+    private static final java.util.Map<String, String> config = new java.util.TreeMap<>();
 
     public static void main(String[] args) {
         java.util.List<Integer> sizes = new java.util.ArrayList<>();
@@ -42,6 +44,10 @@ public final class ZkScaleBenchmark {
         long faultAtS = 60;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--config" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    config.put(kv[0], kv[1]);
+                }
                 case "--latency-us" -> oneWayLatencyNanos = Long.parseLong(args[++i]) * Time.MICROSECOND;
                 case "--cold" -> warm = false;
                 case "--seed" -> seed = Long.parseLong(args[++i]);
@@ -83,6 +89,7 @@ public final class ZkScaleBenchmark {
                             boolean print) {
         long baseline = print ? usedHeapAfterGc() : 0;
         ClusterSpec.Builder b = ClusterSpec.builder().brokers(brokers).warmStart(warm);
+        config.forEach(b::config);
         for (int t = 0; t < topics; t++) {
             b.topic(topics == 1 ? "orders" : "topic-" + t, partitions / topics + (t < partitions % topics ? 1 : 0), 3);
         }
