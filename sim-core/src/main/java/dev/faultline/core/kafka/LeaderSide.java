@@ -367,8 +367,15 @@ final class LeaderSide {
         }
     }
 
-    /** The follower fetched: re-check the partitions noted for it by {@link #noteRejoin}. */
-    private void retryRejoins(FollowerSession session) {
+    /**
+     * The follower fetched with {@code brokerEpoch}: re-check the partitions noted for it by
+     * {@link #noteRejoin} that were not in this fetch (idle ones; those in it were re-checked with
+     * it), from what its last fetch of each told this leader in this leader epoch.
+     * Only for the same incarnation of the follower (the broker epoch it fetched those partitions
+     * with): a follower that restarted may have lost its log, and must fetch a partition again
+     * before it can rejoin that partition's ISR.
+     */
+    private void retryRejoins(FollowerSession session, long brokerEpoch) {
         if (session.rejoin.isEmpty()) {
             return;
         }
@@ -377,7 +384,8 @@ final class LeaderSide {
         for (int i : pending) {
             if (t.role[i] == ReplicaTable.LEADER) {
                 int slot = b.slotOf(t.partitions[i], session.followerId);
-                if (t.leaderStates[i].followerLeo(slot) >= 0) {
+                LeaderState ls = t.leaderStates[i];
+                if (ls.followerLeo(slot) >= 0 && ls.brokerEpoch(slot) == brokerEpoch) {
                     maybeExpandIsr(i, slot);
                 }
             }
@@ -588,6 +596,7 @@ final class LeaderSide {
             if (fp.fetchOffset() != leo) {
                 lagging.add(i);
             }
+            session.rejoin.remove(i); // re-checked here, as before; noted again if a change is in flight
             maybeExpandIsr(i, slot);
             maybeAdvanceHighWatermark(i);
             // Answered from this request at once (instead of through the session's news set): the
@@ -597,7 +606,7 @@ final class LeaderSide {
                 session.dirty.remove(i);
             }
         }
-        retryRejoins(session);
+        retryRejoins(session, r.brokerEpoch());
         collectNews(session, out);
         b.ctx.work(b.partitionCostNanos * (r.partitions().size() + out.size()));
         if (out.isEmpty()) {

@@ -389,6 +389,17 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             return true; // a stale ZooKeeper connection or an old session's handle
         }
         if (message instanceof ControllerRequest.Envelope env) {
+            if (brokerEpoch < 0) {
+                // This process has not registered yet. Kafka's broker enables request processing only
+                // after it registered in ZooKeeper (KafkaServer.startup), so the controller, which may
+                // learn of the registration from its watch before the broker reads its create
+                // response, cannot have its request handled yet: its send thread sees the connection
+                // fail and re-sends after its back-off (ControllerChannel). Answering STALE_BROKER_EPOCH
+                // here instead would drop the request for good (the controller never re-sends it),
+                // and the broker would not lead what ZooKeeper says it leads.
+                ctx.send(from, new ConnectionReset(ctx.self()));
+                return true;
+            }
             ControllerRequest.Outcome outcome = applyControllerRequest(from, env.request());
             ctx.send(from, new ControllerRequest.EnvelopeResponse(env.correlationId(), outcome));
             return true;
