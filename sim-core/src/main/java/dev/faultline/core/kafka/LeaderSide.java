@@ -373,7 +373,9 @@ final class LeaderSide {
      * it), from what its last fetch of each told this leader in this leader epoch.
      * Only for the same incarnation of the follower (the broker epoch it fetched those partitions
      * with): a follower that restarted may have lost its log, and must fetch a partition again
-     * before it can rejoin that partition's ISR.
+     * before it can rejoin that partition's ISR. And only for a partition with nothing new since the
+     * follower's fetch of it (its fetch offset is this leader's log end): one with new records is in
+     * the follower's next fetches anyway, and is re-checked there.
      */
     private void retryRejoins(FollowerSession session, long brokerEpoch) {
         if (session.rejoin.isEmpty()) {
@@ -385,7 +387,7 @@ final class LeaderSide {
             if (t.role[i] == ReplicaTable.LEADER) {
                 int slot = b.slotOf(t.partitions[i], session.followerId);
                 LeaderState ls = t.leaderStates[i];
-                if (ls.followerLeo(slot) >= 0 && ls.brokerEpoch(slot) == brokerEpoch) {
+                if (ls.followerLeo(slot) >= 0 && ls.brokerEpoch(slot) == brokerEpoch && ls.followerLeo(slot) == b.logEndOffset(i)) {
                     maybeExpandIsr(i, slot);
                 }
             }
@@ -483,7 +485,6 @@ final class LeaderSide {
             return;
         }
         LeaderState ls = t.leaderStates[i];
-        int proposed = ls.proposedIsrMask;
         PartitionState s = result.state();
         if (s != null && s.leaderEpoch() == t.leaderEpoch[i] && s.leader() == b.brokerId
                 && s.partitionEpoch() > t.partitionEpoch[i]) {
@@ -510,17 +511,9 @@ final class LeaderSide {
             // is re-evaluated at once rather than at the next isr-expiration run.
             maybeShrinkIsr(i, b.ctx.now());
         }
-        if (result.error() != Errors.NONE && t.role[i] == ReplicaTable.LEADER) {
-            // A rejected expansion (an ineligible replica, a fenced epoch) is proposed again at the
-            // follower's next fetch, as in Kafka, never at once: the oracle answers within the
-            // instant of the request, and proposing again on the answer would loop there forever.
-            int added = proposed < 0 ? 0 : proposed & ~t.isrMask[i];
-            for (int r = 0; added != 0; r++, added >>>= 1) {
-                if ((added & 1) != 0) {
-                    noteRejoin(i, r);
-                }
-            }
-        }
+        // A rejected expansion (an ineligible replica, a fenced epoch) is proposed again when the
+        // follower next fetches the partition, never on the answer itself: the oracle answers within
+        // the instant of the request, and proposing again there looped forever (IsrAnswerRetryTest).
         maybeAdvanceHighWatermark(i);
         completePending(i);
         b.observer.touched(b.brokerId, result.partition());
