@@ -63,7 +63,7 @@ public sealed interface ControllerRequest extends Message {
     /**
      * A broker's AlterPartition (KIP-497): the ISR changes its partition leaders proposed, batched
      * as Kafka's {@code AlterPartitionManager} sends them; {@code correlationId} lets the broker
-     * discard a response that arrives after the request timed out (model-spec §0.2).
+     * discard a response that arrives after the request timed out.
      */
     record AlterPartition(long correlationId, List<AlterPartitionRequest> requests) implements ControllerRequest {
         public AlterPartition {

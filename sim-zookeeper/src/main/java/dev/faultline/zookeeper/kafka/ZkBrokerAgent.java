@@ -604,7 +604,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     private void onAlterPartitionResponse(ControllerRequest.AlterPartitionResponse resp) {
         if (resp.correlationId() != alterBatchId) {
-            return; // an answer to a request that timed out: discarded (§0.2)
+            return; // an answer to a request that timed out: discarded
         }
         ctx.cancelTimer(new AlterPartitionTimeout(brokerId, alterBatchId));
         int sentTo = alterSentTo;

@@ -1001,7 +1001,7 @@ final class ZkController {
      * ({@code STALE_BROKER_EPOCH}, §B.1), one from a broker that is not live gets
      * {@code BROKER_NOT_AVAILABLE}. Otherwise the broker joins {@code shuttingDownBrokerIds}, and, as
      * Kafka does, in batches: the partitions it leads (replication factor above 1) get the
-     * controlled-shutdown election (§B.5: first live ISR member of the assignment that is not
+     * controlled-shutdown election (docs/model.md#controlled-shutdown: first live ISR member of the assignment that is not
      * shutting down; ISR minus the shutting-down brokers), written as one pipelined batch and
      * announced with LeaderAndIsr to every live replica (so the broker follows the new leader) and
      * UpdateMetadata; then StopReplica (no deletion) goes to the broker for the partitions it

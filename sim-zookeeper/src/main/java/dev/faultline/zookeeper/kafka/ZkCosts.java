@@ -4,7 +4,7 @@ import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.kernel.Time;
 
 /**
- * The CPU cost model of the ZooKeeper-mode controller, in one place (model-spec §B.4, §B.10). Each
+ * The CPU cost model of the ZooKeeper-mode controller, in one place (docs/model.md#controller-failover, docs/model.md#cpu-cost-model). Each
  * constant can be overridden with its {@code faultline.zk.*} key. ZooKeeper servers charge their
  * own costs ({@code ZkConfig.Costs}: 20 µs a request, 5 µs a znode); brokers charge
  * {@code faultline.broker.partition.cost.ns} (2 µs) per partition state they apply from a
@@ -12,7 +12,7 @@ import dev.faultline.core.kernel.Time;
  * scenario's latency model (0.5 ms one way by default) and request sizes over its bandwidth.
  *
  * <p>Public figures to calibrate against (every figure is a controller failover: from "successfully
- * elected as the controller" to "Starting the controller scheduler", i.e. the load of §B.4):
+ * elected as the controller" to "Starting the controller scheduler", i.e. the failover load):
  * <ul>
  *   <li>KAFKA-6082 performance test (apache/kafka PR 5101, September 2018, Kafka 2.1 trunk; 5
  *       ZooKeeper servers, 5 brokers): 7.4 s with 2,000 topics of 50 partitions (100,000
