@@ -13,8 +13,9 @@ final class FollowerSession {
     final IntLinkedOpenHashSet dirty = new IntLinkedOpenHashSet();
     /**
      * Local partition indexes where this follower was caught up but out of the ISR and could not be
-     * added because an ISR change was in flight: re-checked at its next fetch. Kafka updates the follower state of every partition of the session on each
-     * fetch, so an idle partition is re-checked then; here idle partitions are not in the requests.
+     * added because an ISR change was in flight: re-checked at its next fetch. Kafka updates the
+     * follower state of every partition of the session on each fetch, so an idle partition is
+     * re-checked then; here idle partitions are not in the requests.
      */
     final IntLinkedOpenHashSet rejoin = new IntLinkedOpenHashSet(4);
     boolean parked;
