@@ -7,12 +7,14 @@ import java.util.TreeSet;
 
 /**
  * The configuration keys a scenario may set: real Kafka, KRaft and ZooKeeper property names
- * (model-spec §A.9, §B.11, §C.16, §D.11) and Faultline's own {@code faultline.*} settings. Anything
- * else is a typo until proven otherwise, and is rejected with a suggestion.
+ * (docs/model.md#zookeeper-settings, docs/model.md#zookeeper-mode-controller-settings,
+ * docs/model.md#kraft-settings, docs/model.md#replication-settings) and Faultline's own
+ * {@code faultline.*} settings. Anything else is a typo until proven otherwise, and is rejected
+ * with a suggestion.
  */
 public final class ConfigKeys {
     /**
-     * Planted-bug switches (model-spec §F.4); each reverts one historical fix, except
+     * Planted-bug switches (docs/model.md#planted-bugs); each reverts one historical fix, except
      * {@code kraftController.electFencedLeader}, a test switch for KM-S4 (elections accept a fenced replica).
      */
     public static final List<String> PLANTED_BUGS = List.of(
@@ -46,7 +48,7 @@ public final class ConfigKeys {
             "metadata.log.max.snapshot.interval.ms", "metadata.max.retention.bytes", "metadata.max.retention.ms",
             // Producer
             "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
-            // Opt-in checks (model-spec §F.3)
+            // Opt-in checks (docs/invariants.md)
             "faultline.check.commit.latency", "faultline.check.stable.leadership", "faultline.check.kz.l2",
             // Cost model and simulator settings of the control planes
             "faultline.controller.record.cost.ns", "faultline.broker.startup.retry.ms",

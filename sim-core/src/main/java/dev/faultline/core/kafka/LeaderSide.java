@@ -23,7 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The partition-leader half of a broker (model-spec §D.2–D.4): produce with acks 0/1/all and
+ * The partition-leader half of a broker (docs/model.md#produce-path, #follower-fetch,
+ * #isr-maintenance-and-the-high-watermark): produce with acks 0/1/all and
  * {@code min.insync.replicas}, the acks=all purgatory, serving follower fetches through incremental
  * sessions with long polls, follower bookkeeping, ISR shrink and expand through AlterPartition, and
  * the high watermark.
@@ -96,7 +97,10 @@ final class LeaderSide {
 
     // ------------------------------------------------------------------ role
 
-    /** Become leader (model-spec §D.5): new epoch entry at the log end, no truncation, HW from the local one. */
+    /**
+     * Become leader (docs/model.md#leader-epochs-and-truncation): new epoch entry at the log end,
+     * no truncation, HW from the local one.
+     */
     void becomeLeader(int i, PartitionState s, boolean traceEach) {
         int p = s.partition();
         boolean sameEpoch = t.role[i] == ReplicaTable.LEADER && t.leaderEpoch[i] == s.leaderEpoch();
@@ -188,8 +192,8 @@ final class LeaderSide {
     // ------------------------------------------------------------------ produce
 
     /**
-     * A produce request (model-spec §D.2) for several partitions: each is appended on its own
-     * (NOT_LEADER_OR_FOLLOWER with the broker's metadata leader as the KIP-951 hint, or
+     * A produce request (docs/model.md#produce-path) for several partitions: each is appended on
+     * its own (NOT_LEADER_OR_FOLLOWER with the broker's metadata leader as the KIP-951 hint, or
      * NOT_ENOUGH_REPLICAS), and the response goes when every acks=all partition is committed or
      * failed; acks=0 gets no response.
      */
@@ -264,7 +268,7 @@ final class LeaderSide {
         b.ctx.send(d.client, new ProduceResponse(r.correlationId(), r.partitions(), d.errors, d.baseOffsets, d.epochs, d.leaders));
     }
 
-    /** Completes acks=all produces the high watermark now covers (model-spec §D.2 step 4). */
+    /** Completes acks=all produces the high watermark now covers (docs/model.md#produce-path). */
     private void completePending(int i) {
         ArrayDeque<PendingProduce> q = purgatory.get(i);
         if (q == null) {
@@ -317,7 +321,10 @@ final class LeaderSide {
         return t.isrMask[i] | (ls != null && ls.alterInFlight() ? ls.proposedIsrMask : 0);
     }
 
-    /** HW = min LEO over the maximal ISR, never decreasing (model-spec §D.3). */
+    /**
+     * HW = min LEO over the maximal ISR, never decreasing
+     * (docs/model.md#isr-maintenance-and-the-high-watermark).
+     */
     void maybeAdvanceHighWatermark(int i) {
         if (t.role[i] != ReplicaTable.LEADER) {
             return;
@@ -343,7 +350,10 @@ final class LeaderSide {
         }
     }
 
-    /** A follower fetched at {@code fetchOffset}; maybe it rejoins the ISR (model-spec §D.4). */
+    /**
+     * A follower fetched at {@code fetchOffset}; maybe it rejoins the ISR
+     * (docs/model.md#isr-maintenance-and-the-high-watermark).
+     */
     private void maybeExpandIsr(int i, int slot) {
         LeaderState ls = t.leaderStates[i];
         if ((t.isrMask[i] & (1 << slot)) != 0) {

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The deterministic discrete-event kernel: one seeded, single-threaded event loop with a virtual
- * clock, driving nodes over a simulated network (design.md §2).
+ * clock, driving nodes over a simulated network
+ * (docs/architecture.md#event-loop-and-virtual-clock).
  *
  * <ul>
  *   <li><b>Order.</b> Events run in (time, sequence) order; the sequence is a global counter, so
@@ -111,7 +112,8 @@ public final class Simulation implements CheckContext {
 
     /**
      * Whether a message reaching a crashed process makes its host answer with a
-     * {@link ConnectionReset} (model-spec §0.2, default true). Powered-off hosts never answer.
+     * {@link ConnectionReset} (docs/architecture.md#processes-and-lifecycle; default true).
+     * Powered-off hosts never answer.
      */
     public void setCrashSendsReset(boolean value) {
         this.crashSendsReset = value;

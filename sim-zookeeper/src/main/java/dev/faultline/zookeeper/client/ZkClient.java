@@ -20,9 +20,10 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * The ZooKeeper client a broker embeds ({@code ZooKeeper} + {@code ClientCnxn}, model-spec §A.4–A.6).
- * It is not a node: it lives inside its host node, acts through the host's {@link NodeContext}, and
- * the host hands it the messages ({@link #handles}) and timers ({@link Timer}) addressed to it.
+ * The ZooKeeper client a broker embeds ({@code ZooKeeper} + {@code ClientCnxn},
+ * docs/model.md#sessions, #client-and-watches). It is not a node: it lives inside its host node,
+ * acts through the host's {@link NodeContext}, and the host hands it the messages
+ * ({@link #handles}) and timers ({@link Timer}) addressed to it.
  *
  * <ul>
  *   <li>Connects to one server at a time; the connect attempt times out after

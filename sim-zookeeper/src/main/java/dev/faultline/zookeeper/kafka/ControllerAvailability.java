@@ -11,7 +11,7 @@ import dev.faultline.zookeeper.ensemble.ZkServer;
 import java.util.List;
 
 /**
- * KZ-L1 (model-spec §F.3): while the ZooKeeper quorum is up and at least one live broker is
+ * KZ-L1 (docs/invariants.md): while the ZooKeeper quorum is up and at least one live broker is
  * connected to it, the cluster has an active controller again within
  * {@code zookeeper.session.timeout.ms + 2·tickTime + cost(P) + ε} of losing the one it had.
  *
@@ -29,13 +29,14 @@ import java.util.List;
  *
  * <p>The bound: the negotiated session timeout (the expiry of the dead controller's session), two
  * ticks (the session tracker expires in tick-sized buckets, and the expiry check runs on the next
- * tick), {@code cost(P)} and ε. {@code cost(P)} is the §B.4 failover cost with generous
- * allowances: {@code 4·P·faultline.broker.partition.cost.ns} of CPU (the controller's load and
- * writes, and the data-plane work that shares its broker's CPU), and one 50 ms round trip per ten
- * pipelined ZooKeeper operations of the load ({@code B + T + 2P} reads and writes) plus twenty more
- * (closeSession commit, watch delivery, the election's exists/getData/multi, child reads, the broker's
- * ZooKeeper ops in between); ε = 50 ms. Simplification: clocks and CPU speeds are assumed normal
- * (the fuzzer injects neither clock nor slow faults).
+ * tick), {@code cost(P)} and ε. {@code cost(P)} is the failover cost of
+ * docs/model.md#controller-failover with generous allowances:
+ * {@code 4·P·faultline.broker.partition.cost.ns} of CPU (the controller's load and writes, and the
+ * data-plane work that shares its broker's CPU), and one 50 ms round trip per ten pipelined
+ * ZooKeeper operations of the load ({@code B + T + 2P} reads and writes) plus twenty more
+ * (closeSession commit, watch delivery, the election's exists/getData/multi, child reads, the
+ * broker's ZooKeeper ops in between); ε = 50 ms. Simplification: clocks and CPU speeds are assumed
+ * normal (the fuzzer injects neither clock nor slow faults).
  */
 final class ControllerAvailability implements Invariant {
     static final String ID = "KZ-L1";

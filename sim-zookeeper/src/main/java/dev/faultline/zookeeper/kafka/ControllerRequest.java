@@ -112,7 +112,10 @@ public sealed interface ControllerRequest extends Message {
         NONE, STALE_CONTROLLER_EPOCH, STALE_BROKER_EPOCH
     }
 
-    /** A broker's ControlledShutdown (model-spec §B.7), carrying its broker epoch (KIP-380). */
+    /**
+     * A broker's ControlledShutdown (docs/model.md#controlled-shutdown), carrying its broker epoch
+     * (KIP-380).
+     */
     record ControlledShutdown(long correlationId, int brokerId, long brokerEpoch) implements ControllerRequest {
     }
 

@@ -8,8 +8,9 @@ import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 
 /**
- * The znodes Kafka uses (model-spec §A.8) and the encoding of their data. Simplification: compact
- * text instead of Kafka's JSON; sizes are charged per partition, not per byte of JSON.
+ * The znodes Kafka uses (docs/model.md#znodes-kafka-uses) and the encoding of their data.
+ * Simplification: compact text instead of Kafka's JSON; sizes are charged per partition, not per
+ * byte of JSON.
  */
 final class KafkaZnodes {
     static final String CONTROLLER = "/controller";

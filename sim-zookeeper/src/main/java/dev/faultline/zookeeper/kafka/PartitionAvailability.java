@@ -16,11 +16,12 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 
 /**
- * KZ-L2 (model-spec §F.3), on unless {@code faultline.check.kz.l2=false}: when a broker goes down,
- * each partition it hosted must again have a leader that ZooKeeper names and that applied its
- * leadership, within {@code max(zookeeper.session.timeout.ms + 2·tickTime, resend) + cost(P) + 2·RTT + ε},
- * as long as a live candidate exists: a registered broker in the partition's ISR (the last non-empty
- * ISR seen, so that an emptied ISR, PB-ZKC-2, still counts its last member, KAFKA-5083).
+ * KZ-L2 (docs/invariants.md), on unless {@code faultline.check.kz.l2=false}: when a broker goes
+ * down, each partition it hosted must again have a leader that ZooKeeper names and that applied its
+ * leadership, within
+ * {@code max(zookeeper.session.timeout.ms + 2·tickTime, resend) + cost(P) + 2·RTT + ε}, as long as
+ * a live candidate exists: a registered broker in the partition's ISR (the last non-empty ISR seen,
+ * so that an emptied ISR, PB-ZKC-2, still counts its last member, KAFKA-5083).
  *
  * <p>{@code resend} = {@code controller.socket.timeout.ms} + the 100 ms back-off of the
  * {@link ControllerChannel}: a LeaderAndIsr lost to a fault before the count (re)started is re-sent

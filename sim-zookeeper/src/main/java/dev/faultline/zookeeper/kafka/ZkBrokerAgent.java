@@ -22,8 +22,9 @@ import java.util.List;
 /**
  * A broker's ZooKeeper-mode control-plane part: its ZooKeeper session (liveness), the
  * {@code /brokers/ids/N} registration (broker epoch = czxid, KIP-380), the {@code /controller}
- * election (§B.2) and, when it wins, the {@link ZkController}. It also applies the controller's
- * LeaderAndIsr and UpdateMetadata, rejecting a stale controller epoch or broker epoch (KZ-S6).
+ * election (docs/model.md#controller-election-and-epoch-fencing) and, when it wins, the
+ * {@link ZkController}. It also applies the controller's LeaderAndIsr and UpdateMetadata, rejecting
+ * a stale controller epoch or broker epoch (KZ-S6).
  */
 final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private final ZkControlPlane plane;
@@ -225,7 +226,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
                 }
             }
             if (controller != null && controller.isActive()) {
-                // The active controller handles the change on its event queue, behind earlier events (§B.3).
+                // The active controller handles the change on its event queue, behind earlier
+                // events (docs/model.md#the-controllers-event-queue-and-request-channels).
                 controller.onControllerChanged();
             } else {
                 elect();
@@ -237,7 +239,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         }
     }
 
-    // ------------------------------------------------------------------ controller election (§B.2)
+    // ------------------------------------------------------------------ controller election (docs/model.md#controller-election-and-epoch-fencing)
 
     /** {@code elect()}: if /controller exists learn who it is, else try to create it with the next epoch. */
     private void elect() {
@@ -509,7 +511,11 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         return states instanceof PartitionStates compact ? compact.partition(i) : states.get(i).partition();
     }
 
-    /** STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH checks (§B.1, §B.2.5). */
+    /**
+     * STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH checks
+     * (docs/model.md#broker-registration-and-broker-epoch,
+     * docs/model.md#controller-election-and-epoch-fencing).
+     */
     private ControllerRequest.Outcome accept(int controllerId, int controllerEpoch, long targetBrokerEpoch) {
         if (controllerEpoch < highestControllerEpochSeen && !ignoreControllerEpoch) {
             ctx.trace("zk-broker", "broker " + brokerId + " rejects controller epoch " + controllerEpoch + " < " + highestControllerEpochSeen);
@@ -708,7 +714,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         return brokerEpoch;
     }
 
-    // ------------------------------------------------------------------ controlled shutdown (§B.7)
+    // ------------------------------------------------------------------ controlled shutdown (docs/model.md#controlled-shutdown)
 
     /** The broker's wish to exit, while its controlled shutdown runs; {@code null} otherwise. */
     private Runnable shutdownReady;
@@ -829,7 +835,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     /**
      * The process may exit: the controller it runs (if any) resigns, the ZooKeeper session is closed
      * explicitly (closeSession, so {@code /brokers/ids/<id>} and a {@code /controller} it owns go away
-     * at once; §B.4 "a clean shutdown deletes the node at once"), and the broker is told it may stop.
+     * at once; docs/model.md#controlled-shutdown: a clean shutdown deletes the node at once), and
+     * the broker is told it may stop.
      */
     private void exit(String why) {
         ctx.trace("zk-broker", "broker " + brokerId + " exits: " + why);

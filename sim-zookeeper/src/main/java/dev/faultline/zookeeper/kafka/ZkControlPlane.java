@@ -28,9 +28,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Kafka's ZooKeeper mode (model-spec §B): a ZAB ensemble {@code zk-1..N}; every broker's agent
- * holds a ZooKeeper session, registers {@code /brokers/ids/N}, takes part in the {@code /controller}
- * election, and the winner runs the {@link ZkController}.
+ * Kafka's ZooKeeper mode (docs/model.md#zookeeper-mode-controller): a ZAB ensemble {@code zk-1..N};
+ * every broker's agent holds a ZooKeeper session, registers {@code /brokers/ids/N}, takes part in
+ * the {@code /controller} election, and the winner runs the {@link ZkController}.
  *
  * <p>Topics created at runtime ({@link #createTopic}) go through an admin client and the controller;
  * the others were created before the run: the initial znodes (one {@code multi} per topic with

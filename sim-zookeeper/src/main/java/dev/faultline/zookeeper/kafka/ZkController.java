@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The ZooKeeper-mode controller inside the broker that won {@code /controller} (model-spec §B.2–B.6,
- * {@code KafkaController}). ZooKeeper watch callbacks only enqueue events; one event runs at a time
- * on the controller's own FIFO queue (§0.3), reading ZooKeeper when it runs. Every write is a
- * {@code multi} whose first op is {@code CheckOp(/controller_epoch, epochZkVersion)} (KAFKA-6082);
- * a failed check means another controller exists and this one resigns.
+ * The ZooKeeper-mode controller inside the broker that won {@code /controller}
+ * (docs/model.md#zookeeper-mode-controller, {@code KafkaController}). ZooKeeper watch callbacks
+ * only enqueue events; one event runs at a time on the controller's own FIFO queue
+ * (docs/model.md#the-controllers-event-queue-and-request-channels), reading ZooKeeper when it runs.
+ * Every write is a {@code multi} whose first op is
+ * {@code CheckOp(/controller_epoch, epochZkVersion)} (KAFKA-6082); a failed check means another
+ * controller exists and this one resigns.
  *
  * <p>The controller context keeps every partition's state in int arrays ({@link Context}: leader,
  * leader epoch, zkVersion and the ISR packed into one int), and a request carries a compact snapshot
@@ -50,12 +52,13 @@ final class ZkController {
 
     /**
      * {@code TopicChange}: the child watch on {@code /brokers/topics} fired (an admin created a topic),
-     * or a new controller looks for topics whose partitions are still New (§B.4 step 10).
+     * or a new controller looks for topics whose partitions are still New
+     * (docs/model.md#topic-creation-at-runtime).
      */
     private record TopicChange() implements Event {
     }
 
-    /** {@code AutoPreferredReplicaLeaderElection} (§B.9). */
+    /** {@code AutoPreferredReplicaLeaderElection} (docs/model.md#preferred-leader-election). */
     private record AutoRebalance() implements Event {
     }
 
@@ -80,14 +83,18 @@ final class ZkController {
     private record AlterPartitionReceived(NodeId from, long correlationId, List<AlterPartitionRequest> requests) implements Event {
     }
 
-    /** {@code ControlledShutdown} of broker {@code brokerId} at {@code brokerEpoch} (§B.7). */
+    /**
+     * {@code ControlledShutdown} of broker {@code brokerId} at {@code brokerEpoch}
+     * (docs/model.md#controlled-shutdown).
+     */
     private record ControlledShutdownReceived(NodeId from, long correlationId, int brokerId, long brokerEpoch) implements Event {
     }
 
     /**
      * A decided change of one partition, to be written to ZooKeeper. {@code leaderChange}: a
      * leader-changing write (new leader epoch, LeaderAndIsr); {@code viaNoLeader}: the old leader was
-     * dropped and the same broker elected again in one write (a bounced broker, §B.1).
+     * dropped and the same broker elected again in one write (a bounced broker,
+     * docs/model.md#broker-registration-and-broker-epoch).
      */
     private record Change(int partition, KafkaZnodes.StateData data, boolean leaderChange, boolean unclean, String cause, boolean viaNoLeader) {
         Change(int partition, KafkaZnodes.StateData data, boolean leaderChange, boolean unclean, String cause) {
@@ -121,7 +128,10 @@ final class ZkController {
     private final ControllerChannel channel;
     // The controller context: the cache of brokers and partition states read from ZooKeeper.
     private final IntAVLTreeSet liveBrokers = new IntAVLTreeSet();
-    /** {@code shuttingDownBrokerIds}: live brokers in controlled shutdown; never elected (§B.5) nor added to an ISR. */
+    /**
+     * {@code shuttingDownBrokerIds}: live brokers in controlled shutdown; never elected
+     * (docs/model.md#partition-leader-election) nor added to an ISR.
+     */
     private final IntAVLTreeSet shuttingDown = new IntAVLTreeSet();
     private final Int2LongAVLTreeMap brokerEpochs = new Int2LongAVLTreeMap();
     /** The partition states this controller caches. */
@@ -468,7 +478,7 @@ final class ZkController {
     private IntAVLTreeSet lastDead = new IntAVLTreeSet();
     private IntAVLTreeSet lastBorn = new IntAVLTreeSet();
 
-    // ------------------------------------------------------------------ failover (§B.4)
+    // ------------------------------------------------------------------ failover (docs/model.md#controller-failover)
 
     /**
      * {@code onControllerFailover}: read the brokers, the topics (T reads, with a data watch each) and
@@ -587,7 +597,7 @@ final class ZkController {
         });
     }
 
-    // ------------------------------------------------------------------ broker failure and startup (§B.6)
+    // ------------------------------------------------------------------ broker failure and startup (docs/model.md#broker-failure)
 
     /**
      * {@code processBrokerChange}: dead brokers fail ({@code onBrokerFailure}: partitions they led get
@@ -615,9 +625,10 @@ final class ZkController {
             // Kafka finds the partitions on the dead brokers by a pass over its context (partitionsOnBroker).
             ctx.work(costs.writePartitionNanos() * cluster.partitionCount() / 100);
             // Bounced brokers (in both sets: same id, larger broker epoch) are handled as a failure
-            // followed by a startup (§B.1): during the failure step they count as dead, so they lose
-            // leadership and ISR membership like any dead broker; the startup step may then elect
-            // them again for partitions left without a leader.
+            // followed by a startup (docs/model.md#broker-registration-and-broker-epoch): during
+            // the failure step they count as dead, so they lose leadership and ISR membership like
+            // any dead broker; the startup step may then elect them again for partitions left
+            // without a leader.
             shuttingDown.removeAll(dead);
             shuttingDown.removeAll(born);
             java.util.function.IntPredicate liveAfterFailure = b -> liveBrokers.contains(b) && !dead.contains(b) && !shuttingDown.contains(b);
@@ -691,14 +702,18 @@ final class ZkController {
         });
     }
 
-    /** Offline-partition election (§B.5) against the cache; {@code null} when nothing changes. */
+    /**
+     * Offline-partition election (docs/model.md#partition-leader-election) against the cache;
+     * {@code null} when nothing changes.
+     */
     private Change offlineElection(int p, String cause) {
         return offlineElection(p, cause, context.leader(p), context.isr(p), liveBrokers::contains);
     }
 
     /**
-     * Offline-partition election (§B.5) from the given leader and ISR, with {@code live} deciding
-     * which brokers count as live; {@code null} when nothing changes.
+     * Offline-partition election (docs/model.md#partition-leader-election) from the given leader
+     * and ISR, with {@code live} deciding which brokers count as live; {@code null} when nothing
+     * changes.
      */
     private Change offlineElection(int p, String cause, int currentLeader, IntList currentIsr, java.util.function.IntPredicate live) {
         int[] replicas = cluster.replicas(p);
@@ -787,7 +802,7 @@ final class ZkController {
         }, then);
     }
 
-    // ------------------------------------------------------------------ topic creation (§B.3 TopicChange, §B.4 step 10)
+    // ------------------------------------------------------------------ topic creation (TopicChange; docs/model.md#topic-creation-at-runtime)
 
     /** Topics seen in {@code /brokers/topics} whose assignment this controller has read (with a data watch). */
     private final java.util.TreeSet<String> topicsRead = new java.util.TreeSet<>();
@@ -890,7 +905,7 @@ final class ZkController {
         }, then);
     }
 
-    // ------------------------------------------------------------------ preferred leaders (§B.9)
+    // ------------------------------------------------------------------ preferred leaders (docs/model.md#preferred-leader-election)
 
     /**
      * For each broker whose share of partitions it prefers but does not lead exceeds
@@ -938,7 +953,7 @@ final class ZkController {
         });
     }
 
-    // ------------------------------------------------------------------ AlterPartition (§B.8, KIP-497)
+    // ------------------------------------------------------------------ AlterPartition (docs/model.md#isr-changes-in-zookeeper-mode, KIP-497)
 
     /**
      * {@code processAlterPartition} for one broker's request: each partition's change is validated
@@ -994,20 +1009,22 @@ final class ZkController {
         });
     }
 
-    // ------------------------------------------------------------------ controlled shutdown (§B.7)
+    // ------------------------------------------------------------------ controlled shutdown (docs/model.md#controlled-shutdown)
 
     /**
      * {@code doControlledShutdown}: a request from an older broker epoch is rejected
-     * ({@code STALE_BROKER_EPOCH}, §B.1), one from a broker that is not live gets
-     * {@code BROKER_NOT_AVAILABLE}. Otherwise the broker joins {@code shuttingDownBrokerIds}, and, as
-     * Kafka does, in batches: the partitions it leads (replication factor above 1) get the
-     * controlled-shutdown election (docs/model.md#controlled-shutdown: first live ISR member of the assignment that is not
+     * ({@code STALE_BROKER_EPOCH}, docs/model.md#broker-registration-and-broker-epoch), one from a
+     * broker that is not live gets {@code BROKER_NOT_AVAILABLE}. Otherwise the broker joins
+     * {@code shuttingDownBrokerIds}, and, as Kafka does, in batches: the partitions it leads
+     * (replication factor above 1) get the controlled-shutdown election
+     * (docs/model.md#controlled-shutdown: first live ISR member of the assignment that is not
      * shutting down; ISR minus the shutting-down brokers), written as one pipelined batch and
      * announced with LeaderAndIsr to every live replica (so the broker follows the new leader) and
      * UpdateMetadata; then StopReplica (no deletion) goes to the broker for the partitions it
-     * follows; then it leaves the ISR of those (OfflineReplica; leader epoch + 1), a second batch with
-     * LeaderAndIsr to the other replicas. The answer lists the partitions it still leads (those
-     * without another eligible ISR member, and those with a single replica: the broker then retries).
+     * follows; then it leaves the ISR of those (OfflineReplica; leader epoch + 1), a second batch
+     * with LeaderAndIsr to the other replicas. The answer lists the partitions it still leads
+     * (those without another eligible ISR member, and those with a single replica: the broker then
+     * retries).
      *
      * <p>Simplification: StopReplica and the answer go straight to the broker, not through a
      * per-broker request queue.
