@@ -46,14 +46,17 @@ public final class ScenarioRunner {
      *     running thread; for progress lines, never read by the simulation)
      * @param afterSetUp called once the cluster is built and started, before the first event (heap
      *     measurements)
+     * @param beforeFirstFault adaptive runs: called once, when the cluster has settled and the first
+     *     fault is scheduled, before any of its events run (heap measurements of a settled cluster;
+     *     never read by the simulation)
      */
-    public record Options(List<TraceSink> traceSinks, long maxEvents, LongConsumer progress, Runnable afterSetUp) {
+    public record Options(List<TraceSink> traceSinks, long maxEvents, LongConsumer progress, Runnable afterSetUp, Runnable beforeFirstFault) {
         public Options {
             traceSinks = List.copyOf(traceSinks);
         }
 
         public Options(List<TraceSink> traceSinks, long maxEvents) {
-            this(traceSinks, maxEvents, t -> { }, () -> { });
+            this(traceSinks, maxEvents, t -> { }, () -> { }, () -> { });
         }
 
         public static Options defaults() {
@@ -62,12 +65,17 @@ public final class ScenarioRunner {
 
         /** These options, telling {@code listener} the virtual time reached as the run goes on. */
         public Options withProgress(LongConsumer listener) {
-            return new Options(traceSinks, maxEvents, listener, afterSetUp);
+            return new Options(traceSinks, maxEvents, listener, afterSetUp, beforeFirstFault);
         }
 
         /** These options, calling {@code action} once the cluster is set up. */
         public Options withAfterSetUp(Runnable action) {
-            return new Options(traceSinks, maxEvents, progress, action);
+            return new Options(traceSinks, maxEvents, progress, action, beforeFirstFault);
+        }
+
+        /** These options, calling {@code action} when an adaptive run schedules its first fault on a settled cluster. */
+        public Options withBeforeFirstFault(Runnable action) {
+            return new Options(traceSinks, maxEvents, progress, afterSetUp, action);
         }
     }
 
@@ -427,6 +435,9 @@ public final class ScenarioRunner {
                         break;
                     }
                     long fire = Math.max(due, now);
+                    if (lastFaultWrittenAt < 0) {
+                        options.beforeFirstFault().run();
+                    }
                     offset = fire - written;
                     lastFaultWrittenAt = written;
                     firedAt[item] = fire;

@@ -17,13 +17,15 @@ import java.util.Locale;
  *
  * <p>The cluster is the lead's baseline shape (6 brokers over 3 racks, 3 controllers or ZooKeeper
  * servers, one topic at replication factor 3, a 300 records/s acks=all producer), 150 s of virtual
- * time with the fault at 60 s and adaptive timing (the fault waits for a settled cluster, the run
- * lasts until the failover completed plus 10 s, at most {@code --limit}). Per run it prints: wall
- * time, virtual time simulated and simulated/wall, events and events per wall second, and the heap
- * per partition replica: used heap (after two System.gc()) when the run reaches 30 s of virtual
- * time, minus the heap before the cluster was built, divided by partitions x replication factor;
- * then the failover's main phase (ready for a controller failover, propagate for a broker crash)
- * and what the run could not measure.
+ * time with the fault written at 60 s and adaptive timing (the fault waits for a settled cluster, the
+ * run lasts until the failover completed plus 10 s, at most {@code --limit} of virtual time). The
+ * start is the YAML default unless {@code --start} says. Per run it prints: wall time, virtual time
+ * simulated and simulated/wall, events and events per wall second, the heap per partition replica
+ * (used heap after two System.gc() when the settled cluster's fault is scheduled, minus the heap
+ * before the cluster was built, over partitions x replication factor), the virtual time the fault
+ * fired (set-up time on a cold start), the failover's main phase (ready for a controller failover,
+ * propagate for a broker crash) and what the run could not measure. A run still going after
+ * {@code --wall-limit} of wall time is stopped and printed as such, with the virtual time it reached.
  *
  * <pre>
  * ./bench scale                                              # every mode, 10k 100k 1m 2m, both cases
@@ -41,8 +43,9 @@ public final class ScaleBenchmark {
         List<Integer> sizes = List.of(10_000, 100_000, 1_000_000, 2_000_000);
         List<String> cases = List.of("controller", "broker");
         int brokers = 6;
-        String start = "cold";
+        String start = null;
         String limit = "30m";
+        long wallLimitNanos = 15L * 60 * 1_000_000_000L;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -53,6 +56,7 @@ public final class ScaleBenchmark {
                 case "--brokers" -> brokers = Integer.parseInt(need(a, v));
                 case "--start" -> start = need(a, v);
                 case "--limit" -> limit = need(a, v);
+                case "--wall-limit" -> wallLimitNanos = Time.parseDuration(need(a, v));
                 default -> usage("unknown option " + a);
             }
             i++;
@@ -67,61 +71,104 @@ public final class ScaleBenchmark {
                 usage("unknown case " + c + " (controller or broker)");
             }
         }
-        System.out.printf(Locale.ROOT, "scale benchmark: %d brokers, RF 3, 300 records/s acks=all, fault at 60 s, %s start, limit %s; heap %s; %d cores%n",
-                brokers, start, limit, dev.faultline.scenarios.run.HeapEstimate.format(Runtime.getRuntime().maxMemory()),
+        if (start != null && !start.equals("cold") && !start.equals("warm")) {
+            usage("--start is cold or warm");
+        }
+        String effective = start != null ? start : ScenarioLoader.parse("d", yaml("kraft", 10, "broker", 3, null, limit)).cluster().warmStart() ? "warm" : "cold";
+        System.out.printf(Locale.ROOT, "scale benchmark: %d brokers over 3 racks, RF 3, 300 records/s acks=all, fault at 60 s (waits for a settled cluster), "
+                + "%s start%s, virtual limit %s, wall limit %s a run; heap %s; %d cores%n", brokers, effective, start == null ? " (the YAML default)" : "",
+                limit, Time.format(wallLimitNanos), dev.faultline.scenarios.run.HeapEstimate.format(Runtime.getRuntime().maxMemory()),
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-10s %10s %-10s %9s %10s %9s %12s %10s %9s %8s %12s  %s%n", "mode", "partitions", "case", "wall s", "sim s",
-                "sim/wall", "events", "events/s", "heap MiB", "B/repl", "phase ms", "incomplete");
+        System.out.println("  heap MiB, B/repl: used heap after GC on the settled cluster just before the fault, minus before the cluster was built; "
+                + "B/repl over partitions x 3. phase: controller = new controller ready, broker = all its partitions led again (propagate)");
+        System.out.printf(Locale.ROOT, "%-10s %10s %-10s %9s %10s %9s %12s %10s %9s %8s %9s %12s  %s%n", "mode", "partitions", "case", "wall s", "sim s",
+                "sim/wall", "events", "events/s", "heap MiB", "B/repl", "fault s", "phase ms", "incomplete");
         for (String mode : modes) {
             for (int size : sizes) {
                 for (String c : cases) {
-                    row(mode, size, c, brokers, start, limit);
+                    if (mode.equals("oracle") && c.equals("controller")) {
+                        continue; // the oracle has no controller
+                    }
+                    row(mode, size, c, brokers, start, limit, wallLimitNanos);
                 }
             }
         }
     }
 
-    private static void row(String mode, int partitions, String kase, int brokers, String start, String limit) throws Exception {
+    static String yaml(String mode, int partitions, String kase, int brokers, String start, String limit) {
         String quorum = mode.equals("kraft") ? ", controllers: 3" : mode.equals("zookeeper") ? ", zookeeper: 3" : "";
         String fault = kase.equals("controller") ? "active-controller" : "leader-of(events-0)";
-        if (mode.equals("oracle") && kase.equals("controller")) {
-            return; // the oracle has no controller
-        }
-        String yaml = "name: scale-" + mode + "-" + partitions + "-" + kase + "\nseed: 1\nduration: 150s\nadaptive: {margin: 10s, limit: " + limit + "}\n"
-                + "cluster: {mode: " + mode + ", brokers: " + brokers + ", racks: [a, b, c]" + quorum + ", start: " + start + "}\n"
+        return "name: scale-" + mode + "-" + partitions + "-" + kase + "\nseed: 1\nduration: 150s\nadaptive: {margin: 10s, limit: " + limit + "}\n"
+                + "cluster: {mode: " + mode + ", brokers: " + brokers + ", racks: [a, b, c]" + quorum + (start != null ? ", start: " + start : "") + "}\n"
                 + "topics:\n  - {name: events, partitions: " + partitions + ", replication.factor: 3}\n"
                 + "workload:\n  - {producer: {topic: events, rate: 300/s, acks: all}}\n"
                 + "faults:\n  - {at: 60s, crash: {target: " + fault + "}}\n"
                 + "expect: [no-violations, failovers-complete]\n";
-        Scenario s = ScenarioLoader.parse("bench", yaml);
+    }
+
+    /** Thrown from the progress listener to stop a run that went past the wall limit. */
+    private static final class WallLimit extends RuntimeException {
+        final long reached;
+
+        WallLimit(long reached) {
+            super(null, null, false, false);
+            this.reached = reached;
+        }
+    }
+
+    private static void row(String mode, int partitions, String kase, int brokers, String start, String limit, long wallLimitNanos) throws Exception {
+        Scenario s = ScenarioLoader.parse("bench", yaml(mode, partitions, kase, brokers, start, limit));
         long baseline = usedHeapAfterGc();
         long[] heap = {-1};
-        ScenarioRunner.Options options = ScenarioRunner.Options.defaults().withProgress(t -> {
-            if (heap[0] < 0 && t >= 30 * Time.SECOND) {
-                heap[0] = usedHeapAfterGc();
+        long t0 = System.nanoTime();
+        long[] reached = {0};
+        ScenarioRunner.Options options = ScenarioRunner.Options.defaults().withBeforeFirstFault(() -> heap[0] = usedHeapAfterGc()).withProgress(t -> {
+            reached[0] = t;
+            if (System.nanoTime() - t0 > wallLimitNanos) {
+                throw new WallLimit(t);
             }
         });
-        long t0 = System.nanoTime();
-        ScenarioResult r = ScenarioRunner.run(s, options);
+        ScenarioResult r;
+        try {
+            r = ScenarioRunner.run(s, options);
+        } catch (WallLimit w) {
+            stopped(mode, partitions, kase, t0, w.reached, heap[0], baseline,
+                    "STOPPED at the wall limit " + Time.format(wallLimitNanos) + (heap[0] < 0 ? " before the cluster settled" : ""));
+            return;
+        } catch (Throwable e) { // a crash of the simulator is a figure of this benchmark too: say it and go on
+            stopped(mode, partitions, kase, t0, reached[0], heap[0], baseline, "CRASHED: " + e + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : ""));
+            return;
+        }
         long wall = System.nanoTime() - t0;
         long phase = -1;
         for (FailoverMeasurement f : r.failovers()) {
-            if (kase.equals("controller") && f.kind() == FailoverMeasurement.Kind.CONTROLLER) {
+            if (kase.equals("controller") && f.kind() == FailoverMeasurement.Kind.CONTROLLER && phase < 0) {
                 phase = f.readyNanos();
             } else if (kase.equals("broker") && f.kind() == FailoverMeasurement.Kind.BROKER && phase < 0) {
                 phase = f.propagateNanos();
             }
         }
+        long firedAt = r.faultTimes().isEmpty() ? -1 : r.faultTimes().get(0).firedAtNanos();
         long replicas = 3L * partitions;
-        double perReplica = heap[0] < 0 ? Double.NaN : (heap[0] - baseline) / (double) replicas;
         List<String> notes = new ArrayList<>(r.incomplete());
         if (r.violation() != null) {
             notes.add(0, "VIOLATION " + r.violation().headline());
         }
-        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12d %10.0f %9.0f %8.0f %12s  %s%n", mode, partitions, kase, wall / 1e9,
+        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12d %10.0f %9s %8s %9s %12s  %s%n", mode, partitions, kase, wall / 1e9,
                 r.simulatedNanos() / 1e9, r.simulatedNanos() / (double) wall, r.events(), r.events() / (wall / 1e9),
-                heap[0] < 0 ? Double.NaN : (heap[0] - baseline) / 1048576.0, perReplica, phase < 0 ? "never" : Time.formatMillis(phase),
+                heap[0] < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap[0] - baseline) / 1048576.0),
+                heap[0] < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap[0] - baseline) / (double) replicas),
+                firedAt < 0 ? "never" : String.format(Locale.ROOT, "%.0f", firedAt / 1e9), phase < 0 ? "never" : Time.formatMillis(phase),
                 notes.isEmpty() ? "-" : String.join("; ", notes));
+        System.out.flush();
+    }
+
+    /** A row for a run that did not end by itself: what it reached before it stopped. */
+    private static void stopped(String mode, int partitions, String kase, long t0, long reached, long heap, long baseline, String why) {
+        long wall = System.nanoTime() - t0;
+        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12s %10s %9s %8s %9s %12s  %s%n", mode, partitions, kase, wall / 1e9,
+                reached / 1e9, reached / (double) wall, "?", "?", heap < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap - baseline) / 1048576.0),
+                heap < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap - baseline) / (3.0 * partitions)), "?", "?", why);
         System.out.flush();
     }
 
@@ -155,7 +202,7 @@ public final class ScaleBenchmark {
     private static void usage(String problem) {
         System.err.println("bench scale: " + problem);
         System.err.println("usage: ./bench scale [--modes zookeeper,kraft,oracle] [--sizes 10k,100k,1m,2m] [--cases controller,broker] "
-                + "[--brokers 6] [--start cold|warm] [--limit 30m]   (BENCH_HEAP=10g sets -Xmx)");
+                + "[--brokers 6] [--start cold|warm] [--limit 30m] [--wall-limit 15m]   (BENCH_HEAP=10g sets -Xmx)");
         System.exit(2);
     }
 }
