@@ -56,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "scenario YAML files (default: the built-in comparison)")
     List<Path> files;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "a named comparison: kip-500, combined, dedicated (scenarios/library/scale/)")
+    @Option(names = "--preset", paramLabel = "NAME", description = "a named comparison: kip-500, combined, dedicated, multi-dc (scenarios/library/scale/)")
     String preset;
 
     @Option(names = "--modes", split = ",", description = "modes to compare (default: " + DEFAULT_MODES + ", or the preset's)")

@@ -34,6 +34,9 @@ final class Presets {
                 List.of("zookeeper", "kraft"), 1));
         add(new Preset("combined", "3 brokers that are also the 3 voters (KRaft combined; ZooKeeper mode: a 3-server ensemble)",
                 List.of("shape-combined.yaml"), List.of("zookeeper", "kraft"), 5));
+        add(new Preset("multi-dc", "120 brokers over 3 data centres with 5 voters placed 2-2-1 (ZooKeeper mode: a 5-server ensemble), "
+                + "0.5 ms inside a data centre, 20-40 ms between; 60,000 partitions",
+                List.of("shape-multi-dc.yaml"), List.of("zookeeper", "kraft"), 3));
         add(new Preset("dedicated", "24 brokers with 3 dedicated controllers (ZooKeeper mode: a 3-server ensemble)",
                 List.of("shape-dedicated.yaml"), List.of("zookeeper", "kraft"), 5));
     }

@@ -208,7 +208,8 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
             } else if (mode == Mode.ZOOKEEPER && m == Mode.KRAFT) {
                 voters = zookeeper;
             }
-            return new Cluster(m, brokers, racks, voters, combined && m == Mode.KRAFT, ensemble, config, network, brokerConfig, warmStart);
+            boolean comb = combined && m == Mode.KRAFT;
+            return new Cluster(m, brokers, racks, voters, comb, ensemble, config, network.withQuorumNames(mode, m, comb), brokerConfig, warmStart);
         }
 
         /** This cluster started warm or cold. */
@@ -245,6 +246,34 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
         /** One latency between every pair of nodes. */
         public Network(LatencyModel latency, long bandwidthBitsPerSecond) {
             this(latency, bandwidthBitsPerSecond, Map.of(), List.of());
+        }
+
+        /**
+         * The same network for a cluster converted from mode {@code from} to {@code to}: the
+         * metadata quorum's members keep their zones ({@code controller-N} becomes {@code zk-N} and
+         * back); names of quorum members the new mode does not have (the oracle's, combined voters)
+         * leave their zones.
+         */
+        Network withQuorumNames(Mode from, Mode to, boolean combinedTo) {
+            if (zones.isEmpty() || from == to) {
+                return this;
+            }
+            java.util.TreeMap<String, List<String>> z = new java.util.TreeMap<>();
+            zones.forEach((zone, nodes) -> {
+                List<String> renamed = new java.util.ArrayList<>();
+                for (String n : nodes) {
+                    String number = n.startsWith("controller-") ? n.substring("controller-".length()) : n.startsWith("zk-") ? n.substring(3) : null;
+                    if (number == null) {
+                        renamed.add(n);
+                    } else if (to == Mode.ZOOKEEPER) {
+                        renamed.add("zk-" + number);
+                    } else if (to == Mode.KRAFT && !combinedTo) {
+                        renamed.add("controller-" + number);
+                    }
+                }
+                z.put(zone, renamed);
+            });
+            return new Network(latency, bandwidthBitsPerSecond, z, between);
         }
     }
 
