@@ -45,24 +45,11 @@ class ScaleLibraryTest {
         for (Scenario.Mode mode : List.of(Scenario.Mode.ZOOKEEPER, Scenario.Mode.KRAFT)) {
             Scenario small = scaledDown(s, mode);
             ScenarioResult r = ScenarioRunner.run(small);
-            if (KNOWN_FAILING.contains(s.name() + " " + mode.yamlName())) {
-                // A known fault of the mode, kept visible: this fails once it is fixed, so that the entry goes.
-                assertThat(r.passed()).as(mode + " was a known failure and now passes: remove it from KNOWN_FAILING").isFalse();
-                continue;
-            }
             assertThat(r.passed()).as(mode + ": " + r.summary()).isTrue();
             assertThat(r.incomplete()).isEmpty();
         }
     }
 
-    /**
-     * Scale scenarios that fail in one mode because of a fault of that mode's model, each with
-     * what goes wrong. shape-multi-dc in ZooKeeper mode: with 20-40 ms between data centres, one
-     * partition of the crashed controller-broker is never elected again (61 of 62), so the broker
-     * failover never completes and the second fault never fires; the same scenario without the
-     * data-centre latency passes, and KRaft mode passes with it.
-     */
-    static final java.util.Set<String> KNOWN_FAILING = java.util.Set.of("shape-multi-dc zookeeper");
 
     /** The scenario with 240 partitions over its topics and at most 6 brokers, in {@code mode} (validated again). */
     static Scenario scaledDown(Scenario s, Scenario.Mode mode) throws Exception {
