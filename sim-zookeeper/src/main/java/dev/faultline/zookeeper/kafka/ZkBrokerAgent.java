@@ -639,20 +639,22 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         maybeSendAlterPartition();
     }
 
-    /** No answer within the request timeout: each partition of the batch still waiting on it is answered REQUEST_TIMED_OUT. */
+    /**
+     * No answer within the request timeout ({@code controller.socket.timeout.ms}): the channel treats
+     * it as a disconnection and sends the same proposals again, as Kafka's broker-to-controller
+     * channel does for AlterPartition (its retry time-out is unbounded, so the leader never sees a
+     * time-out). The leader keeps its proposal pending, and with it the maximal ISR that holds the
+     * high watermark back: a leader that gave up could advance the high watermark without the joining
+     * follower while the controller, which may still have the first copy queued, writes that follower
+     * into the ISR (DP-S6; seen in a cold 100,000-partition ZooKeeper-mode start whose controller took
+     * longer than 30 s to answer). The first copy's late answer is discarded; the second one's answer
+     * (INVALID_UPDATE_VERSION with the state written, if the first copy was applied) settles it.
+     */
     private void onAlterPartitionTimeout() {
-        ctx.trace("zk-broker", "broker " + brokerId + " AlterPartition for " + alterInFlight.size() + " partition(s) timed out");
+        ctx.trace("zk-broker", "broker " + brokerId + " AlterPartition for " + alterInFlight.size() + " partition(s) timed out; sent again");
         alterBatchId = 0;
         alterSentTo = -1;
-        List<AlterPartitionRequest> timedOut = new java.util.ArrayList<>(alterInFlight.values());
         alterInFlight.clear();
-        for (AlterPartitionRequest sent : timedOut) {
-            int p = sent.partition();
-            if (alterQueued.get(p) == sent) {
-                alterQueued.remove(p);
-                broker.alterPartitionResponse(new AlterPartitionResult(p, Errors.REQUEST_TIMED_OUT, null));
-            }
-        }
         maybeSendAlterPartition();
     }
 
@@ -694,10 +696,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
      * The AlterPartition request timeout: {@code controller.socket.timeout.ms} (default 30000), the
      * request timeout of the broker-to-controller channel. A request or response lost on the way
      * (a partition drops it silently, with no connection reset) is noticed only then. Kafka's
-     * channel manager then disconnects and re-sends the queued request to the controller it finds;
-     * the model instead answers the leader {@code REQUEST_TIMED_OUT}, and the leader re-evaluates its
-     * ISR at once and proposes again from its current state (the same request when nothing changed).
-     * Without the timeout a lost AlterPartition left the leader waiting forever, so it never
+     * channel manager then disconnects and re-sends the queued request to the controller it finds,
+     * and so does the model ({@link #onAlterPartitionTimeout}). Without the timeout a lost AlterPartition left the leader waiting forever, so it never
      * shrank its ISR again (fuzz zookeeper seed 20, DP-L1).
      */
     private long alterPartitionTimeoutNanos() {
