@@ -165,13 +165,21 @@ final class ReplicaFetcher {
         return true;
     }
 
-    void handleResponse(int sender, FetchResponse response) {
-        if (!inFlight || response.correlationId() != correlationId || sender != target) {
-            return;
+    /** The answer to the request in flight (else a stale or foreign one, ignored): it is no longer in flight. */
+    private boolean acceptAnswer(int sender, long answerCorrelationId) {
+        if (!inFlight || answerCorrelationId != correlationId || sender != target) {
+            return false;
         }
         inFlight = false;
         timedOut = -1;
         node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
+        return true;
+    }
+
+    void handleResponse(int sender, FetchResponse response) {
+        if (!acceptAnswer(sender, response.correlationId())) {
+            return;
+        }
         EpochState s = node.quorum.state();
         if (response.error() != FetchError.NONE) {
             if (s instanceof FollowerState && sender == ((FollowerState) s).leaderId() && response.epoch() == s.epoch()
@@ -227,12 +235,9 @@ final class ReplicaFetcher {
      * follower back to Fetch, which names the leader's current one.
      */
     void handleSnapshotResponse(int sender, FetchSnapshotResponse response) {
-        if (!inFlight || response.correlationId() != correlationId || sender != target) {
+        if (!acceptAnswer(sender, response.correlationId())) {
             return;
         }
-        inFlight = false;
-        timedOut = -1;
-        node.ctx.cancelTimer(RaftTimer.FETCH_REQUEST);
         EpochState s = node.quorum.state();
         if (response.error() == FetchError.SNAPSHOT_NOT_FOUND) {
             snapshotEnd = -1;
