@@ -14,8 +14,9 @@ import java.util.TreeSet;
  */
 public final class ConfigKeys {
     /**
-     * Planted-bug switches (docs/model.md#planted-bugs); each reverts one historical fix, except
-     * {@code kraftController.electFencedLeader}, a test switch for KM-S4 (elections accept a fenced replica).
+     * Planted-bug switches (docs/model.md#planted-bugs); each reverts one historical fix, except the
+     * test switches marked below and {@code kraftController.electFencedLeader}, a test switch for KM-S4
+     * (elections accept a fenced replica).
      */
     public static final List<String> PLANTED_BUGS = List.of(
             "zab.syncDiffWithoutTrunc",
@@ -24,6 +25,10 @@ public final class ConfigKeys {
             // Test switches for KZ-S6 and KZ-L1 (they revert no historical fix; sim-zookeeper ZkBrokerAgent).
             "zkBroker.ignoreControllerEpoch",
             "zkBroker.ignoreControllerDeletion",
+            // Test switches for KZ-S1, KZ-S3, KZ-S5 (sim-zookeeper ZkModeBugs).
+            "zkController.reuseControllerEpoch",
+            "zkController.keepLeaderEpochOnElection",
+            "zkController.uncleanIgnoresTopicConfig",
             "raft.noCheckQuorum",
             "raft.commitPriorEpochByCount",
             "raft.commitPriorEpochByCount.offByOne",

@@ -16,7 +16,7 @@ import java.util.List;
 final class KzChecks {
     private final Int2IntAVLTreeMap controllerOfEpoch = new Int2IntAVLTreeMap();
     private final List<String> problems = new ArrayList<>();
-    private int highestEpoch;
+    private int highestEpoch = -1;
 
     void controllerActivated(int brokerId, int epoch) {
         if (controllerOfEpoch.containsKey(epoch) && controllerOfEpoch.get(epoch) != brokerId) {
@@ -63,11 +63,13 @@ final class KzChecks {
     /**
      * A controller write of a partition state succeeded. KZ-S3: a leader change or a
      * controller-initiated ISR change raises the leader epoch (an AlterPartition keeps it), and one
-     * (partition, leader epoch) never names two leaders. KZ-S5: a clean election chose a member of
-     * the ISR stored just before.
+     * (partition, leader epoch) never names two leaders. KZ-S5: with unclean leader election disabled
+     * for the topic, an election chose a member of the ISR stored just before. Whether the election
+     * may be unclean comes from the topic's configuration, not from the controller's own account of
+     * its election, so a controller that elects outside the ISR against the setting is caught.
      */
     void partitionWritten(ClusterSpec cluster, int partition, IntList isrBefore, int epochBefore, KafkaZnodes.StateData after,
-                          boolean leaderChange, boolean unclean, boolean alterPartition) {
+                          boolean leaderChange, boolean alterPartition) {
         String name = cluster.partitionName(partition);
         if (alterPartition ? after.leaderEpoch() != epochBefore : after.leaderEpoch() <= epochBefore) {
             problems.add("KZ-S3|" + name + " leader epoch " + epochBefore + " -> " + after.leaderEpoch()
@@ -79,7 +81,8 @@ final class KzChecks {
                     + leaders.get(after.leaderEpoch()) + " and " + after.leader());
         }
         leaders.put(after.leaderEpoch(), after.leader());
-        if (leaderChange && !unclean && after.leader() != LeaderElection.NO_LEADER && !isrBefore.contains(after.leader())) {
+        if (leaderChange && !cluster.uncleanLeaderElectionEnabled(partition) && after.leader() != LeaderElection.NO_LEADER
+                && !isrBefore.contains(after.leader())) {
             problems.add("KZ-S5|" + name + " clean election of " + after.leader() + " outside the ISR " + isrBefore);
         }
     }

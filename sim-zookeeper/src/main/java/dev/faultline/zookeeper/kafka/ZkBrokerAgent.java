@@ -70,12 +70,15 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
      * elect at startup and after a new session).
      */
     private final boolean ignoreControllerDeletion;
+    /** The controller's test switches (ZkModeBugs); the election reads {@code zkController.reuseControllerEpoch}. */
+    private final ZkModeBugs bugs;
 
     ZkBrokerAgent(ZkControlPlane plane, int brokerId) {
         this.plane = plane;
         this.brokerId = brokerId;
         this.ignoreControllerEpoch = Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerEpoch", "false"));
         this.ignoreControllerDeletion = Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerDeletion", "false"));
+        this.bugs = ZkModeBugs.of(plane.cluster());
     }
 
     @Override
@@ -272,9 +275,11 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             }
             int epoch = Integer.parseInt(e.data());
             int version = e.stat().version();
+            // Test switch zkController.reuseControllerEpoch (ZkModeBugs, KZ-S1): the epoch is written back unchanged.
+            int next = bugs.reuseControllerEpoch() ? epoch : epoch + 1;
             List<Op> ops = List.of(new Op.Create(KafkaZnodes.CONTROLLER, Integer.toString(brokerId), CreateMode.EPHEMERAL),
-                    new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, Integer.toString(epoch + 1), version));
-            registerController(ops, epoch + 1);
+                    new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, Integer.toString(next), version));
+            registerController(ops, next);
         });
     }
 

@@ -115,6 +115,8 @@ final class ZkController {
     private final boolean allowEmptyIsr;
     /** Planted bug PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082 reverted): writes lack the CheckOp. */
     private final boolean noEpochZkVersionCheck;
+    /** Test switches zkController.keepLeaderEpochOnElection and .uncleanIgnoresTopicConfig (ZkModeBugs; KZ-S3, KZ-S5). */
+    private final ZkModeBugs bugs;
     private boolean threadPaused;
     private final boolean autoRebalance;
     private final long rebalanceIntervalNanos;
@@ -248,6 +250,7 @@ final class ZkController {
                 * dev.faultline.core.kernel.Time.SECOND;
         this.imbalancePercentage = Integer.parseInt(cluster.config().getString("leader.imbalance.per.broker.percentage", "10"));
         this.noEpochZkVersionCheck = Boolean.parseBoolean(cluster.config().getString("zkController.noEpochZkVersionCheck", "false"));
+        this.bugs = ZkModeBugs.of(cluster);
         this.channel = new ControllerChannel(plane, ctx, agent.brokerId(), controllerEpoch);
         this.context = new Context(cluster);
     }
@@ -717,7 +720,8 @@ final class ZkController {
      */
     private Change offlineElection(int p, String cause, int currentLeader, IntList currentIsr, java.util.function.IntPredicate live) {
         int[] replicas = cluster.replicas(p);
-        LeaderElection.Election e = LeaderElection.offlinePartition(replicas, currentIsr, live, cluster.uncleanLeaderElectionEnabled(p));
+        LeaderElection.Election e = LeaderElection.offlinePartition(replicas, currentIsr, live,
+                cluster.uncleanLeaderElectionEnabled(p) || bugs.uncleanIgnoresTopicConfig());
         if (!e.elected()) {
             if (currentLeader == LeaderElection.NO_LEADER) {
                 return null;
@@ -728,7 +732,8 @@ final class ZkController {
                     true, false, cause);
         }
         IntList newIsr = LeaderElection.isrAfterElection(e, currentIsr, live);
-        return new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, newIsr), true, e.unclean(), cause);
+        int leaderEpoch = bugs.keepLeaderEpochOnElection() ? context.leaderEpoch(p) : context.leaderEpoch(p) + 1;
+        return new Change(p, new KafkaZnodes.StateData(e.leader(), leaderEpoch, controllerEpoch, newIsr), true, e.unclean(), cause);
     }
 
     /** {@link LeaderElection#isrWithout}, or with the planted bug an ISR that may become empty. */
@@ -775,7 +780,7 @@ final class ZkController {
             call(cb -> zk.multi(ops, cb), r -> {
                 if (r.ok()) {
                     plane.checks().controllerWriteApplied(agent.brokerId(), controllerEpoch, r.zxid(), plane.controllerEpochZnode());
-                    plane.checks().partitionWritten(cluster, p, context.isr(p), context.leaderEpoch(p), c.data(), c.leaderChange(), c.unclean(),
+                    plane.checks().partitionWritten(cluster, p, context.isr(p), context.leaderEpoch(p), c.data(), c.leaderChange(),
                             c.cause().equals("AlterPartition"));
                     // Only a real leader change counts as an election: a broker becomes leader that was
                     // not (or was dropped and re-elected in this write). Losing the leader (-1) and

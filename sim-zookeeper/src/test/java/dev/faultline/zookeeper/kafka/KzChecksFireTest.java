@@ -66,26 +66,28 @@ class KzChecksFireTest {
     @Test
     void kzS3HoldsForLegalWritesAndFiresOnAnUnraisedEpochOrTwoLeadersInOneEpoch() {
         // Election 1 -> 2 (epoch 0 -> 1), an AlterPartition (epoch kept), a controller ISR shrink (epoch 2).
-        checks.partitionWritten(cluster, 0, IntList.of(1, 2, 3), 0, state(2, 1, 2, 3), true, false, false);
-        checks.partitionWritten(cluster, 0, IntList.of(2, 3), 1, state(2, 1, 2), false, false, true);
-        checks.partitionWritten(cluster, 0, IntList.of(2), 1, state(2, 2, 2), false, false, false);
+        checks.partitionWritten(cluster, 0, IntList.of(1, 2, 3), 0, state(2, 1, 2, 3), true, false);
+        checks.partitionWritten(cluster, 0, IntList.of(2, 3), 1, state(2, 1, 2), false, true);
+        checks.partitionWritten(cluster, 0, IntList.of(2), 1, state(2, 2, 2), false, false);
         assertThat(reported("KZ-S3")).isNull();
         // A leader change that keeps the leader epoch, naming a second leader for epoch 2.
-        checks.partitionWritten(cluster, 0, IntList.of(2, 3), 2, state(3, 2, 3), true, false, false);
+        checks.partitionWritten(cluster, 0, IntList.of(2, 3), 2, state(3, 2, 3), true, false);
         assertThat(reported("KZ-S3")).isEqualTo("KZ-S3: p-0 leader epoch 2 -> 2 on a controller change");
     }
 
     @Test
     void kzS3FiresWhenAnAlterPartitionChangesTheLeaderEpoch() {
-        checks.partitionWritten(cluster, 0, IntList.of(1, 2, 3), 4, state(1, 5, 1, 2), false, false, true);
+        checks.partitionWritten(cluster, 0, IntList.of(1, 2, 3), 4, state(1, 5, 1, 2), false, true);
         assertThat(reported("KZ-S3")).isEqualTo("KZ-S3: p-0 leader epoch 4 -> 5 on an AlterPartition");
     }
 
     @Test
-    void kzS5FiresOnACleanElectionOutsideTheStoredIsrAndNotOnAnUncleanOne() {
-        checks.partitionWritten(cluster, 0, IntList.of(1), 0, state(3, 1, 3), true, true, false);
-        assertThat(reported("KZ-S5")).as("an unclean election may pick a replica outside the ISR").isNull();
-        checks.partitionWritten(cluster, 0, IntList.of(3), 1, state(2, 2, 2), true, false, false);
+    void kzS5FiresOnAnElectionOutsideTheStoredIsrOnlyWhenTheTopicForbidsUncleanElection() {
+        ClusterSpec unclean = ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2, 3})
+                .config("unclean.leader.election.enable", true).build();
+        checks.partitionWritten(unclean, 0, IntList.of(1), 0, state(3, 1, 3), true, false);
+        assertThat(reported("KZ-S5")).as("the topic allows an unclean election to pick a replica outside the ISR").isNull();
+        checks.partitionWritten(cluster, 0, IntList.of(3), 1, state(2, 2, 2), true, false);
         assertThat(reported("KZ-S5")).isEqualTo("KZ-S5: p-0 clean election of 2 outside the ISR [3]");
     }
 }

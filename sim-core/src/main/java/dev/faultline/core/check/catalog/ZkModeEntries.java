@@ -11,6 +11,7 @@ import java.util.List;
 final class ZkModeEntries {
     private static final String MODULE = "sim-zookeeper";
     private static final String CHECKS = "dev.faultline.zookeeper.kafka.KzChecksFireTest#";
+    private static final String RUNS = "dev.faultline.zookeeper.kafka.KzChecksInRunsTest#";
     private static final String EPOCH_CHECK = "dev.faultline.zookeeper.kafka.NoEpochZkVersionCheckTest#";
 
     private ZkModeEntries() {
@@ -21,6 +22,7 @@ final class ZkModeEntries {
                 InvariantInfo.safety("KZ-S1", "One controller per controller epoch", MODULE, """
                         The /controller_epoch value strictly increases from one controller activation to the next, and at most \
                         one broker ever acts as controller with a given epoch.""")
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "kzS1FiresWhenTheNextControllerReusesTheControllerEpoch")
                         .provenBy(FORGED_RECORD, MODULE, CHECKS + "kzS1FiresWhenTwoBrokersActivateWithOneEpoch")
                         .provenBy(FORGED_RECORD, MODULE, CHECKS + "kzS1FiresWhenAnActivationGoesBackInEpoch"),
                 InvariantInfo.safety("KZ-S2", "No zombie controller writes", MODULE, """
@@ -33,6 +35,7 @@ final class ZkModeEntries {
                         A partition's leader_epoch in ZooKeeper strictly increases on every leader change and on every ISR change \
                         the controller makes (ISR changes the leader requests keep it), and no two different leaders are ever \
                         stored, or applied by brokers, under the same partition and leader epoch.""")
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "kzS3FiresWhenAnElectionKeepsTheLeaderEpoch")
                         .provenBy(FORGED_RECORD, MODULE, CHECKS + "kzS3HoldsForLegalWritesAndFiresOnAnUnraisedEpochOrTwoLeadersInOneEpoch")
                         .provenBy(FORGED_RECORD, MODULE, CHECKS + "kzS3FiresWhenAnAlterPartitionChangesTheLeaderEpoch"),
                 InvariantInfo.safety("KZ-S4", "Partition states are well formed", MODULE, """
@@ -44,7 +47,8 @@ final class ZkModeEntries {
                         With unclean leader election disabled for the topic, every newly elected leader was in the ISR stored \
                         just before the election write.""")
                         .exempt(NOT_CHECKED, "an unclean election, which the topic allowed")
-                        .provenBy(FORGED_RECORD, MODULE, CHECKS + "kzS5FiresOnACleanElectionOutsideTheStoredIsrAndNotOnAnUncleanOne"),
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "kzS5FiresWhenTheControllerElectsOutsideTheIsrAgainstTheTopicSetting")
+                        .provenBy(FORGED_RECORD, MODULE, CHECKS + "kzS5FiresOnAnElectionOutsideTheStoredIsrOnlyWhenTheTopicForbidsUncleanElection"),
                 InvariantInfo.safety("KZ-S6", "Brokers obey only the current controller", MODULE, """
                         A broker applies a controller request only when its controller epoch is at least the highest the broker \
                         has seen and its broker epoch is the broker's own, and applies a LeaderAndIsr for a partition only with a \
@@ -70,7 +74,7 @@ final class ZkModeEntries {
                         that ZooKeeper names and that applied its leadership, within the detection bound (session timeout and two \
                         ticks, or a request re-send) + the failover cost + two round trips + one event-loop slack. The count \
                         restarts whenever the ensemble, the controller or the links break.""")
-                        .provenBy(PLANTED_BUG, MODULE, "dev.faultline.zookeeper.kafka.PartitionAvailabilityTest#"
-                                + "withPbZkc2TheLastIsrMemberReturnsButNoLeaderComesAndKzL2Fires"));
+                        .provenBy(PLANTED_BUG, MODULE, "dev.faultline.zookeeper.kafka.AllowEmptyIsrTest#"
+                                + "withTheBugAndKzS4OffThePartitionStaysOfflineAndKzL2Fires"));
     }
 }

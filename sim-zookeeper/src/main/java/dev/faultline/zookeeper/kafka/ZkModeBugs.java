@@ -1,0 +1,42 @@
+package dev.faultline.zookeeper.kafka;
+
+import dev.faultline.core.control.ClusterSpec;
+import java.util.List;
+
+/**
+ * Test switches of the ZooKeeper-mode controller that revert no historical fix
+ * (docs/model.md#planted-bugs): each breaks one rule the controller keeps, so that a real run shows
+ * the invariant guarding that rule firing (issue 14: every invariant fires in a real run). All off
+ * by default; a scenario turns one on with {@code bugs:}, a test with the cluster config key of the
+ * same name.
+ *
+ * @param reuseControllerEpoch {@code zkController.reuseControllerEpoch}: the winner of the
+ *        {@code /controller} election writes {@code /controller_epoch} back unchanged instead of
+ *        incrementing it ({@code registerControllerAndIncrementControllerEpoch} without the
+ *        increment; the znode version still moves, so the epoch zkVersion fencing still works).
+ *        Caught by KZ-S1.
+ * @param keepLeaderEpochOnElection {@code zkController.keepLeaderEpochOnElection}: the
+ *        offline-partition election writes the new leader with the old leader epoch instead of
+ *        raising it. Caught by KZ-S3.
+ * @param uncleanIgnoresTopicConfig {@code zkController.uncleanIgnoresTopicConfig}: the
+ *        offline-partition election falls back to a live replica outside the ISR although the
+ *        topic's {@code unclean.leader.election.enable} is false (as if the setting still had its
+ *        pre-0.11 default, true, KIP-106). Caught by KZ-S5.
+ */
+public record ZkModeBugs(boolean reuseControllerEpoch, boolean keepLeaderEpochOnElection, boolean uncleanIgnoresTopicConfig) {
+    static final String REUSE_CONTROLLER_EPOCH = "zkController.reuseControllerEpoch";
+    static final String KEEP_LEADER_EPOCH_ON_ELECTION = "zkController.keepLeaderEpochOnElection";
+    static final String UNCLEAN_IGNORES_TOPIC_CONFIG = "zkController.uncleanIgnoresTopicConfig";
+
+    /** The switch names, as a scenario's {@code bugs:} names them. */
+    public static final List<String> NAMES = List.of(REUSE_CONTROLLER_EPOCH, KEEP_LEADER_EPOCH_ON_ELECTION, UNCLEAN_IGNORES_TOPIC_CONFIG);
+
+    static ZkModeBugs of(ClusterSpec cluster) {
+        return new ZkModeBugs(on(cluster, REUSE_CONTROLLER_EPOCH), on(cluster, KEEP_LEADER_EPOCH_ON_ELECTION),
+                on(cluster, UNCLEAN_IGNORES_TOPIC_CONFIG));
+    }
+
+    private static boolean on(ClusterSpec cluster, String name) {
+        return Boolean.parseBoolean(cluster.config().getString(name, "false"));
+    }
+}
