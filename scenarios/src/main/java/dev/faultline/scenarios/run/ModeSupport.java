@@ -12,6 +12,7 @@ import dev.faultline.raft.quorum.QuorumConfig;
 import dev.faultline.raft.quorum.RaftNode;
 import dev.faultline.raft.quorum.TimerPolicy;
 import dev.faultline.zookeeper.client.ZkClientNode;
+import dev.faultline.zookeeper.ensemble.ZabBugs;
 import dev.faultline.zookeeper.ensemble.ZkConfig;
 import dev.faultline.zookeeper.kafka.ZkControlPlane;
 import dev.faultline.scenarios.spec.Scenario;
@@ -75,7 +76,7 @@ public interface ModeSupport {
     /**
      * The ZooKeeper servers' configuration from the scenario: the zoo.cfg names {@code tickTime},
      * {@code initLimit}, {@code syncLimit}, {@code minSessionTimeout}, {@code maxSessionTimeout}
-     * (milliseconds, as in zoo.cfg), and the planted bug {@code zab.syncDiffWithoutTrunc}.
+     * (milliseconds, as in zoo.cfg), and the planted bugs {@code zab.*} ({@link ZabBugs#NAMES}).
      */
     static ZkConfig zkConfig(java.util.Map<String, String> config, List<String> bugs) {
         long tick = Long.parseLong(config.getOrDefault("tickTime", "2000")) * Time.MILLISECOND;
@@ -85,9 +86,8 @@ public interface ModeSupport {
                 config.containsKey("minSessionTimeout") ? Long.parseLong(config.get("minSessionTimeout")) * Time.MILLISECOND : d.minSessionTimeoutNanos(),
                 config.containsKey("maxSessionTimeout") ? Long.parseLong(config.get("maxSessionTimeout")) * Time.MILLISECOND : d.maxSessionTimeoutNanos(),
                 d.finalizeWaitNanos(), d.minNotificationIntervalNanos(), d.maxNotificationIntervalNanos(), d.committedLogWindow(), d.costs(),
-                d.connectionProbeIntervalNanos(), false);
-        boolean plant = bugs.contains("zab.syncDiffWithoutTrunc") || Boolean.parseBoolean(config.getOrDefault("zab.syncDiffWithoutTrunc", "false"));
-        return c.withSyncDiffWithoutTrunc(plant);
+                d.connectionProbeIntervalNanos(), ZabBugs.NONE);
+        return c.withBugs(ZabBugs.of(b -> bugs.contains(b) || Boolean.parseBoolean(config.getOrDefault(b, "false"))));
     }
 
     /**

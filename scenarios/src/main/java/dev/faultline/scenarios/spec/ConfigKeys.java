@@ -25,7 +25,13 @@ public final class ConfigKeys {
             // Test switches for KZ-S6 and KZ-L1 (they revert no historical fix; sim-zookeeper ZkBrokerAgent).
             "zkBroker.ignoreControllerEpoch",
             "zkBroker.ignoreControllerDeletion",
-            // Test switches for KZ-S1, KZ-S3, KZ-S5 (sim-zookeeper ZkModeBugs).
+            // Test switches for ZK-S1, ZK-S4..ZK-S7 (sim-zookeeper ZabBugs) and KZ-S1, KZ-S3, KZ-S5 (ZkModeBugs).
+            "zab.reuseAcceptedEpoch",
+            "zab.commitWithoutQuorum",
+            "zab.ackWithoutFsync",
+            "zab.truncOffByOne",
+            "zab.closeSessionKeepsEphemerals",
+            "zab.sessionExpiryRoundsDown",
             "zkController.reuseControllerEpoch",
             "zkController.keepLeaderEpochOnElection",
             "zkController.uncleanIgnoresTopicConfig",

@@ -59,12 +59,21 @@ public final class DataTree {
     /** Bumped on every change of the session table or of an ephemeral znode (for checkers that skip unchanged trees). */
     private long sessionChanges;
 
+    /** Test switch zab.closeSessionKeepsEphemerals ({@link ZabBugs}): a session's close leaves its ephemerals. */
+    private final boolean closeSessionKeepsEphemerals;
+
     public DataTree() {
         this(null);
     }
 
     /** A tree keeping the znodes of {@code layout} (may be null) in columns. */
     public DataTree(PartitionZnodeLayout layout) {
+        this(layout, false);
+    }
+
+    /** As {@link #DataTree(PartitionZnodeLayout)}, with the planted bug {@code zab.closeSessionKeepsEphemerals} on or off. */
+    public DataTree(PartitionZnodeLayout layout, boolean closeSessionKeepsEphemerals) {
+        this.closeSessionKeepsEphemerals = closeSessionKeepsEphemerals;
         this.layout = layout;
         this.compact = layout == null ? null : new CompactPartitions(layout);
         Znode root = new Znode();
@@ -197,6 +206,9 @@ public final class DataTree {
     private void closeSession(long sessionId, long zxid, List<WatchTrigger> triggers) {
         sessions.remove(sessionId);
         sessionChanges++;
+        if (closeSessionKeepsEphemerals) {
+            return; // test switch zab.closeSessionKeepsEphemerals (ZabBugs, ZK-S6)
+        }
         TreeSet<String> owned = ephemerals.remove(sessionId);
         if (owned != null) {
             for (String path : owned) {

@@ -212,6 +212,15 @@ final class FollowerRole {
     private void onProposal(TxnEntry entry) {
         server.disk().log().append(entry);
         pending.addLast(entry);
+        if (config.bugs().ackWithoutFsync()) {
+            // Test switch zab.ackWithoutFsync (ZabBugs, ZK-S4): ACK at once, the log left unsynced.
+            if (phase == Phase.SYNCED || phase == Phase.UP_TO_DATE) {
+                server.send(leaderNode, channel, new ZabMessage.Ack(entry.zxid()));
+            } else {
+                unackedBeforeNewLeader.add(entry);
+            }
+            return;
+        }
         // forceSync: the ACK leaves only after the fsync; proposals queued meanwhile share it.
         if (unflushed.isEmpty()) {
             ctx.setTimer(new RoleTimer(generation, RoleTimer.Kind.FLUSH), 0);

@@ -55,7 +55,7 @@ final class LeaderRole {
         this.ctx = server.ctx();
         this.config = server.config();
         this.generation = generation;
-        this.sessions = new SessionTracker(config.tickTimeNanos());
+        this.sessions = new SessionTracker(config.tickTimeNanos(), config.bugs().sessionExpiryRoundsDown());
     }
 
     void start() {
@@ -162,7 +162,8 @@ final class LeaderRole {
         if (handlers.size() + 1 < server.quorum()) {
             return;
         }
-        newEpoch = maxAcceptedEpoch + 1;
+        // Test switch zab.reuseAcceptedEpoch (ZabBugs, ZK-S1): the highest accepted epoch itself.
+        newEpoch = config.bugs().reuseAcceptedEpoch() ? maxAcceptedEpoch : maxAcceptedEpoch + 1;
         server.disk().acceptedEpochFile().set(newEpoch);
         ctx.fsync(server.disk().acceptedEpochFile());
         ctx.trace("zk", "leader proposes epoch " + newEpoch);
@@ -225,7 +226,7 @@ final class LeaderRole {
                 return committed.size();
             }
         };
-        SyncPlan plan = SyncPlan.plan(h.peerLastZxid, zxids, config.committedLogWindow(), config.syncDiffWithoutTrunc());
+        SyncPlan plan = SyncPlan.plan(h.peerLastZxid, zxids, config.committedLogWindow(), config.bugs());
         List<TxnEntry> entries = new ArrayList<>(committed.subList(plan.fromIndex(), committed.size()));
         int snapshotZnodes = 0;
         if (plan.kind() == SyncPlan.Kind.SNAP) {
@@ -341,9 +342,11 @@ final class LeaderRole {
 
     /** Commits proposals in zxid order while the lowest one has a quorum of ACKs. */
     private void tryToCommit() {
+        // Test switch zab.commitWithoutQuorum (ZabBugs, ZK-S4): one ACK is enough.
+        int needed = config.bugs().commitWithoutQuorum() ? 1 : server.quorum();
         while (!outstanding.isEmpty()) {
             Proposal p = outstanding.get(outstanding.firstLongKey());
-            if (p.acks.size() < server.quorum()) {
+            if (p.acks.size() < needed) {
                 return;
             }
             outstanding.remove(p.entry.zxid());

@@ -12,12 +12,15 @@ import it.unimi.dsi.fastutil.longs.LongList;
  */
 final class SessionTracker {
     private final long tickNanos;
+    /** Test switch zab.sessionExpiryRoundsDown (ZabBugs, ZK-S7): expiry times are rounded down to a tick. */
+    private final boolean expiryRoundsDown;
     private final Long2LongAVLTreeMap timeouts = new Long2LongAVLTreeMap();
     private final Long2LongAVLTreeMap expiry = new Long2LongAVLTreeMap();
     private final LongAVLTreeSet closing = new LongAVLTreeSet();
 
-    SessionTracker(long tickNanos) {
+    SessionTracker(long tickNanos, boolean expiryRoundsDown) {
         this.tickNanos = tickNanos;
+        this.expiryRoundsDown = expiryRoundsDown;
     }
 
     /** {@code ExpiryQueue.roundToNextInterval}. */
@@ -25,10 +28,15 @@ final class SessionTracker {
         return (timeNanos / tickNanos + 1) * tickNanos;
     }
 
+    /** The expiry time of a session touched with {@code deadlineNanos} = touch + timeout: the next tick boundary after it. */
+    private long expiryTime(long deadlineNanos) {
+        return expiryRoundsDown ? deadlineNanos / tickNanos * tickNanos : roundToNextInterval(deadlineNanos);
+    }
+
     /** Tracks a session with a full timeout from {@code now} (creation, or a new leader's activation). */
     void track(long sessionId, long timeoutNanos, long now) {
         timeouts.put(sessionId, timeoutNanos);
-        expiry.put(sessionId, roundToNextInterval(now + timeoutNanos));
+        expiry.put(sessionId, expiryTime(now + timeoutNanos));
     }
 
     /** A touch; false when the session is unknown or already closing (it cannot be revived). */
@@ -36,7 +44,7 @@ final class SessionTracker {
         if (!timeouts.containsKey(sessionId) || closing.contains(sessionId)) {
             return false;
         }
-        expiry.put(sessionId, roundToNextInterval(now + timeouts.get(sessionId)));
+        expiry.put(sessionId, expiryTime(now + timeouts.get(sessionId)));
         return true;
     }
 

@@ -26,17 +26,18 @@ public record SyncPlan(Kind kind, long truncateToZxid, int fromIndex) {
      *       bug {@code zab.syncDiffWithoutTrunc} is on, which sends the DIFF alone;</li>
      *   <li>older than the window: SNAP.</li>
      * </ul>
+     * With the test switch {@code zab.truncOffByOne} a TRUNC keeps one committed zxid less than it should.
      *
      * @param history zxids of the leader's committed history, increasing
      */
-    public static SyncPlan plan(long peerLastZxid, List<Long> history, int window, boolean syncDiffWithoutTrunc) {
+    public static SyncPlan plan(long peerLastZxid, List<Long> history, int window, ZabBugs bugs) {
         int size = history.size();
         long maxCommitted = size == 0 ? 0 : history.get(size - 1);
         if (peerLastZxid == maxCommitted) {
             return new SyncPlan(Kind.DIFF, 0, size);
         }
         if (peerLastZxid > maxCommitted) {
-            return new SyncPlan(Kind.TRUNC, maxCommitted, size);
+            return new SyncPlan(Kind.TRUNC, truncPoint(history, size, bugs), size);
         }
         int windowStart = Math.max(0, size - window);
         long minCommitted = windowStart == 0 ? 0 : history.get(windowStart - 1);
@@ -46,11 +47,16 @@ public record SyncPlan(Kind kind, long truncateToZxid, int fromIndex) {
         // First history index with zxid > peerLastZxid.
         int next = upperBound(history, peerLastZxid);
         boolean inHistory = peerLastZxid == 0 || (next > 0 && history.get(next - 1) == peerLastZxid);
-        if (inHistory || syncDiffWithoutTrunc) {
+        if (inHistory || bugs.syncDiffWithoutTrunc()) {
             return new SyncPlan(Kind.DIFF, 0, next);
         }
-        long common = next == 0 ? 0 : history.get(next - 1);
-        return new SyncPlan(Kind.TRUNC, common, next);
+        return new SyncPlan(Kind.TRUNC, truncPoint(history, next, bugs), next);
+    }
+
+    /** The zxid a TRUNC keeps: the last of the first {@code common} history entries (one less with zab.truncOffByOne). */
+    private static long truncPoint(List<Long> history, int common, ZabBugs bugs) {
+        int keep = bugs.truncOffByOne() ? common - 1 : common;
+        return keep <= 0 ? 0 : history.get(keep - 1);
     }
 
     private static int upperBound(List<Long> history, long zxid) {

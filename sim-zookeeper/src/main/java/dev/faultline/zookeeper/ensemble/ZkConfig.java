@@ -18,12 +18,12 @@ import dev.faultline.core.kernel.Time;
  * @param costs CPU cost model
  * @param connectionProbeIntervalNanos how often a follower probes its leader connection (stands in for
  *        the FIN a crashed process's OS sends; see {@code FollowerRole})
- * @param syncDiffWithoutTrunc planted bug PB-ZK-1 {@code zab.syncDiffWithoutTrunc} (ZOOKEEPER-1154 reverted)
+ * @param bugs the planted-bug switches ({@link ZabBugs}), all off by default
  */
 public record ZkConfig(long tickTimeNanos, int initLimit, int syncLimit, long minSessionTimeoutNanos,
                        long maxSessionTimeoutNanos, long finalizeWaitNanos, long minNotificationIntervalNanos,
                        long maxNotificationIntervalNanos, int committedLogWindow, Costs costs,
-                       long connectionProbeIntervalNanos, boolean syncDiffWithoutTrunc) {
+                       long connectionProbeIntervalNanos, ZabBugs bugs) {
 
     /** The defaults with {@code tickTime} = 2000 ms. */
     public static ZkConfig defaults() {
@@ -33,19 +33,19 @@ public record ZkConfig(long tickTimeNanos, int initLimit, int syncLimit, long mi
     /** The defaults for another {@code tickTime} (session bounds follow it). */
     public static ZkConfig withTickTime(long tickTimeNanos) {
         return new ZkConfig(tickTimeNanos, 10, 5, 2 * tickTimeNanos, 20 * tickTimeNanos, 200 * Time.MILLISECOND,
-                200 * Time.MILLISECOND, 60 * Time.SECOND, 500, Costs.DEFAULT, 10 * Time.MILLISECOND, false);
+                200 * Time.MILLISECOND, 60 * Time.SECOND, 500, Costs.DEFAULT, 10 * Time.MILLISECOND, ZabBugs.NONE);
     }
 
-    public ZkConfig withSyncDiffWithoutTrunc(boolean on) {
+    public ZkConfig withBugs(ZabBugs newBugs) {
         return new ZkConfig(tickTimeNanos, initLimit, syncLimit, minSessionTimeoutNanos, maxSessionTimeoutNanos,
                 finalizeWaitNanos, minNotificationIntervalNanos, maxNotificationIntervalNanos, committedLogWindow,
-                costs, connectionProbeIntervalNanos, on);
+                costs, connectionProbeIntervalNanos, newBugs);
     }
 
     public ZkConfig withCommittedLogWindow(int window) {
         return new ZkConfig(tickTimeNanos, initLimit, syncLimit, minSessionTimeoutNanos, maxSessionTimeoutNanos,
                 finalizeWaitNanos, minNotificationIntervalNanos, maxNotificationIntervalNanos, window, costs,
-                connectionProbeIntervalNanos, syncDiffWithoutTrunc);
+                connectionProbeIntervalNanos, bugs);
     }
 
     /** {@code initLimit * tickTime}. */

@@ -284,7 +284,7 @@ public final class ZkServer implements Node, FastLeaderElection.Host {
      * per znode a bulk {@link Op.CreatePartitions} created (what loading a snapshot of them costs).
      */
     void rebuildTree() {
-        DataTree t = new DataTree(layout);
+        DataTree t = new DataTree(layout, config.bugs().closeSessionKeepsEphemerals());
         List<TxnEntry> entries = disk.log().entries();
         long bulk = 0;
         for (TxnEntry e : entries) {

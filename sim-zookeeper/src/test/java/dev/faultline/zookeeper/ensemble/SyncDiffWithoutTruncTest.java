@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * (docs/model.md#planted-bugs): a leader logs a proposal nobody else got, the whole ensemble
  * crashes, the others elect a new leader and commit in a new epoch, then the old leader rejoins.
  * With the bug it keeps its uncommitted txn under a DIFF and ZK-S3 fires; with the fix it is
- * truncated first and the run passes.
+ * truncated first and the run passes. The same sequence with the test switch {@code zab.truncOffByOne}
+ * instead truncates the old leader one committed transaction too far, and ZK-S5 fires.
  */
 class SyncDiffWithoutTruncTest {
 
@@ -27,8 +28,8 @@ class SyncDiffWithoutTruncTest {
     record Outcome(Violation violation, boolean oldLeaderHasX, SyncPlan.Kind lastSync, ZkTestContext zk) {
     }
 
-    private static Outcome runSequence(boolean bug) {
-        ZkTestContext zk = ZkTestContext.of(11, 3, ZkConfig.defaults().withSyncDiffWithoutTrunc(bug));
+    private static Outcome runSequence(ZabBugs bugs) {
+        ZkTestContext zk = ZkTestContext.of(11, 3, ZkConfig.defaults().withBugs(bugs));
         zk.start();
         NodeId a = zk.awaitLeader(5 * Time.SECOND);
         List<NodeId> others = new ArrayList<>(zk.ensemble.servers());
@@ -86,7 +87,7 @@ class SyncDiffWithoutTruncTest {
 
     @Test
     void withTheBugTheOldLeaderKeepsItsUncommittedTxnAndZkS3Fires() {
-        Outcome outcome = runSequence(true);
+        Outcome outcome = runSequence(ZabBugs.only(ZabBugs.SYNC_DIFF_WITHOUT_TRUNC));
         assertThat(outcome.violation()).isNotNull();
         assertThat(outcome.violation().invariant()).isEqualTo("ZK-S3");
         assertThat(outcome.violation().message()).contains("applied");
@@ -94,8 +95,17 @@ class SyncDiffWithoutTruncTest {
     }
 
     @Test
+    void withTruncOffByOneTheTruncRemovesACommittedTxnAndZkS5Fires() {
+        Outcome outcome = runSequence(ZabBugs.only(ZabBugs.TRUNC_OFF_BY_ONE));
+        assertThat(outcome.violation()).isNotNull();
+        assertThat(outcome.violation().invariant()).isEqualTo("ZK-S5");
+        assertThat(outcome.violation().message()).contains("to 0x100000002, removing committed");
+        assertThat(outcome.lastSync()).isEqualTo(SyncPlan.Kind.TRUNC);
+    }
+
+    @Test
     void withTheFixTheOldLeaderIsTruncatedThenDiffedAndTheRunPasses() {
-        Outcome outcome = runSequence(false);
+        Outcome outcome = runSequence(ZabBugs.NONE);
         assertThat(outcome.violation()).as(() -> outcome.violation().report()).isNull();
         assertThat(outcome.lastSync()).isEqualTo(SyncPlan.Kind.TRUNC);
         assertThat(outcome.oldLeaderHasX()).isFalse();

@@ -1,7 +1,6 @@
 package dev.faultline.core.check.catalog;
 
 import static dev.faultline.core.check.catalog.InvariantInfo.ExemptionClass.NOT_CHECKED;
-import static dev.faultline.core.check.catalog.InvariantInfo.ProofKind.FORGED_RECORD;
 import static dev.faultline.core.check.catalog.InvariantInfo.ProofKind.MISBEHAVING_NODE;
 import static dev.faultline.core.check.catalog.InvariantInfo.ProofKind.PLANTED_BUG;
 
@@ -11,6 +10,8 @@ import java.util.List;
 final class ZooKeeperEntries {
     private static final String MODULE = "sim-zookeeper";
     private static final String FIRES = "dev.faultline.zookeeper.check.InvariantsFireTest#";
+    private static final String RUNS = "dev.faultline.zookeeper.check.ZabChecksInRunsTest#";
+    private static final String SYNC = "dev.faultline.zookeeper.ensemble.SyncDiffWithoutTruncTest#";
 
     private ZooKeeperEntries() {
     }
@@ -20,7 +21,7 @@ final class ZooKeeperEntries {
                 InvariantInfo.safety("ZK-S1", "One established leader per epoch", MODULE, """
                         For each epoch at most one server ever becomes the established leader, that is, gets a quorum of \
                         acknowledgements of its NEWLEADER for that epoch.""")
-                        .provenBy(FORGED_RECORD, MODULE, FIRES + "zkS1FiresWhenTwoServersEstablishTheSameEpoch"),
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "zkS1FiresWhenTheNextLeaderReusesTheAcceptedEpoch"),
                 InvariantInfo.safety("ZK-S2", "Epochs never go back on a server", MODULE, """
                         A server's acceptedEpoch and currentEpoch never decrease, across restarts and power loss, and currentEpoch \
                         never exceeds acceptedEpoch. A server that forgets an epoch can help elect a leader of an epoch it \
@@ -32,29 +33,29 @@ final class ZooKeeperEntries {
                         server has applied is a prefix of it: two servers never apply different transactions at the same zxid. \
                         A server that is loading may replay an uncommitted tail of its log until sync trims or confirms it, so \
                         only serving servers are judged.""")
-                        .provenBy(PLANTED_BUG, MODULE, "dev.faultline.zookeeper.ensemble.SyncDiffWithoutTruncTest#"
-                                + "withTheBugTheOldLeaderKeepsItsUncommittedTxnAndZkS3Fires")
+                        .provenBy(PLANTED_BUG, MODULE, SYNC + "withTheBugTheOldLeaderKeepsItsUncommittedTxnAndZkS3Fires")
                         .provenByScenario("scenarios/library/pb-zk-1-sync-diff-without-trunc.yaml"),
                 InvariantInfo.safety("ZK-S4", "Commits need a durable quorum, in order", MODULE, """
                         A leader marks a zxid committed only after a quorum, itself included, has that transaction synced to its \
                         transaction log (so it survives a power loss), and only after every lower zxid of its epoch is \
                         committed.""")
-                        .provenBy(FORGED_RECORD, MODULE, FIRES + "zkS4FiresWhenALeaderCommitsWithoutAQuorumOfDurableAcks",
-                                "the branch for an ACK counted while not on disk is not exercised"),
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "zkS4FiresWhenTheLeaderCommitsWithoutAQuorum")
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "zkS4FiresWhenTheLeaderCountsAnAckThatIsNotOnDisk"),
                 InvariantInfo.safety("ZK-S5", "Sync never removes a committed transaction", MODULE, """
                         When a leader tells a learner to truncate (TRUNC), nothing above the truncation point in the learner's log \
                         is already committed. Proposals the leader re-sends right after the TRUNC may commit meanwhile; the \
                         learner gets them back in the same stream.""")
-                        .provenBy(FORGED_RECORD, MODULE, FIRES + "zkS5FiresWhenATruncRemovesACommittedTxn"),
+                        .provenBy(PLANTED_BUG, MODULE, SYNC + "withTruncOffByOneTheTruncRemovesACommittedTxnAndZkS5Fires"),
                 InvariantInfo.safety("ZK-S6", "Ephemeral nodes belong to open sessions", MODULE, """
                         In every server's applied state, the owner session of each ephemeral znode is open; once the close of a \
                         session is applied, that session owns no znode. Kafka's broker registrations and controller election \
-                        are ephemeral znodes, so a leftover one misleads the controller."""),
+                        are ephemeral znodes, so a leftover one misleads the controller.""")
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "zkS6FiresWhenASessionsCloseLeavesItsEphemerals"),
                 InvariantInfo.safety("ZK-S7", "No premature session expiry", MODULE, """
                         The leader proposes to close a session only if no touch of it reached the leader during the last \
                         negotiated session timeout (rounded up to a tick), counted from the later of the last touch and the \
                         leader's activation.""")
-                        .provenBy(FORGED_RECORD, MODULE, FIRES + "zkS7FiresWhenALeaderExpiresARecentlyTouchedSession"),
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "zkS7FiresWhenTheLeaderExpiresASessionBeforeItsTimeout"),
                 InvariantInfo.safety("ZK-S8", "Clients never see time go back", MODULE, """
                         A client never observes a zxid lower than one it has already observed, whether in read results, watch \
                         events or across reconnects to another server.""")
