@@ -25,7 +25,7 @@ public final class ConfigKeys {
             // Test switches for KZ-S6 and KZ-L1 (they revert no historical fix; sim-zookeeper ZkBrokerAgent).
             "zkBroker.ignoreControllerEpoch",
             "zkBroker.ignoreControllerDeletion",
-            // Test switches for ZK-S1, ZK-S4..ZK-S7 (sim-zookeeper ZabBugs) and KZ-S1, KZ-S3, KZ-S5 (ZkModeBugs).
+            // Test switches for ZK-S1, ZK-S4..ZK-S7 (sim-zookeeper ZabBugs) and KZ-S1, KZ-S3, KZ-S5, KZ-S7 (ZkModeBugs).
             "zab.reuseAcceptedEpoch",
             "zab.commitWithoutQuorum",
             "zab.ackWithoutFsync",
@@ -35,6 +35,7 @@ public final class ConfigKeys {
             "zkController.reuseControllerEpoch",
             "zkController.keepLeaderEpochOnElection",
             "zkController.uncleanIgnoresTopicConfig",
+            "zkController.cacheKeepsOldZkVersion",
             "raft.noCheckQuorum",
             "raft.commitPriorEpochByCount",
             "raft.commitPriorEpochByCount.offByOne",

@@ -115,7 +115,7 @@ final class ZkController {
     private final boolean allowEmptyIsr;
     /** Planted bug PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082 reverted): writes lack the CheckOp. */
     private final boolean noEpochZkVersionCheck;
-    /** Test switches zkController.keepLeaderEpochOnElection and .uncleanIgnoresTopicConfig (ZkModeBugs; KZ-S3, KZ-S5). */
+    /** Test switches zkController.keepLeaderEpochOnElection, .uncleanIgnoresTopicConfig, .cacheKeepsOldZkVersion (ZkModeBugs). */
     private final ZkModeBugs bugs;
     private boolean threadPaused;
     private final boolean autoRebalance;
@@ -788,7 +788,9 @@ final class ZkController {
                     boolean elected = c.leaderChange() && c.data().leader() != LeaderElection.NO_LEADER
                             && (c.data().leader() != context.leader(p) || c.viaNoLeader());
                     int version = r.results().get(ops.size() - 1).stat().version();
-                    context.set(p, c.data().leader(), c.data().leaderEpoch(), c.data().isr(), version);
+                    // Test switch zkController.cacheKeepsOldZkVersion (ZkModeBugs, KZ-S7): the cache keeps the old znode version.
+                    int cachedVersion = bugs.cacheKeepsOldZkVersion() ? context.zkVersion(p) : version;
+                    context.set(p, c.data().leader(), c.data().leaderEpoch(), c.data().isr(), cachedVersion);
                     PartitionState s = c.data().toState(p, version);
                     if (elected) {
                         plane.history().leaderElected(ctx.now(), s, c.unclean(), c.cause());

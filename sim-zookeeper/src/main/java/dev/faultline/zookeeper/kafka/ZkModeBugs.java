@@ -22,18 +22,25 @@ import java.util.List;
  *        offline-partition election falls back to a live replica outside the ISR although the
  *        topic's {@code unclean.leader.election.enable} is false (as if the setting still had its
  *        pre-0.11 default, true, KIP-106). Caught by KZ-S5.
+ * @param cacheKeepsOldZkVersion {@code zkController.cacheKeepsOldZkVersion}: after a successful
+ *        partition-state write the controller's cache keeps the znode version it had instead of the
+ *        one the write returned (Kafka puts {@code withPartitionEpoch(newZkVersion)} into its
+ *        context), so the cache no longer matches ZooKeeper. Caught by KZ-S7.
  */
-public record ZkModeBugs(boolean reuseControllerEpoch, boolean keepLeaderEpochOnElection, boolean uncleanIgnoresTopicConfig) {
+public record ZkModeBugs(boolean reuseControllerEpoch, boolean keepLeaderEpochOnElection, boolean uncleanIgnoresTopicConfig,
+                         boolean cacheKeepsOldZkVersion) {
     static final String REUSE_CONTROLLER_EPOCH = "zkController.reuseControllerEpoch";
     static final String KEEP_LEADER_EPOCH_ON_ELECTION = "zkController.keepLeaderEpochOnElection";
     static final String UNCLEAN_IGNORES_TOPIC_CONFIG = "zkController.uncleanIgnoresTopicConfig";
+    static final String CACHE_KEEPS_OLD_ZK_VERSION = "zkController.cacheKeepsOldZkVersion";
 
     /** The switch names, as a scenario's {@code bugs:} names them. */
-    public static final List<String> NAMES = List.of(REUSE_CONTROLLER_EPOCH, KEEP_LEADER_EPOCH_ON_ELECTION, UNCLEAN_IGNORES_TOPIC_CONFIG);
+    public static final List<String> NAMES = List.of(REUSE_CONTROLLER_EPOCH, KEEP_LEADER_EPOCH_ON_ELECTION, UNCLEAN_IGNORES_TOPIC_CONFIG,
+            CACHE_KEEPS_OLD_ZK_VERSION);
 
     static ZkModeBugs of(ClusterSpec cluster) {
         return new ZkModeBugs(on(cluster, REUSE_CONTROLLER_EPOCH), on(cluster, KEEP_LEADER_EPOCH_ON_ELECTION),
-                on(cluster, UNCLEAN_IGNORES_TOPIC_CONFIG));
+                on(cluster, UNCLEAN_IGNORES_TOPIC_CONFIG), on(cluster, CACHE_KEEPS_OLD_ZK_VERSION));
     }
 
     private static boolean on(ClusterSpec cluster, String name) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * ZK-S2, ZK-S8 and ZK-S9 fire on a node that misbehaves in a way no switch of the servers produces (a
  * server whose disk goes back, a server that answers a client out of order), and the same run passes
- * without it. The other ZK-* invariants fire through planted-bug switches (docs/model.md#planted-bugs):
+ * without it (ZK-S9's twin is {@link #healthyRunPassesEveryChecker}: a real ensemble whose client sets
+ * watches and triggers them). The other ZK-* invariants fire through planted-bug switches (docs/model.md#planted-bugs):
  * ZK-S3 and ZK-S5 in SyncDiffWithoutTruncTest, ZK-S1, ZK-S4, ZK-S6 and ZK-S7 in ZabChecksInRunsTest.
  */
 class InvariantsFireTest {

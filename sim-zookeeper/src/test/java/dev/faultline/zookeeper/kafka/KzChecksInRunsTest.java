@@ -9,7 +9,7 @@ import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
 /**
- * KZ-S1, KZ-S3 and KZ-S5 (docs/invariants.md) fire in a real run with a misbehaving controller, one of
+ * KZ-S1, KZ-S3, KZ-S5 and KZ-S7 (docs/invariants.md) fire in a real run with a misbehaving controller, one of
  * the test switches of {@link ZkModeBugs} (docs/model.md#planted-bugs), and the same run passes
  * with the switch off. Each run is small: three brokers, one crash, a minute of virtual time.
  */
@@ -79,6 +79,21 @@ class KzChecksInRunsTest {
             PartitionState s = kafka.controlPlane().partitionStates().state(p);
             assertThat(s.hasLeader() && s.leader() != victim).as("t-%d %s", p, s).isTrue();
         }
+    }
+
+    @Test
+    void kzS7FiresWhenTheCacheKeepsTheOldZkVersionAfterAWrite() {
+        KafkaCluster kafka = crashALeader(ZkModeBugs.CACHE_KEEPS_OLD_ZK_VERSION, true);
+        assertThat(kafka.sim().violation()).isNotNull();
+        assertThat(kafka.sim().violation().invariant()).isEqualTo("KZ-S7");
+        assertThat(kafka.sim().violation().message()).contains("but ZooKeeper has");
+    }
+
+    @Test
+    void kzS7HoldsWhenTheCacheTakesTheWrittenZkVersion() {
+        KafkaCluster kafka = crashALeader(ZkModeBugs.CACHE_KEEPS_OLD_ZK_VERSION, false);
+        kafka.assertNoViolation();
+        assertThat(kafka.controlHistory().isrChanges() + kafka.controlHistory().leaderElections()).isGreaterThan(0);
     }
 
     /**

@@ -60,7 +60,9 @@ final class ZkModeEntries {
                         what ZooKeeper holds.""")
                         .exempt(NOT_CHECKED, "a controller that is not active, whose ZooKeeper session is no longer valid, or while the "
                                 + "ensemble has no established leader")
-                        .provenBy(PLANTED_BUG, MODULE, EPOCH_CHECK + "withTheBugAndKzS2OffTheNewControllersCacheDisagreesWithZooKeeper"),
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "kzS7FiresWhenTheCacheKeepsTheOldZkVersionAfterAWrite")
+                        .provenBy(PLANTED_BUG, MODULE, EPOCH_CHECK + "withTheBugAndKzS2OffTheNewControllersCacheDisagreesWithZooKeeper",
+                                "with KZ-S2, which fires first, turned off"),
                 InvariantInfo.liveness("KZ-L1", "An active controller returns", MODULE, """
                         While the ZooKeeper quorum is up and at least one live broker is connected to it, the cluster has an \
                         active, fully loaded controller again within zookeeper.session.timeout.ms + two ticks + the failover cost \
