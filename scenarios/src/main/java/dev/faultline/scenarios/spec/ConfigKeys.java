@@ -25,7 +25,7 @@ public final class ConfigKeys {
             // Test switches for KZ-S6 and KZ-L1 (they revert no historical fix; sim-zookeeper ZkBrokerAgent).
             "zkBroker.ignoreControllerEpoch",
             "zkBroker.ignoreControllerDeletion",
-            // Test switches for ZK-S1, ZK-S4..ZK-S7 (sim-zookeeper ZabBugs) and KZ-S1, KZ-S3, KZ-S5, KZ-S7 (ZkModeBugs).
+            // Test switches for ZK-S1, ZK-S4..ZK-S7 (sim-zookeeper ZabBugs) and KZ-S1, KZ-S3, KZ-S5, KZ-S7, KZ-L2 (ZkModeBugs).
             "zab.reuseAcceptedEpoch",
             "zab.commitWithoutQuorum",
             "zab.ackWithoutFsync",
@@ -36,6 +36,7 @@ public final class ConfigKeys {
             "zkController.keepLeaderEpochOnElection",
             "zkController.uncleanIgnoresTopicConfig",
             "zkController.cacheKeepsOldZkVersion",
+            "zkController.noElectionOnBrokerStartup",
             "raft.noCheckQuorum",
             "raft.commitPriorEpochByCount",
             "raft.commitPriorEpochByCount.offByOne",

@@ -115,7 +115,7 @@ final class ZkController {
     private final boolean allowEmptyIsr;
     /** Planted bug PB-ZKC-1 {@code zkController.noEpochZkVersionCheck} (KAFKA-6082 reverted): writes lack the CheckOp. */
     private final boolean noEpochZkVersionCheck;
-    /** Test switches zkController.keepLeaderEpochOnElection, .uncleanIgnoresTopicConfig, .cacheKeepsOldZkVersion (ZkModeBugs). */
+    /** The controller's test switches (ZkModeBugs): all but zkController.reuseControllerEpoch are used here. */
     private final ZkModeBugs bugs;
     private boolean threadPaused;
     private final boolean autoRebalance;
@@ -641,7 +641,9 @@ final class ZkController {
                     candidates.addAll(IntArrayList.wrap(plane.hostedPartitions(spec.id())));
                 }
             }
-            if (!born.isEmpty()) {
+            // Test switch zkController.noElectionOnBrokerStartup (ZkModeBugs, KZ-L2): no startup elections.
+            boolean startupElections = !born.isEmpty() && !bugs.noElectionOnBrokerStartup();
+            if (startupElections) {
                 candidates.addAll(context.leaderless());
             }
             candidates.sort(null);
@@ -658,7 +660,7 @@ final class ZkController {
                 boolean leaderGone = leader != LeaderElection.NO_LEADER && !liveAfterFailure.test(leader);
                 boolean leaderless = leader == LeaderElection.NO_LEADER;
                 Change c = null;
-                if (leaderGone || (leaderless && !born.isEmpty())) {
+                if (leaderGone || (leaderless && startupElections)) {
                     c = offlineElection(p, leaderGone ? "broker " + leader + " failed" : "broker started", leader, context.isr(p),
                             leaderGone ? liveAfterFailure : liveBrokers::contains);
                 } else if (!leaderless) {
@@ -673,7 +675,7 @@ final class ZkController {
                                 false, false, "replica offline");
                     }
                 }
-                if (c != null && c.data().leader() == LeaderElection.NO_LEADER && !born.isEmpty()) {
+                if (c != null && c.data().leader() == LeaderElection.NO_LEADER && startupElections) {
                     // The startup step (onBrokerStartup) of the same event: a bounced broker that is
                     // the last ISR member is clean-eligible again. Both steps go out as one write.
                     Change again = offlineElection(p, "broker started", LeaderElection.NO_LEADER, c.data().isr(), liveBrokers::contains);

@@ -26,21 +26,26 @@ import java.util.List;
  *        partition-state write the controller's cache keeps the znode version it had instead of the
  *        one the write returned (Kafka puts {@code withPartitionEpoch(newZkVersion)} into its
  *        context), so the cache no longer matches ZooKeeper. Caught by KZ-S7.
+ * @param noElectionOnBrokerStartup {@code zkController.noElectionOnBrokerStartup}: when a broker
+ *        registers, the controller does not run the offline-partition election for partitions left
+ *        without a leader ({@code onBrokerStartup} without its {@code triggerOnlinePartitionStateChange}),
+ *        so a partition whose last ISR member returns stays offline. Caught by KZ-L2.
  */
 public record ZkModeBugs(boolean reuseControllerEpoch, boolean keepLeaderEpochOnElection, boolean uncleanIgnoresTopicConfig,
-                         boolean cacheKeepsOldZkVersion) {
+                         boolean cacheKeepsOldZkVersion, boolean noElectionOnBrokerStartup) {
     static final String REUSE_CONTROLLER_EPOCH = "zkController.reuseControllerEpoch";
     static final String KEEP_LEADER_EPOCH_ON_ELECTION = "zkController.keepLeaderEpochOnElection";
     static final String UNCLEAN_IGNORES_TOPIC_CONFIG = "zkController.uncleanIgnoresTopicConfig";
     static final String CACHE_KEEPS_OLD_ZK_VERSION = "zkController.cacheKeepsOldZkVersion";
+    static final String NO_ELECTION_ON_BROKER_STARTUP = "zkController.noElectionOnBrokerStartup";
 
     /** The switch names, as a scenario's {@code bugs:} names them. */
     public static final List<String> NAMES = List.of(REUSE_CONTROLLER_EPOCH, KEEP_LEADER_EPOCH_ON_ELECTION, UNCLEAN_IGNORES_TOPIC_CONFIG,
-            CACHE_KEEPS_OLD_ZK_VERSION);
+            CACHE_KEEPS_OLD_ZK_VERSION, NO_ELECTION_ON_BROKER_STARTUP);
 
     static ZkModeBugs of(ClusterSpec cluster) {
         return new ZkModeBugs(on(cluster, REUSE_CONTROLLER_EPOCH), on(cluster, KEEP_LEADER_EPOCH_ON_ELECTION),
-                on(cluster, UNCLEAN_IGNORES_TOPIC_CONFIG), on(cluster, CACHE_KEEPS_OLD_ZK_VERSION));
+                on(cluster, UNCLEAN_IGNORES_TOPIC_CONFIG), on(cluster, CACHE_KEEPS_OLD_ZK_VERSION), on(cluster, NO_ELECTION_ON_BROKER_STARTUP));
     }
 
     private static boolean on(ClusterSpec cluster, String name) {

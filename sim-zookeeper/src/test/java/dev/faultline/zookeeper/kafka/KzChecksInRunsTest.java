@@ -9,7 +9,7 @@ import dev.faultline.core.kernel.Time;
 import org.junit.jupiter.api.Test;
 
 /**
- * KZ-S1, KZ-S3, KZ-S5 and KZ-S7 (docs/invariants.md) fire in a real run with a misbehaving controller, one of
+ * KZ-S1, KZ-S3, KZ-S5, KZ-S7 and KZ-L2 (docs/invariants.md) fire in a real run with a misbehaving controller, one of
  * the test switches of {@link ZkModeBugs} (docs/model.md#planted-bugs), and the same run passes
  * with the switch off. Each run is small: three brokers, one crash, a minute of virtual time.
  */
@@ -129,5 +129,38 @@ class KzChecksInRunsTest {
         PartitionState s = kafka.controlPlane().partitionStates().state(0);
         assertThat(s.hasLeader()).as("p-0 %s", s).isFalse();
         assertThat(s.isr().toIntArray()).containsExactly(1);
+    }
+
+    /**
+     * Partition [1, 2], the timed KZ-L2 check on: broker 2 crashes (ISR [1]), broker 1 crashes (no
+     * leader, ISR [1]), broker 1 returns with its data. The controller must elect it again.
+     */
+    private static KafkaCluster lastIsrMemberReturns(boolean bug) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2})
+                .config(ZkModeBugs.NO_ELECTION_ON_BROKER_STARTUP, bug).config("faultline.check.kz.l2", "true").build();
+        KafkaCluster kafka = KafkaCluster.builder(spec).seed(5).controlPlane(new ZkControlPlane()).build().start();
+        kafka.runFor(20 * Time.SECOND);
+        kafka.crash(2);
+        kafka.runFor(SESSION + 10 * Time.SECOND);
+        kafka.crash(1);
+        kafka.runFor(SESSION + 10 * Time.SECOND);
+        kafka.restart(1);
+        kafka.runFor(60 * Time.SECOND);
+        return kafka;
+    }
+
+    @Test
+    void kzL2FiresWhenTheControllerElectsNobodyAtBrokerStartup() {
+        KafkaCluster kafka = lastIsrMemberReturns(true);
+        assertThat(kafka.sim().violation()).isNotNull();
+        assertThat(kafka.sim().violation().invariant()).isEqualTo("KZ-L2");
+        assertThat(kafka.sim().violation().message()).startsWith("p-0 has had no applied leader");
+    }
+
+    @Test
+    void kzL2HoldsWhenTheReturningLastIsrMemberIsElected() {
+        KafkaCluster kafka = lastIsrMemberReturns(false);
+        kafka.assertNoViolation();
+        assertThat(kafka.broker(1).isLeader(0)).isTrue();
     }
 }

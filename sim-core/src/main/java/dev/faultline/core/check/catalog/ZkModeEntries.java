@@ -76,7 +76,8 @@ final class ZkModeEntries {
                         that ZooKeeper names and that applied its leadership, within the detection bound (session timeout and two \
                         ticks, or a request re-send) + the failover cost + two round trips + one event-loop slack. The count \
                         restarts whenever the ensemble, the controller or the links break.""")
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "kzL2FiresWhenTheControllerElectsNobodyAtBrokerStartup")
                         .provenBy(PLANTED_BUG, MODULE, "dev.faultline.zookeeper.kafka.AllowEmptyIsrTest#"
-                                + "withTheBugAndKzS4OffThePartitionStaysOfflineAndKzL2Fires"));
+                                + "withTheBugAndKzS4OffThePartitionStaysOfflineAndKzL2Fires", "with KZ-S4, which fires first, turned off"));
     }
 }
