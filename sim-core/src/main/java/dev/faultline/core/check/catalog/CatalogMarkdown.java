@@ -30,7 +30,8 @@ public final class CatalogMarkdown {
                 contract allows it; a scenario can promote EXPECTED to a failure) or **NOT_CHECKED** (the check is not
                 applied in that case).
 
-                "Proven by" names the tests that make the invariant fire: a **planted bug** (one fix reverted, in a real
+                "Proven by" names the tests that make the invariant fire: a **planted bug** (a switch of
+                [model.md](model.md#planted-bugs) that reverts one fix or, for a test switch, breaks one rule, in a real
                 run), a **misbehaving node** (a real run in which the test breaks one node: a test-only fault, a corrupted
                 disk, a skewed clock), a **library scenario** that expects the violation, or a **forged record** (hand-made
                 history records given to the checker: the check runs, but no node misbehaves). "None yet" means no test

@@ -45,7 +45,7 @@ public record InvariantInfo(String id, String title, Kind kind, String module, S
 
     /** How a test makes the invariant fire. */
     public enum ProofKind {
-        /** A planted-bug switch (one fix reverted) in a real run; the same schedule passes with it off. */
+        /** A planted-bug switch (one fix reverted, or a test switch that breaks one rule) in a real run; the same schedule passes with it off. */
         PLANTED_BUG("planted bug"),
         /** A real run in which the test makes one node misbehave (a test-only fault, a corrupted disk, a skewed clock). */
         MISBEHAVING_NODE("misbehaving node"),

@@ -78,6 +78,7 @@ final class ZkModeEntries {
                         restarts whenever the ensemble, the controller or the links break.""")
                         .provenBy(PLANTED_BUG, MODULE, RUNS + "kzL2FiresWhenTheControllerElectsNobodyAtBrokerStartup")
                         .provenBy(PLANTED_BUG, MODULE, "dev.faultline.zookeeper.kafka.AllowEmptyIsrTest#"
-                                + "withTheBugAndKzS4OffThePartitionStaysOfflineAndKzL2Fires", "with KZ-S4, which fires first, turned off"));
+                                + "withTheBugAndKzS4OffThePartitionStaysOfflineAndKzL2Fires",
+                                "with KZ-S4, which fires first, turned off"));
     }
 }
