@@ -380,17 +380,45 @@ final class ZkController {
         }
     }
 
+    /** Whether {@link #next} is on the stack (an event that ends synchronously inside it only asks for the next one). */
+    private boolean dispatching;
+    /** An event ended while {@link #dispatching}: the loop in {@link #next} takes the next one. */
+    private boolean nextWanted;
+
+    /**
+     * Takes the next event off the queue and processes it, as the controller's event thread does.
+     * An event usually ends in a later ZooKeeper callback; one whose calls fail at once (the session
+     * expired, so every call is answered synchronously) ends inside its own processing, and the next
+     * event then starts from this loop rather than from a nested call, so a long queue cannot
+     * overflow the stack. The events run in the same order either way.
+     */
     private void next() {
-        if (threadPaused) {
-            running = false;
+        if (dispatching) {
+            nextWanted = true;
             return;
         }
-        Event e = active ? queue.pollFirst() : null;
-        if (e == null) {
-            running = false;
-            return;
+        dispatching = true;
+        try {
+            do {
+                nextWanted = false;
+                if (threadPaused) {
+                    running = false;
+                    return;
+                }
+                Event e = active ? queue.pollFirst() : null;
+                if (e == null) {
+                    running = false;
+                    return;
+                }
+                running = true;
+                process(e);
+            } while (nextWanted);
+        } finally {
+            dispatching = false;
         }
-        running = true;
+    }
+
+    private void process(Event e) {
         if (e instanceof Failover) {
             onControllerFailover();
         } else if (e instanceof BrokerChange) {
