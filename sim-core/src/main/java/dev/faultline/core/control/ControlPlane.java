@@ -51,6 +51,16 @@ public interface ControlPlane {
     /** The node acting as active controller now (omniscient read), or {@code null} when there is none. */
     NodeId activeController();
 
+    /**
+     * Whether the active controller is busy now (omniscient read): it has work in progress or
+     * queued that a request reaching it now waits behind, such as the ZooKeeper-mode controller's
+     * event queue, which processes one event at a time. DP-L1 does not count such time against a
+     * leader's AlterPartition in flight. Default: never (a controller that answers at once).
+     */
+    default boolean activeControllerBusy() {
+        return false;
+    }
+
     /** The nodes that can become controller (ZooKeeper mode: brokers; KRaft: voters; oracle: none). */
     List<NodeId> controllerCandidates();
 

@@ -893,6 +893,11 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         return controller != null && controller.isActive();
     }
 
+    /** Whether this agent's controller has an event in progress or queued (omniscient read for DP-L1). */
+    boolean isControllerBusy() {
+        return controller != null && controller.isBusy();
+    }
+
     int controllerEpoch() {
         return controller == null ? -1 : controller.epoch();
     }

@@ -275,14 +275,29 @@ public final class ZkControlPlane implements ControlPlane {
 
     @Override
     public NodeId activeController() {
-        NodeId best = null;
+        int b = activeControllerBroker();
+        return b < 0 ? null : brokerNode(b);
+    }
+
+    /**
+     * Whether the active controller's event thread has an event in progress or queued: an
+     * AlterPartition reaching it now waits behind them (docs/model.md#the-controllers-event-queue-and-request-channels).
+     */
+    @Override
+    public boolean activeControllerBusy() {
+        int b = activeControllerBroker();
+        return b >= 0 && agents[b].isControllerBusy();
+    }
+
+    /** The broker whose controller is active with the highest epoch and whose process is up, or -1. */
+    private int activeControllerBroker() {
+        int best = -1;
         int bestEpoch = -1;
         for (int b = 0; b < agents.length; b++) {
             ZkBrokerAgent a = agents[b];
             if (a != null && a.isActiveController() && a.controllerEpoch() > bestEpoch) {
-                NodeId node = brokerNode(b);
-                if (sim.isUp(node)) {
-                    best = node;
+                if (sim.isUp(brokerNode(b))) {
+                    best = b;
                     bestEpoch = a.controllerEpoch();
                 }
             }

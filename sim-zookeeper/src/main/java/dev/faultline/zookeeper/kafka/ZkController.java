@@ -297,6 +297,11 @@ final class ZkController {
         return threadPaused;
     }
 
+    /** Whether an event is in progress or queued (an AlterPartition arriving now waits behind it; DP-L1). */
+    boolean isBusy() {
+        return active && (running || !queue.isEmpty());
+    }
+
     /** Whether this controller finished loading from ZooKeeper (KZ-L1's "active controller"). */
     boolean isReady() {
         return ready;
