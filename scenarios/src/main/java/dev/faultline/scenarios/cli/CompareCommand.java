@@ -401,11 +401,15 @@ final class CompareCommand implements Callable<Integer> {
         notes.add(new SweepHeader.Note(bases.size() > 1 ? "scenarios" : "scenario", String.join(", ", sources)));
         Scenario base = bases.get(0);
         java.util.Map<String, String> cfg = base.cluster().config();
-        notes.add(new SweepHeader.Note("cost model", "broker per partition touched " + cfg.getOrDefault("faultline.broker.partition.cost.ns", "2000")
-                + " ns; KRaft controller per record " + cfg.getOrDefault("faultline.controller.record.cost.ns", "2000")
-                + " ns; ZooKeeper per request " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perRequestNanos()
-                + " ns, per znode " + dev.faultline.zookeeper.ensemble.ZkConfig.Costs.DEFAULT.perZnodeNanos() + " ns; fsync "
-                + Time.format(Time.MILLISECOND) + "; link " + base.cluster().network().latency().describe()));
+        StringBuilder costs = new StringBuilder("broker per partition touched " + cfg.getOrDefault("faultline.broker.partition.cost.ns", "2000") + " ns");
+        for (dev.faultline.core.mode.MetadataMode m : dev.faultline.scenarios.spec.Modes.all()) {
+            String c = m.costs(cfg);
+            if (c != null) {
+                costs.append("; ").append(c);
+            }
+        }
+        notes.add(new SweepHeader.Note("cost model", costs + "; fsync " + Time.format(Time.MILLISECOND) + "; link "
+                + base.cluster().network().latency().describe()));
         for (Scenario b : bases) {
             notes.add(new SweepHeader.Note(bases.size() > 1 ? "faults of " + b.name() : "faults", describeFaults(b)));
         }

@@ -4,6 +4,8 @@ import dev.faultline.core.fault.Fault;
 import dev.faultline.core.kernel.SimRandom;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.core.net.LatencyModel;
+import dev.faultline.scenarios.spec.Expectation;
+import dev.faultline.scenarios.spec.FaultSpec;
 import dev.faultline.scenarios.spec.Scenario;
 import dev.faultline.scenarios.spec.Scenario.Mode;
 import java.util.ArrayList;
@@ -146,10 +148,10 @@ public final class ScheduleGenerator {
             t += r.nextLongBetween(2, 12) * Time.SECOND; // a quiet stretch
         }
         long heal = Math.max(t, end);
-        faults.add(new Scenario.FaultEntry(heal, new Scenario.HealFault(), 0, 0, heal));
-        faults.add(new Scenario.FaultEntry(heal, new Scenario.NodeFault(Scenario.NodeAction.RECOVER, List.of("all")), 0, 0, heal));
+        faults.add(new Scenario.FaultEntry(heal, new FaultSpec.HealFault(), 0, 0, heal));
+        faults.add(new Scenario.FaultEntry(heal, new FaultSpec.NodeFault(FaultSpec.NodeAction.RECOVER, List.of("all")), 0, 0, heal));
         long duration = heal + options.quiesceNanos();
-        List<Scenario.Expectation> expect = List.of(new Scenario.NoViolations());
+        List<Expectation> expect = List.of(new Expectation.NoViolations());
         return new Scenario("fuzz-" + Long.toUnsignedString(seed, 16), "Generated from seed " + seed + " by the fault fuzzer.", seed,
                 duration, cluster, topics, workload, faults, expect, options.bugs());
     }
@@ -165,16 +167,16 @@ public final class ScheduleGenerator {
             // Mostly the followers fall behind first: the leader's answers to them are cut,
             // so it holds records no follower has when it fails.
             long lag = r.nextLongBetween(300, 3000) * Time.MILLISECOND;
-            faults.add(new Scenario.FaultEntry(at, new Scenario.PartitionFault(Fault.PartitionKind.ONE_WAY,
+            faults.add(new Scenario.FaultEntry(at, new FaultSpec.PartitionFault(Fault.PartitionKind.ONE_WAY,
                     List.of(List.of("leader-of(t-0)"), List.of("brokers"))), lag + 100 * Time.MILLISECOND, 0, at));
             at += lag;
         }
-        Scenario.NodeAction first = powerFailures && r.chance(0.3) ? Scenario.NodeAction.POWER_LOSS : Scenario.NodeAction.CRASH;
+        FaultSpec.NodeAction first = powerFailures && r.chance(0.3) ? FaultSpec.NodeAction.POWER_LOSS : FaultSpec.NodeAction.CRASH;
         long firstDown = r.nextLongBetween(1000, 8000) * Time.MILLISECOND;
         long gap = r.nextLongBetween(200, 3000) * Time.MILLISECOND;
         long secondDown = Math.max(firstDown - gap, 0) + r.nextLongBetween(1000, 10000) * Time.MILLISECOND;
-        faults.add(new Scenario.FaultEntry(at, new Scenario.NodeFault(first, List.of("leader-of(t-0)")), firstDown, 0, at));
-        faults.add(new Scenario.FaultEntry(at + gap, new Scenario.NodeFault(Scenario.NodeAction.CRASH, List.of("leader-of(t-0)")), secondDown, 0,
+        faults.add(new Scenario.FaultEntry(at, new FaultSpec.NodeFault(first, List.of("leader-of(t-0)")), firstDown, 0, at));
+        faults.add(new Scenario.FaultEntry(at + gap, new FaultSpec.NodeFault(FaultSpec.NodeAction.CRASH, List.of("leader-of(t-0)")), secondDown, 0,
                 at + gap));
         return faults;
     }
@@ -192,7 +194,7 @@ public final class ScheduleGenerator {
         long wipeAt = at + crashDown + r.nextLongBetween(500, 6000) * Time.MILLISECOND;
         long wipeDown = r.nextLongBetween(1000, 5000) * Time.MILLISECOND;
         List<Scenario.FaultEntry> faults = new ArrayList<>();
-        faults.add(new Scenario.FaultEntry(at, new Scenario.NodeFault(Scenario.NodeAction.CRASH, List.of(broker)), crashDown, 0, at));
+        faults.add(new Scenario.FaultEntry(at, new FaultSpec.NodeFault(FaultSpec.NodeAction.CRASH, List.of(broker)), crashDown, 0, at));
         String alterPartition = mode == Mode.KRAFT ? "AlterPartitionMessage" : mode == Mode.ZOOKEEPER ? "AlterPartition" : null;
         if (alterPartition != null && r.nextBoolean()) {
             // Longer than a broker session (broker.session.timeout.ms, 9 s): long enough for the
@@ -201,23 +203,23 @@ public final class ScheduleGenerator {
             long from = at + crashDown - r.nextLongBetween(0, 1000) * Time.MILLISECOND;
             long forNanos = wipeAt + wipeDown - from + Time.SECOND;
             List<String> to = List.of(mode == Mode.KRAFT ? "controllers" : "brokers");
-            faults.add(new Scenario.FaultEntry(from, new Scenario.LinkFaultSpec(Scenario.LinkAction.DELAY, List.of("brokers"), to, false,
+            faults.add(new Scenario.FaultEntry(from, new FaultSpec.LinkFaultSpec(FaultSpec.LinkAction.DELAY, List.of("brokers"), to, false,
                     delayMs * Time.MILLISECOND, 0, List.of(alterPartition)), forNanos, 0, from));
             // Its own connection: the slow requests hold up nothing else.
-            faults.add(new Scenario.FaultEntry(from, new Scenario.LinkFaultSpec(Scenario.LinkAction.REORDER, List.of("brokers"), to, false,
+            faults.add(new Scenario.FaultEntry(from, new FaultSpec.LinkFaultSpec(FaultSpec.LinkAction.REORDER, List.of("brokers"), to, false,
                     0, 1.0, List.of(alterPartition)), forNanos, 0, from));
         }
-        faults.add(new Scenario.FaultEntry(wipeAt, new Scenario.NodeFault(Scenario.NodeAction.WIPE_DISK, List.of(broker)), wipeDown, 0, wipeAt));
+        faults.add(new Scenario.FaultEntry(wipeAt, new FaultSpec.NodeFault(FaultSpec.NodeAction.WIPE_DISK, List.of(broker)), wipeDown, 0, wipeAt));
         return faults;
     }
 
     /** The controller-thread pause and the forced re-election that only ZooKeeper mode has. */
     private static Scenario.FaultEntry zookeeperAdminFault(SimRandom r, long at) {
         if (r.nextBoolean()) {
-            return new Scenario.FaultEntry(at, new Scenario.ControllerThreadPause(List.of("active-controller")),
+            return new Scenario.FaultEntry(at, new FaultSpec.ControllerThreadPause(List.of("active-controller")),
                     r.nextLongBetween(1, 20) * Time.SECOND, 0, at);
         }
-        return new Scenario.FaultEntry(at, new Scenario.ForceControllerElection(), 0, 0, at);
+        return new Scenario.FaultEntry(at, new FaultSpec.ForceControllerElection(), 0, 0, at);
     }
 
     private static Scenario.FaultEntry randomFault(SimRandom r, long at, List<String> nodes, List<String> quorum, List<String> roles,
@@ -235,37 +237,37 @@ public final class ScheduleGenerator {
                 // server that forgets its votes breaks them by design (KIP-853's directory ids
                 // exist for that), which is a hazard of the deployment, not of the code under test.
                 String broker = dataOnlyBrokers.get(r.nextInt(dataOnlyBrokers.size()));
-                return new Scenario.FaultEntry(at, new Scenario.NodeFault(Scenario.NodeAction.WIPE_DISK, List.of(broker)), forNanos, 0, at);
+                return new Scenario.FaultEntry(at, new FaultSpec.NodeFault(FaultSpec.NodeAction.WIPE_DISK, List.of(broker)), forNanos, 0, at);
             }
             case 0:
             case 1:
-                return new Scenario.FaultEntry(at, new Scenario.NodeFault(Scenario.NodeAction.CRASH, List.of(target)), forNanos, 0, at);
+                return new Scenario.FaultEntry(at, new FaultSpec.NodeFault(FaultSpec.NodeAction.CRASH, List.of(target)), forNanos, 0, at);
             case 2:
-                return new Scenario.FaultEntry(at, new Scenario.NodeFault(Scenario.NodeAction.POWER_LOSS, List.of(target)), forNanos, 0, at);
+                return new Scenario.FaultEntry(at, new FaultSpec.NodeFault(FaultSpec.NodeAction.POWER_LOSS, List.of(target)), forNanos, 0, at);
             case 3:
-                return new Scenario.FaultEntry(at, new Scenario.NodeFault(Scenario.NodeAction.PAUSE, List.of(target)), forNanos, 0, at);
+                return new Scenario.FaultEntry(at, new FaultSpec.NodeFault(FaultSpec.NodeAction.PAUSE, List.of(target)), forNanos, 0, at);
             case 4:
-                return new Scenario.FaultEntry(at, new Scenario.PartitionFault(Fault.PartitionKind.ISOLATE, List.of(List.of(target))), forNanos, 0, at);
+                return new Scenario.FaultEntry(at, new FaultSpec.PartitionFault(Fault.PartitionKind.ISOLATE, List.of(List.of(target))), forNanos, 0, at);
             case 5: {
                 if (quorum.size() >= 3) {
-                    return new Scenario.FaultEntry(at, new Scenario.PartitionFault(Fault.PartitionKind.MAJORITY_MINORITY, List.of(quorum)), forNanos, 0, at);
+                    return new Scenario.FaultEntry(at, new FaultSpec.PartitionFault(Fault.PartitionKind.MAJORITY_MINORITY, List.of(quorum)), forNanos, 0, at);
                 }
-                return new Scenario.FaultEntry(at, new Scenario.PartitionFault(Fault.PartitionKind.ISOLATE, List.of(List.of(target))), forNanos, 0, at);
+                return new Scenario.FaultEntry(at, new FaultSpec.PartitionFault(Fault.PartitionKind.ISOLATE, List.of(List.of(target))), forNanos, 0, at);
             }
             case 6: {
                 String other = nodes.get(r.nextInt(nodes.size()));
-                return new Scenario.FaultEntry(at, new Scenario.PartitionFault(Fault.PartitionKind.ONE_WAY, List.of(List.of(target), List.of(other))),
+                return new Scenario.FaultEntry(at, new FaultSpec.PartitionFault(Fault.PartitionKind.ONE_WAY, List.of(List.of(target), List.of(other))),
                         forNanos, 0, at);
             }
             case 7:
                 // Mostly short delays; now and then one longer than a broker session (9 s), which is what
                 // lets a stale request arrive after its sender's view changed (KIP-903).
                 long delayMs = r.chance(0.2) ? r.nextLongBetween(5000, 15000) : r.nextLongBetween(50, 3000);
-                return new Scenario.FaultEntry(at, new Scenario.LinkFaultSpec(Scenario.LinkAction.DELAY, List.of(target), List.of("all"), true,
+                return new Scenario.FaultEntry(at, new FaultSpec.LinkFaultSpec(FaultSpec.LinkAction.DELAY, List.of(target), List.of("all"), true,
                         delayMs * Time.MILLISECOND, 0, List.of()), Math.max(forNanos, (delayMs + 1000) * Time.MILLISECOND), 0, at);
             case 8:
             default:
-                return new Scenario.FaultEntry(at, new Scenario.LinkFaultSpec(Scenario.LinkAction.DROP, List.of(target), List.of("all"), r.nextBoolean(),
+                return new Scenario.FaultEntry(at, new FaultSpec.LinkFaultSpec(FaultSpec.LinkAction.DROP, List.of(target), List.of("all"), r.nextBoolean(),
                         0, (5 + r.nextInt(50)) / 100.0, List.of()), forNanos, 0, at);
         }
     }

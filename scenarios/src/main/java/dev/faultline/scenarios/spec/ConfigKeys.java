@@ -1,82 +1,58 @@
 package dev.faultline.scenarios.spec;
 
 import dev.faultline.core.control.KafkaConfig;
+import dev.faultline.core.mode.MetadataMode;
+import dev.faultline.core.mode.Setting;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The configuration keys a scenario may set: real Kafka, KRaft and ZooKeeper property names
- * (docs/model.md#zookeeper-settings, docs/model.md#zookeeper-mode-controller-settings,
- * docs/model.md#kraft-settings, docs/model.md#replication-settings) and Faultline's own
- * {@code faultline.*} settings. Anything else is a typo until proven otherwise, and is rejected
- * with a suggestion.
+ * The configuration keys a scenario may set: the data plane's (real Kafka names with their
+ * defaults, docs/model.md#replication-settings), the producer's, each metadata mode's settings and
+ * planted-bug switches (declared by the mode's module, {@link Modes}), and Faultline's own
+ * {@code faultline.*} settings. Anything else is a typo until proven otherwise, and is rejected with
+ * a suggestion.
  */
 public final class ConfigKeys {
-    /**
-     * Planted-bug switches (docs/model.md#planted-bugs); each reverts one historical fix, except the
-     * test switches marked below and {@code kraftController.electFencedLeader}, a test switch for KM-S4
-     * (elections accept a fenced replica).
-     */
-    public static final List<String> PLANTED_BUGS = List.of(
-            "zab.syncDiffWithoutTrunc",
-            "zkController.noEpochZkVersionCheck",
-            "zkController.allowEmptyIsr",
-            // Test switches for KZ-S6 and KZ-L1 (they revert no historical fix; sim-zookeeper ZkBrokerAgent).
-            "zkBroker.ignoreControllerEpoch",
-            "zkBroker.ignoreControllerDeletion",
-            // Test switches for ZK-S1, ZK-S4..ZK-S7 (sim-zookeeper ZabBugs) and KZ-S1, KZ-S3, KZ-S5, KZ-S7, KZ-L2 (ZkModeBugs).
-            "zab.reuseAcceptedEpoch",
-            "zab.commitWithoutQuorum",
-            "zab.ackWithoutFsync",
-            "zab.truncOffByOne",
-            "zab.closeSessionKeepsEphemerals",
-            "zab.sessionExpiryRoundsDown",
-            "zkController.reuseControllerEpoch",
-            "zkController.keepLeaderEpochOnElection",
-            "zkController.uncleanIgnoresTopicConfig",
-            "zkController.cacheKeepsOldZkVersion",
-            "zkController.noElectionOnBrokerStartup",
-            "raft.noCheckQuorum",
-            "raft.commitPriorEpochByCount",
-            "raft.commitPriorEpochByCount.offByOne",
-            "raft.noPreVote",
-            "kraftController.isrIgnoresBrokerEpoch",
-            "kraftController.electFencedLeader",
-            "replication.truncateToHighWatermark",
-            "replication.singleRoundEpochLookup");
+    /** Planted-bug switches of the data plane, shared by every mode (docs/model.md#planted-bugs). */
+    private static final List<String> DATA_PLANE_BUGS = List.of("replication.truncateToHighWatermark", "replication.singleRoundEpochLookup");
 
-    private static final List<String> MODE_KEYS = List.of(
-            // ZooKeeper servers (zoo.cfg names) and Kafka's ZooKeeper client
-            "tickTime", "initLimit", "syncLimit", "minSessionTimeout", "maxSessionTimeout", "forceSync",
-            "zookeeper.fastleader.minNotificationInterval", "zookeeper.fastleader.maxNotificationInterval",
-            "zookeeper.cnxTimeout", "zookeeper.connection.timeout.ms", "zookeeper.max.in.flight.requests",
-            "controlled.shutdown.enable", "controlled.shutdown.max.retries", "controlled.shutdown.retry.backoff.ms",
-            "auto.leader.rebalance.enable", "leader.imbalance.check.interval.seconds", "leader.imbalance.per.broker.percentage",
-            // KRaft
-            "controller.quorum.election.timeout.ms", "controller.quorum.fetch.timeout.ms",
-            "controller.quorum.election.backoff.max.ms", "controller.quorum.request.timeout.ms",
-            "controller.quorum.retry.backoff.ms", "controller.quorum.append.linger.ms",
-            "metadata.max.idle.interval.ms", "metadata.log.max.record.bytes.between.snapshots",
-            "metadata.log.max.snapshot.interval.ms", "metadata.max.retention.bytes", "metadata.max.retention.ms",
+    /**
+     * Planted-bug switches (docs/model.md#planted-bugs): each mode's, in the order of {@link Modes},
+     * then the data plane's. Each reverts one historical fix, except the test switches their modes
+     * name.
+     */
+    public static final List<String> PLANTED_BUGS;
+
+    private static final List<String> OWN_KEYS = List.of(
+            // ZooKeeper servers: forceSync (yes/no)
+            "forceSync",
             // Producer
             "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
-            // Opt-in checks (docs/invariants.md)
-            "faultline.check.commit.latency", "faultline.check.stable.leadership", "faultline.check.kz.l2",
-            // Cost model and simulator settings of the control planes
-            "faultline.controller.record.cost.ns", "faultline.broker.startup.retry.ms",
-            // ZooKeeper-mode controller costs (sim-zookeeper ZkCosts)
-            "faultline.zk.controller.state.read.ns", "faultline.zk.controller.request.partition.ns",
-            "faultline.zk.controller.write.partition.ns", "faultline.zk.controller.topic.ns",
             // Producer (the Kafka 3.9 Java client's names; see the core module's ProducerConfig)
             "max.in.flight.requests.per.connection", "linger.ms", "batch.size", "max.request.size", "retry.backoff.max.ms",
             "partitioner.class", "partitioner.ignore.keys", "metadata.max.age.ms", "bootstrap.servers", "faultline.record.bytes");
 
+    /** Each mode's settings by key. */
+    private static final java.util.Map<String, Setting> MODE_SETTINGS;
     private static final Set<String> KNOWN;
 
     static {
+        List<String> bugs = new java.util.ArrayList<>();
+        java.util.TreeMap<String, Setting> settings = new java.util.TreeMap<>();
+        for (MetadataMode m : Modes.all()) {
+            bugs.addAll(m.plantedBugs());
+            for (Setting st : m.settings()) {
+                settings.put(st.key(), st);
+            }
+        }
+        bugs.addAll(DATA_PLANE_BUGS);
+        PLANTED_BUGS = List.copyOf(bugs);
+        MODE_SETTINGS = java.util.Collections.unmodifiableMap(settings);
         TreeSet<String> k = new TreeSet<>(KafkaConfig.DEFAULTS.keySet());
-        k.addAll(MODE_KEYS);
+        k.addAll(OWN_KEYS);
+        k.addAll(MODE_SETTINGS.keySet());
         k.addAll(PLANTED_BUGS);
         KNOWN = java.util.Collections.unmodifiableSet(k);
     }
@@ -89,13 +65,11 @@ public final class ConfigKeys {
     }
 
     /** Keys whose value is true or false besides those with such a default and the planted bugs. */
-    private static final Set<String> BOOLEANS = Set.of("auto.leader.rebalance.enable", "enable.idempotence", "faultline.check.commit.latency",
-            "faultline.check.stable.leadership", "faultline.check.kz.l2", "partitioner.ignore.keys");
+    private static final Set<String> BOOLEANS = Set.of("enable.idempotence", "partitioner.ignore.keys");
     /** Keys whose value is text. */
     private static final Set<String> TEXT = Set.of("bootstrap.servers", "partitioner.class");
     /** Whole-number keys that may be 0 although their name says interval or timeout (Kafka allows it, and it loops nothing). */
-    private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms",
-            "metadata.log.max.snapshot.interval.ms");
+    private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms");
 
     /**
      * {@code null} when {@code value} is a valid value of {@code key}, else what would be (the
@@ -108,7 +82,11 @@ public final class ConfigKeys {
         String v = value.trim();
         String dflt = KafkaConfig.DEFAULTS.get(key);
         if (PLANTED_BUGS.contains(key) || BOOLEANS.contains(key) || "true".equals(dflt) || "false".equals(dflt)) {
-            return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false") ? null : "'" + key + "' must be true or false, not '" + value + "'";
+            return Setting.checkFlag(key, value);
+        }
+        Setting modeSetting = MODE_SETTINGS.get(key);
+        if (modeSetting != null) {
+            return modeSetting.check(value);
         }
         if (key.equals("forceSync")) {
             return v.equals("yes") || v.equals("no") ? null : "'forceSync' must be yes or no (ZooKeeper's spelling), not '" + value + "'";
@@ -128,21 +106,13 @@ public final class ConfigKeys {
         if (TEXT.contains(key)) {
             return null;
         }
-        long max = key.equals("log.flush.interval.messages") || key.endsWith(".ns") ? Long.MAX_VALUE
-                : key.equals("leader.imbalance.per.broker.percentage") ? 100 : Integer.MAX_VALUE;
+        long max = key.equals("log.flush.interval.messages") || key.endsWith(".ns") ? Long.MAX_VALUE : Integer.MAX_VALUE;
         String lower = key.toLowerCase(java.util.Locale.ROOT);
-        boolean positive = !ZERO_ALLOWED.contains(key) && (lower.contains("interval") || lower.contains("timeout") || key.equals("tickTime")
-                || key.endsWith("Limit") || key.equals("min.insync.replicas") || key.equals("default.replication.factor")
+        boolean positive = !ZERO_ALLOWED.contains(key) && (lower.contains("interval") || lower.contains("timeout")
+                || key.equals("min.insync.replicas") || key.equals("default.replication.factor")
                 || key.equals("num.replica.fetchers") || key.contains("in.flight") || key.equals("batch.size") || key.equals("max.request.size")
                 || key.equals("faultline.record.bytes"));
-        long min = positive ? 1 : 0;
-        long n;
-        try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            return "'" + key + "' must be a whole number between " + min + " and " + max + ", not '" + value + "'";
-        }
-        return n >= min && n <= max ? null : "'" + key + "' must be between " + min + " and " + max + ", not " + n;
+        return Setting.checkNumber(key, value, positive ? 1 : 0, max);
     }
 
     /** Whether a key may appear in {@code config}: a known property or a {@code faultline.*} setting. */

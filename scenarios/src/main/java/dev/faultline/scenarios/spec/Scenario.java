@@ -1,13 +1,11 @@
 package dev.faultline.scenarios.spec;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import dev.faultline.core.fault.Fault;
 import dev.faultline.core.net.LatencyModel;
 import dev.faultline.scenarios.spec.Formats.As;
 import dev.faultline.scenarios.spec.Formats.Format;
@@ -17,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A failure scenario as written in YAML (design.md §6): the cluster, its topics and workload, the
+ * A failure scenario as written in YAML (docs/scenarios.md): the cluster, its topics and workload, the
  * faults with their times, and what must hold. Targets stay as written and are resolved when each
  * fault fires.
  *
@@ -33,7 +31,8 @@ import java.util.Map;
  * @param workload producers and consumers
  * @param faults the fault schedule
  * @param expectations what must hold for the run to pass; empty means {@code no-violations}
- * @param bugs planted-bug switches turned on (model-spec §F.4), e.g. {@code raft.noCheckQuorum}
+ * @param bugs planted-bug switches turned on, each reverting one historical fix in the model
+ *     (docs/model.md#planted-bugs), e.g. {@code raft.noCheckQuorum}
  * @param adaptive adaptive timing ({@code adaptive: {margin: 10s, limit: 1h}}): faults wait for the
  *     cluster to settle and the run lasts until every failover completed; {@code null} for the fixed
  *     schedule as written
@@ -129,7 +128,10 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
         static final long UNSET = -1;
     }
 
-    /** The metadata modes (design.md §4). */
+    /**
+     * The metadata modes a cluster runs in: KRaft, ZooKeeper mode and the omniscient oracle; each is
+     * implemented by its module behind the mode SPI (docs/architecture.md#the-mode-spi).
+     */
     public enum Mode {
         KRAFT, ZOOKEEPER, ORACLE;
 
@@ -369,268 +371,6 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
      * @param untilNanos last time a repetition may fire
      */
     public record FaultEntry(long atNanos, FaultSpec fault, long forNanos, long everyNanos, long untilNanos) {
-    }
-
-    /** A fault as written: targets are still names and roles. */
-    public sealed interface FaultSpec {
-        /** The YAML key of this fault. */
-        String key();
-    }
-
-    /** Faults that hit nodes: the key names the action. */
-    public enum NodeAction {
-        CRASH("crash"), POWER_LOSS("power-loss"), RESTART("restart"), RECOVER("recover"), PAUSE("pause"), RESUME("resume"), WIPE_DISK("wipe-disk"),
-        CONTROLLED_SHUTDOWN("controlled-shutdown");
-
-        public final String key;
-
-        NodeAction(String key) {
-            this.key = key;
-        }
-    }
-
-    /**
-     * {@code crash}, {@code power-loss}, {@code restart} (crash and start again), {@code recover}
-     * (start what is down, resume what is paused), {@code pause}, {@code resume}, {@code wipe-disk},
-     * {@code controlled-shutdown} (brokers only: the operator stops the broker cleanly; it moves its
-     * leadership away through the control plane, then exits; with {@code for} it starts again that
-     * long after it exited).
-     *
-     * @param action which
-     * @param targets node names or roles, resolved when the fault fires
-     */
-    public record NodeFault(NodeAction action, List<String> targets) implements FaultSpec {
-        public NodeFault {
-            targets = List.copyOf(targets);
-        }
-
-        @Override
-        public String key() {
-            return action.key;
-        }
-    }
-
-    /**
-     * {@code partition}: groups of targets; the kind says how they are cut.
-     *
-     * @param kind isolate, split (groups; {@code rest} is everyone else), one-way (from, to), bridge
-     *     (a, b, via), majority-minority, ring
-     * @param groups the groups, as target lists
-     */
-    public record PartitionFault(Fault.PartitionKind kind, List<List<String>> groups) implements FaultSpec {
-        public PartitionFault {
-            groups = groups.stream().map(List::copyOf).toList();
-        }
-
-        @Override
-        public String key() {
-            return "partition";
-        }
-    }
-
-    /** {@code heal}: every partition and link fault ends. */
-    public record HealFault() implements FaultSpec {
-        @Override
-        public String key() {
-            return "heal";
-        }
-    }
-
-    /** Link faults: the key names the kind. */
-    public enum LinkAction {
-        DELAY("delay"), DROP("drop"), DUPLICATE("duplicate"), REORDER("reorder");
-
-        public final String key;
-
-        LinkAction(String key) {
-            this.key = key;
-        }
-    }
-
-    /**
-     * {@code delay}, {@code drop}, {@code duplicate}, {@code reorder} on the links from → to.
-     *
-     * @param action which
-     * @param from sending nodes (names or roles)
-     * @param to receiving nodes
-     * @param bothWays also the links to → from
-     * @param delayNanos the added latency ({@code delay} only)
-     * @param probability per message ({@code drop}, {@code duplicate}, {@code reorder})
-     * @param messages message types hit (simple class names such as {@code FetchResponse}); empty for all
-     */
-    public record LinkFaultSpec(LinkAction action, List<String> from, List<String> to, boolean bothWays, long delayNanos,
-                                double probability, List<String> messages) implements FaultSpec {
-        public LinkFaultSpec {
-            from = List.copyOf(from);
-            to = List.copyOf(to);
-            messages = List.copyOf(messages);
-        }
-
-        @Override
-        public String key() {
-            return action.key;
-        }
-    }
-
-    /**
-     * {@code clock}: a node's clock jumps by an offset and drifts.
-     *
-     * @param targets nodes
-     * @param offsetNanos clock offset (may be negative)
-     * @param driftPpm drift in parts per million
-     */
-    public record ClockFault(@JsonProperty("target") @JsonAlias("targets") @Names List<String> targets,
-                             @JsonProperty("offset") @As(Format.SIGNED_DURATION) long offsetNanos, long driftPpm) implements FaultSpec {
-        public ClockFault {
-            targets = List.copyOf(targets);
-        }
-
-        @Override
-        public String key() {
-            return "clock";
-        }
-    }
-
-    /**
-     * {@code slow}: every handler on the nodes takes {@code factor} times as long (GC-heavy host).
-     *
-     * @param targets nodes
-     * @param factor slowdown, e.g. 4
-     */
-    public record SlowFault(@JsonProperty("target") @JsonAlias("targets") @Names List<String> targets,
-                            @JsonProperty(defaultValue = "4") double factor) implements FaultSpec {
-        public SlowFault {
-            targets = List.copyOf(targets);
-        }
-
-        @Override
-        public String key() {
-            return "slow";
-        }
-    }
-
-    /**
-     * {@code pause-controller-thread}: the controller event thread alone stops on the target brokers
-     * (model-spec §0.3 {@code pauseThread}); the process, its ZooKeeper session and its data plane keep
-     * running. ZooKeeper mode; it resumes after {@code for}.
-     *
-     * @param targets brokers (typically {@code active-controller})
-     */
-    public record ControllerThreadPause(List<String> targets) implements FaultSpec {
-        public ControllerThreadPause {
-            targets = List.copyOf(targets);
-        }
-
-        @Override
-        public String key() {
-            return "pause-controller-thread";
-        }
-    }
-
-    /**
-     * {@code force-controller-election}: an administrator deletes {@code /controller}, so the brokers
-     * race to become controller again (the controller epoch goes up). ZooKeeper mode.
-     */
-    public record ForceControllerElection() implements FaultSpec {
-        @Override
-        public String key() {
-            return "force-controller-election";
-        }
-    }
-
-    /** What must hold for the run to pass. */
-    public sealed interface Expectation {
-        /** The YAML spelling. */
-        String key();
-    }
-
-    /** {@code no-violations}: no invariant fails. */
-    public record NoViolations() implements Expectation {
-        @Override
-        public String key() {
-            return "no-violations";
-        }
-    }
-
-    /** {@code no-data-loss}: no acknowledged {@code acks=all} write is lost, not even an EXPECTED loss. */
-    public record NoDataLoss() implements Expectation {
-        @Override
-        public String key() {
-            return "no-data-loss";
-        }
-    }
-
-    /**
-     * {@code expect-data-loss}: acknowledged writes are lost, and every loss is EXPECTED (an
-     * exemption of DP-S1 applies: an unclean election, or every replica lost power). For scenarios
-     * that demonstrate a configuration hazard, such as JEPSEN-2013.
-     */
-    public record ExpectDataLoss() implements Expectation {
-        @Override
-        public String key() {
-            return "expect-data-loss";
-        }
-    }
-
-    /** {@code controller-elected-within: D}: after each fault, an active controller exists within D. */
-    public record ControllerElectedWithin(long nanos) implements Expectation {
-        @Override
-        public String key() {
-            return "controller-elected-within";
-        }
-    }
-
-    /** {@code all-partitions-led-within: D}: after each fault, every partition with a live replica has a live leader within D. */
-    public record AllPartitionsLedWithin(long nanos) implements Expectation {
-        @Override
-        public String key() {
-            return "all-partitions-led-within";
-        }
-    }
-
-    /**
-     * {@code topic-created-within: {topic: T, within: D}}: the topic, created during the run
-     * ({@code create-at}), is usable within D of its creation request: every partition has a leader
-     * that applied its leadership.
-     */
-    public record TopicCreatedWithin(String topic, @JsonProperty("within") @As(Format.DURATION) long nanos) implements Expectation {
-        @Override
-        public String key() {
-            return "topic-created-within";
-        }
-    }
-
-    /**
-     * {@code failovers-complete}: every failover that began during the run reached every phase that
-     * applies to it before the run ended (detect, elect, ready for a controller, propagate, and client
-     * when producers write to the partitions the failed broker led). A run whose failovers never
-     * finished measured nothing and must not pass silently.
-     */
-    public record FailoversComplete() implements Expectation {
-        @Override
-        public String key() {
-            return "failovers-complete";
-        }
-    }
-
-    /**
-     * {@code produce-acknowledged}: every producer of the workload had at least one record
-     * acknowledged (with {@code acks=0}: sent) during the run. A producer that never got an
-     * acknowledgement measured nothing.
-     */
-    public record ProduceAcknowledged() implements Expectation {
-        @Override
-        public String key() {
-            return "produce-acknowledged";
-        }
-    }
-
-    /** {@code expect-violation: NAME}: the run must stop on a violation of NAME (planted-bug scenarios). */
-    public record ExpectViolation(String invariant) implements Expectation {
-        @Override
-        public String key() {
-            return "expect-violation";
-        }
     }
 
     /** An unmodifiable copy in key order, so that every iteration over it is the same on every JVM. */

@@ -4,9 +4,10 @@ import dev.faultline.core.fault.Fault.PartitionKind;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.scenarios.spec.Scenario.Cluster;
 import dev.faultline.scenarios.spec.Scenario.FaultEntry;
-import dev.faultline.scenarios.spec.Scenario.FaultSpec;
+import dev.faultline.scenarios.spec.FaultSpec;
+import dev.faultline.core.mode.MetadataMode;
 import dev.faultline.scenarios.spec.Scenario.Mode;
-import dev.faultline.scenarios.spec.Scenario.NodeAction;
+import dev.faultline.scenarios.spec.FaultSpec.NodeAction;
 import dev.faultline.scenarios.spec.Scenario.Topic;
 import java.util.ArrayList;
 import java.util.List;
@@ -313,8 +314,8 @@ final class ScenarioChecks {
                     + " from " + Time.format(f.atNanos()) + " to " + Time.format(until) + "); at most " + MAX_REPEATS + " times");
         }
         FaultSpec spec = f.fault();
-        if (problems.has(at + "/for") && (spec instanceof Scenario.HealFault || spec instanceof Scenario.ClockFault
-                || (spec instanceof Scenario.NodeFault n && List.of(NodeAction.RESTART, NodeAction.RESUME, NodeAction.RECOVER).contains(n.action())))) {
+        if (problems.has(at + "/for") && (spec instanceof FaultSpec.HealFault || spec instanceof FaultSpec.ClockFault
+                || (spec instanceof FaultSpec.NodeFault n && List.of(NodeAction.RESTART, NodeAction.RESUME, NodeAction.RECOVER).contains(n.action())))) {
             problems.at(at + "/for", "'" + spec.key() + "' cannot take 'for'");
         }
         if (targets != null) {
@@ -324,20 +325,26 @@ final class ScenarioChecks {
     }
 
     private void spec(FaultSpec spec, String at, Targets targets) {
-        if ((spec instanceof Scenario.ControllerThreadPause || spec instanceof Scenario.ForceControllerElection) && !targets.isZookeeperMode()) {
-            problems.at(at, "'" + spec.key() + "' is a ZooKeeper-mode fault (the controller runs inside a broker there); this cluster is not mode zookeeper");
-            return;
+        if ((spec instanceof FaultSpec.ControllerThreadPause || spec instanceof FaultSpec.ForceControllerElection)
+                && !targets.mode().faults().containsKey(spec.key())) {
+            for (MetadataMode m : Modes.all()) {
+                if (m.faults().containsKey(spec.key())) {
+                    problems.at(at, "'" + spec.key() + "' is a " + m.title() + "-mode fault (" + m.faults().get(spec.key()) + "); this cluster is not mode "
+                            + m.name());
+                    return;
+                }
+            }
         }
-        if (spec instanceof Scenario.NodeFault n) {
+        if (spec instanceof FaultSpec.NodeFault n) {
             if (targets(n.targets(), target(at), targets) && n.action() == NodeAction.CONTROLLED_SHUTDOWN) {
                 for (String t : n.targets()) {
                     if (!targets.isBrokerTarget(t)) {
                         problems.at(at, "'controlled-shutdown' stops brokers cleanly, but '" + t + "' is not a broker; use broker-N, "
-                                + "leader-of(T-P), random-broker, brokers or rack(X)" + (targets.isZookeeperMode() ? ", or active-controller" : ""));
+                                + "leader-of(T-P), random-broker, brokers or rack(X)" + (targets.controllerOnBrokers() ? ", or active-controller" : ""));
                     }
                 }
             }
-        } else if (spec instanceof Scenario.ControllerThreadPause p) {
+        } else if (spec instanceof FaultSpec.ControllerThreadPause p) {
             if (targets(p.targets(), target(at), targets)) {
                 for (String t : p.targets()) {
                     if (!targets.isBrokerTarget(t)) {
@@ -348,7 +355,7 @@ final class ScenarioChecks {
                     }
                 }
             }
-        } else if (spec instanceof Scenario.PartitionFault p) {
+        } else if (spec instanceof FaultSpec.PartitionFault p) {
             List<String> keys = switch (p.kind()) {
                 case ISOLATE -> List.of("isolate");
                 case ONE_WAY -> List.of("one-way/from", "one-way/to");
@@ -364,7 +371,7 @@ final class ScenarioChecks {
                     targets(p.groups().get(i), at + "/" + (split ? "groups/" + i : keys.get(i)), targets);
                 }
             }
-        } else if (spec instanceof Scenario.LinkFaultSpec l) {
+        } else if (spec instanceof FaultSpec.LinkFaultSpec l) {
             targets(l.from(), at + "/from", targets);
             targets(l.to(), at + "/to", targets);
             if (!(l.probability() >= 0 && l.probability() <= 1)) {
@@ -375,12 +382,12 @@ final class ScenarioChecks {
                     problems.at(at + "/messages", "'messages' lists message type names such as FetchResponse or Proposal, not '" + type + "'");
                 }
             }
-        } else if (spec instanceof Scenario.ClockFault c) {
+        } else if (spec instanceof FaultSpec.ClockFault c) {
             targets(c.targets(), target(at), targets);
             if (c.driftPpm() <= -1_000_000 || c.driftPpm() >= 1_000_000) {
                 problems.at(at + "/drift-ppm", "drift-ppm must lie between -999999 and 999999 (parts per million), not " + c.driftPpm());
             }
-        } else if (spec instanceof Scenario.SlowFault sf) {
+        } else if (spec instanceof FaultSpec.SlowFault sf) {
             targets(sf.targets(), target(at), targets);
             if (!(sf.factor() > 0) || sf.factor() > 1_000_000) {
                 problems.at(at + "/factor", "factor must be positive and at most 1000000 (how many times slower)");
@@ -408,9 +415,9 @@ final class ScenarioChecks {
 
     /** The topic each {@code topic-created-within} names (the k-th one is in the k-th item of 'expect' that has one). */
     private void expectations() {
-        List<Scenario.TopicCreatedWithin> wanted = new ArrayList<>();
-        for (Scenario.Expectation e : s.expectations()) {
-            if (e instanceof Scenario.TopicCreatedWithin t) {
+        List<Expectation.TopicCreatedWithin> wanted = new ArrayList<>();
+        for (Expectation e : s.expectations()) {
+            if (e instanceof Expectation.TopicCreatedWithin t) {
                 wanted.add(t);
             }
         }

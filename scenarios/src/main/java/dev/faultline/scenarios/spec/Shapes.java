@@ -18,14 +18,14 @@ import dev.faultline.core.net.LatencyModel;
 import dev.faultline.scenarios.spec.Formats.As;
 import dev.faultline.scenarios.spec.Formats.Format;
 import dev.faultline.scenarios.spec.Formats.Names;
-import dev.faultline.scenarios.spec.Scenario.Expectation;
+import dev.faultline.scenarios.spec.Expectation;
 import dev.faultline.scenarios.spec.Scenario.FaultEntry;
-import dev.faultline.scenarios.spec.Scenario.FaultSpec;
-import dev.faultline.scenarios.spec.Scenario.LinkAction;
-import dev.faultline.scenarios.spec.Scenario.LinkFaultSpec;
-import dev.faultline.scenarios.spec.Scenario.NodeAction;
-import dev.faultline.scenarios.spec.Scenario.NodeFault;
-import dev.faultline.scenarios.spec.Scenario.PartitionFault;
+import dev.faultline.scenarios.spec.FaultSpec;
+import dev.faultline.scenarios.spec.FaultSpec.LinkAction;
+import dev.faultline.scenarios.spec.FaultSpec.LinkFaultSpec;
+import dev.faultline.scenarios.spec.FaultSpec.NodeAction;
+import dev.faultline.scenarios.spec.FaultSpec.NodeFault;
+import dev.faultline.scenarios.spec.FaultSpec.PartitionFault;
 import dev.faultline.scenarios.spec.Scenario.Workload;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -94,8 +94,8 @@ final class Shapes {
     /** A fault as written: when it fires, one action with its settings, and when it reverts or how it repeats. */
     record FaultItem(@As(Format.DURATION) Long at, Targets crash, Targets powerLoss, Targets restart, Targets recover, Targets pause, Targets resume,
                      Targets wipeDisk, Targets controlledShutdown, Targets pauseControllerThread, Partition partition, NoSettings heal,
-                     NoSettings forceControllerElection, Delay delay, Chance drop, Chance duplicate, Chance reorder, Scenario.ClockFault clock,
-                     Scenario.SlowFault slow, @JsonProperty("for") @As(Format.DURATION) Long forNanos, @As(Format.DURATION) Long every, @As(Format.DURATION) Long until) {
+                     NoSettings forceControllerElection, Delay delay, Chance drop, Chance duplicate, Chance reorder, FaultSpec.ClockFault clock,
+                     FaultSpec.SlowFault slow, @JsonProperty("for") @As(Format.DURATION) Long forNanos, @As(Format.DURATION) Long every, @As(Format.DURATION) Long until) {
 
         /** The action components (every one but the timing), by YAML key, in the record's order. */
         private static final Map<String, java.lang.reflect.Method> ACTION_COMPONENTS = new LinkedHashMap<>();
@@ -261,11 +261,11 @@ final class Shapes {
 
         private static FaultSpec spec(String key, Object body, String at, Problems problems) {
             if (body instanceof Targets t) {
-                return key.equals("pause-controller-thread") ? new Scenario.ControllerThreadPause(t.targets)
+                return key.equals("pause-controller-thread") ? new FaultSpec.ControllerThreadPause(t.targets)
                         : new NodeFault(java.util.Arrays.stream(NodeAction.values()).filter(a -> a.key.equals(key)).findFirst().orElseThrow(), t.targets);
             }
             if (body instanceof NoSettings) {
-                return key.equals("heal") ? new Scenario.HealFault() : new Scenario.ForceControllerElection();
+                return key.equals("heal") ? new FaultSpec.HealFault() : new FaultSpec.ForceControllerElection();
             }
             if (body instanceof Partition p) {
                 return partition(p, at, problems);
@@ -361,7 +361,7 @@ final class Shapes {
             if (spec instanceof NodeFault n) {
                 return new Targets(n.targets());
             }
-            if (spec instanceof Scenario.ControllerThreadPause c) {
+            if (spec instanceof FaultSpec.ControllerThreadPause c) {
                 return new Targets(c.targets());
             }
             if (spec instanceof LinkFaultSpec l) {
@@ -379,7 +379,7 @@ final class Shapes {
                     case RING -> new Partition(null, List.of(), null, null, null, g.get(0));
                 };
             }
-            return spec instanceof Scenario.HealFault || spec instanceof Scenario.ForceControllerElection ? new NoSettings() : spec;
+            return spec instanceof FaultSpec.HealFault || spec instanceof FaultSpec.ForceControllerElection ? new NoSettings() : spec;
         }
     }
 
@@ -431,15 +431,15 @@ final class Shapes {
     private static final Map<String, Expectation> NAMED = new LinkedHashMap<>();
 
     static {
-        for (Expectation e : List.of(new Scenario.NoViolations(), new Scenario.NoDataLoss(), new Scenario.ExpectDataLoss(),
-                new Scenario.FailoversComplete(), new Scenario.ProduceAcknowledged())) {
+        for (Expectation e : List.of(new Expectation.NoViolations(), new Expectation.NoDataLoss(), new Expectation.ExpectDataLoss(),
+                new Expectation.FailoversComplete(), new Expectation.ProduceAcknowledged())) {
             NAMED.put(e.key(), e);
         }
     }
 
     /** The mapping form of an expectation; the names that take no value are keys too, to say so. */
     record ExpectItem(@As(Format.DURATION) Long controllerElectedWithin, @As(Format.DURATION) Long allPartitionsLedWithin,
-                      Scenario.TopicCreatedWithin topicCreatedWithin, String expectViolation, JsonNode noViolations, JsonNode noDataLoss,
+                      Expectation.TopicCreatedWithin topicCreatedWithin, String expectViolation, JsonNode noViolations, JsonNode noDataLoss,
                       JsonNode expectDataLoss, JsonNode failoversComplete, JsonNode produceAcknowledged) {
     }
 
@@ -484,10 +484,10 @@ final class Shapes {
                     continue;
                 }
                 if (e.controllerElectedWithin != null) {
-                    out.add(new Scenario.ControllerElectedWithin(e.controllerElectedWithin));
+                    out.add(new Expectation.ControllerElectedWithin(e.controllerElectedWithin));
                 }
                 if (e.allPartitionsLedWithin != null) {
-                    out.add(new Scenario.AllPartitionsLedWithin(e.allPartitionsLedWithin));
+                    out.add(new Expectation.AllPartitionsLedWithin(e.allPartitionsLedWithin));
                 }
                 if (e.topicCreatedWithin != null) {
                     out.add(e.topicCreatedWithin);
@@ -497,7 +497,7 @@ final class Shapes {
                     if (unknown != null) {
                         problems.at(at + "/expect-violation", unknown);
                     } else {
-                        out.add(new Scenario.ExpectViolation(e.expectViolation));
+                        out.add(new Expectation.ExpectViolation(e.expectViolation));
                     }
                 }
                 for (String name : NAMED.keySet()) {
@@ -522,10 +522,10 @@ final class Shapes {
 
         @Override
         public void serialize(Expectation e, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            Object value = e instanceof Scenario.ControllerElectedWithin w ? Time.format(w.nanos())
-                    : e instanceof Scenario.AllPartitionsLedWithin w ? Time.format(w.nanos())
-                    : e instanceof Scenario.ExpectViolation v ? v.invariant()
-                    : e instanceof Scenario.TopicCreatedWithin ? e : null;
+            Object value = e instanceof Expectation.ControllerElectedWithin w ? Time.format(w.nanos())
+                    : e instanceof Expectation.AllPartitionsLedWithin w ? Time.format(w.nanos())
+                    : e instanceof Expectation.ExpectViolation v ? v.invariant()
+                    : e instanceof Expectation.TopicCreatedWithin ? e : null;
             if (value == null) {
                 gen.writeString(e.key());
             } else {

@@ -1,7 +1,7 @@
 package dev.faultline.scenarios.spec;
 
 import dev.faultline.scenarios.spec.Scenario.Cluster;
-import dev.faultline.scenarios.spec.Scenario.Mode;
+import dev.faultline.core.mode.MetadataMode;
 import dev.faultline.scenarios.spec.Scenario.Topic;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
 /**
  * The node names and roles a fault may target in a given cluster, for validation before a run.
  *
- * <p>Node names: {@code broker-1..N}; {@code controller-1..K} (kraft, dedicated voters);
- * {@code zk-1..Z} (zookeeper). Roles, resolved when the fault fires: {@code active-controller},
- * {@code raft-leader} (kraft), {@code zk-leader} (zookeeper), {@code leader-of(T-P)},
- * {@code random-broker}, {@code random-voter} (kraft), {@code rack(X)}, {@code minority} and
- * {@code majority} (of the controller quorum or the ensemble), and the groups {@code all},
- * {@code brokers}, {@code controllers} (kraft voters; zookeeper: brokers) and {@code zookeeper}.
+ * <p>Node names: {@code broker-1..N} and the nodes the cluster's mode adds
+ * ({@link MetadataMode#nodeNames}). Roles, resolved when the fault fires: {@code active-controller},
+ * {@code leader-of(T-P)}, {@code random-broker}, {@code rack(X)}, the groups {@code all},
+ * {@code brokers} and {@code controllers} (the mode's quorum, or the brokers where it has none), and
+ * the roles of the mode ({@link MetadataMode#roles}: its quorum's leader, {@code minority} and
+ * {@code majority} of its quorum, ...).
  */
 public final class Targets {
     public static final Pattern LEADER_OF = Pattern.compile("leader-of\\((.+)-(\\d+)\\)");
@@ -30,14 +30,19 @@ public final class Targets {
         this.topics = topics;
     }
 
-    /** Whether the cluster runs in ZooKeeper mode. */
-    public boolean isZookeeperMode() {
-        return cluster.mode() == Mode.ZOOKEEPER;
+    /** The cluster's metadata mode. */
+    public MetadataMode mode() {
+        return Modes.of(cluster.mode());
+    }
+
+    /** Whether the active controller is a broker process in this cluster (zookeeper, kraft combined). */
+    public boolean controllerOnBrokers() {
+        return mode().controllerOnBrokers(Modes.layout(cluster));
     }
 
     /** Voters of the controller quorum (kraft) or servers of the ensemble (zookeeper); 0 for the oracle. */
     int quorumSize() {
-        return cluster.mode() == Mode.KRAFT ? cluster.controllers() : cluster.mode() == Mode.ZOOKEEPER ? cluster.zookeeper() : 0;
+        return Modes.layout(cluster).quorum();
     }
 
     /** Node names of this cluster. */
@@ -46,28 +51,14 @@ public final class Targets {
         for (int i = 1; i <= cluster.brokers(); i++) {
             out.add("broker-" + i);
         }
-        if (cluster.mode() == Mode.KRAFT && !cluster.combined()) {
-            for (int i = 1; i <= cluster.controllers(); i++) {
-                out.add("controller-" + i);
-            }
-        }
-        if (cluster.mode() == Mode.ZOOKEEPER) {
-            for (int i = 1; i <= cluster.zookeeper(); i++) {
-                out.add("zk-" + i);
-            }
-        }
+        out.addAll(mode().nodeNames(Modes.layout(cluster)));
         return out;
     }
 
     /** Roles valid in this cluster's mode. */
     public List<String> roles() {
         List<String> out = new ArrayList<>(List.of("active-controller", "random-broker", "all", "brokers", "controllers"));
-        if (cluster.mode() == Mode.KRAFT) {
-            out.addAll(List.of("raft-leader", "random-voter", "minority", "majority"));
-        }
-        if (cluster.mode() == Mode.ZOOKEEPER) {
-            out.addAll(List.of("zk-leader", "zookeeper", "minority", "majority"));
-        }
+        out.addAll(mode().roles());
         return out;
     }
 
@@ -84,7 +75,7 @@ public final class Targets {
                 || RACK.matcher(target).matches()) {
             return true;
         }
-        return target.equals("active-controller") && (cluster.mode() == Mode.ZOOKEEPER || (cluster.mode() == Mode.KRAFT && cluster.combined()));
+        return target.equals("active-controller") && controllerOnBrokers();
     }
 
     /** {@code null} when the target is valid here, else a message saying what would be. */
@@ -125,10 +116,11 @@ public final class Targets {
         List<String> all = new ArrayList<>(nodeNames());
         all.addAll(roles());
         String hint = Suggest.didYouMean(target, all);
-        if (target.startsWith("zk-") || target.equals("zk-leader") || target.equals("zookeeper")) {
-            hint += "; ZooKeeper nodes exist only in mode zookeeper";
-        } else if (target.startsWith("controller-") || target.equals("raft-leader") || target.equals("random-voter")) {
-            hint += "; controller voters exist only in mode kraft (dedicated)";
+        for (MetadataMode other : Modes.all()) {
+            if (other.owns(target)) {
+                hint += "; " + other.absentHint();
+                break;
+            }
         }
         return "unknown target '" + target + "'" + hint + "; valid: a node (" + summary(nodeNames()) + ") or a role ("
                 + String.join(", ", roles()) + ", leader-of(TOPIC-P), rack(NAME))";

@@ -51,6 +51,22 @@ class ModuleDependencyTest {
                 .check(all);
     }
 
+    /**
+     * Each mode module owns its mode (docs/architecture.md#the-mode-spi): the scenarios module
+     * reaches KRaft and ZooKeeper mode only through the {@code MetadataMode} SPI, and names their
+     * modules' code in one place, the registry {@code spec.Modes}. A setting, role, fault or planted
+     * bug added to a mode therefore needs no change here. The {@code raft-elections} command is the
+     * other exception: it runs sim-raft's bare-quorum election experiment, no metadata mode.
+     */
+    @Test
+    void scenariosReachTheModesOnlyThroughTheRegistry() {
+        noClasses().that().resideInAPackage("dev.faultline.scenarios..")
+                .and().haveNameNotMatching("dev\\.faultline\\.scenarios\\.(spec\\.Modes|cli\\.RaftElectionsCommand)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.faultline.raft..", "dev.faultline.zookeeper..")
+                .because("a mode's settings, faults, roles, invariants and planted bugs belong to its module (MetadataMode)")
+                .check(all);
+    }
+
     @Test
     void simulationCodeReadsNoWallClockAndStartsNoThreads() {
         noClasses().that().resideInAnyPackage("dev.faultline.core..", "dev.faultline.raft..", "dev.faultline.zookeeper..",

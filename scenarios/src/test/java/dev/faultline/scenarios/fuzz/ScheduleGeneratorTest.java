@@ -2,6 +2,7 @@ package dev.faultline.scenarios.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.scenarios.spec.FaultSpec;
 import dev.faultline.scenarios.spec.Scenario;
 import dev.faultline.scenarios.spec.ScenarioLoader;
 import dev.faultline.scenarios.spec.ScenarioWriter;
@@ -19,7 +20,7 @@ class ScheduleGeneratorTest {
                 Scenario again = ScenarioLoader.parse("generated-" + seed + ".yaml", ScenarioWriter.write(s));
                 assertThat(again).isEqualTo(s);
                 Scenario.FaultEntry last = s.faults().get(s.faults().size() - 1);
-                assertThat(last.fault()).isEqualTo(new Scenario.NodeFault(Scenario.NodeAction.RECOVER, List.of("all")));
+                assertThat(last.fault()).isEqualTo(new FaultSpec.NodeFault(FaultSpec.NodeAction.RECOVER, List.of("all")));
                 assertThat(s.durationNanos() - last.atNanos()).isGreaterThanOrEqualTo(30_000_000_000L);
                 long lastEnd = 0;
                 for (Scenario.FaultEntry f : s.faults()) {

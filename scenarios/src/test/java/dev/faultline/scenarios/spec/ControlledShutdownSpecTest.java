@@ -28,10 +28,10 @@ class ControlledShutdownSpecTest {
                 + "  - {at: 30s, controlled-shutdown: [broker-1, broker-2]}\n");
         assertThat(s.faults()).hasSize(3);
         Scenario.FaultEntry first = s.faults().get(0);
-        assertThat(first.fault()).isEqualTo(new Scenario.NodeFault(Scenario.NodeAction.CONTROLLED_SHUTDOWN, List.of("leader-of(orders-0)")));
+        assertThat(first.fault()).isEqualTo(new FaultSpec.NodeFault(FaultSpec.NodeAction.CONTROLLED_SHUTDOWN, List.of("leader-of(orders-0)")));
         assertThat(first.forNanos()).isEqualTo(5 * Time.SECOND);
         assertThat(s.faults().get(2).fault()).isEqualTo(
-                new Scenario.NodeFault(Scenario.NodeAction.CONTROLLED_SHUTDOWN, List.of("broker-1", "broker-2")));
+                new FaultSpec.NodeFault(FaultSpec.NodeAction.CONTROLLED_SHUTDOWN, List.of("broker-1", "broker-2")));
         String yaml = ScenarioWriter.write(s);
         assertThat(yaml).contains("controlled-shutdown:\n      target: leader-of(orders-0)");
         Scenario again = ScenarioLoader.parse("written.yaml", yaml);

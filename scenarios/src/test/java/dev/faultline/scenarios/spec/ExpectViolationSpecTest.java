@@ -21,7 +21,7 @@ class ExpectViolationSpecTest {
     @Test
     void aCataloguedIdIsAccepted() throws Exception {
         Scenario s = ScenarioLoader.parse("ok.yaml", HEAD + "  - expect-violation: KZ-S2\n");
-        assertThat(s.expectations()).containsExactly(new Scenario.ExpectViolation("KZ-S2"));
+        assertThat(s.expectations()).containsExactly(new Expectation.ExpectViolation("KZ-S2"));
         assertThat(ScenarioLoader.parse("written.yaml", ScenarioWriter.write(s))).isEqualTo(s);
     }
 
@@ -47,7 +47,7 @@ class ExpectViolationSpecTest {
         // The library's planted-bug scenarios load (their ids are catalogued): a stale id would be refused here.
         for (String f : List.of("pb-rep-1-kip101-scenario-1.yaml", "pb-kr-1-no-check-quorum.yaml", "pb-zkc-1-no-epoch-zk-version-check.yaml")) {
             Scenario s = ScenarioLoader.load(java.nio.file.Path.of("library", f));
-            assertThat(s.expectations()).anySatisfy(e -> assertThat(e).isInstanceOf(Scenario.ExpectViolation.class));
+            assertThat(s.expectations()).anySatisfy(e -> assertThat(e).isInstanceOf(Expectation.ExpectViolation.class));
         }
     }
 }

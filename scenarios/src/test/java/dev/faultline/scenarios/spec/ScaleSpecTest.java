@@ -53,8 +53,8 @@ class ScaleSpecTest {
     @Test
     void theCompletenessExpectationsParseAndRoundTrip() throws Exception {
         Scenario s = parse("", "expect: [no-violations, failovers-complete, produce-acknowledged]\n");
-        assertThat(s.expectations()).containsExactly(new Scenario.NoViolations(), new Scenario.FailoversComplete(),
-                new Scenario.ProduceAcknowledged());
+        assertThat(s.expectations()).containsExactly(new Expectation.NoViolations(), new Expectation.FailoversComplete(),
+                new Expectation.ProduceAcknowledged());
         assertThat(ScenarioLoader.parse("w", ScenarioWriter.write(s))).isEqualTo(s);
         assertThatThrownBy(() -> parse("", "expect: [failover-complete]\n")).hasMessageContaining("did you mean 'failovers-complete'");
     }

@@ -63,13 +63,13 @@ class ScenarioLoaderTest {
         assertThat(s.topics()).containsExactly(new Scenario.Topic("orders", 64, 3, java.util.Map.of()));
         assertThat(s.workload()).hasSize(2);
         assertThat(s.faults()).hasSize(11);
-        assertThat(s.faults().get(1).fault()).isEqualTo(new Scenario.PartitionFault(Fault.PartitionKind.SPLIT,
+        assertThat(s.faults().get(1).fault()).isEqualTo(new FaultSpec.PartitionFault(Fault.PartitionKind.SPLIT,
                 List.of(List.of("broker-1", "broker-2"), List.of("rest"))));
         assertThat(s.faults().get(1).forNanos()).isEqualTo(20 * Time.SECOND);
-        assertThat(s.faults().get(7).fault()).isEqualTo(new Scenario.ClockFault(List.of("broker-4"), -5 * Time.SECOND, 200));
+        assertThat(s.faults().get(7).fault()).isEqualTo(new FaultSpec.ClockFault(List.of("broker-4"), -5 * Time.SECOND, 200));
         assertThat(s.faults().get(9).everyNanos()).isEqualTo(5 * Time.SECOND);
-        assertThat(s.expectations()).containsExactly(new Scenario.NoViolations(),
-                new Scenario.ControllerElectedWithin(10 * Time.SECOND), new Scenario.AllPartitionsLedWithin(30 * Time.SECOND));
+        assertThat(s.expectations()).containsExactly(new Expectation.NoViolations(),
+                new Expectation.ControllerElectedWithin(10 * Time.SECOND), new Expectation.AllPartitionsLedWithin(30 * Time.SECOND));
         assertThat(s.bugs()).containsExactly("raft.noPreVote");
     }
 

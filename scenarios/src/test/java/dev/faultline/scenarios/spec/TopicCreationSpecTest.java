@@ -27,7 +27,7 @@ class TopicCreationSpecTest {
                 + "expect:\n  - topic-created-within: {topic: events, within: 25s}\n");
         assertThat(s.topics().get(0).createdAtRuntime()).isFalse();
         assertThat(s.topics().get(1).createAtNanos()).isEqualTo(11 * Time.SECOND);
-        assertThat(s.expectations()).containsExactly(new Scenario.TopicCreatedWithin("events", 25 * Time.SECOND));
+        assertThat(s.expectations()).containsExactly(new Expectation.TopicCreatedWithin("events", 25 * Time.SECOND));
         String yaml = ScenarioWriter.write(s);
         assertThat(yaml).contains("create-at: 11s", "topic-created-within:\n      topic: events\n      within: 25s");
         Scenario again = ScenarioLoader.parse("written.yaml", yaml);
