@@ -26,22 +26,34 @@ public final class ConfigKeys {
     public static final List<String> PLANTED_BUGS;
 
     private static final List<String> OWN_KEYS = List.of(
-            // ZooKeeper servers: forceSync (yes/no)
-            "forceSync",
-            // Producer
-            "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms", "enable.idempotence",
             // Producer (the Kafka 3.9 Java client's names; see the core module's ProducerConfig)
+            "acks", "retries", "retry.backoff.ms", "request.timeout.ms", "delivery.timeout.ms",
             "max.in.flight.requests.per.connection", "linger.ms", "batch.size", "max.request.size", "retry.backoff.max.ms",
-            "partitioner.class", "partitioner.ignore.keys", "metadata.max.age.ms", "bootstrap.servers", "faultline.record.bytes");
+            "partitioner.class", "partitioner.ignore.keys", "bootstrap.servers", "faultline.record.bytes");
+
+    /**
+     * Real Kafka settings of the data plane and the producer that the model does not reproduce, each
+     * with what it does instead; with each mode's ({@link MetadataMode#notModelled}), refused.
+     */
+    private static final java.util.Map<String, String> NOT_MODELLED;
 
     /** Each mode's settings by key. */
     private static final java.util.Map<String, Setting> MODE_SETTINGS;
     private static final Set<String> KNOWN;
 
     static {
+        java.util.TreeMap<String, String> n = new java.util.TreeMap<>();
+        n.put("enable.idempotence", "producers here send without producer ids or sequence numbers, as with idempotence off (a retried "
+                + "batch may be written twice)");
+        n.put("metadata.max.age.ms", "producers here refresh their metadata only when a request fails or a partition has no known "
+                + "leader, never periodically");
+        n.put("replica.fetch.min.bytes", "a leader here answers a follower's fetch as soon as any record is there, as with the default 1");
+        n.put("num.replica.fetchers", "a follower here runs one fetcher per leader broker, as with the default 1");
+        n.put("default.replication.factor", "topics are never created automatically here; each topic states its replication.factor");
         List<String> bugs = new java.util.ArrayList<>();
         java.util.TreeMap<String, Setting> settings = new java.util.TreeMap<>();
         for (MetadataMode m : Modes.all()) {
+            n.putAll(m.notModelled());
             bugs.addAll(m.plantedBugs());
             for (Setting st : m.settings()) {
                 settings.put(st.key(), st);
@@ -50,6 +62,7 @@ public final class ConfigKeys {
         bugs.addAll(DATA_PLANE_BUGS);
         PLANTED_BUGS = List.copyOf(bugs);
         MODE_SETTINGS = java.util.Collections.unmodifiableMap(settings);
+        NOT_MODELLED = java.util.Collections.unmodifiableMap(n);
         TreeSet<String> k = new TreeSet<>(KafkaConfig.DEFAULTS.keySet());
         k.addAll(OWN_KEYS);
         k.addAll(MODE_SETTINGS.keySet());
@@ -65,7 +78,7 @@ public final class ConfigKeys {
     }
 
     /** Keys whose value is true or false besides those with such a default and the planted bugs. */
-    private static final Set<String> BOOLEANS = Set.of("enable.idempotence", "partitioner.ignore.keys");
+    private static final Set<String> BOOLEANS = Set.of("partitioner.ignore.keys");
     /** Keys whose value is text. */
     private static final Set<String> TEXT = Set.of("bootstrap.servers", "partitioner.class");
     /** Whole-number keys that may be 0 although their name says interval or timeout (Kafka allows it, and it loops nothing). */
@@ -88,9 +101,6 @@ public final class ConfigKeys {
         if (modeSetting != null) {
             return modeSetting.check(value);
         }
-        if (key.equals("forceSync")) {
-            return v.equals("yes") || v.equals("no") ? null : "'forceSync' must be yes or no (ZooKeeper's spelling), not '" + value + "'";
-        }
         if (key.equals("acks")) {
             return List.of("0", "1", "all", "-1").contains(v) ? null : "'acks' must be 0, 1 or all, not '" + value + "'";
         }
@@ -109,10 +119,17 @@ public final class ConfigKeys {
         long max = key.equals("log.flush.interval.messages") || key.endsWith(".ns") ? Long.MAX_VALUE : Integer.MAX_VALUE;
         String lower = key.toLowerCase(java.util.Locale.ROOT);
         boolean positive = !ZERO_ALLOWED.contains(key) && (lower.contains("interval") || lower.contains("timeout")
-                || key.equals("min.insync.replicas") || key.equals("default.replication.factor")
-                || key.equals("num.replica.fetchers") || key.contains("in.flight") || key.equals("batch.size") || key.equals("max.request.size")
+                || key.equals("min.insync.replicas") || key.contains("in.flight") || key.equals("batch.size") || key.equals("max.request.size")
                 || key.equals("faultline.record.bytes"));
         return Setting.checkNumber(key, value, positive ? 1 : 0, max);
+    }
+
+    /**
+     * Why a real Kafka or ZooKeeper setting that the model does not reproduce is refused, or
+     * {@code null} for any other key.
+     */
+    public static String notModelled(String key) {
+        return NOT_MODELLED.get(key);
     }
 
     /** Whether a key may appear in {@code config}: a known property or a {@code faultline.*} setting. */

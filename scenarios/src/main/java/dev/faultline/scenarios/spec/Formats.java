@@ -371,7 +371,10 @@ final class Formats {
                 String problem = !ConfigKeys.isKnown(key) ? null : !p.currentToken().isScalarValue()
                         ? "'" + key + "' must be a single value, not a " + (p.hasToken(JsonToken.START_ARRAY) ? "list" : "mapping")
                         : ConfigKeys.checkValue(key, p.getText());
-                if (!ConfigKeys.isKnown(key)) {
+                String notModelled = ConfigKeys.notModelled(key);
+                if (notModelled != null) {
+                    ScenarioYaml.reportAtKey(ctxt, p, "'" + key + "' is not modelled: " + notModelled + "; remove it");
+                } else if (!ConfigKeys.isKnown(key)) {
                     ScenarioYaml.reportAtKey(ctxt, p, "unknown configuration key '" + key + "'" + Suggest.didYouMean(key, ConfigKeys.known())
                             + "; use the real Kafka or ZooKeeper property name");
                 } else if (problem != null) {

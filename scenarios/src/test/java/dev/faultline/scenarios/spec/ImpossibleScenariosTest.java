@@ -147,7 +147,15 @@ class ImpossibleScenariosTest {
         "raft.noPreVote: 1 | 'raft.noPreVote' must be true or false",
         "acks: 2 | 'acks' must be 0, 1 or all, not '2'",
         "leader.imbalance.per.broker.percentage: 101 | must be between 0 and 100",
-        "forceSync: true | 'forceSync' must be yes or no"})
+        "forceSync: true | 'forceSync' is not modelled: a ZooKeeper server here always fsyncs",
+        "forceSync: no | 'forceSync' is not modelled",
+        "zookeeper.cnxTimeout: 5000 | 'zookeeper.cnxTimeout' is not modelled",
+        "zookeeper.connection.timeout.ms: 18000 | 'zookeeper.connection.timeout.ms' is not modelled",
+        "enable.idempotence: true | 'enable.idempotence' is not modelled: producers here send without producer ids",
+        "metadata.max.age.ms: 300000 | 'metadata.max.age.ms' is not modelled",
+        "replica.fetch.min.bytes: 1 | 'replica.fetch.min.bytes' is not modelled",
+        "num.replica.fetchers: 2 | 'num.replica.fetchers' is not modelled",
+        "default.replication.factor: 3 | 'default.replication.factor' is not modelled"})
     void configurationValuesThatNoRunCouldRead(String setting, String message) {
         refused("name: x\ncluster:\n  mode: kraft\n  config: {" + setting + "}\n", 4, message);
     }
@@ -155,7 +163,8 @@ class ImpossibleScenariosTest {
     @Test
     void configurationValuesAtTheirLimitsAreAccepted() {
         accepted("name: x\ncluster:\n  mode: kraft\n  config: {broker.session.timeout.ms: 2147483647, faultline.oracle.detection.delay.ms: 0,"
-                + " log.flush.interval.messages: 9223372036854775807, unclean.leader.election.enable: TRUE, forceSync: no, acks: -1}\n");
+                + " log.flush.interval.messages: 9223372036854775807, unclean.leader.election.enable: TRUE, acks: -1,"
+                + " zookeeper.fastleader.minNotificationInterval: 1, zookeeper.fastleader.maxNotificationInterval: 2147483647}\n");
     }
 
     @Test

@@ -24,14 +24,11 @@ public final class KafkaConfig {
         // Replication data plane (docs/model.md#replication-settings).
         d.put("replica.lag.time.max.ms", "30000");
         d.put("replica.fetch.wait.max.ms", "500");
-        d.put("replica.fetch.min.bytes", "1");
         d.put("replica.fetch.max.bytes", "1048576");
         d.put("replica.fetch.backoff.ms", "1000");
         d.put("replica.socket.timeout.ms", "30000");
         d.put("replica.high.watermark.checkpoint.interval.ms", "5000");
-        d.put("num.replica.fetchers", "1");
         d.put("min.insync.replicas", "1");
-        d.put("default.replication.factor", "1");
         d.put("unclean.leader.election.enable", "false");
         d.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         // Control planes (docs/model.md#zookeeper-mode-controller-settings,

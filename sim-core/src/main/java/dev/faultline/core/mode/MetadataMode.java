@@ -34,6 +34,15 @@ public interface MetadataMode {
         return List.of();
     }
 
+    /**
+     * Real settings of the software this mode models that the model does not reproduce, each with
+     * what the model does instead. A scenario that sets one is refused: a setting that is read but
+     * acts on nothing would let a run claim what it did not simulate.
+     */
+    default Map<String, String> notModelled() {
+        return Map.of();
+    }
+
     /** The planted-bug switches this mode's module honours (docs/model.md#planted-bugs), each {@code true} or {@code false}. */
     default List<String> plantedBugs() {
         return List.of();

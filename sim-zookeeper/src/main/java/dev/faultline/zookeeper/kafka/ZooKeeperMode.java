@@ -31,7 +31,6 @@ public final class ZooKeeperMode implements MetadataMode {
             Setting.positive("tickTime"), Setting.positive("initLimit"), Setting.positive("syncLimit"),
             Setting.positive("minSessionTimeout"), Setting.positive("maxSessionTimeout"),
             Setting.positive("zookeeper.fastleader.minNotificationInterval"), Setting.positive("zookeeper.fastleader.maxNotificationInterval"),
-            Setting.positive("zookeeper.cnxTimeout"), Setting.positive("zookeeper.connection.timeout.ms"),
             // The ZooKeeper-mode controller.
             Setting.positive("zookeeper.max.in.flight.requests"), Setting.flag("auto.leader.rebalance.enable"),
             Setting.positive("leader.imbalance.check.interval.seconds"), Setting.number("leader.imbalance.per.broker.percentage", 0, 100),
@@ -62,9 +61,18 @@ public final class ZooKeeperMode implements MetadataMode {
         PLANTED_BUGS = List.copyOf(bugs);
     }
 
+    private static final Map<String, String> NOT_MODELLED;
     private static final Map<String, String> FAULTS;
 
     static {
+        TreeMap<String, String> n = new TreeMap<>();
+        n.put("forceSync", "a ZooKeeper server here always fsyncs its transaction log before it acknowledges a proposal (forceSync=yes, "
+                + "the default)");
+        n.put("zookeeper.cnxTimeout", "ZooKeeper servers here exchange election notifications without opening connections first, so "
+                + "there is no connection timeout to wait for");
+        n.put("zookeeper.connection.timeout.ms", "a broker here keeps trying to reach ZooKeeper at start-up instead of giving up after "
+                + "a connection timeout");
+        NOT_MODELLED = java.util.Collections.unmodifiableMap(n);
         TreeMap<String, String> f = new TreeMap<>();
         f.put("pause-controller-thread", "the controller runs inside a broker there");
         f.put("force-controller-election", "the controller runs inside a broker there");
@@ -84,6 +92,11 @@ public final class ZooKeeperMode implements MetadataMode {
     @Override
     public List<Setting> settings() {
         return SETTINGS;
+    }
+
+    @Override
+    public Map<String, String> notModelled() {
+        return NOT_MODELLED;
     }
 
     @Override
@@ -139,7 +152,10 @@ public final class ZooKeeperMode implements MetadataMode {
     /**
      * The ZooKeeper servers' configuration from the scenario: the zoo.cfg names {@code tickTime},
      * {@code initLimit}, {@code syncLimit}, {@code minSessionTimeout}, {@code maxSessionTimeout}
-     * (milliseconds, as in zoo.cfg), and the planted bugs {@code zab.*} ({@link ZabBugs#NAMES}).
+     * (milliseconds, as in zoo.cfg), fast leader election's notification back-off
+     * ({@code zookeeper.fastleader.minNotificationInterval} and {@code maxNotificationInterval},
+     * milliseconds, Java system properties in ZooKeeper), and the planted bugs {@code zab.*}
+     * ({@link ZabBugs#NAMES}).
      */
     public static ZkConfig zkConfig(Map<String, String> config, List<String> bugs) {
         long tick = Long.parseLong(config.getOrDefault("tickTime", "2000")) * Time.MILLISECOND;
@@ -148,9 +164,14 @@ public final class ZooKeeperMode implements MetadataMode {
                 Integer.parseInt(config.getOrDefault("syncLimit", Integer.toString(d.syncLimit()))),
                 config.containsKey("minSessionTimeout") ? Long.parseLong(config.get("minSessionTimeout")) * Time.MILLISECOND : d.minSessionTimeoutNanos(),
                 config.containsKey("maxSessionTimeout") ? Long.parseLong(config.get("maxSessionTimeout")) * Time.MILLISECOND : d.maxSessionTimeoutNanos(),
-                d.finalizeWaitNanos(), d.minNotificationIntervalNanos(), d.maxNotificationIntervalNanos(), d.committedLogWindow(), d.costs(),
+                d.finalizeWaitNanos(), ms(config, "zookeeper.fastleader.minNotificationInterval", d.minNotificationIntervalNanos()),
+                ms(config, "zookeeper.fastleader.maxNotificationInterval", d.maxNotificationIntervalNanos()), d.committedLogWindow(), d.costs(),
                 d.connectionProbeIntervalNanos(), ZabBugs.NONE);
         return c.withBugs(ZabBugs.of(b -> bugs.contains(b) || Boolean.parseBoolean(config.getOrDefault(b, "false"))));
+    }
+
+    private static long ms(Map<String, String> config, String key, long fallbackNanos) {
+        return config.containsKey(key) ? Long.parseLong(config.get(key)) * Time.MILLISECOND : fallbackNanos;
     }
 
     /** One run: the ensemble's servers and its established leader. */
