@@ -34,7 +34,7 @@ final class PartitionStates extends AbstractList<PartitionState> implements Rand
     }
 
     /** A snapshot of {@code context}'s states of {@code partitions}. */
-    static PartitionStates of(ClusterSpec cluster, ZkController.Context context, IntList partitions) {
+    static PartitionStates of(ClusterSpec cluster, ControllerContext context, IntList partitions) {
         boolean anyText = false;
         for (int i = 0; i < partitions.size() && !anyText; i++) {
             anyText = context.isrPacked(partitions.getInt(i)) == KafkaZnodes.Isr.NOT_PACKED;
