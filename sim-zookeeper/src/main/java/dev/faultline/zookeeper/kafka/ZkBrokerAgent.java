@@ -38,31 +38,13 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     private boolean registering;
     private long brokerEpoch = -1;
     private int activeControllerId = -1;
-    private int highestControllerEpochSeen = -1;
-    /**
-     * Per partition, the AlterPartition the leader is waiting for (sent, or queued until a controller
-     * is known, the request in flight is answered, or the retry back-off ends): Kafka's
-     * {@code AlterPartitionManager} keeps its unsent ISR updates and sends them all in one request,
-     * one request in flight at a time; the broker-to-controller channel keeps a request queued
-     * across NOT_CONTROLLER answers, so the leader's pending ISR change never sees that error.
-     */
-    private final it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<AlterPartitionRequest> alterQueued = new it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<>();
-    /** The requests of the AlterPartition batch in flight, by partition (empty when none is). */
-    private final it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<AlterPartitionRequest> alterInFlight = new it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<>();
-    /** The correlation id of the batch in flight (0 when none), and the controller it went to. */
-    private long alterBatchId;
-    private int alterSentTo = -1;
-    /** Whether the retry back-off after a NOT_CONTROLLER answer is running. */
-    private boolean alterBackingOff;
+    /** The ISR changes this broker's partition leaders propose to the controller. */
+    private final AlterPartitionManager alterPartitions = new AlterPartitionManager(this);
     private long nextCorrelationId;
     private ZkController controller;
 
-    /**
-     * Planted bug {@code zkBroker.ignoreControllerEpoch} (test switch for KZ-S6; it reverts no
-     * historical fix): the broker applies controller requests from a controller epoch older than
-     * the highest it has seen, so a deposed (zombie) controller's LeaderAndIsr is obeyed.
-     */
-    private final boolean ignoreControllerEpoch;
+    /** Applies the controller's LeaderAndIsr, UpdateMetadata and StopReplica (epoch-checked). */
+    private final ControllerRequestHandler requestHandler;
     /**
      * Planted bug {@code zkBroker.ignoreControllerDeletion} (test switch for KZ-L1; it reverts no
      * historical fix): a broker that is not the controller does not run for election when
@@ -70,26 +52,23 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
      * elect at startup and after a new session).
      */
     private final boolean ignoreControllerDeletion;
-    /** The controller's test switches (ZkModeBugs); the election reads {@code zkController.reuseControllerEpoch}. */
-    private final ZkModeBugs bugs;
+    /** The {@code /controller} election this broker runs. */
+    private final ControllerElection election;
 
     ZkBrokerAgent(ZkControlPlane plane, int brokerId) {
         this.plane = plane;
         this.brokerId = brokerId;
-        this.ignoreControllerEpoch = Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerEpoch", "false"));
+        this.requestHandler = new ControllerRequestHandler(this,
+                Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerEpoch", "false")));
         this.ignoreControllerDeletion = Boolean.parseBoolean(plane.cluster().config().getString("zkBroker.ignoreControllerDeletion", "false"));
-        this.bugs = ZkModeBugs.of(plane.cluster());
+        this.election = new ControllerElection(this, ZkModeBugs.of(plane.cluster()));
     }
 
     @Override
     public void start(BrokerHandle handle) {
         this.broker = handle;
         this.ctx = handle.context();
-        alterInFlight.clear();
-        alterQueued.clear();
-        alterBatchId = 0;
-        alterSentTo = -1;
-        alterBackingOff = false;
+        alterPartitions.reset();
         plane.checks().brokerStarted(brokerId);
         ZkControlPlane.WarmBroker warm = plane.takeWarmStart(brokerId);
         if (warm != null) {
@@ -115,7 +94,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         zk.resumeSession(warm.sessionId(), warm.negotiatedTimeoutNanos(), warm.lastZxid(), warm.dataWatches(), warm.childWatches());
         brokerEpoch = warm.brokerEpoch();
         broker.registered(brokerEpoch);
-        highestControllerEpochSeen = warm.controllerEpoch();
+        requestHandler.warm(warm.controllerEpoch());
         learnController(warm.controllerId());
         ctx.trace("zk-broker", "broker " + brokerId + " warm start: session 0x" + Long.toHexString(warm.sessionId()) + ", broker epoch "
                 + brokerEpoch + ", controller " + warm.controllerId() + " (epoch " + warm.controllerEpoch() + ")");
@@ -244,88 +223,15 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     // ------------------------------------------------------------------ controller election (docs/model.md#controller-election-and-epoch-fencing)
 
-    /** {@code elect()}: if /controller exists learn who it is, else try to create it with the next epoch. */
+    /** {@code elect()} ({@link ControllerElection}); not while the broker exits. */
     private void elect() {
-        if (exiting) {
-            return;
+        if (!exiting) {
+            election.elect();
         }
-        zk.exists(KafkaZnodes.CONTROLLER, true, r -> {
-            if (r.ok()) {
-                zk.getData(KafkaZnodes.CONTROLLER, false, d -> {
-                    if (d.ok()) {
-                        onControllerIs(Integer.parseInt(d.data()));
-                    }
-                });
-            } else if (r.code() == Code.NONODE) {
-                tryToBecomeController();
-            } else if (r.code() == Code.CONNECTIONLOSS) {
-                elect();
-            }
-        });
     }
 
-    private void tryToBecomeController() {
-        zk.getData(KafkaZnodes.CONTROLLER_EPOCH, false, e -> {
-            if (e.code() == Code.CONNECTIONLOSS) {
-                tryToBecomeController(); // retryRequestUntilConnected
-                return;
-            }
-            if (!e.ok()) {
-                return;
-            }
-            int epoch = Integer.parseInt(e.data());
-            int version = e.stat().version();
-            // Test switch zkController.reuseControllerEpoch (ZkModeBugs, KZ-S1): the epoch is written back unchanged.
-            int next = bugs.reuseControllerEpoch() ? epoch : epoch + 1;
-            List<Op> ops = List.of(new Op.Create(KafkaZnodes.CONTROLLER, Integer.toString(brokerId), CreateMode.EPHEMERAL),
-                    new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, Integer.toString(next), version));
-            registerController(ops, next);
-        });
-    }
-
-    /**
-     * {@code registerControllerAndIncrementControllerEpoch}: the multi is retried until connected; a
-     * NODEEXISTS or BADVERSION answer may mean an earlier attempt of ours was applied and only its
-     * answer was lost with the connection, so {@code checkControllerAndEpoch} reads
-     * {@code /controller} and {@code /controller_epoch} back: if they name this broker and the new
-     * epoch, it is the controller. (Without this, a lost answer left {@code /controller} naming a
-     * broker that never acted as controller, and nobody else ran: fuzz zookeeper seed 1209, KZ-L1.)
-     */
-    private void registerController(List<Op> ops, int newEpoch) {
-        zk.multi(ops, r -> {
-            if (r.ok()) {
-                becomeController(newEpoch, r.results().get(1).stat().version());
-            } else if (r.code() == Code.CONNECTIONLOSS) {
-                registerController(ops, newEpoch);
-            } else {
-                checkControllerAndEpoch(newEpoch);
-            }
-        });
-    }
-
-    private void checkControllerAndEpoch(int newEpoch) {
-        zk.getData(KafkaZnodes.CONTROLLER, false, c -> {
-            if (c.code() == Code.CONNECTIONLOSS) {
-                checkControllerAndEpoch(newEpoch);
-            } else if (c.ok() && Integer.parseInt(c.data()) == brokerId) {
-                zk.getData(KafkaZnodes.CONTROLLER_EPOCH, false, e -> {
-                    if (e.code() == Code.CONNECTIONLOSS) {
-                        checkControllerAndEpoch(newEpoch);
-                    } else if (e.ok() && Integer.parseInt(e.data()) == newEpoch && controller == null) {
-                        ctx.trace("zk-broker", "broker " + brokerId + ": /controller and /controller_epoch " + newEpoch
-                                + " name it, so its own earlier attempt was applied and only the answer was lost");
-                        becomeController(newEpoch, e.stat().version());
-                    } else {
-                        elect();
-                    }
-                });
-            } else {
-                elect();
-            }
-        });
-    }
-
-    private void becomeController(int epoch, int epochZkVersion) {
+    /** This broker won {@code /controller} with {@code epoch}: it runs a controller. */
+    void becomeController(int epoch, int epochZkVersion) {
         // Re-elected with a new epoch: the previous controller of this broker stops first.
         resignController("re-elected with epoch " + epoch);
         learnController(brokerId);
@@ -335,7 +241,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         controller.start();
     }
 
-    private void onControllerIs(int id) {
+    /** {@code /controller} names broker {@code id}: learn it; a controller this broker still runs resigns. */
+    void onControllerIs(int id) {
         learnController(id);
         if (id != brokerId && controller != null) {
             resignController("controller is now " + id);
@@ -438,7 +345,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             return true;
         }
         if (message instanceof ControllerRequest.AlterPartitionResponse resp) {
-            onAlterPartitionResponse(resp);
+            alterPartitions.onResponse(resp);
             return true;
         }
         return false;
@@ -472,76 +379,23 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     }
 
     /**
-     * Applies a controller request's body and returns the error code of the answer. LeaderAndIsr and
-     * UpdateMetadata are epoch-checked and logged for KZ-S6; any other request type is handed to
+     * Applies a controller request's body and returns the error code of the answer: LeaderAndIsr and
+     * UpdateMetadata through {@link ControllerRequestHandler}; any other request type is handed to
      * {@link #onMessage} as if it had come on its own.
      */
     private ControllerRequest.Outcome applyControllerRequest(NodeId from, ControllerRequest body) {
-        if (body instanceof ControllerRequest.LeaderAndIsr req) {
-            ControllerRequest.Outcome outcome = accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch());
-            if (outcome == ControllerRequest.Outcome.NONE) {
-                plane.checks().controllerRequestApplied(brokerId, "LeaderAndIsr", req.controllerId(), req.controllerEpoch(),
-                        req.brokerEpoch(), brokerEpoch);
-                var states = req.states();
-                int[] before = new int[states.size()];
-                for (int i = 0; i < before.length; i++) {
-                    before[i] = broker.appliedLeaderEpoch(partitionOf(states, i));
-                }
-                broker.becomeLeaderOrFollower(states);
-                for (int i = 0; i < before.length; i++) {
-                    int p = partitionOf(states, i);
-                    int after = broker.appliedLeaderEpoch(p);
-                    if (after != before[i]) { // KZ-S6 judges changes only: no state object for the others
-                        plane.checks().leaderEpochApplied(plane.cluster(), brokerId, states.get(i), before[i], after);
-                    }
-                }
-            }
-            return outcome;
-        }
-        if (body instanceof ControllerRequest.UpdateMetadata req) {
-            ControllerRequest.Outcome outcome = accept(req.controllerId(), req.controllerEpoch(), req.brokerEpoch());
-            if (outcome == ControllerRequest.Outcome.NONE) {
-                plane.checks().controllerRequestApplied(brokerId, "UpdateMetadata", req.controllerId(), req.controllerEpoch(),
-                        req.brokerEpoch(), brokerEpoch);
-                broker.updateMetadata(req.states());
-            }
+        ControllerRequest.Outcome outcome = requestHandler.apply(body);
+        if (outcome != null) {
             return outcome;
         }
         onMessage(from, body);
         return ControllerRequest.Outcome.NONE;
     }
 
-    /** The partition of a request's state {@code i}, without building the state from a compact snapshot. */
-    private static int partitionOf(List<dev.faultline.core.control.PartitionState> states, int i) {
-        return states instanceof PartitionStates compact ? compact.partition(i) : states.get(i).partition();
-    }
-
-    /**
-     * STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH checks
-     * (docs/model.md#broker-registration-and-broker-epoch,
-     * docs/model.md#controller-election-and-epoch-fencing).
-     */
-    private ControllerRequest.Outcome accept(int controllerId, int controllerEpoch, long targetBrokerEpoch) {
-        if (controllerEpoch < highestControllerEpochSeen && !ignoreControllerEpoch) {
-            ctx.trace("zk-broker", "broker " + brokerId + " rejects controller epoch " + controllerEpoch + " < " + highestControllerEpochSeen);
-            return ControllerRequest.Outcome.STALE_CONTROLLER_EPOCH;
-        }
-        if (targetBrokerEpoch != brokerEpoch) {
-            ctx.trace("zk-broker", "broker " + brokerId + " rejects broker epoch " + targetBrokerEpoch + " != " + brokerEpoch);
-            return ControllerRequest.Outcome.STALE_BROKER_EPOCH;
-        }
-        if (controllerEpoch > highestControllerEpochSeen) {
-            highestControllerEpochSeen = controllerEpoch;
-            plane.failover().brokerLearnedController(brokerId, ctx.now());
-        }
-        learnController(controllerId);
-        return ControllerRequest.Outcome.NONE;
-    }
-
     @Override
     public boolean onTimer(Object tag) {
         if (tag instanceof ControlledShutdownTimer t) {
-            onControlledShutdownTimer(t);
+            shutdown.onTimer(t);
             return true;
         }
         if (zk != null && zk.onTimer(tag)) {
@@ -554,14 +408,11 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             return true;
         }
         if (tag instanceof AlterPartitionTimeout t) {
-            if (t.correlationId() == alterBatchId) {
-                onAlterPartitionTimeout();
-            }
+            alterPartitions.onTimeout(t.correlationId());
             return true;
         }
         if (tag instanceof AlterPartitionRetry) {
-            alterBackingOff = false;
-            maybeSendAlterPartition();
+            alterPartitions.onRetry();
             return true;
         }
         if (tag instanceof StartupRetry t) {
@@ -587,130 +438,26 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     @Override
     public void alterPartition(AlterPartitionRequest request) {
-        // A newer proposal supersedes one queued or in flight: the in-flight one's late answer is discarded.
-        alterQueued.put(request.partition(), request);
-        maybeSendAlterPartition();
-    }
-
-    /**
-     * Sends every queued AlterPartition that is not in flight, in one request, to the controller this
-     * broker knows, unless a request is in flight or the NOT_CONTROLLER back-off runs (Kafka's
-     * {@code AlterPartitionManager.maybePropagateIsrChanges}); with no known controller they stay
-     * queued until one is learnt ({@link #learnController}).
-     */
-    private void maybeSendAlterPartition() {
-        if (alterBatchId != 0 || alterBackingOff || activeControllerId < 0 || alterQueued.isEmpty()) {
-            return;
-        }
-        List<AlterPartitionRequest> batch = new java.util.ArrayList<>(alterQueued.size());
-        for (AlterPartitionRequest r : alterQueued.values()) {
-            batch.add(r);
-            alterInFlight.put(r.partition(), r);
-        }
-        alterBatchId = ++nextCorrelationId;
-        alterSentTo = activeControllerId;
-        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.AlterPartition(alterBatchId, batch));
-        ctx.setTimer(new AlterPartitionTimeout(brokerId, alterBatchId), alterPartitionTimeoutNanos());
-    }
-
-    private void onAlterPartitionResponse(ControllerRequest.AlterPartitionResponse resp) {
-        if (resp.correlationId() != alterBatchId) {
-            return; // an answer to a request that timed out: discarded
-        }
-        ctx.cancelTimer(new AlterPartitionTimeout(brokerId, alterBatchId));
-        int sentTo = alterSentTo;
-        alterBatchId = 0;
-        alterSentTo = -1;
-        if (resp.error() == Errors.NOT_CONTROLLER) {
-            // The channel absorbs NOT_CONTROLLER: the requests stay queued for the next controller,
-            // at once when another one is known, else after retry.backoff.ms.
-            alterInFlight.clear();
-            if (activeControllerId < 0 || activeControllerId == sentTo) {
-                alterBackingOff = true;
-                ctx.setTimer(new AlterPartitionRetry(brokerId), retryBackoffNanos());
-            }
-            maybeSendAlterPartition();
-            return;
-        }
-        for (AlterPartitionResult result : resp.results()) {
-            int p = result.partition();
-            AlterPartitionRequest sent = alterInFlight.get(p);
-            if (sent != null && alterQueued.get(p) == sent) {
-                alterQueued.remove(p);
-                broker.alterPartitionResponse(result);
-            }
-        }
-        alterInFlight.clear();
-        maybeSendAlterPartition();
-    }
-
-    /**
-     * No answer within the request timeout ({@code controller.socket.timeout.ms}): the channel treats
-     * it as a disconnection and sends the same proposals again, as Kafka's broker-to-controller
-     * channel does for AlterPartition (its retry time-out is unbounded, so the leader never sees a
-     * time-out). The leader keeps its proposal pending, and with it the maximal ISR that holds the
-     * high watermark back: a leader that gave up could advance the high watermark without the joining
-     * follower while the controller, which may still have the first copy queued, writes that follower
-     * into the ISR (DP-S6; seen in a cold 100,000-partition ZooKeeper-mode start whose controller took
-     * longer than 30 s to answer). The first copy's late answer is discarded; the second one's answer
-     * (INVALID_UPDATE_VERSION with the state written, if the first copy was applied) settles it.
-     */
-    private void onAlterPartitionTimeout() {
-        ctx.trace("zk-broker", "broker " + brokerId + " AlterPartition for " + alterInFlight.size() + " partition(s) timed out; sent again");
-        alterBatchId = 0;
-        alterSentTo = -1;
-        alterInFlight.clear();
-        maybeSendAlterPartition();
+        alterPartitions.propose(request);
     }
 
     /**
      * The broker learnt the active controller (the {@code /controller} watch, a controller request,
-     * or its own election). Like the channel manager's controller-node provider, a change makes the
-     * AlterPartitions waiting for a controller (or for their back-off after NOT_CONTROLLER) go to
-     * the new one at once; a request in flight waits for its answer or timeout.
+     * or its own election); a change sends the queued AlterPartitions to it.
      */
-    private void learnController(int id) {
+    void learnController(int id) {
         boolean changed = id != activeControllerId;
         activeControllerId = id;
-        if (!changed || id < 0) {
-            return;
+        if (changed && id >= 0) {
+            alterPartitions.onControllerChanged();
         }
-        if (alterBackingOff) {
-            alterBackingOff = false;
-            ctx.cancelTimer(new AlterPartitionRetry(brokerId));
-        }
-        maybeSendAlterPartition();
     }
 
-    /**
-     * The back-off before an AlterPartition answered NOT_CONTROLLER goes again to the same
-     * controller: {@code retry.backoff.ms} (100). Simplification: Kafka's channel disconnects and
-     * waits for its metadata to name a controller, reconnecting after {@code reconnect.backoff.ms};
-     * the model waits one fixed back-off (a newly learnt controller is tried at once).
-     */
-    private long retryBackoffNanos() {
-        return Long.parseLong(plane.cluster().config().getString("retry.backoff.ms", "100"))
-                * dev.faultline.core.kernel.Time.MILLISECOND;
-    }
-
-    /** The back-off timer of the queued AlterPartitions after NOT_CONTROLLER. */
+    /** The back-off timer of the queued AlterPartitions after NOT_CONTROLLER ({@link AlterPartitionManager}). */
     record AlterPartitionRetry(int brokerId) {
     }
 
-    /**
-     * The AlterPartition request timeout: {@code controller.socket.timeout.ms} (default 30000), the
-     * request timeout of the broker-to-controller channel. A request or response lost on the way
-     * (a partition drops it silently, with no connection reset) is noticed only then. Kafka's
-     * channel manager then disconnects and re-sends the queued request to the controller it finds,
-     * and so does the model ({@link #onAlterPartitionTimeout}). Without the timeout a lost AlterPartition left the leader waiting forever, so it never
-     * shrank its ISR again (fuzz zookeeper seed 20, DP-L1).
-     */
-    private long alterPartitionTimeoutNanos() {
-        return Long.parseLong(plane.cluster().config().getString("controller.socket.timeout.ms", "30000"))
-                * dev.faultline.core.kernel.Time.MILLISECOND;
-    }
-
-    /** The timeout of this broker's AlterPartition request {@code correlationId}. */
+    /** The timeout of this broker's AlterPartition request {@code correlationId} ({@link AlterPartitionManager}). */
     record AlterPartitionTimeout(int brokerId, long correlationId) {
     }
 
@@ -721,14 +468,8 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
 
     // ------------------------------------------------------------------ controlled shutdown (docs/model.md#controlled-shutdown)
 
-    /** The broker's wish to exit, while its controlled shutdown runs; {@code null} otherwise. */
-    private Runnable shutdownReady;
-    /** Attempts left ({@code controlled.shutdown.max.retries} at the start). */
-    private int shutdownAttemptsLeft;
-    /** The correlation id of the ControlledShutdown in flight, or 0. */
-    private long shutdownInFlight;
-    /** The controller the request in flight went to. */
-    private int shutdownSentTo = -1;
+    /** This broker's side of controlled shutdown. */
+    private final ControlledShutdownClient shutdown = new ControlledShutdownClient(this);
     /** The session is being closed for the exit: no more registration or election. */
     private boolean exiting;
 
@@ -736,67 +477,17 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
     record ControlledShutdownTimer(int brokerId, long correlationId) {
     }
 
-    /**
-     * {@code KafkaServer.controlledShutdown}: up to {@code controlled.shutdown.max.retries} (3)
-     * attempts, each a ControlledShutdown(brokerId, brokerEpoch) to the controller this broker
-     * knows, answered within {@code controller.socket.timeout.ms}. An attempt fails when no
-     * controller is known, the connection breaks, the request times out, the controller answers an
-     * error or names partitions this broker still leads; after a failed attempt the broker waits
-     * {@code controlled.shutdown.retry.backoff.ms} (5000) if attempts are left, else it shuts down
-     * anyway. With {@code controlled.shutdown.enable=false} it exits at once.
-     */
+    /** {@code KafkaServer.controlledShutdown} ({@link ControlledShutdownClient}). */
     @Override
     public void controlledShutdown(Runnable readyToStop) {
-        shutdownReady = readyToStop;
-        var config = plane.cluster().config();
-        if (!config.getBoolean("controlled.shutdown.enable")) {
-            exit("controlled.shutdown.enable is false");
-            return;
-        }
-        shutdownAttemptsLeft = config.getInt("controlled.shutdown.max.retries");
-        attemptControlledShutdown();
+        shutdown.start(readyToStop);
     }
 
-    private void attemptControlledShutdown() {
-        shutdownAttemptsLeft--;
-        if (activeControllerId < 0 || !registered) {
-            controlledShutdownAttemptFailed("no controller known");
-            return;
-        }
-        long correlationId = ++nextCorrelationId;
-        shutdownInFlight = correlationId;
-        shutdownSentTo = activeControllerId;
-        ctx.trace("zk-broker", "broker " + brokerId + " sends ControlledShutdown (broker epoch " + brokerEpoch + ") to controller "
-                + activeControllerId);
-        ctx.send(plane.brokerNode(activeControllerId), new ControllerRequest.ControlledShutdown(correlationId, brokerId, brokerEpoch));
-        ctx.setTimer(new ControlledShutdownTimer(brokerId, correlationId),
-                plane.cluster().config().getMillisAsNanos("controller.socket.timeout.ms"));
-    }
-
-    private void controlledShutdownAttemptFailed(String why) {
-        shutdownInFlight = 0;
-        if (shutdownAttemptsLeft > 0) {
-            long backoff = plane.cluster().config().getMillisAsNanos("controlled.shutdown.retry.backoff.ms");
-            ctx.trace("zk-broker", "broker " + brokerId + " controlled shutdown attempt failed (" + why + "); retrying in "
-                    + dev.faultline.core.kernel.Time.format(backoff));
-            ctx.setTimer(new ControlledShutdownTimer(brokerId, 0), backoff);
-        } else {
-            exit("controlled shutdown failed (" + why + "), retries exhausted: shutting down anyway");
-        }
-    }
-
-    private void onControlledShutdownTimer(ControlledShutdownTimer t) {
-        if (shutdownReady == null) {
-            return;
-        }
-        if (t.correlationId() == 0) {
-            attemptControlledShutdown();
-        } else if (t.correlationId() == shutdownInFlight) {
-            controlledShutdownAttemptFailed("no answer within controller.socket.timeout.ms");
-        }
-    }
-
-    /** Controlled-shutdown traffic; returns whether the message was consumed. */
+    /**
+     * Controlled-shutdown traffic for the controller this broker runs (a ControlledShutdown) or for
+     * this broker (StopReplica, the answer to its own request); returns whether the message was
+     * consumed.
+     */
     private boolean onControlledShutdownMessage(NodeId from, Message message) {
         if (message instanceof ControllerRequest.ControlledShutdown req) {
             if (controller != null && controller.isActive()) {
@@ -807,55 +498,49 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
             }
             return true;
         }
-        if (message instanceof ControllerRequest.ControlledShutdownResponse resp) {
-            if (shutdownReady == null || resp.correlationId() != shutdownInFlight) {
-                return true; // late answer to an attempt that timed out
-            }
-            ctx.cancelTimer(new ControlledShutdownTimer(brokerId, shutdownInFlight));
-            if (resp.error() == Errors.NONE && resp.partitionsRemaining().isEmpty()) {
-                shutdownInFlight = 0;
-                exit("controlled shutdown succeeded");
-            } else {
-                controlledShutdownAttemptFailed(resp.error() != Errors.NONE ? resp.error().name()
-                        : resp.partitionsRemaining().size() + " partitions still led");
-            }
-            return true;
-        }
         if (message instanceof ControllerRequest.StopReplica req) {
             // STALE_CONTROLLER_EPOCH / STALE_BROKER_EPOCH as for LeaderAndIsr.
-            if (req.controllerEpoch() >= highestControllerEpochSeen && req.brokerEpoch() == brokerEpoch) {
-                broker.stopReplicas(req.partitions());
-            }
+            requestHandler.stopReplica(req);
             return true;
         }
-        if (message instanceof ConnectionReset reset && shutdownInFlight != 0 && shutdownSentTo >= 0
-                && reset.peer().equals(plane.brokerNode(shutdownSentTo))) {
-            ctx.cancelTimer(new ControlledShutdownTimer(brokerId, shutdownInFlight));
-            controlledShutdownAttemptFailed("connection to controller " + shutdownSentTo + " lost");
-            return false; // the rest of the agent sees the reset too
-        }
-        return false;
+        return shutdown.onMessage(from, message);
     }
 
     /**
-     * The process may exit: the controller it runs (if any) resigns, the ZooKeeper session is closed
-     * explicitly (closeSession, so {@code /brokers/ids/<id>} and a {@code /controller} it owns go away
-     * at once; docs/model.md#controlled-shutdown: a clean shutdown deletes the node at once), and
-     * the broker is told it may stop.
+     * The process may exit: the controller it runs (if any) resigns and the ZooKeeper session is
+     * closed explicitly (closeSession, so {@code /brokers/ids/<id>} and a {@code /controller} it owns
+     * go away at once; docs/model.md#controlled-shutdown: a clean shutdown deletes the node at once);
+     * the caller then tells the broker it may stop.
      */
-    private void exit(String why) {
+    void exit(String why) {
         ctx.trace("zk-broker", "broker " + brokerId + " exits: " + why);
         exiting = true;
         resignController("shutting down");
         if (zk != null && zk.state().isAlive()) {
             zk.close();
         }
-        Runnable ready = shutdownReady;
-        shutdownReady = null;
-        ready.run();
     }
 
     // ------------------------------------------------------------------ for the controller and the plane
+
+    /** The controller this broker knows, or -1. */
+    int activeControllerId() {
+        return activeControllerId;
+    }
+
+    /** The next correlation id of this broker's requests to the controller. */
+    long nextCorrelationId() {
+        return ++nextCorrelationId;
+    }
+
+    BrokerHandle handle() {
+        return broker;
+    }
+
+    /** Whether this broker runs a controller (active or not yet resigned). */
+    boolean hasController() {
+        return controller != null;
+    }
 
     ZkControlPlane plane() {
         return plane;
