@@ -82,7 +82,8 @@ final class DataPlaneEntries {
                         A follower in the ISR that stops fetching while the leader has records it lacks is removed from the ISR \
                         within 1.5 x replica.lag.time.max.ms plus one second. The window restarts when the controller changes or \
                         is unavailable, and an AlterPartition still in flight is given its request timeout first, as in Kafka \
-                        where a leader cannot shrink while one is pending.""")
+                        where a leader cannot shrink while one is pending. Time the active controller spends busy with events \
+                        queued before the request (ZooKeeper mode's single event thread) is not counted against it.""")
                         .exempt(NOT_CHECKED, "a paused leader broker (it cannot act while paused)")
                         .provenBy(MISBEHAVING_NODE, MODULE, DETECTION
                                 + "dpl1FiresWhenAFollowerThatStoppedFetchingStaysInTheIsrBehindAnAlterPartitionThatNeverReturns"),
