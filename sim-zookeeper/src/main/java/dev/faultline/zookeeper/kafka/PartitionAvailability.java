@@ -14,6 +14,7 @@ import dev.faultline.zookeeper.ensemble.Stat;
 import dev.faultline.zookeeper.ensemble.ZkServer;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
+import java.util.List;
 
 /**
  * KZ-L2 (docs/invariants.md), on unless {@code faultline.check.kz.l2=false}: when a broker goes
@@ -93,7 +94,8 @@ final class PartitionAvailability implements Invariant {
     @Override
     public void check(CheckContext context) {
         backlog.scan(context.now());
-        for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+        // A broker goes down only with a change of the simulation's lifecycle version.
+        for (ClusterSpec.BrokerSpec b : sim.lifecycleVersion() == seenLifecycle ? List.<ClusterSpec.BrokerSpec>of() : cluster.brokers()) {
             boolean up = sim.isUp(plane.brokerNode(b.id()));
             if (wasUp[b.id()] && !up) {
                 DataTree tree = plane.authoritativeTree();
@@ -121,6 +123,7 @@ final class PartitionAvailability implements Invariant {
             }
             wasUp[b.id()] = up;
         }
+        seenLifecycle = sim.lifecycleVersion();
         if (pending.isEmpty()) {
             return;
         }
@@ -185,6 +188,8 @@ final class PartitionAvailability implements Invariant {
         pending = remaining;
     }
 
+    /** The simulation's lifecycle version when the brokers' liveness was last looked at. */
+    private long seenLifecycle = -1;
     private static final int ABSENT = Integer.MIN_VALUE;
     private boolean[] candidate;
     private KafkaBroker[] running;

@@ -101,6 +101,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (warm.controllerId() == brokerId) {
             plane.controllerActivated(this, warm.controllerEpoch());
             controller = ZkController.warm(this, warm.controllerEpoch(), warm.epochZkVersion(), plane.warmBrokerEpochs());
+            plane.controllersChanged();
         }
         zk.start();
     }
@@ -238,6 +239,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         ctx.trace("zk-broker", "broker " + brokerId + " becomes controller, epoch " + epoch + " (zkVersion " + epochZkVersion + ")");
         plane.controllerActivated(this, epoch);
         controller = new ZkController(this, epoch, epochZkVersion);
+        plane.controllersChanged();
         controller.start();
     }
 
@@ -264,6 +266,7 @@ final class ZkBrokerAgent implements BrokerAgent, ZkClient.Watcher {
         if (controller != null) {
             controller.resign(why);
             controller = null;
+            plane.controllersChanged();
         }
     }
 

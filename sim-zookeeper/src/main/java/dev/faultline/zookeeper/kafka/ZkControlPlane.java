@@ -270,7 +270,25 @@ public final class ZkControlPlane implements ControlPlane {
     public BrokerAgent newBrokerAgent(int brokerId) {
         ZkBrokerAgent agent = new ZkBrokerAgent(this, brokerId);
         agents[brokerId] = agent;
+        controllersChanged();
         return agent;
+    }
+
+    // The answers below are read after every event by checks and watchers (FailoverWatch, DP-L1,
+    // KZ-L1, KZ-L2). They depend only on which processes run or are paused (Simulation's lifecycle
+    // version) and on the brokers' controllers (activated, resigned, event thread paused or resumed:
+    // controllersChanged), so each is computed again only when one of those moved, not per event.
+    private long controllersVersion;
+    private long activeCachedLifecycle = -1;
+    private long activeCachedControllers = -1;
+    private int activeCached = -1;
+    private long pausedCachedLifecycle = -1;
+    private long pausedCachedControllers = -1;
+    private boolean threadPausedCached;
+
+    /** A broker's controller was created, resigned, or had its event thread paused or resumed. */
+    void controllersChanged() {
+        controllersVersion++;
     }
 
     @Override
@@ -291,6 +309,9 @@ public final class ZkControlPlane implements ControlPlane {
 
     /** The broker whose controller is active with the highest epoch and whose process is up, or -1. */
     private int activeControllerBroker() {
+        if (activeCachedLifecycle == sim.lifecycleVersion() && activeCachedControllers == controllersVersion) {
+            return activeCached;
+        }
         int best = -1;
         int bestEpoch = -1;
         for (int b = 0; b < agents.length; b++) {
@@ -302,6 +323,9 @@ public final class ZkControlPlane implements ControlPlane {
                 }
             }
         }
+        activeCachedLifecycle = sim.lifecycleVersion();
+        activeCachedControllers = controllersVersion;
+        activeCached = best;
         return best;
     }
 
@@ -364,20 +388,35 @@ public final class ZkControlPlane implements ControlPlane {
      * and adopt their roles from it), the state every server is about to load.
      */
     DataTree authoritativeTree() {
+        if (serversLifecycle != sim.lifecycleVersion()) {
+            // The running server processes change only with the simulation's lifecycle version.
+            serversLifecycle = sim.lifecycleVersion();
+            List<NodeId> ids = ensemble.servers();
+            if (servers == null) {
+                servers = new ZkServer[ids.size()];
+            }
+            serversStarted = false;
+            for (int i = 0; i < ids.size(); i++) {
+                servers[i] = ensemble.process(ids.get(i));
+                serversStarted |= sim.incarnation(ids.get(i)) > 0;
+            }
+        }
         DataTree best = null;
-        boolean started = false;
-        for (NodeId id : ensemble.servers()) {
-            ZkServer s = ensemble.process(id);
-            started |= sim.incarnation(id) > 0;
+        for (ZkServer s : servers) {
             if (s != null && s.dataTree() != null && (best == null || s.dataTree().lastProcessedZxid() > best.lastProcessedZxid())) {
                 best = s.dataTree();
             }
         }
-        if (started) {
+        if (serversStarted) {
             baseTree = null; // only needed before the servers start
         }
-        return best == null && !started ? baseTree : best;
+        return best == null && !serversStarted ? baseTree : best;
     }
+
+    /** The ZooKeeper server processes running at lifecycle version {@link #serversLifecycle}, in ensemble order. */
+    private ZkServer[] servers;
+    private long serversLifecycle = -1;
+    private boolean serversStarted;
 
     /**
      * Whether no cut and no link fault lies between any two running nodes, either way (the KZ-L1/KZ-L2
@@ -442,12 +481,20 @@ public final class ZkControlPlane implements ControlPlane {
 
     /** Whether the active controller's event thread is paused (the {@code pauseThread} fault). */
     boolean controllerThreadPaused() {
+        if (pausedCachedLifecycle == sim.lifecycleVersion() && pausedCachedControllers == controllersVersion) {
+            return threadPausedCached;
+        }
+        boolean paused = false;
         for (ZkBrokerAgent a : agents) {
             if (a != null && a.isActiveController() && a.isControllerThreadPaused()) {
-                return true;
+                paused = true;
+                break;
             }
         }
-        return false;
+        pausedCachedLifecycle = sim.lifecycleVersion();
+        pausedCachedControllers = controllersVersion;
+        threadPausedCached = paused;
+        return paused;
     }
 
     ZkBrokerAgent agent(int brokerId) {
@@ -507,6 +554,20 @@ public final class ZkControlPlane implements ControlPlane {
 
     /** Whether a running node is paused (no allocation: checks call it after every event). */
     boolean anyRunningNodePaused() {
+        if (anyPausedCachedLifecycle == sim.lifecycleVersion() && anyPausedCachedNodes == sim.nodeCount()) {
+            return anyPausedCached;
+        }
+        anyPausedCachedLifecycle = sim.lifecycleVersion();
+        anyPausedCachedNodes = sim.nodeCount();
+        anyPausedCached = scanRunningNodePaused();
+        return anyPausedCached;
+    }
+
+    private long anyPausedCachedLifecycle = -1;
+    private int anyPausedCachedNodes = -1;
+    private boolean anyPausedCached;
+
+    private boolean scanRunningNodePaused() {
         int n = sim.nodeCount();
         if (allNodes == null || allNodes.size() != n) {
             allNodes = sim.nodes();

@@ -116,6 +116,7 @@ final class ZkController {
         this.machine = new PartitionStateMachine(cluster, context, controllerEpoch, plane::hostedPartitions);
         this.zk = new ControllerZk(this, agent, context, controllerEpoch, epochZkVersion, () -> active);
         this.requests = new ControllerRequests(cluster, ctx, context, channel, costs, agent.brokerId(), controllerEpoch);
+        plane.controllersChanged();
     }
 
     /**
@@ -197,6 +198,7 @@ final class ZkController {
     void resign(String why) {
         if (active) {
             active = false;
+            plane.controllersChanged();
             queue.clear();
             channel.shutdown();
             ctx.trace("zk-controller", "controller " + agent.brokerId() + " (epoch " + controllerEpoch + ") resigns: " + why);
@@ -210,12 +212,14 @@ final class ZkController {
     /** The controller event thread alone stops for {@code nanos} (sessions and other threads go on). */
     void pauseEventThread(long nanos) {
         threadPaused = true;
+        plane.controllersChanged();
         ctx.trace("zk-controller", "controller event thread of broker " + agent.brokerId() + " paused");
         ctx.setTimer(new ResumeEventThread(agent.brokerId()), nanos);
     }
 
     void resumeEventThread() {
         threadPaused = false;
+        plane.controllersChanged();
         ctx.trace("zk-controller", "controller event thread of broker " + agent.brokerId() + " resumed");
         if (!running) {
             next();
