@@ -82,8 +82,9 @@ final class Formats {
         MODE((t, n) -> {
             Mode m = Mode.parse(t);
             if (m == null) {
-                throw new IllegalArgumentException("unknown mode '" + t + "'; valid modes are kraft, zookeeper, oracle"
-                        + Suggest.didYouMean(t, List.of("kraft", "zookeeper", "oracle")));
+                List<String> names = Modes.all().stream().map(dev.faultline.core.mode.MetadataMode::name).toList();
+                throw new IllegalArgumentException("unknown mode '" + t + "'; valid modes are " + String.join(", ", names)
+                        + Suggest.didYouMean(t, names));
             }
             return m;
         }, null),

@@ -6,6 +6,6 @@
  * dev.faultline.core.mode.MetadataMode.Run} per run: the control plane, the mode's invariants, its
  * role targets and its mode-only faults. Implemented by sim-raft ({@code kraft}), sim-zookeeper
  * ({@code zookeeper}) and, in sim-core, the oracle; the scenarios module only dispatches to them, in
- * the fixed order of its registry. See docs/architecture.md, "The ControlPlane SPI".
+ * the fixed order of its registry. See docs/architecture.md, "The mode SPI".
  */
 package dev.faultline.core.mode;
