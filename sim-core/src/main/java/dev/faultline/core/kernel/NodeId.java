@@ -5,7 +5,7 @@ package dev.faultline.core.kernel;
  * {@code broker-3}. Created only by {@link Simulation#addNode}; equality and hash code follow the
  * index, so hash containers keyed by node iterate in the same order on every JVM.
  */
-public final class NodeId implements Comparable<NodeId> {
+public final class NodeId implements Comparable<NodeId>, dev.faultline.core.trace.ContentHashed {
     private final int index;
     private final String name;
 
@@ -29,6 +29,12 @@ public final class NodeId implements Comparable<NodeId> {
 
     @Override
     public int hashCode() {
+        return index;
+    }
+
+    /** Its index, for the fingerprint (names follow indexes). */
+    @Override
+    public long contentHash() {
         return index;
     }
 

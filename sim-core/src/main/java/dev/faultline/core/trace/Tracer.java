@@ -11,9 +11,11 @@ import java.util.function.IntFunction;
  * violation reports), and optional sinks. Without sinks nothing is allocated per event: the
  * fingerprint and the ring take primitives and references.
  *
- * <p>The fingerprint mixes each event's kind, virtual time, nodes, and the class name of its
- * message or timer tag (or a note's text); Java specifies {@code String.hashCode}, so the same run
- * gives the same fingerprint on every JVM.
+ * <p>The fingerprint mixes each event's kind, virtual time, nodes, and the full contents of its
+ * message or timer tag ({@link ContentHash}: every field, in a form that never depends on identity
+ * hash codes or hash-container order; Java specifies {@code String.hashCode}), or a note's text, so
+ * two runs that differ in one field of one message differ in fingerprint, and the same run gives
+ * the same fingerprint on every JVM.
  */
 public final class Tracer {
     /** Event kinds, in the fingerprint and the ring. */
@@ -66,7 +68,7 @@ public final class Tracer {
         mix(((long) kind << 56) ^ ((long) node << 28) ^ (peer & 0xFFFFFFFL));
         mix(time);
         if (ref != null) {
-            mix(ref instanceof String s ? s.hashCode() : ref.getClass().getName().hashCode());
+            mix(ContentHash.of(ref));
         }
         if (text != null) {
             mix(text.hashCode());

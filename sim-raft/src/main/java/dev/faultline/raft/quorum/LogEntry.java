@@ -1,5 +1,8 @@
 package dev.faultline.raft.quorum;
 
+import dev.faultline.core.trace.ContentHash;
+import dev.faultline.core.trace.ContentHashed;
+
 /**
  * One record of the metadata log. Offsets are positions in the log (no gaps). {@code chainHash}
  * folds this entry into the hash of every entry before it, so two logs whose entries at one offset
@@ -22,7 +25,8 @@ package dev.faultline.raft.quorum;
  * @param sizeBytes the record's serialized size inside its batch (without the batch header)
  * @param batchStart whether this record starts a batch
  */
-public record LogEntry(int epoch, boolean control, long value, long chainHash, Object payload, int sizeBytes, boolean batchStart) {
+public record LogEntry(int epoch, boolean control, long value, long chainHash, Object payload, int sizeBytes, boolean batchStart)
+        implements ContentHashed {
     /** {@code DefaultRecordBatch.RECORD_BATCH_OVERHEAD}: the header of every record batch. */
     public static final int BATCH_HEADER_BYTES = 61;
     /** {@code KafkaRaftClient.MAX_BATCH_SIZE_BYTES} (8 MiB): a batch holds at most this many bytes. */
@@ -39,6 +43,16 @@ public record LogEntry(int epoch, boolean control, long value, long chainHash, O
     }
 
     /** The chain hash of an entry with this content after an entry whose chain hash is {@code previous}. */
+    /** For the fingerprint: every component; the payload through {@code value}, its content hash. */
+    @Override
+    public long contentHash() {
+        long h = ContentHash.step(epoch, control ? 1 : 0);
+        h = ContentHash.step(h, value);
+        h = ContentHash.step(h, chainHash);
+        h = ContentHash.step(h, sizeBytes);
+        return ContentHash.step(h, batchStart ? 1 : 0);
+    }
+
     public static long chain(long previous, int epoch, boolean control, long value) {
         long h = previous * 0x9E3779B97F4A7C15L + epoch;
         h = Long.rotateLeft(h, 29) ^ (control ? 0x5bd1e995L : 0L);

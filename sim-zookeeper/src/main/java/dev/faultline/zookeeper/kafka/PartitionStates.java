@@ -2,6 +2,8 @@ package dev.faultline.zookeeper.kafka;
 
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.PartitionState;
+import dev.faultline.core.trace.ContentHash;
+import dev.faultline.core.trace.ContentHashed;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.util.AbstractList;
 import java.util.RandomAccess;
@@ -12,7 +14,7 @@ import java.util.RandomAccess;
  * instead of an object each, so that a full UpdateMetadata of millions of partitions to every broker
  * stays small). {@link #get} builds the {@link PartitionState} on demand.
  */
-final class PartitionStates extends AbstractList<PartitionState> implements RandomAccess {
+final class PartitionStates extends AbstractList<PartitionState> implements RandomAccess, ContentHashed {
     private final ClusterSpec cluster;
     private final int[] partition;
     private final int[] leader;
@@ -74,6 +76,23 @@ final class PartitionStates extends AbstractList<PartitionState> implements Rand
     /** The leader epoch of entry {@code i} (no allocation). */
     int leaderEpoch(int i) {
         return leaderEpoch[i];
+    }
+
+    /** For the fingerprint: the arrays as serialized (ISRs packed), without building a state per entry. */
+    @Override
+    public long contentHash() {
+        long h = partition.length;
+        for (int i = 0; i < partition.length; i++) {
+            h = ContentHash.step(h, partition[i]);
+            h = ContentHash.step(h, leader[i]);
+            h = ContentHash.step(h, leaderEpoch[i]);
+            h = ContentHash.step(h, isr[i]);
+            h = ContentHash.step(h, partitionEpoch[i]);
+            if (isr[i] == KafkaZnodes.Isr.NOT_PACKED) {
+                h = ContentHash.step(h, ContentHash.of(isrText[i]));
+            }
+        }
+        return h;
     }
 
     /** Bytes of these states in a request. */
