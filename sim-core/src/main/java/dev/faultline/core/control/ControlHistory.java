@@ -39,6 +39,9 @@ public final class ControlHistory {
     private final List<Decision> decisions = new ArrayList<>();
     private final Int2LongOpenHashMap lastUncleanElection = new Int2LongOpenHashMap();
     private final Int2IntOpenHashMap maxUncleanEpoch = new Int2IntOpenHashMap();
+    /** Per partition with an unclean election: each unclean leader epoch and when it became authoritative. */
+    private final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<it.unimi.dsi.fastutil.ints.Int2LongRBTreeMap> uncleanEpochs =
+            new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
     private final FailoverRecorder failover;
     private long leaderElections;
     private long uncleanElections;
@@ -81,6 +84,8 @@ public final class ControlHistory {
             uncleanElections++;
             lastUncleanElection.put(state.partition(), timeNanos);
             maxUncleanEpoch.put(state.partition(), Math.max(maxUncleanEpoch.get(state.partition()), state.leaderEpoch()));
+            uncleanEpochs.computeIfAbsent(state.partition(), p -> new it.unimi.dsi.fastutil.ints.Int2LongRBTreeMap())
+                    .put(state.leaderEpoch(), timeNanos);
         }
         if (failover != null) {
             failover.leaderElected(state.partition(), state.leader(), state.leaderEpoch(), timeNanos);
@@ -124,6 +129,24 @@ public final class ControlHistory {
      */
     public boolean uncleanElectionAfterEpoch(int partition, int leaderEpoch) {
         return leaderEpoch >= 0 && maxUncleanEpoch.get(partition) > leaderEpoch;
+    }
+
+    /** When the unclean election that chose {@code leaderEpoch} became authoritative; {@code Long.MIN_VALUE} if that epoch was not unclean. */
+    public long uncleanElectionTime(int partition, int leaderEpoch) {
+        it.unimi.dsi.fastutil.ints.Int2LongRBTreeMap m = uncleanEpochs.get(partition);
+        return m == null || !m.containsKey(leaderEpoch) ? Long.MIN_VALUE : m.get(leaderEpoch);
+    }
+
+    /**
+     * The unclean leader epochs of the partition in {@code (afterEpoch, upToEpoch]}, oldest first
+     * (the unclean elections in a lineage between two leader epochs).
+     */
+    public int[] uncleanEpochsBetween(int partition, int afterEpoch, int upToEpoch) {
+        it.unimi.dsi.fastutil.ints.Int2LongRBTreeMap m = uncleanEpochs.get(partition);
+        if (m == null || upToEpoch <= afterEpoch) {
+            return new int[0];
+        }
+        return m.subMap(afterEpoch + 1, upToEpoch + 1).keySet().toIntArray();
     }
 
     /** Whether the partition ever had an unclean election. */

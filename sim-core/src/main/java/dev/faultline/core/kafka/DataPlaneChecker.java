@@ -10,12 +10,10 @@ import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
-import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
-import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,21 +23,19 @@ import java.util.TreeSet;
 /**
  * The data-plane safety invariants DP-S1 to DP-S7 (docs/invariants.md), checked incrementally after
  * every event from what the brokers report through {@link ReplicaObserver} and what the clients
- * record in the {@link KafkaHistory}. Each invariant is its own {@link Invariant} with its id as
- * name and can be switched off. Losses of acknowledged records are classified EXPECTED or BUG
+ * record in the {@link KafkaHistory}. Each invariant is its own id and can be switched off. Losses
+ * of acknowledged records (DP-S1) are judged by {@link AckedLossJudge}, EXPECTED or BUG
  * (docs/architecture.md#ground-truth-and-checkers); only BUG fails the run unless
- * {@code failOnExpectedLoss}. A loss is EXPECTED after an unclean election of the partition since
- * the ack, or when a replica lost the record to a power loss after the ack and, when the leader
- * without it took over, no member of its ISR held it (the power-loss exemption,
- * docs/architecture.md#ground-truth-and-checkers, judged at the moment of the loss; it covers
- * KIP-966's last replica standing and {@code min.insync.replicas=1} single-replica cases). "After
- * the ack" means after the leader sent it: a success still on its way to the producer when the
- * power loss cut the record counts too. DP-S2/DP-S3 are exempt for a partition once such a loss
- * happened, or once a power loss cut committed records (acknowledged or not) from an ISR member
- * while no other ISR member held them. DP-S5 excuses an ISR member that the leader last saw past
- * the offset but whose log a power loss or disk wipe has since cut (the leader cannot know before
- * the member's next fetch); DP-S6 excuses a replica that lost records that way after the leader
- * proposed adding it (the expansion commits while the old registration is still current).
+ * {@code failOnExpectedLoss}.
+ *
+ * <p>Every exemption is scoped to what it excuses. DP-S3 excuses a truncation below a replica's
+ * high watermark only when that high watermark was learned before an unclean election the replica
+ * now follows, or before a power-loss cut of committed records that no other ISR member held, at or
+ * below the truncation point (the replica has not fetched successfully since). DP-S5 excuses an ISR
+ * member that the leader last saw past the offset only while a power-loss cut (or a lost disk) of
+ * that member to at or below the offset is newer than the leader's view of it. DP-S6 excuses a
+ * replica that lost records that way after the leader proposed adding it (the expansion commits
+ * while the old registration is still current).
  *
  * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
  * control plane's authoritative partition states, the control history (unclean elections) and the
@@ -52,7 +48,6 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final ControlHistory controlHistory;
     private final KafkaHistory history;
     private final Set<String> disabled;
-    private final boolean failOnExpectedLoss;
     private final boolean modernTruncation;
     private final boolean checkS2;
     private final boolean checkS4;
@@ -64,27 +59,29 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final List<String[]> pending = new ArrayList<>(); // {invariant, message, broker}
     private final Long2LongOpenHashMap agreedUpTo = new Long2LongOpenHashMap();
     private final Long2LongOpenHashMap epochsCheckedUpTo = new Long2LongOpenHashMap();
-    private final Int2LongOpenHashMap powerLossHazard = new Int2LongOpenHashMap();
-    /** Per replica: the lowest end offset a power loss ever cut its log to (DP-S5 exemption). */
-    private final Long2LongOpenHashMap powerLossCutTo = new Long2LongOpenHashMap();
+    /**
+     * DP-S3's power-loss exemption, per partition: each cut of committed records from an ISR member
+     * that no other ISR member held, as {lowest offset cut, leader epoch at the cut}.
+     */
+    private final Int2ObjectOpenHashMap<List<long[]>> powerLossHazards = new Int2ObjectOpenHashMap<>();
+    /**
+     * Per replica of a partition that had an unclean election or a power-loss hazard: the leader
+     * epoch in which it last fetched successfully (or led); DP-S3 judges truncations against it.
+     */
+    private final Long2IntOpenHashMap validatedEpoch = new Long2IntOpenHashMap();
+    /**
+     * DP-S5's exemption, per replica: its last power-loss cut as {end offset it was cut to, the
+     * leader broker, that leader's epoch, the leader's view of the replica's log end at the cut}.
+     * Excuses the replica only while that leader, in that epoch, has not seen it fetch since.
+     */
+    private final Long2ObjectOpenHashMap<long[]> lastCut = new Long2ObjectOpenHashMap<>();
     /** Per broker: power-loss cuts so far (with disk wipes, what DP-S6 compares before and after a proposal). */
     private final Int2LongOpenHashMap powerLossCuts = new Int2LongOpenHashMap();
     /** Per replica: {@link #losses} when a leader last proposed adding it to the ISR. */
     private final Long2LongOpenHashMap lossesAtProposal = new Long2LongOpenHashMap();
     /** Per replica: the broker epoch the leader proposed it with. */
     private final Long2LongOpenHashMap epochAtProposal = new Long2LongOpenHashMap();
-    private final LongOpenHashSet reportedLosses = new LongOpenHashSet();
-    /** Acknowledged records some replica lost to a power loss after their ack. */
-    private final LongOpenHashSet cutByPowerLoss = new LongOpenHashSet();
-    /**
-     * acks=all successes sent by a leader that the producer has not received yet, per partition:
-     * record id to {offset, virtual send time}. A power loss that cuts such a record happens after
-     * its ack (the leader's decision), although the history records the ack only on arrival.
-     */
-    private final Int2ObjectOpenHashMap<Long2ObjectLinkedOpenHashMap<long[]>> acksInFlight = new Int2ObjectOpenHashMap<>();
-    /** In-flight acks older than this are forgotten (a response that never arrived: dropped, or its producer died). */
-    private static final long IN_FLIGHT_ACK_RETENTION_NANOS = dev.faultline.core.kernel.Time.seconds(600);
-    private final List<DataLoss> losses = new ArrayList<>();
+    private final AckedLossJudge judge;
 
     DataPlaneChecker(Simulation sim, ClusterSpec cluster, ControlPlane controlPlane, ControlHistory controlHistory, KafkaHistory history,
                      Set<String> disabled, boolean failOnExpectedLoss) {
@@ -94,16 +91,15 @@ public final class DataPlaneChecker implements ReplicaObserver {
         this.controlHistory = controlHistory;
         this.history = history;
         this.disabled = new TreeSet<>(disabled);
-        this.failOnExpectedLoss = failOnExpectedLoss;
         this.modernTruncation = !cluster.config().getBoolean("replication.truncateToHighWatermark")
                 && !cluster.config().getBoolean("replication.singleRoundEpochLookup");
         this.checkS2 = !this.disabled.contains("DP-S2");
         this.checkS4 = !this.disabled.contains("DP-S4");
         this.brokerNodes = new NodeId[cluster.maxBrokerId() + 1];
-        powerLossHazard.defaultReturnValue(Long.MIN_VALUE);
         agreedUpTo.defaultReturnValue(0);
         epochsCheckedUpTo.defaultReturnValue(0);
-        powerLossCutTo.defaultReturnValue(Long.MAX_VALUE);
+        validatedEpoch.defaultReturnValue(-1);
+        this.judge = new AckedLossJudge(this, sim, cluster, controlHistory, history, failOnExpectedLoss);
     }
 
     /** The invariants to register, one per id. */
@@ -115,7 +111,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
 
     /** Every acks=all loss seen so far. */
     public List<DataLoss> losses() {
-        return Collections.unmodifiableList(losses);
+        return Collections.unmodifiableList(judge.losses());
     }
 
     private static long key(int broker, int partition) {
@@ -126,7 +122,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         return !disabled.contains(id);
     }
 
-    private void violation(String id, String message, int broker) {
+    void violation(String id, String message, int broker) {
         if (enabled(id)) {
             pending.add(new String[] {id, message, broker < 0 ? null : ClusterSpec.brokerNodeName(broker)});
         }
@@ -179,10 +175,40 @@ public final class DataPlaneChecker implements ReplicaObserver {
     public void truncated(int brokerId, int partition, long oldEndOffset, long newEndOffset, long highWatermarkBefore, String reason) {
         lowerTo(brokerId, partition, newEndOffset);
         // DP-S3: no truncation below the replica's own HW (modern protocol), unless an exemption applies.
-        if (modernTruncation && newEndOffset < highWatermarkBefore && !exempt(partition)) {
-            violation("DP-S3", "broker-" + brokerId + " truncated " + cluster.partitionName(partition) + " from " + oldEndOffset + " to "
-                    + newEndOffset + " below its high watermark " + highWatermarkBefore + " (" + reason + ")", brokerId);
+        if (modernTruncation && newEndOffset < highWatermarkBefore) {
+            String excuse = truncationExcuse(brokerId, partition, newEndOffset);
+            if (excuse == null) {
+                violation("DP-S3", "broker-" + brokerId + " truncated " + cluster.partitionName(partition) + " from " + oldEndOffset + " to "
+                        + newEndOffset + " below its high watermark " + highWatermarkBefore + " (" + reason + ")", brokerId);
+            }
         }
+    }
+
+    /**
+     * DP-S3's exemptions, scoped: the replica's high watermark was learned before an event that
+     * legitimately removed committed records from the partition's lineage, and it has not fetched
+     * successfully from that new lineage since (its last validated leader epoch is older). Either an
+     * unclean election of a leader epoch after that one and at most the epoch it now follows, or a
+     * power-loss cut of committed records that no other ISR member held, at or below the truncation
+     * point. Returns why, or null when nothing excuses the truncation.
+     */
+    private String truncationExcuse(int brokerId, int partition, long newEndOffset) {
+        KafkaBroker b = process(brokerId);
+        int following = b == null ? Integer.MAX_VALUE : b.leaderEpoch(partition);
+        int validated = validatedEpoch.get(key(brokerId, partition));
+        int[] unclean = controlHistory.uncleanEpochsBetween(partition, validated, following);
+        if (unclean.length > 0) {
+            return "unclean election of leader epoch " + unclean[0];
+        }
+        List<long[]> hazards = powerLossHazards.get(partition);
+        if (hazards != null) {
+            for (long[] h : hazards) {
+                if (h[0] <= newEndOffset && validated <= h[1]) {
+                    return "power loss cut committed records from offset " + h[0] + " at leader epoch " + h[1];
+                }
+            }
+        }
+        return null;
     }
 
     /** A log got shorter: what was checked beyond its new end must be checked again. */
@@ -200,21 +226,24 @@ public final class DataPlaneChecker implements ReplicaObserver {
     public void powerLossCut(int brokerId, int partition, long oldEndOffset, long newEndOffset) {
         lowerTo(brokerId, partition, newEndOffset);
         long k = key(brokerId, partition);
-        powerLossCutTo.put(k, Math.min(powerLossCutTo.get(k), newEndOffset));
         powerLossCuts.addTo(brokerId, 1);
         ReplicaLogView log = logOf(brokerId, partition); // still holds the records being cut
-        KafkaHistory.Acked acked = history.ackedAll(partition);
-        if (acked != null) {
-            for (int n = 0; n < acked.offsets.size(); n++) {
-                noteCut(partition, log, acked.offsets.getLong(n), acked.ids.getLong(n), oldEndOffset, newEndOffset);
-            }
+        judge.powerLossCut(brokerId, partition, log, oldEndOffset, newEndOffset);
+        PartitionState authoritative = controlPlane.partitionStates().state(partition);
+        // DP-S5's window: until the leader that saw this replica's log before the cut sees it fetch again.
+        KafkaBroker leader = authoritative == null || !authoritative.hasLeader() ? null : process(authoritative.leader());
+        if (leader != null && leader.brokerId != brokerId && leader.hosts(partition) && leader.isLeader(partition)) {
+            lastCut.put(k, new long[] {newEndOffset, leader.brokerId, leader.leaderEpoch(partition),
+                leader.followerLogEndOffset(partition, brokerId)});
+        } else {
+            lastCut.remove(k);
         }
         // Committed records (below some live replica's high watermark) cut from this replica: whether
         // or not they were acknowledged (min.insync.replicas can refuse the ack of a committed record),
         // a replica that learned that high watermark may later have to truncate below it to follow a
-        // clean leader that lost them (the sole ISR member), which DP-S2/DP-S3 exempt
-        // (docs/invariants.md). A replica that is down counts with its checkpointed high watermark:
-        // it restarts with it.
+        // clean leader that lost them (the sole ISR member), which DP-S3 exempts from the cut offset
+        // on (docs/invariants.md). A replica that is down counts with its checkpointed high
+        // watermark: it restarts with it.
         long committed = 0;
         for (int r : cluster.replicas(partition)) {
             if (r == brokerId) {
@@ -227,22 +256,18 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 committed = Math.max(committed, logOf(r, partition).checkpointedHighWatermark());
             }
         }
-        PartitionState authoritative = controlPlane.partitionStates().state(partition);
-        if (newEndOffset < Math.min(committed, oldEndOffset) && authoritative != null && authoritative.inIsr(brokerId)
-                && committedCutHeldByNoOtherIsrMember(brokerId, partition, authoritative, log, newEndOffset, Math.min(committed, oldEndOffset))) {
-            powerLossHazard.put(partition, sim.now());
-        }
-        // Acks already sent but still on their way to the producer: the loss is after the ack too.
-        Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
-        if (inFlight != null) {
-            for (Long2ObjectMap.Entry<long[]> e : inFlight.long2ObjectEntrySet()) {
-                noteCut(partition, log, e.getValue()[0], e.getLongKey(), oldEndOffset, newEndOffset);
+        long upTo = Math.min(committed, oldEndOffset);
+        if (newEndOffset < upTo && authoritative != null && authoritative.inIsr(brokerId)) {
+            long lost = firstCommittedCutHeldByNoOtherIsrMember(brokerId, partition, authoritative, log, newEndOffset, upTo);
+            if (lost >= 0) {
+                powerLossHazards.computeIfAbsent(partition, p -> new ArrayList<>()).add(new long[] {lost, authoritative.leaderEpoch()});
             }
         }
     }
 
-    /** Whether some record in {@code [from, to)} of the cut log is held at its offset by no other ISR member (page cache included). */
-    private boolean committedCutHeldByNoOtherIsrMember(int brokerId, int partition, PartitionState state, ReplicaLogView cut, long from, long to) {
+    /** The first offset in {@code [from, to)} of the cut log whose record no other ISR member holds there (page cache included), or -1. */
+    private long firstCommittedCutHeldByNoOtherIsrMember(int brokerId, int partition, PartitionState state, ReplicaLogView cut, long from,
+                                                         long to) {
         for (long o = from; o < to && o < cut.logEndOffset(); o++) {
             boolean held = false;
             for (int k = 0; k < state.isr().size() && !held; k++) {
@@ -253,40 +278,15 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 }
             }
             if (!held) {
-                return true;
+                return o;
             }
         }
-        return false;
-    }
-
-    private void noteCut(int partition, ReplicaLogView log, long offset, long id, long oldEndOffset, long newEndOffset) {
-        if (offset >= newEndOffset && offset < oldEndOffset && offset < log.logEndOffset() && log.recordId(offset) == id) {
-            cutByPowerLoss.add(id);
-            powerLossHazard.put(partition, sim.now());
-        }
+        return -1;
     }
 
     /** The producer received the acks=all success for {@code recordId}: it is in the history now. */
     void ackReceived(int partition, long recordId) {
-        Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
-        if (inFlight != null && inFlight.remove(recordId) != null && inFlight.isEmpty()) {
-            acksInFlight.remove(partition);
-        }
-    }
-
-    private void ackSent(int partition, ReplicaLogView leaderLog, long baseOffset, long lastOffset) {
-        Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
-        if (inFlight == null) {
-            inFlight = new Long2ObjectLinkedOpenHashMap<>();
-            acksInFlight.put(partition, inFlight);
-        }
-        long now = sim.now();
-        while (!inFlight.isEmpty() && inFlight.get(inFlight.firstLongKey())[1] < now - IN_FLIGHT_ACK_RETENTION_NANOS) {
-            inFlight.removeFirst();
-        }
-        for (long o = Math.max(0, baseOffset); o <= lastOffset && o < leaderLog.logEndOffset(); o++) {
-            inFlight.put(leaderLog.recordId(o), new long[] {o, now});
-        }
+        judge.ackReceived(partition, recordId);
     }
 
     @Override
@@ -295,7 +295,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         if (leader == null) {
             return;
         }
-        ackSent(partition, leader.log(partition), baseOffset, lastOffset);
+        judge.ackSent(partition, leader.log(partition), leader.leaderEpoch(partition), baseOffset, lastOffset);
         int[] maximal = leader.maximalIsr(partition);
         if (maximal.length < cluster.minInsyncReplicas(partition)) {
             violation("DP-S5", "acks=all success for " + cluster.partitionName(partition) + " offset " + lastOffset + " with maximal ISR "
@@ -316,17 +316,18 @@ public final class DataPlaneChecker implements ReplicaObserver {
 
     /**
      * DP-S5 reads the leader's replica state (docs/invariants.md): a member whose log the leader
-     * last saw past {@code lastOffset} but which has since lost those records outside the protocol
-     * (a power loss cut them, or its disk was wiped) and has not fetched again is not a leader
-     * error; no leader can know of the loss before the member's next fetch. Any other shortfall is
-     * still reported.
+     * last saw past {@code lastOffset}, and which a power loss (or a lost disk, reported as a cut to
+     * 0) has since cut to at or below {@code lastOffset}, is not a leader error while that leader, in
+     * that epoch, has not seen the member fetch since the cut: no leader can know of the loss before
+     * the member's next fetch. Any other shortfall is still reported, an older cut included.
      */
     private boolean lostOutsideProtocol(KafkaBroker leader, int member, int partition, long lastOffset) {
-        if (leader.followerLogEndOffset(partition, member) <= lastOffset) {
+        long seen = leader.followerLogEndOffset(partition, member);
+        if (seen <= lastOffset) {
             return false;
         }
-        long cutTo = powerLossCutTo.get(key(member, partition));
-        return cutTo <= lastOffset || sim.storage(sim.node(ClusterSpec.brokerNodeName(member))).wipes() > 0;
+        long[] cut = lastCut.get(key(member, partition));
+        return cut != null && cut[0] <= lastOffset && cut[1] == leader.brokerId && cut[2] == leader.leaderEpoch(partition) && cut[3] == seen;
     }
 
     @Override
@@ -414,11 +415,6 @@ public final class DataPlaneChecker implements ReplicaObserver {
         }
     }
 
-    /** Whether DP-S2/DP-S3 exemptions apply: an unclean election, or an acknowledged record lost to power loss. */
-    private boolean exempt(int partition) {
-        return controlHistory.everUnclean(partition) || powerLossHazard.containsKey(partition);
-    }
-
     // ------------------------------------------------------------------ checks after each event
 
     /** Clears a set and gives its memory back when it grew large (a full LeaderAndIsr touches every replica once). */
@@ -440,7 +436,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         public void check(CheckContext ctx) {
             if (!newLeaders.isEmpty()) {
                 for (long k : newLeaders) {
-                    checkNoCommittedLoss((int) (k >>> 32), (int) k);
+                    judge.checkNewLeader((int) (k >>> 32), (int) k);
                 }
                 clear(newLeaders);
             }
@@ -455,6 +451,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
                     int local = b.replicas.local(partition);
                     if (local < 0) {
                         continue;
+                    }
+                    // Kept only for partitions with a DP-S3 exemption event so far (memory per replica
+                    // otherwise): epochs validated before the first such event are older than it anyway.
+                    if ((b.replicas.role[local] == ReplicaTable.LEADER || b.replicas.hasFlag(local, ReplicaTable.VALIDATED))
+                            && (controlHistory.everUnclean(partition) || powerLossHazards.containsKey(partition))) {
+                        validatedEpoch.put(k, b.replicas.leaderEpoch[local]);
                     }
                     checkCommittedPrefix(b, partition, local);
                     checkEpochCache(b, partition, local);
@@ -472,64 +474,6 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 }
             }
         }
-    }
-
-    /** DP-S1: a new leader's log must hold every acknowledged acks=all record at its offset. */
-    private void checkNoCommittedLoss(int brokerId, int partition) {
-        KafkaHistory.Acked acked = history.ackedAll(partition);
-        KafkaBroker leader = process(brokerId);
-        if (acked == null || leader == null || !leader.isLeader(partition)) {
-            return;
-        }
-        ReplicaLogView log = leader.log(partition);
-        long leo = log.logEndOffset();
-        for (int n = 0; n < acked.offsets.size(); n++) {
-            long offset = acked.offsets.getLong(n);
-            long id = acked.ids.getLong(n);
-            if (offset < leo && log.recordId(offset) == id) {
-                continue;
-            }
-            if (!reportedLosses.add(id)) {
-                continue;
-            }
-            long ackedAt = acked.times.getLong(n);
-            String what = "record " + Long.toHexString(id) + " acknowledged at " + cluster.partitionName(partition) + " offset " + offset
-                    + " is not in the log of new leader broker-" + brokerId + " (log end " + leo
-                    + (offset < leo ? ", holds " + Long.toHexString(log.recordId(offset)) : "") + ")";
-            DataLoss.Classification c;
-            String reason;
-            if (controlHistory.uncleanElectionSince(partition, ackedAt)) {
-                c = DataLoss.Classification.EXPECTED;
-                reason = "unclean leader election after the ack";
-            } else if (controlHistory.uncleanElectionAfterEpoch(partition, acked.epochs.getInt(n))) {
-                // A leader deposed by an unclean election acknowledged it before learning of the election
-                // (fuzz kraft seed 653: broker-2, paused 11 s, answered a queued produce at epoch 0 after the
-                // controller had elected broker-3 uncleanly at epoch 2): lost to that election.
-                c = DataLoss.Classification.EXPECTED;
-                reason = "acknowledged at leader epoch " + acked.epochs.getInt(n) + " by a leader an unclean election had already replaced";
-            } else if (cutByPowerLoss.contains(id) && noIsrMemberHolds(leader, partition, offset, id)) {
-                c = DataLoss.Classification.EXPECTED;
-                reason = "a replica lost it to a power loss after the ack and no in-sync replica holds it";
-            } else {
-                c = DataLoss.Classification.BUG;
-                reason = "no exemption applies";
-            }
-            losses.add(new DataLoss(cluster.partitionName(partition), offset, id, ackedAt, sim.now(), c, reason));
-            if (c == DataLoss.Classification.BUG || failOnExpectedLoss) {
-                violation("DP-S1", what + " [" + c + ": " + reason + "]", brokerId);
-            }
-        }
-    }
-
-    /** Whether no member of the leader's ISR (up or down, page cache included) holds {@code id} at {@code offset}. */
-    private boolean noIsrMemberHolds(KafkaBroker leader, int partition, long offset, long id) {
-        for (int member : leader.isr(partition)) {
-            ReplicaLogView log = logOf(member, partition);
-            if (offset < log.logEndOffset() && log.recordId(offset) == id) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** DP-S4: the epoch cache is strictly increasing; every record's epoch is the cache entry covering its offset. */

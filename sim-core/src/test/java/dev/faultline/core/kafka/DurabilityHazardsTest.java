@@ -59,7 +59,7 @@ class DurabilityHazardsTest {
         KafkaCluster c = jepsen(1, true, true);
         assertThat(c.sim().violation()).isNotNull();
         assertThat(c.sim().violation().invariant()).isEqualTo("DP-S1");
-        assertThat(c.sim().violation().message()).contains("EXPECTED: unclean leader election");
+        assertThat(c.sim().violation().message()).contains("EXPECTED: lost to the unclean election of leader epoch");
     }
 
     @Test

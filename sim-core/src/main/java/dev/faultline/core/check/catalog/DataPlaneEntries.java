@@ -13,11 +13,7 @@ final class DataPlaneEntries {
     private static final String DETECTION = "dev.faultline.core.kafka.InvariantDetectionTest#";
     private static final String PLANTED = "dev.faultline.core.kafka.PlantedBugScenariosTest#";
     private static final String STALE_EPOCH = "dev.faultline.raft.kraft.StaleBrokerEpochTest#";
-
-    /** DP-S2 and DP-S3 are switched off for a partition in the same cases. */
-    private static final String LINEAGE_BROKEN = "for a partition once an acknowledged record of it was lost under a DP-S1 exemption, or once a "
-            + "power loss cut committed records (acknowledged or not) from an ISR member while no other ISR member held them: a restarted "
-            + "replica's checkpointed high watermark may then cover records it must still truncate";
+    private static final String SCOPED = "dev.faultline.core.kafka.ScopedExemptionsTest#";
 
     private DataPlaneEntries() {
     }
@@ -28,19 +24,25 @@ final class DataPlaneEntries {
                         A record the producer was told is written with acks=all keeps its offset in the partition's authoritative \
                         lineage for the rest of the run: whenever a new leader takes over, its log must still hold that record at \
                         that offset. A leader without it means the cluster acknowledged a write it then forgot.""")
-                        .exempt(EXPECTED, "an unclean election of the partition after the acknowledgement (the topic allowed a "
-                                + "leader from outside the ISR)")
-                        .exempt(EXPECTED, "after the leader sent the acknowledgement, a power loss cut the record from a replica, and when "
-                                + "the leader without it took over no member of its ISR held it (KIP-966's last replica standing, "
-                                + "min.insync.replicas=1 on one replica)")
+                        .exempt(EXPECTED, "the unclean election that made the new leader (a leader epoch newer than the acknowledgement's; "
+                                + "the topic allowed a leader from outside the ISR), when that leader did not hold the record at its offset "
+                                + "as it took over (acks still on their way to the producer included); also an unclean election in the new "
+                                + "leader's lineage whose own leader never took over, and an ack sent by a leader that an unclean election "
+                                + "had already replaced. A record the unclean leader held and a later leader lacks is a bug")
+                        .exempt(EXPECTED, "after the leader sent the acknowledgement, a power loss cut the record from the very replica that "
+                                + "later takes over without it, and no member of that leader's ISR at the takeover holds it (KIP-966's last "
+                                + "replica standing, min.insync.replicas=1 on one replica); a cut on another replica excuses nothing")
                         .provenBy(PLANTED_BUG, MODULE, PLANTED + "kip101Scenario1LosesACommittedRecordWhenFollowersTruncateToTheirHighWatermark")
+                        .provenBy(PLANTED_BUG, MODULE, SCOPED + "aPlantedKip101LossIsABugAlthoughAPowerLossCutTheRecordFromAnotherReplica")
                         .provenBy(PLANTED_BUG, "sim-raft", STALE_EPOCH + "withTheBugAndTheIsrChecksOffTheEmptyReplicaIsElectedAndAckedRecordsAreLost")
                         .provenByScenario("scenarios/library/pb-rep-1-kip101-scenario-1.yaml"),
                 InvariantInfo.safety("DP-S2", "Replicas agree below their high watermarks", MODULE, """
                         Two replicas of a partition hold the same records at every offset below the smaller of their two high \
                         watermarks. The high watermark is what a replica believes is committed, so a difference there means two \
                         replicas disagree about committed data.""")
-                        .exempt(NOT_CHECKED, LINEAGE_BROKEN)
+                        .exempt(NOT_CHECKED, "a replica that has not fetched successfully from the current leader in the current leader "
+                                + "epoch (after a restart, an unclean election or a power loss its high watermark may still cover records it "
+                                + "must truncate)")
                         .provenBy(PLANTED_BUG, MODULE, PLANTED + "kip101Scenario2DivergesWhenFollowersTruncateToTheirHighWatermark")
                         .provenBy(PLANTED_BUG, MODULE, PLANTED + "kip279SingleRoundEpochLookupLeavesDivergedLogs")
                         .provenByScenario("scenarios/library/pb-rep-1-kip101-scenario-2.yaml")
@@ -49,10 +51,14 @@ final class DataPlaneEntries {
                         With leader-epoch based truncation (KIP-101/KIP-279), a replica never cuts its log below its own high \
                         watermark: what it believed committed stays. Truncating it means the replica threw away records it had \
                         counted as committed.""")
-                        .exempt(NOT_CHECKED, LINEAGE_BROKEN)
+                        .exempt(NOT_CHECKED, "a truncation by a replica whose high watermark was learned before an unclean election of a "
+                                + "newer leader epoch that it now follows, or before a power loss cut committed records at or below the "
+                                + "truncation point from an ISR member while no other ISR member held them; only until the replica fetches "
+                                + "successfully from the new leader, after which its high watermark comes from the new lineage")
                         .exempt(NOT_CHECKED, "in runs that plant an older truncation protocol (replication.truncateToHighWatermark or "
                                 + "replication.singleRoundEpochLookup), which the rule does not describe")
-                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps3FiresWhenAFollowerTruncatesBelowItsHighWatermark"),
+                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps3FiresWhenAFollowerTruncatesBelowItsHighWatermark")
+                        .provenBy(MISBEHAVING_NODE, MODULE, SCOPED + "aTruncationBelowTheHighWatermarkLongAfterAnUncleanElectionIsReported"),
                 InvariantInfo.safety("DP-S4", "Leader-epoch cache is consistent", MODULE, """
                         Each replica's leader-epoch cache has strictly increasing epochs with strictly increasing start offsets, \
                         and every batch in the log carries an epoch the cache knows. Truncation and divergence detection rely on \
@@ -62,9 +68,11 @@ final class DataPlaneEntries {
                         When a leader answers an acks=all produce with success, every member of its maximal ISR (the ISR including \
                         members whose addition is still in flight) has a log end past the record, and that ISR has at least \
                         min.insync.replicas members.""")
-                        .exempt(NOT_CHECKED, "an ISR member the leader last saw past the offset, but whose log a power loss or disk wipe has "
-                                + "cut since (the leader cannot know before that member's next fetch)")
-                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps5FiresWhenAcksAllSucceedsBeforeTheIsrHasTheRecord"),
+                        .exempt(NOT_CHECKED, "an ISR member the leader last saw past the offset, whose log a power loss or disk wipe has cut "
+                                + "to at or below the offset since that leader, in its current epoch, last saw it fetch (the leader cannot "
+                                + "know before that member's next fetch); an older cut excuses nothing")
+                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps5FiresWhenAcksAllSucceedsBeforeTheIsrHasTheRecord")
+                        .provenBy(MISBEHAVING_NODE, MODULE, SCOPED + "anAckBeforeTheIsrHasTheRecordIsReportedAlthoughItsMembersOnceLostPower"),
                 InvariantInfo.safety("DP-S6", "A replica joins the ISR only when caught up", MODULE, """
                         A replica is added to a partition's ISR only when its log end is at least the leader's high watermark and \
                         at least the start offset of the leader's epoch; otherwise the ISR would count a replica that lacks \
