@@ -7,40 +7,86 @@ import dev.faultline.scenarios.run.ScenarioRunner;
 import dev.faultline.scenarios.spec.Scenario;
 import dev.faultline.scenarios.spec.ScenarioWriter;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * With every planted bug off, generated fault schedules never break a safety invariant, and after
- * the heal-and-quiesce phase the liveness checks hold. jqwik supplies the seeds (printed on
- * failure); the generator is the same one {@code faultline fuzz} uses. A failure message carries the
- * scenario as YAML, ready for {@code faultline run}.
+ * the heal-and-quiesce phase the liveness checks hold. Each build draws a fresh base seed, printed
+ * at the start ({@code FuzzProperties: base seed N}); {@code -Dfaultline.fuzz.seed=N} or
+ * {@code FAULTLINE_FUZZ_SEED=N} replays a build's schedules exactly. The schedule seeds of each mode
+ * are drawn from the base seed; the generator is the same one {@code faultline fuzz} uses. A failure
+ * prints the base seed, the schedule's seed and the scenario shrunk (by the fuzz campaign's
+ * shrinker, keeping the same failure) as YAML, ready for {@code faultline run}.
  */
 class FuzzProperties {
+    /** This build's base seed. */
+    static final long BASE_SEED = baseSeed();
+    /** Candidate runs the shrinker may spend on a failure. */
+    private static final int SHRINK_RUNS = 60;
 
-    private static void holds(Scenario.Mode mode, long seed) {
-        holds(ScheduleGenerator.Options.of(mode, List.of()), seed);
+    private static long baseSeed() {
+        String given = System.getProperty("faultline.fuzz.seed", System.getenv("FAULTLINE_FUZZ_SEED"));
+        long seed = given != null && !given.isBlank() ? Long.parseLong(given.trim())
+                : new java.security.SecureRandom().nextLong() & ((1L << 40) - 1);
+        System.out.println("FuzzProperties: base seed " + seed + (given != null && !given.isBlank() ? " (given)" : " (fresh)")
+                + "; replay with -Dfaultline.fuzz.seed=" + seed + " or FAULTLINE_FUZZ_SEED=" + seed);
+        return seed;
+    }
+
+    /** {@code tries} schedule seeds for {@code mode}, drawn from the base seed. */
+    private static LongStream seeds(Scenario.Mode mode, int tries) {
+        return new SplittableRandom(BASE_SEED * 31 + mode.ordinal()).longs(tries, 0, 1L << 40);
+    }
+
+    static LongStream oracleSeeds() {
+        return seeds(Scenario.Mode.ORACLE, 12);
+    }
+
+    static LongStream kraftSeeds() {
+        return seeds(Scenario.Mode.KRAFT, 12);
+    }
+
+    static LongStream zookeeperSeeds() {
+        return seeds(Scenario.Mode.ZOOKEEPER, 10);
     }
 
     private static void holds(ScheduleGenerator.Options options, long seed) {
         Scenario s = ScheduleGenerator.generate(seed, options);
         ScenarioResult r = ScenarioRunner.run(s);
-        assertThat(r.passed()).as("seed %d failed:%n%s%n--- scenario ---%n%s", seed, r.summary(), ScenarioWriter.write(s)).isTrue();
+        if (r.passed()) {
+            return;
+        }
+        String signature = FuzzFailure.signatureOf(r);
+        Scenario shrunk = new Shrinker(c -> {
+            try {
+                return signature != null && signature.equals(FuzzFailure.signatureOf(ScenarioRunner.run(c)));
+            } catch (RuntimeException | Error e) {
+                return false;
+            }
+        }, SHRINK_RUNS).shrink(s);
+        assertThat(r.passed()).as("base seed %d (replay with -Dfaultline.fuzz.seed=%d), schedule seed %d failed:%n%s%n"
+                + "--- scenario, shrunk (same failure: %s) ---%n%s", BASE_SEED, BASE_SEED, seed, r.summary(), signature,
+                ScenarioWriter.write(shrunk)).isTrue();
     }
 
-    @Property(tries = 12, seed = "20261125")
-    void oracleModeKeepsEveryInvariant(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
-        holds(Scenario.Mode.ORACLE, seed);
+    @ParameterizedTest(name = "oracle schedule seed {0}")
+    @MethodSource("oracleSeeds")
+    void oracleModeKeepsEveryInvariant(long seed) {
+        holds(ScheduleGenerator.Options.of(Scenario.Mode.ORACLE, List.of()), seed);
     }
 
-    @Property(tries = 12, seed = "20261125")
-    void kraftModeKeepsEveryInvariant(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
-        holds(Scenario.Mode.KRAFT, seed);
+    @ParameterizedTest(name = "kraft schedule seed {0}")
+    @MethodSource("kraftSeeds")
+    void kraftModeKeepsEveryInvariant(long seed) {
+        holds(ScheduleGenerator.Options.of(Scenario.Mode.KRAFT, List.of()), seed);
     }
 
-    @Property(tries = 10, seed = "20261125")
-    void zookeeperModeKeepsEveryInvariantWithoutPowerFailures(@ForAll @LongRange(min = 0, max = 1L << 40) long seed) {
+    @ParameterizedTest(name = "zookeeper schedule seed {0}")
+    @MethodSource("zookeeperSeeds")
+    void zookeeperModeKeepsEveryInvariantWithoutPowerFailures(long seed) {
         // Power losses are left out here: ZooKeeper-mode Kafka cannot tell a broker that restarted
         // after losing its unflushed log from one that kept it, so a controller may keep it as leader
         // and committed records are lost (DP-S1). That is Kafka's own hazard (KIP-966 fixed it for
