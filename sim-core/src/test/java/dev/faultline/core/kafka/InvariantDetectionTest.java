@@ -123,6 +123,53 @@ class InvariantDetectionTest {
      * seed 20). While it is in flight the leader cannot shrink, as in Kafka, so DP-L1 waits; past
      * {@code controller.socket.timeout.ms} (30 s) plus the bound it fires.
      */
+    /**
+     * DP-S7's second half (KIP-320): the leader's disk silently replaces records a consumer already
+     * consumed (a corruption below the high watermark that no truncation reported, so the leader
+     * epoch stays and the consumer's offset validation cannot notice). The consumer carries on from
+     * its position as if nothing had happened, and DP-S7 fires, and nothing else does. The healthy
+     * twin is {@link #healthyRunPassesEveryCheck}.
+     */
+    @Test
+    void dps7FiresWhenAConsumerCarriesOnPastRecordsTheLeaderReplaced() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(2));
+        KafkaBroker leader = c.broker(1);
+        at(c, () -> {
+            PartitionLog log = leader.store.log(local(leader));
+            // Only records the consumer already has: [position - 5, position); what it reads next is intact.
+            long end = c.history().operations().stream().filter(o -> o.kind().equals("consume") && o.partition() == 0)
+                    .mapToLong(KafkaHistory.Operation::offset).max().orElseThrow() + 1;
+            long tail = log.logEndOffset();
+            long[] kept = new long[(int) (tail - end)];
+            int[] keptEpochs = new int[kept.length];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = log.id(end + i);
+                keptEpochs[i] = log.epoch(end + i);
+            }
+            long from = Math.max(0, end - 5);
+            long[] ids = new long[(int) (end - from)];
+            int[] epochs = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = log.id(from + i);
+                epochs[i] = log.epoch(from + i);
+            }
+            log.truncateTo(from);
+            for (int i = 0; i < ids.length; i++) {
+                log.assignEpoch(epochs[i], from + i);
+                log.append(ids[i] ^ 0x5A5A_5A5AL, epochs[i], c.sim().now());
+            }
+            for (int i = 0; i < kept.length; i++) {
+                log.assignEpoch(keptEpochs[i], end + i);
+                log.append(kept[i], keptEpochs[i], c.sim().now());
+            }
+        });
+        c.runFor(Time.seconds(1));
+        assertThat(c.sim().violation()).isNotNull();
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S7");
+        assertThat(c.sim().violation().message()).contains("truncated without the consumer noticing");
+    }
+
     @Test
     void dpl1FiresWhenAFollowerThatStoppedFetchingStaysInTheIsrBehindAnAlterPartitionThatNeverReturns() {
         KafkaCluster c = cluster("1", 1);

@@ -85,7 +85,8 @@ final class DataPlaneEntries {
                         A read_uncommitted consumer is only handed records below the leader's high watermark, and, with offset \
                         validation on (KIP-320), a consumer never carries on past a truncation of records it already consumed as \
                         if nothing had happened.""")
-                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps7FiresWhenAConsumerIsGivenRecordsTheIsrDoesNotHold"),
+                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps7FiresWhenAConsumerIsGivenRecordsTheIsrDoesNotHold")
+                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps7FiresWhenAConsumerCarriesOnPastRecordsTheLeaderReplaced"),
                 InvariantInfo.liveness("DP-L1", "A follower that stops fetching leaves the ISR", MODULE, """
                         A follower in the ISR that stops fetching while the leader has records it lacks is removed from the ISR \
                         within 1.5 x replica.lag.time.max.ms plus one second. The window restarts when the controller changes or \
