@@ -204,7 +204,7 @@ final class AckedLossJudge {
         IntArrayList cut = cutFrom.get(id);
         if (cut != null && cut.contains(brokerId) && noIsrMemberHolds(leader, partition, offset, id)) {
             return "a power loss cut it from broker-" + brokerId + " (offset " + offset + ") after the ack, and no member of its ISR "
-                    + leader.isr(partition) + " at leader epoch " + epoch + " holds it";
+                    + java.util.Arrays.toString(leader.isr(partition)) + " at leader epoch " + epoch + " holds it";
         }
         return null;
     }
