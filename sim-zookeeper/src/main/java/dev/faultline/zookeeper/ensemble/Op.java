@@ -41,7 +41,7 @@ public sealed interface Op {
      * compact transaction; servers that apply the same transaction share the resulting columns until
      * they write to them (copy on write). Sized as the creates it stands for.
      */
-    final class CreatePartitions implements Op {
+    final class CreatePartitions implements Op, dev.faultline.core.trace.ContentHashed {
         private final int[] parents;
         private final int sizeBytes;
         /** Columns built by the first tree that applied this op at {@link #memoZxid} (shared, frozen). */
@@ -85,6 +85,16 @@ public sealed interface Op {
         @Override
         public int sizeBytes() {
             return sizeBytes;
+        }
+
+        /** For the fingerprint: the parents, znodes and size (not the memo, a cache of the applied result). */
+        @Override
+        public long contentHash() {
+            long h = dev.faultline.core.trace.ContentHash.step(znodes, sizeBytes);
+            for (int p : parents) {
+                h = dev.faultline.core.trace.ContentHash.step(h, p);
+            }
+            return h;
         }
 
         @Override
