@@ -75,6 +75,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
      * Excuses the replica only while that leader, in that epoch, has not seen it fetch since.
      */
     private final Long2ObjectOpenHashMap<long[]> lastCut = new Long2ObjectOpenHashMap<>();
+    /**
+     * Per replica a power loss cut and that has not fetched successfully (or led) since: the lowest
+     * end offset it was cut to. Such a replica taking over as leader is KIP-966's hazard (a broker
+     * that lost committed records stays eligible): a DP-S3 power-loss hazard from its cut point.
+     */
+    private final Long2LongOpenHashMap cutSinceValidated = new Long2LongOpenHashMap();
     /** Per broker: power-loss cuts so far (with disk wipes, what DP-S6 compares before and after a proposal). */
     private final Int2LongOpenHashMap powerLossCuts = new Int2LongOpenHashMap();
     /** Per replica: {@link #losses} when a leader last proposed adding it to the ISR. */
@@ -229,6 +235,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         powerLossCuts.addTo(brokerId, 1);
         ReplicaLogView log = logOf(brokerId, partition); // still holds the records being cut
         judge.powerLossCut(brokerId, partition, log, oldEndOffset, newEndOffset);
+        cutSinceValidated.put(k, cutSinceValidated.containsKey(k) ? Math.min(cutSinceValidated.get(k), newEndOffset) : newEndOffset);
         PartitionState authoritative = controlPlane.partitionStates().state(partition);
         // DP-S5's window: until the leader that saw this replica's log before the cut sees it fetch again.
         KafkaBroker leader = authoritative == null || !authoritative.hasLeader() ? null : process(authoritative.leader());
@@ -437,6 +444,15 @@ public final class DataPlaneChecker implements ReplicaObserver {
             if (!newLeaders.isEmpty()) {
                 for (long k : newLeaders) {
                     judge.checkNewLeader((int) (k >>> 32), (int) k);
+                    if (cutSinceValidated.containsKey(k)) {
+                        // A replica cut by a power loss takes over before fetching again: replicas whose
+                        // high watermark came from before this takeover may have to truncate to its cut point.
+                        KafkaBroker leader = process((int) (k >>> 32));
+                        if (leader != null && leader.isLeader((int) k)) {
+                            powerLossHazards.computeIfAbsent((int) k, p -> new ArrayList<>())
+                                    .add(new long[] {cutSinceValidated.get(k), leader.leaderEpoch((int) k) - 1});
+                        }
+                    }
                 }
                 clear(newLeaders);
             }
@@ -454,9 +470,12 @@ public final class DataPlaneChecker implements ReplicaObserver {
                     }
                     // Kept only for partitions with a DP-S3 exemption event so far (memory per replica
                     // otherwise): epochs validated before the first such event are older than it anyway.
-                    if ((b.replicas.role[local] == ReplicaTable.LEADER || b.replicas.hasFlag(local, ReplicaTable.VALIDATED))
-                            && (controlHistory.everUnclean(partition) || powerLossHazards.containsKey(partition))) {
+                    boolean validated = b.replicas.role[local] == ReplicaTable.LEADER || b.replicas.hasFlag(local, ReplicaTable.VALIDATED);
+                    if (validated && (controlHistory.everUnclean(partition) || powerLossHazards.containsKey(partition))) {
                         validatedEpoch.put(k, b.replicas.leaderEpoch[local]);
+                    }
+                    if (validated && !cutSinceValidated.isEmpty()) {
+                        cutSinceValidated.remove(k);
                     }
                     checkCommittedPrefix(b, partition, local);
                     checkEpochCache(b, partition, local);

@@ -53,7 +53,9 @@ final class DataPlaneEntries {
                         counted as committed.""")
                         .exempt(NOT_CHECKED, "a truncation by a replica whose high watermark was learned before an unclean election of a "
                                 + "newer leader epoch that it now follows, or before a power loss cut committed records at or below the "
-                                + "truncation point from an ISR member while no other ISR member held them; only until the replica fetches "
+                                + "truncation point from an ISR member while no other ISR member held them, or before a replica that a power "
+                                + "loss (or lost disk) cut took over as leader without fetching again (KIP-966's hazard); only until the "
+                                + "replica fetches "
                                 + "successfully from the new leader, after which its high watermark comes from the new lineage")
                         .exempt(NOT_CHECKED, "in runs that plant an older truncation protocol (replication.truncateToHighWatermark or "
                                 + "replication.singleRoundEpochLookup), which the rule does not describe")
