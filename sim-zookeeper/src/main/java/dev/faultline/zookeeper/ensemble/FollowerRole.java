@@ -171,7 +171,9 @@ final class FollowerRole {
         }
         if (epoch > accepted) {
             server.disk().acceptedEpochFile().set(epoch);
-            ctx.fsync(server.disk().acceptedEpochFile());
+            if (!config.bugs().acceptedEpochWithoutFsync()) { // test switch zab.acceptedEpochWithoutFsync (ZabBugs, ZK-S2)
+                ctx.fsync(server.disk().acceptedEpochFile());
+            }
         }
         newEpoch = epoch;
         phase = Phase.EPOCH_ACKED;

@@ -165,7 +165,9 @@ final class LeaderRole {
         // Test switch zab.reuseAcceptedEpoch (ZabBugs, ZK-S1): the highest accepted epoch itself.
         newEpoch = config.bugs().reuseAcceptedEpoch() ? maxAcceptedEpoch : maxAcceptedEpoch + 1;
         server.disk().acceptedEpochFile().set(newEpoch);
-        ctx.fsync(server.disk().acceptedEpochFile());
+        if (!config.bugs().acceptedEpochWithoutFsync()) { // test switch zab.acceptedEpochWithoutFsync (ZabBugs, ZK-S2)
+            ctx.fsync(server.disk().acceptedEpochFile());
+        }
         ctx.trace("zk", "leader proposes epoch " + newEpoch);
         phase = Phase.EPOCH_ACK;
         ctx.setTimer(new RoleTimer(generation, RoleTimer.Kind.LEADER_PHASE_TIMEOUT), config.initLimitNanos());

@@ -25,9 +25,13 @@ import java.util.function.Predicate;
  * @param sessionExpiryRoundsDown {@code zab.sessionExpiryRoundsDown}: the leader's session tracker
  *        rounds a session's expiry time down to a tick instead of up ({@code ExpiryQueue.roundToNextInterval}),
  *        so a session can expire up to a tick before its timeout. Caught by ZK-S7.
+ * @param acceptedEpochWithoutFsync {@code zab.acceptedEpochWithoutFsync}: a server writes a new
+ *        acceptedEpoch without the fsync (ZooKeeper writes it atomically and synced), so a power loss
+ *        takes it back, below the currentEpoch it synced later. Caught by ZK-S2.
  */
 public record ZabBugs(boolean syncDiffWithoutTrunc, boolean reuseAcceptedEpoch, boolean commitWithoutQuorum, boolean ackWithoutFsync,
-                      boolean truncOffByOne, boolean closeSessionKeepsEphemerals, boolean sessionExpiryRoundsDown) {
+                      boolean truncOffByOne, boolean closeSessionKeepsEphemerals, boolean sessionExpiryRoundsDown,
+                      boolean acceptedEpochWithoutFsync) {
     public static final String SYNC_DIFF_WITHOUT_TRUNC = "zab.syncDiffWithoutTrunc";
     public static final String REUSE_ACCEPTED_EPOCH = "zab.reuseAcceptedEpoch";
     public static final String COMMIT_WITHOUT_QUORUM = "zab.commitWithoutQuorum";
@@ -35,10 +39,11 @@ public record ZabBugs(boolean syncDiffWithoutTrunc, boolean reuseAcceptedEpoch, 
     public static final String TRUNC_OFF_BY_ONE = "zab.truncOffByOne";
     public static final String CLOSE_SESSION_KEEPS_EPHEMERALS = "zab.closeSessionKeepsEphemerals";
     public static final String SESSION_EXPIRY_ROUNDS_DOWN = "zab.sessionExpiryRoundsDown";
+    public static final String ACCEPTED_EPOCH_WITHOUT_FSYNC = "zab.acceptedEpochWithoutFsync";
 
     /** The switch names, as a scenario's {@code bugs:} names them. */
     public static final List<String> NAMES = List.of(SYNC_DIFF_WITHOUT_TRUNC, REUSE_ACCEPTED_EPOCH, COMMIT_WITHOUT_QUORUM,
-            ACK_WITHOUT_FSYNC, TRUNC_OFF_BY_ONE, CLOSE_SESSION_KEEPS_EPHEMERALS, SESSION_EXPIRY_ROUNDS_DOWN);
+            ACK_WITHOUT_FSYNC, TRUNC_OFF_BY_ONE, CLOSE_SESSION_KEEPS_EPHEMERALS, SESSION_EXPIRY_ROUNDS_DOWN, ACCEPTED_EPOCH_WITHOUT_FSYNC);
 
     /** Every switch off. */
     public static final ZabBugs NONE = of(name -> false);
@@ -47,7 +52,7 @@ public record ZabBugs(boolean syncDiffWithoutTrunc, boolean reuseAcceptedEpoch, 
     public static ZabBugs of(Predicate<String> on) {
         return new ZabBugs(on.test(SYNC_DIFF_WITHOUT_TRUNC), on.test(REUSE_ACCEPTED_EPOCH), on.test(COMMIT_WITHOUT_QUORUM),
                 on.test(ACK_WITHOUT_FSYNC), on.test(TRUNC_OFF_BY_ONE), on.test(CLOSE_SESSION_KEEPS_EPHEMERALS),
-                on.test(SESSION_EXPIRY_ROUNDS_DOWN));
+                on.test(SESSION_EXPIRY_ROUNDS_DOWN), on.test(ACCEPTED_EPOCH_WITHOUT_FSYNC));
     }
 
     /** Exactly the named switches on. */

@@ -44,7 +44,7 @@ public final class ZooKeeperMode implements MetadataMode {
      * {@code zab.syncDiffWithoutTrunc}, {@code zkController.noEpochZkVersionCheck} and
      * {@code zkController.allowEmptyIsr} each revert one historical fix; the others are test switches
      * that revert none: {@code zkBroker.*} for KZ-S6 and KZ-L1 (ZkBrokerAgent), the other
-     * {@code zab.*} for ZK-S1 and ZK-S4..ZK-S7 ({@link ZabBugs}), the other {@code zkController.*} for
+     * {@code zab.*} for ZK-S1, ZK-S2 and ZK-S4..ZK-S7 ({@link ZabBugs}), the other {@code zkController.*} for
      * the KZ-* invariants they name ({@link ZkModeBugs}).
      */
     private static final List<String> PLANTED_BUGS;

@@ -13,7 +13,7 @@ import dev.faultline.zookeeper.ensemble.ZkHistory;
 import org.junit.jupiter.api.Test;
 
 /**
- * ZK-S1, ZK-S4, ZK-S6 and ZK-S7 (docs/invariants.md) fire in a real run of a 3-server ensemble with
+ * ZK-S1, ZK-S2, ZK-S4, ZK-S6 and ZK-S7 (docs/invariants.md) fire in a real run of a 3-server ensemble with
  * one of the servers' test switches on ({@link ZabBugs}, docs/model.md#planted-bugs), and the same run
  * passes with the switch off. (ZK-S5's pair runs PB-ZK-1's sequence, in SyncDiffWithoutTruncTest.)
  */
@@ -49,6 +49,34 @@ class ZabChecksInRunsTest {
         ZkTestContext zk = leaderCrashes(ZabBugs.REUSE_ACCEPTED_EPOCH, false);
         zk.assertNoViolation();
         assertThat(zk.ensemble.history().establishedLeaders()).extracting(ZkHistory.Established::epoch).containsExactly(1L, 2L);
+    }
+
+    /** A follower of the established ensemble loses power, then comes back. */
+    private static ZkTestContext followerLosesPower(boolean bug) {
+        ZkTestContext zk = ensemble(25, ZabBugs.ACCEPTED_EPOCH_WITHOUT_FSYNC, bug).start();
+        NodeId leader = zk.awaitLeader(5 * Time.SECOND);
+        zk.runFor(2 * Time.SECOND);
+        NodeId follower = zk.ensemble.servers().get(0).equals(leader) ? zk.ensemble.servers().get(1) : zk.ensemble.servers().get(0);
+        zk.sim.powerLoss(follower);
+        zk.sim.runFor(1 * Time.SECOND);
+        zk.sim.restart(follower);
+        zk.sim.runFor(5 * Time.SECOND);
+        return zk;
+    }
+
+    @Test
+    void zkS2FiresWhenAnAcceptedEpochWrittenWithoutFsyncIsLostToAPowerLoss() {
+        ZkTestContext zk = followerLosesPower(true);
+        assertThat(zk.sim.violation()).isNotNull();
+        assertThat(zk.sim.violation().invariant()).isEqualTo("ZK-S2");
+        assertThat(zk.sim.violation().message()).endsWith("epochs went back: acceptedEpoch 1 -> 0, currentEpoch 1 -> 1");
+    }
+
+    @Test
+    void zkS2HoldsWhenTheAcceptedEpochIsSyncedAndTheFollowerRejoins() {
+        ZkTestContext zk = followerLosesPower(false);
+        zk.assertNoViolation();
+        assertThat(zk.ensemble.servingServers()).hasSize(3);
     }
 
     /** The ensemble runs for three seconds: the client's session and its first writes commit. */

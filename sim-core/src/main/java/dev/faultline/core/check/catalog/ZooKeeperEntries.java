@@ -27,6 +27,7 @@ final class ZooKeeperEntries {
                         never exceeds acceptedEpoch. A server that forgets an epoch can help elect a leader of an epoch it \
                         already promised to leave behind.""")
                         .exempt(NOT_CHECKED, "a server whose disk was wiped starts over")
+                        .provenBy(PLANTED_BUG, MODULE, RUNS + "zkS2FiresWhenAnAcceptedEpochWrittenWithoutFsyncIsLostToAPowerLoss")
                         .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "zkS2FiresWhenAServersAcceptedEpochGoesBack"),
                 InvariantInfo.safety("ZK-S3", "Servers agree on the committed history", MODULE, """
                         There is one global sequence of committed transactions, ordered by zxid, and the sequence every serving \
