@@ -30,7 +30,7 @@ class RediscoveryTest {
         "raft.noPreVote; kraft; KR-L4; 40",
         "zkController.noEpochZkVersionCheck; zookeeper; KZ-S2 KZ-S7 KZ-S3; 80",
         "replication.singleRoundEpochLookup; oracle; DP-S2 DP-L3; 40",
-        "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 80",
+        "kraftController.isrIgnoresBrokerEpoch; kraft; KM-S5 DP-S1; 90",
         // The off-by-one variant and the test switches that revert no historical fix.
         "raft.commitPriorEpochByCount.offByOne; kraft; KR-S8 KR-S7 KR-S9 KR-S11 KR-S4; 40",
         "kraftController.electFencedLeader; kraft; KM-S4; 40",

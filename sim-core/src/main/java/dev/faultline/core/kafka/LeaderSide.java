@@ -104,10 +104,19 @@ final class LeaderSide {
     void becomeLeader(int i, PartitionState s, boolean traceEach) {
         int p = s.partition();
         boolean sameEpoch = t.role[i] == ReplicaTable.LEADER && t.leaderEpoch[i] == s.leaderEpoch();
+        int oldMask = t.isrMask[i];
         t.leaderEpoch[i] = s.leaderEpoch();
         t.partitionEpoch[i] = s.partitionEpoch();
         t.isrMask[i] = b.maskOf(p, s.isr());
         if (sameEpoch) { // an ISR-only change pushed by the control plane
+            // An addition learnt here rather than from the AlterPartition answer (KRaft: the broker
+            // replays the PartitionChangeRecord while the answer is late or lost) is judged as one.
+            int added = t.isrMask[i] & ~oldMask;
+            for (int r = 0; added != 0; r++, added >>>= 1) {
+                if ((added & 1) != 0) {
+                    b.observer.isrExpanded(b.brokerId, p, b.cluster.replica(p, r));
+                }
+            }
             LeaderState ls = t.leaderStates[i];
             ls.proposedIsrMask = -1;
             lagging.add(i);

@@ -36,9 +36,14 @@ public sealed interface ControllerMessage extends Message {
         }
     }
 
-    record AlterPartitionMessage(AlterPartitionRequest request) implements ControllerMessage {
+    /**
+     * {@code sendId}: the broker's correlation id of this copy (a copy sent again after a time-out
+     * gets a new one), echoed by the answer so that the broker takes only the answer to its latest
+     * copy, as Kafka's channel, which disconnects on a time-out, never sees the old copy's answer.
+     */
+    record AlterPartitionMessage(AlterPartitionRequest request, long sendId) implements ControllerMessage {
     }
 
-    record AlterPartitionReply(AlterPartitionResult result, int leaderHint) implements ControllerMessage {
+    record AlterPartitionReply(AlterPartitionResult result, int leaderHint, long sendId) implements ControllerMessage {
     }
 }

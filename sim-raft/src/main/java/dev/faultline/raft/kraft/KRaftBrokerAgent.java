@@ -89,10 +89,15 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     /**
      * Per partition, the AlterPartition the leader waits for: like Kafka's broker-to-controller
      * channel, a NOT_CONTROLLER answer keeps it queued and sends it again (see
-     * {@link #onNotController}); the leader sees only the final answer or the timeout.
+     * {@link #onNotController}), and so does a time-out (see {@link #onAlterTimeout}); the leader sees
+     * only the final answer.
      */
     private final it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<AlterPartitionRequest> alterQueued =
             new it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<>();
+    /** Per queued partition, the correlation id of its latest copy sent (only its answer counts). */
+    private final it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap alterSendIds = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
+    /** The last correlation id given to an AlterPartition copy (never reused within this process). */
+    private long lastAlterSendId;
 
     KRaftBrokerAgent(KRaftControlPlane plane, int brokerId) {
         this.plane = plane;
@@ -104,6 +109,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         this.broker = handle;
         this.ctx = handle.context();
         alterQueued.clear();
+        alterSendIds.clear();
         this.image = new MetadataImage(plane.cluster());
         this.changed.clear();
         this.dirty = new java.util.BitSet();
@@ -270,11 +276,8 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             if (alterQueued.containsKey(r.partition())) {
                 sendAlterPartition(r.partition());
             }
-        } else if (tag instanceof AlterTimeout) {
-            int p = ((AlterTimeout) tag).partition();
-            alterQueued.remove(p);
-            ctx.cancelTimer(new AlterRetry(p));
-            broker.alterPartitionResponse(new AlterPartitionResult(p, Errors.REQUEST_TIMED_OUT, null));
+        } else if (tag instanceof AlterTimeout t) {
+            onAlterTimeout(t.partition());
         } else {
             return false;
         }
@@ -348,6 +351,13 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         } else if (m instanceof AlterPartitionReply) {
             AlterPartitionReply r = (AlterPartitionReply) m;
             int p = r.result().partition();
+            if (!alterQueued.containsKey(p) || alterSendIds.get(p) != r.sendId()) {
+                // The answer to a copy sent before a time-out (Kafka's channel closed that connection
+                // and never reads it), or to a request already answered: not the leader's business.
+                ctx.trace("kraft-broker", "broker-" + brokerId + " discards a late AlterPartition answer for "
+                        + plane.cluster().partitionName(p) + " (" + r.result().error() + ")");
+                return;
+            }
             ctx.cancelTimer(new AlterTimeout(p));
             if (r.result().error() == Errors.NOT_CONTROLLER) {
                 retarget(r.leaderHint());
@@ -357,6 +367,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
                 }
             }
             alterQueued.remove(p);
+            alterSendIds.remove(p);
             broker.alterPartitionResponse(r.result());
         }
     }
@@ -434,8 +445,35 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
 
     private void sendAlterPartition(int p) {
         ctx.cancelTimer(new AlterRetry(p));
-        ctx.send(controllerTarget(), new AlterPartitionMessage(alterQueued.get(p)));
+        long sendId = ++lastAlterSendId;
+        alterSendIds.put(p, sendId);
+        ctx.send(controllerTarget(), new AlterPartitionMessage(alterQueued.get(p), sendId));
         ctx.setTimer(new AlterTimeout(p), plane.quorumConfig().requestTimeoutNanos());
+    }
+
+    /** The correlation id of partition {@code p}'s latest AlterPartition copy, or -1 when none is queued (tests). */
+    long alterSendId(int p) {
+        return alterQueued.containsKey(p) ? alterSendIds.get(p) : -1;
+    }
+
+    /**
+     * Partition {@code p}'s AlterPartition got no answer within the request time-out: the channel
+     * sends the same proposal again (to the controller it now knows), as Kafka's broker-to-controller
+     * channel does for AlterPartition, whose retries are unbounded, so the leader never sees a
+     * time-out. The leader keeps its proposal pending, and with it the maximal ISR that holds the high
+     * watermark back. The model answered the leader {@code REQUEST_TIMED_OUT} before: the leader then
+     * advanced the high watermark without the joining follower while the controller, reached late by
+     * the first copy, wrote that follower into the ISR (DP-S6, {@code KRaftAlterPartitionTimeoutTest}).
+     * The first copy's late answer is discarded (see the reply handling); the second copy's answer
+     * settles it ({@code INVALID_UPDATE_VERSION} with the state written, if the first was applied).
+     */
+    private void onAlterTimeout(int p) {
+        if (!alterQueued.containsKey(p)) {
+            return;
+        }
+        ctx.trace("kraft-broker", "broker-" + brokerId + " AlterPartition for " + plane.cluster().partitionName(p)
+                + " timed out; sent again");
+        sendAlterPartition(p);
     }
 
     /**

@@ -424,7 +424,7 @@ final class QuorumController implements RaftListener {
         } else if (message instanceof BrokerHeartbeatRequest) {
             event(() -> onHeartbeat(from, (BrokerHeartbeatRequest) message));
         } else if (message instanceof AlterPartitionMessage) {
-            event(() -> onAlterPartition(from, ((AlterPartitionMessage) message).request()));
+            event(() -> onAlterPartition(from, (AlterPartitionMessage) message));
         }
         return true;
     }
@@ -643,16 +643,17 @@ final class QuorumController implements RaftListener {
     }
 
     /** AlterPartition with KIP-497/841/903 validation; answered when the change commits. */
-    private void onAlterPartition(NodeId from, AlterPartitionRequest r) {
+    private void onAlterPartition(NodeId from, AlterPartitionMessage m) {
+        AlterPartitionRequest r = m.request();
         if (!active) {
             send(from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), Errors.NOT_CONTROLLER, null),
-                    raft.knownLeader()));
+                    raft.knownLeader(), m.sendId()));
             return;
         }
         PartitionState s = working.partition(r.partition());
         Errors error = validate(r, s);
         if (error != Errors.NONE) {
-            send(from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), error, s), -1));
+            send(from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), error, s), -1, m.sendId()));
             return;
         }
         IntList added = new IntArrayList();
@@ -664,7 +665,7 @@ final class QuorumController implements RaftListener {
         plane.onIsrChangeAccepted(r, working);
         PartitionState next = s.withIsr(r.newIsr());
         long offset = append(new MetadataRecord.PartitionChange(next, false, false));
-        pending.addLast(new Pending(offset, from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), Errors.NONE, next), -1)));
+        pending.addLast(new Pending(offset, from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), Errors.NONE, next), -1, m.sendId())));
     }
 
     private Errors validate(AlterPartitionRequest r, PartitionState s) {

@@ -64,11 +64,14 @@ class KRaftNotControllerAlterPartitionTest {
         // The shrink in flight is lost; a deposed controller's NOT_CONTROLLER answer names the active one.
         c.sim().network().removeLinkFault(lost);
         int partition = c.partition("orders-0");
+        // Answered on the connection the queued copy went out on: its correlation id.
+        long sendId = ((KRaftControlPlane) c.controlPlane()).brokerAgent(1).alterSendId(partition);
+        assertThat(sendId).as("a shrink of orders-0 is queued").isPositive();
         NodeId deposed = c.sim().addNode("deposed-controller", ctx -> new Node() {
             @Override
             public void onStart() {
                 ctx.send(c.brokerNode(1), new ControllerMessage.AlterPartitionReply(
-                        new AlterPartitionResult(partition, Errors.NOT_CONTROLLER, null), active.index()));
+                        new AlterPartitionResult(partition, Errors.NOT_CONTROLLER, null), active.index(), sendId));
             }
 
             @Override

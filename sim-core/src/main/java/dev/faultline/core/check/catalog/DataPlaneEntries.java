@@ -34,7 +34,6 @@ final class DataPlaneEntries {
                                 + "replica standing, min.insync.replicas=1 on one replica); a cut on another replica excuses nothing")
                         .provenBy(PLANTED_BUG, MODULE, PLANTED + "kip101Scenario1LosesACommittedRecordWhenFollowersTruncateToTheirHighWatermark")
                         .provenBy(PLANTED_BUG, MODULE, SCOPED + "aPlantedKip101LossIsABugAlthoughAPowerLossCutTheRecordFromAnotherReplica")
-                        .provenBy(PLANTED_BUG, "sim-raft", STALE_EPOCH + "withTheBugAndTheIsrChecksOffTheEmptyReplicaIsElectedAndAckedRecordsAreLost")
                         .provenByScenario("scenarios/library/pb-rep-1-kip101-scenario-1.yaml"),
                 InvariantInfo.safety("DP-S2", "Replicas agree below their high watermarks", MODULE, """
                         Two replicas of a partition hold the same records at every offset below the smaller of their two high \
