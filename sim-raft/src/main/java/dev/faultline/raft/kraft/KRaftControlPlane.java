@@ -55,8 +55,10 @@ import java.util.List;
  * {@code broker.session.timeout.ms} (9000), {@code broker.heartbeat.interval.ms} (2000),
  * {@code metadata.max.idle.interval.ms} (500), the {@code controller.quorum.*} timers of
  * {@link QuorumConfig}, and the planted bugs {@code kraftController.isrIgnoresBrokerEpoch}
- * (KIP-903 reverted) and {@code kraftController.electFencedLeader} (a test switch for KM-S4, no
- * historical fix: offline-partition elections accept a registered but fenced replica).
+ * (KIP-903 reverted) and the test switches (no historical fix) {@code kraftController.electFencedLeader}
+ * (KM-S4: offline-partition elections accept a registered but fenced replica),
+ * {@code kraftController.heartbeatsDoNotRenewSessions} (KM-S7), {@code kraftController.claimBeforeEpochStart}
+ * (KM-S1) and {@code kraftController.fenceEmptiesIsr} (KM-S3).
  *
  * <p>Checked here besides the Raft invariants (KR-S*) of the voters: KM-S2 (every controller and
  * broker process applies committed records only, once, in order, identical to the committed
@@ -135,6 +137,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private long retentionNanos;
     private boolean isrIgnoresBrokerEpoch;
     private boolean electFencedLeader;
+    private boolean heartbeatsDoNotRenewSessions;
+    private boolean claimBeforeEpochStart;
+    private boolean fenceEmptiesIsr;
     private MetadataImage authoritative;
     private long authoritativeApplied;
     private final Int2IntOpenHashMap claimedBy = new Int2IntOpenHashMap();
@@ -219,6 +224,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 && cluster.config().getBoolean("kraftController.isrIgnoresBrokerEpoch");
         this.electFencedLeader = cluster.config().has("kraftController.electFencedLeader")
                 && cluster.config().getBoolean("kraftController.electFencedLeader");
+        this.heartbeatsDoNotRenewSessions = switchOn("kraftController.heartbeatsDoNotRenewSessions");
+        this.claimBeforeEpochStart = switchOn("kraftController.claimBeforeEpochStart");
+        this.fenceEmptiesIsr = switchOn("kraftController.fenceEmptiesIsr");
         this.authoritative = new MetadataImage(cluster);
         this.partitionsByBroker = partitionsByBroker(cluster);
         int initial = 0;
@@ -775,6 +783,25 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return electFencedLeader;
     }
 
+    private boolean switchOn(String key) {
+        return cluster.config().has(key) && cluster.config().getBoolean(key);
+    }
+
+    /** Test switch for KM-S7 (no historical fix): accepted heartbeats do not renew the broker's session. */
+    boolean heartbeatsDoNotRenewSessions() {
+        return heartbeatsDoNotRenewSessions;
+    }
+
+    /** Test switch for KM-S1 (no historical fix): the Raft leader's controller claims before replaying past its epoch start. */
+    boolean claimBeforeEpochStart() {
+        return claimBeforeEpochStart;
+    }
+
+    /** Test switch for KM-S3 (no historical fix): fencing the last ISR member of a partition leaves it an empty ISR. */
+    boolean fenceEmptiesIsr() {
+        return fenceEmptiesIsr;
+    }
+
     boolean isVoter(int index) {
         return index >= 0 && index < voterByIndex.length && voterByIndex[index];
     }
@@ -807,13 +834,59 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
         context.history().controllerElected(sim.now(), node, epoch, "claimed Raft epoch " + epoch);
         context.failover().controllerReady(sim.now());
+        // KM-S7's record: a new active controller gives every broker a fresh session (its own clock).
+        long local = sim.localTime(node);
+        long[] beats = sessionRenewed(node);
+        boolean warmClaim = warm != null && node.index() == warm.leader && !warmClaimed;
+        warmClaimed |= warmClaim;
+        Arrays.fill(beats, warmClaim ? Long.MIN_VALUE / 4 : local);
+        if (warmClaim) {
+            // The established controller of a warm start heard each broker's previous heartbeat one
+            // interval before that broker's first heartbeat of the run (the history the warm start stands for).
+            for (ClusterSpec.BrokerSpec b : cluster.brokers()) {
+                beats[b.id()] = local + warm.firstHeartbeatNanos[b.id()] - heartbeatIntervalNanos;
+            }
+        }
     }
 
-    /** KM-S7: a fencing decision is only made for a broker silent for the whole session timeout. */
-    void onFenceDecision(int brokerId, long lastHeartbeatLocalNanos, long nowLocalNanos) {
-        if (nowLocalNanos - lastHeartbeatLocalNanos < sessionTimeoutNanos) {
-            violation(KM_S7, "broker-" + brokerId + " fenced " + Time.format(nowLocalNanos - lastHeartbeatLocalNanos)
-                    + " after its last heartbeat (session timeout " + Time.format(sessionTimeoutNanos) + ")");
+    /**
+     * KM-S7's own record, by controller node index: on that controller's clock, when each broker's
+     * session was last started or renewed at it (its activation, the broker's registration or an
+     * accepted heartbeat). Kept from the events themselves, not from the controller's bookkeeping.
+     */
+    private long[][] sessionRenewedLocal;
+    private boolean warmClaimed;
+
+    private long[] sessionRenewed(NodeId controller) {
+        if (sessionRenewedLocal == null) {
+            sessionRenewedLocal = new long[peers.length][];
+        }
+        long[] beats = sessionRenewedLocal[controller.index()];
+        if (beats == null) {
+            beats = new long[cluster.maxBrokerId() + 1];
+            Arrays.fill(beats, Long.MIN_VALUE / 4);
+            sessionRenewedLocal[controller.index()] = beats;
+        }
+        return beats;
+    }
+
+    /** KM-S7: active controller {@code controller} accepted broker {@code brokerId}'s registration (a new session). */
+    void onSessionStarted(NodeId controller, int brokerId) {
+        sessionRenewed(controller)[brokerId] = sim.localTime(controller);
+    }
+
+    /**
+     * KM-S7: active controller {@code controller} decided to fence broker {@code brokerId} for an
+     * expired session. Judged against this plane's record of that controller's session starts and
+     * accepted heartbeats (on its own clock), not against the numbers the controller decided from.
+     */
+    void onFenceDecision(NodeId controller, int brokerId) {
+        long now = sim.localTime(controller);
+        long last = sessionRenewed(controller)[brokerId];
+        if (now - last < sessionTimeoutNanos) {
+            violation(KM_S7, controller + " fenced broker-" + brokerId + " " + Time.format(now - last)
+                    + " after its session was last renewed there (activation, registration or heartbeat; session timeout "
+                    + Time.format(sessionTimeoutNanos) + ")");
         }
     }
 
@@ -833,8 +906,12 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
     }
 
-    /** Ground truth for KM-L1: a heartbeat of broker {@code brokerId} reached an active controller now (virtual time). */
-    void onHeartbeatArrived(int brokerId) {
+    /**
+     * Ground truth for KM-L1 (a heartbeat of broker {@code brokerId} reached an active controller now,
+     * virtual time) and KM-S7 (it renewed the broker's session at {@code controller}).
+     */
+    void onHeartbeatArrived(NodeId controller, int brokerId) {
+        sessionRenewed(controller)[brokerId] = sim.localTime(controller);
         if (lastHeartbeatArrival == null) {
             lastHeartbeatArrival = new long[cluster.maxBrokerId() + 1];
         }

@@ -243,7 +243,8 @@ final class QuorumController implements RaftListener {
 
     /** Claim once this controller has replayed past the Raft leader's epoch start (the LeaderChange is committed). */
     private void maybeClaim() {
-        if (active || !(raft.state() instanceof LeaderState) || replayedOffset <= raft.epochStartOffset()) {
+        // Planted bug kraftController.claimBeforeEpochStart (KM-S1 test switch): no wait for the epoch start.
+        if (active || !(raft.state() instanceof LeaderState) || (replayedOffset <= raft.epochStartOffset() && !plane.claimBeforeEpochStart())) {
             return;
         }
         active = true;
@@ -379,7 +380,7 @@ final class QuorumController implements RaftListener {
         long now = ctx.now();
         for (int b = 0; b < lastHeartbeatNanos.length; b++) {
             if (working.isActive(b) && now - lastHeartbeatNanos[b] >= plane.sessionTimeoutNanos()) {
-                plane.onFenceDecision(b, lastHeartbeatNanos[b], now);
+                plane.onFenceDecision(ctx.self(), b);
                 fence(b, "broker-" + b + " session expired");
                 break;
             }
@@ -402,6 +403,10 @@ final class QuorumController implements RaftListener {
                 LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr,
                         plane.electFencedLeader() ? working::isRegistered : working::isEligible, cluster.uncleanLeaderElectionEnabled(p));
                 IntList newIsr = e.elected() ? LeaderElection.isrAfterElection(e, isr, working::isEligible) : isr;
+                if (!e.elected() && plane.fenceEmptiesIsr()) {
+                    // Planted bug kraftController.fenceEmptiesIsr (KM-S3 test switch): the last member leaves the ISR.
+                    newIsr = new it.unimi.dsi.fastutil.ints.IntArrayList();
+                }
                 append(new MetadataRecord.PartitionChange(s.withLeader(e.leader(), newIsr), e.unclean()));
             } else {
                 append(new MetadataRecord.PartitionChange(s.withIsr(LeaderElection.isrWithout(s.isr(), brokerId)), false, false));
@@ -451,6 +456,7 @@ final class QuorumController implements RaftListener {
         }
         long epoch = append(new MetadataRecord.RegisterBroker(b, r.incarnationId()));
         lastHeartbeatNanos[b] = ctx.now();
+        plane.onSessionStarted(ctx.self(), b);
         pending.addLast(new Pending(epoch, from, new BrokerRegistrationResponse(Errors.NONE, epoch, -1)));
     }
 
@@ -464,9 +470,11 @@ final class QuorumController implements RaftListener {
             send(from, new BrokerHeartbeatResponse(Errors.STALE_BROKER_EPOCH, true, -1));
             return;
         }
-        lastHeartbeatNanos[b] = ctx.now();
+        if (!plane.heartbeatsDoNotRenewSessions()) {
+            lastHeartbeatNanos[b] = ctx.now();
+        } // else planted bug kraftController.heartbeatsDoNotRenewSessions (KM-S7 test switch)
         lastMetadataOffset[b] = r.currentMetadataOffset();
-        plane.onHeartbeatArrived(b);
+        plane.onHeartbeatArrived(ctx.self(), b);
         if (r.wantShutDown()) {
             onShutdownHeartbeat(from, r);
             return;

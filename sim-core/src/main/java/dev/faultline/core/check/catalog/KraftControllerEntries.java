@@ -11,6 +11,7 @@ final class KraftControllerEntries {
     private static final String MODULE = "sim-raft";
     private static final String CLUSTER = "dev.faultline.raft.kraft.KRaftClusterTest#";
     private static final String INELIGIBLE = "dev.faultline.raft.kraft.IneligibleLeaderTest#";
+    private static final String FIRE = "dev.faultline.raft.kraft.ControllerChecksFireTest#";
 
     private KraftControllerEntries() {
     }
@@ -20,7 +21,8 @@ final class KraftControllerEntries {
                 InvariantInfo.safety("KM-S1", "One active controller per epoch", MODULE, """
                         At most one controller claims a given epoch; the epoch it claims is the Raft epoch of its own node; and it \
                         claims only after its metadata listener has passed the start offset of that epoch, so it acts on a \
-                        complete image."""),
+                        complete image.""")
+                        .provenBy(PLANTED_BUG, MODULE, FIRE + "aControllerClaimingBeforeItsEpochStartBreaksKmS1"),
                 InvariantInfo.safety("KM-S2", "Only committed metadata is applied, in order", MODULE, """
                         Every controller and broker process applies only committed metadata records, each once, in offset order, \
                         and identical to the committed log; a snapshot it loads ends within the committed prefix and holds the \
@@ -28,7 +30,8 @@ final class KraftControllerEntries {
                         .provenBy(MISBEHAVING_NODE, MODULE, CLUSTER + "aBrokerReplayingACorruptedMetadataRecordAfterARestartBreaksKmS2"),
                 InvariantInfo.safety("KM-S3", "Partition registrations are well formed", MODULE, """
                         In the committed metadata image every partition's leader is in its ISR or is none, its ISR is a non-empty \
-                        subset of its replicas, and its leader epoch and partition epoch never go back."""),
+                        subset of its replicas, and its leader epoch and partition epoch never go back.""")
+                        .provenBy(PLANTED_BUG, MODULE, FIRE + "aControllerThatEmptiesTheIsrOfALeaderlessPartitionBreaksKmS3"),
                 InvariantInfo.safety("KM-S4", "A new leader is eligible", MODULE, """
                         A partition leader named by a record is registered, unfenced and not in controlled shutdown in the image \
                         the active controller generated that record from, unless the same record batch unfences it.""")
@@ -46,7 +49,10 @@ final class KraftControllerEntries {
                         requests from an older incarnation can always be told apart."""),
                 InvariantInfo.safety("KM-S7", "No false fencing", MODULE, """
                         The active controller fences a broker only when no heartbeat from it reached this controller within \
-                        broker.session.timeout.ms, counted from the later of the last heartbeat and the controller's activation."""),
+                        broker.session.timeout.ms, counted from the later of the last heartbeat and the controller's activation. \
+                        Judged against the check's own record of the registrations and heartbeats that controller accepted and of \
+                        its activation, on that controller's clock, not against the controller's bookkeeping.""")
+                        .provenBy(PLANTED_BUG, MODULE, FIRE + "aControllerWhoseHeartbeatsDoNotRenewSessionsFencesALiveBrokerAndKmS7Fires"),
                 InvariantInfo.liveness("KM-L1", "A silent broker is fenced", MODULE, """
                         A registered, unfenced broker that can no longer heartbeat (down, paused, or cut from the active \
                         controller) is fenced within broker.session.timeout.ms + the commit latency + one event-loop slack, counted \
