@@ -306,8 +306,9 @@ final class ReplicaFetcher {
         for (int i = 0; i < records.size(); i++) {
             node.appendReplica(records.get(i));
         }
-        if (node.quorum.isVoter()) {
-            // Voters flush fetched data before the next Fetch (KafkaRaftClient.appendAsFollower).
+        if (node.quorum.isVoter() && !node.config.bugs().ackBeforeFsync()) {
+            // Voters flush fetched data before the next Fetch (KafkaRaftClient.appendAsFollower);
+            // test switch ackBeforeFsync (KR-S5) skips the flush.
             node.ctx.fsync(node.log.durable());
         }
     }

@@ -13,6 +13,8 @@ import dev.faultline.raft.quorum.MetadataLogFile;
 import dev.faultline.raft.quorum.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
+import dev.faultline.raft.quorum.QuorumConfig;
+import dev.faultline.raft.quorum.PlantedBugs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -137,6 +139,27 @@ class InvariantFiresTest {
         Violation v = c.runAndGetViolation(100 * MS);
         if (corrupt) {
             assertThat(v.invariant()).isEqualTo(RaftInvariants.MAJORITY_REACHED_HIGH_WATERMARK);
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
+    /**
+     * KR-S5 counts synced entries only: followers that acknowledge fetched records before flushing
+     * them (test switch ackBeforeFsync) let the leader's high watermark pass what a majority has on
+     * disk. It fires without any power loss; the same run with flushing followers passes.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void majorityReachedHighWatermarkFiresWhenFollowersAcknowledgeBeforeTheirFsync(boolean ackBeforeFsync) {
+        RaftCluster cluster = RaftCluster.builder().voters(3).seed(11).client(2 * MS, 3 * MS)
+                .config(QuorumConfig.defaults().withBugs(PlantedBugs.NONE.withAckBeforeFsync(ackBeforeFsync))).build().start();
+        cluster.runFor(5 * S);
+        Violation v = cluster.sim().violation();
+        if (ackBeforeFsync) {
+            assertThat(v).as("violation").isNotNull();
+            assertThat(v.invariant()).isEqualTo(RaftInvariants.MAJORITY_REACHED_HIGH_WATERMARK);
+            assertThat(v.message()).contains("on disk (synced)");
         } else {
             assertThat(v).isNull();
         }

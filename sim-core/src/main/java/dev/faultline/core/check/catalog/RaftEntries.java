@@ -44,10 +44,12 @@ final class RaftEntries {
                         .provenBy(PLANTED_BUG, MODULE, "dev.faultline.raft.check.StaleLeaderHighWatermarkTest#"
                                 + "aNewerLeaderBelowAnEarlierLeadersHighWatermarkStillFires"),
                 InvariantInfo.safety("KR-S5", "A high watermark is reached by a majority", MODULE, """
-                        When a leader has high watermark h, a majority of the voters have logs that reach at least h. A high \
+                        When a leader has high watermark h, a majority of the voters have logs whose synced (flushed) entries \
+                        reach at least h. A high \
                         watermark ahead of the majority declares records committed that a new majority could lose.""")
-                        .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "majorityReachedHighWatermarkFiresWhenAMajorityLosesItsDisks",
-                                "counts log entries whether or not they are synced to disk"),
+                        .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "majorityReachedHighWatermarkFiresWhenAMajorityLosesItsDisks")
+                        .provenBy(PLANTED_BUG, MODULE, FIRES + "majorityReachedHighWatermarkFiresWhenFollowersAcknowledgeBeforeTheirFsync",
+                                "counts synced entries only: acknowledging before the fsync fires without a power loss"),
                 InvariantInfo.safety("KR-S6", "Log matching", MODULE, """
                         Two logs that hold a batch with the same offset and epoch are identical up to and including that batch. \
                         Checked with chained hashes, so one comparison covers the whole prefix.""")
