@@ -213,6 +213,12 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         }
 
         @Override
+        public void onLoadSnapshot(dev.faultline.raft.quorum.RaftSnapshot snapshot) {
+            first.onLoadSnapshot(snapshot);
+            second.onLoadSnapshot(snapshot);
+        }
+
+        @Override
         public void onStateChange(EpochState from, EpochState to) {
             first.onStateChange(from, to);
             second.onStateChange(from, to);

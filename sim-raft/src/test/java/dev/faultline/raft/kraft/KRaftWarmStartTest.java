@@ -107,6 +107,34 @@ class KRaftWarmStartTest {
         assertThat(plane(c).committedBrokerEpoch(2)).as("and registers again").isGreaterThan(plane(c).warm().snapshot.endOffset());
     }
 
+    /**
+     * Combined mode: a restarted voter-broker's controller and broker agent both load the snapshot
+     * its log starts after (one Raft listener each, behind one node). The controller used to miss it
+     * and claim later with an image that had no broker registered, so it never fenced a broker that
+     * crashed (KM-L1 in scenarios/library/scale/shape-combined.yaml started warm).
+     */
+    @Test
+    void aRestartedCombinedVoterLoadsTheSnapshotInItsControllerAndItsBrokerAndFencesACrashedBroker() {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2).topic("orders", 60, 3).warmStart(true).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(6).controlPlane(KRaftControlPlane.combined(3, QuorumConfig.defaults())).build().start();
+        c.runFor(3 * S);
+        NodeId first = c.brokerNode(1);
+        assertThat(plane(c).activeController()).as("broker-1 leads the warm quorum").isEqualTo(first);
+        c.crash(1);
+        c.runFor(10 * S);
+        c.restart(1);
+        c.runFor(10 * S);
+        c.assertNoViolation();
+        assertThat(plane(c).brokerAgent(1).snapshotsLoaded()).as("the restarted broker agent loads the snapshot").isEqualTo(1);
+        assertThat(plane(c).controllerAt(first).snapshotsLoaded()).as("and so does its controller").isEqualTo(1);
+        // The active controller (not broker-1) crashes; broker-1 may claim: it must fence that broker.
+        NodeId active = plane(c).activeController();
+        assertThat(active).isNotEqualTo(first);
+        c.crash(active.equals(c.brokerNode(2)) ? 2 : 3);
+        c.runFor(30 * S);
+        c.assertNoViolation();
+    }
+
     @Test
     void aControllerFailoverElectsANewLeaderWithoutFencingAnyBroker() {
         KafkaCluster c = warm(600, 4);
