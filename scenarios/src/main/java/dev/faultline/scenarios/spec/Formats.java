@@ -302,6 +302,19 @@ final class Formats {
         }
     }
 
+    /** Leaves out a {@code start} of warm (true), the default: a writer writes {@code start: cold} only. */
+    static final class IsTrue {
+        @Override
+        public boolean equals(Object o) {
+            return Boolean.TRUE.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
     // ------------------------------------------------------------------ structures
 
     /** One name or a list of names, none empty; an absent key reads as none. */

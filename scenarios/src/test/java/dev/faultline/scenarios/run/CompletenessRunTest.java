@@ -57,11 +57,12 @@ class CompletenessRunTest {
 
     @Test
     void warmStartReachesTheClusterDescription() throws Exception {
-        String yaml = "name: w\ncluster: {mode: oracle, brokers: 3, start: warm}\ntopics:\n  - {name: t, partitions: 3, replication.factor: 3}\n";
-        Scenario s = ScenarioLoader.parse("w.yaml", yaml);
+        String yaml = "name: w\ncluster: {mode: oracle, brokers: 3, start: cold}\ntopics:\n  - {name: t, partitions: 3, replication.factor: 3}\n";
+        Scenario cold = ScenarioLoader.parse("c.yaml", yaml);
+        assertThat(ScenarioRunner.clusterSpec(cold).warmStart()).isFalse();
+        assertThat(ScenarioRunner.clusterSpec(cold.withSeed(3)).warmStart()).isFalse();
+        Scenario s = ScenarioLoader.parse("w.yaml", yaml.replace(", start: cold", ""));
         assertThat(ScenarioRunner.clusterSpec(s).warmStart()).isTrue();
         assertThat(ScenarioRunner.clusterSpec(s.withSeed(3)).warmStart()).isTrue();
-        Scenario cold = ScenarioLoader.parse("c.yaml", yaml.replace(", start: warm", ""));
-        assertThat(ScenarioRunner.clusterSpec(cold).warmStart()).isFalse();
     }
 }
