@@ -80,9 +80,10 @@ public final class ScaleBenchmark {
                 limit, Time.format(wallLimitNanos), dev.faultline.scenarios.run.HeapEstimate.format(Runtime.getRuntime().maxMemory()),
                 Runtime.getRuntime().availableProcessors());
         System.out.println("  heap MiB, B/repl: used heap after GC on the settled cluster just before the fault, minus before the cluster was built; "
-                + "B/repl over partitions x 3. phase: controller = new controller ready, broker = all its partitions led again (propagate)");
-        System.out.printf(Locale.ROOT, "%-10s %10s %-10s %9s %10s %9s %12s %10s %9s %8s %9s %12s  %s%n", "mode", "partitions", "case", "wall s", "sim s",
-                "sim/wall", "events", "events/s", "heap MiB", "B/repl", "fault s", "phase ms", "incomplete");
+                + "B/repl over partitions x 3; peak MiB: the most heap in use just after any GC during the run (live data plus what that GC left, "
+                + "an upper bound of the live set), absolute. phase: controller = new controller ready, broker = all its partitions led again (propagate)");
+        System.out.printf(Locale.ROOT, "%-10s %10s %-10s %9s %10s %9s %12s %10s %9s %8s %9s %9s %12s  %s%n", "mode", "partitions", "case", "wall s", "sim s",
+                "sim/wall", "events", "events/s", "heap MiB", "B/repl", "peak MiB", "fault s", "phase ms", "incomplete");
         for (String mode : modes) {
             for (int size : sizes) {
                 for (String c : cases) {
@@ -119,6 +120,7 @@ public final class ScaleBenchmark {
     private static void row(String mode, int partitions, String kase, int brokers, String start, String limit, long wallLimitNanos) throws Exception {
         Scenario s = ScenarioLoader.parse("bench", yaml(mode, partitions, kase, brokers, start, limit));
         long baseline = usedHeapAfterGc();
+        PeakAfterGc peak = PeakAfterGc.start();
         long[] heap = {-1};
         long t0 = System.nanoTime();
         long[] reached = {0};
@@ -132,14 +134,17 @@ public final class ScaleBenchmark {
         try {
             r = ScenarioRunner.run(s, options);
         } catch (WallLimit w) {
+            peak.stop();
             stopped(mode, partitions, kase, t0, w.reached, heap[0], baseline,
                     "STOPPED at the wall limit " + Time.format(wallLimitNanos) + (heap[0] < 0 ? " before the cluster settled" : ""));
             return;
         } catch (Throwable e) { // a crash of the simulator is a figure of this benchmark too: say it and go on
+            peak.stop();
             stopped(mode, partitions, kase, t0, reached[0], heap[0], baseline, "CRASHED: " + e + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : ""));
             return;
         }
         long wall = System.nanoTime() - t0;
+        long peakBytes = Math.max(peak.stop(), heap[0]);
         long phase = -1;
         for (FailoverMeasurement f : r.failovers()) {
             if (kase.equals("controller") && f.kind() == FailoverMeasurement.Kind.CONTROLLER && phase < 0) {
@@ -154,10 +159,11 @@ public final class ScaleBenchmark {
         if (r.violation() != null) {
             notes.add(0, "VIOLATION " + r.violation().headline());
         }
-        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12d %10.0f %9s %8s %9s %12s  %s%n", mode, partitions, kase, wall / 1e9,
+        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12d %10.0f %9s %8s %9s %9s %12s  %s%n", mode, partitions, kase, wall / 1e9,
                 r.simulatedNanos() / 1e9, r.simulatedNanos() / (double) wall, r.events(), r.events() / (wall / 1e9),
                 heap[0] < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap[0] - baseline) / 1048576.0),
                 heap[0] < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap[0] - baseline) / (double) replicas),
+                peakBytes < 0 ? "?" : String.format(Locale.ROOT, "%.0f", peakBytes / 1048576.0),
                 firedAt < 0 ? "never" : String.format(Locale.ROOT, "%.0f", firedAt / 1e9), phase < 0 ? "never" : Time.formatMillis(phase),
                 notes.isEmpty() ? "-" : String.join("; ", notes));
         System.out.flush();
@@ -166,10 +172,66 @@ public final class ScaleBenchmark {
     /** A row for a run that did not end by itself: what it reached before it stopped. */
     private static void stopped(String mode, int partitions, String kase, long t0, long reached, long heap, long baseline, String why) {
         long wall = System.nanoTime() - t0;
-        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12s %10s %9s %8s %9s %12s  %s%n", mode, partitions, kase, wall / 1e9,
+        System.out.printf(Locale.ROOT, "%-10s %10d %-10s %9.1f %10.1f %9.1f %12s %10s %9s %8s %9s %9s %12s  %s%n", mode, partitions, kase, wall / 1e9,
                 reached / 1e9, reached / (double) wall, "?", "?", heap < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap - baseline) / 1048576.0),
-                heap < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap - baseline) / (3.0 * partitions)), "?", "?", why);
+                heap < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (heap - baseline) / (3.0 * partitions)), "?", "?", "?", why);
         System.out.flush();
+    }
+
+    /**
+     * The most heap in use just after any garbage collection while it listens (from the JVM's GC
+     * notifications): the live data at that moment plus what that collection did not reclaim (a
+     * young collection leaves the old generation's garbage), so an upper bound of the live set.
+     */
+    private static final class PeakAfterGc implements javax.management.NotificationListener {
+        /** The heap's pools (the notification also lists metaspace and the code cache). */
+        private static final java.util.Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(m -> m.getType() == java.lang.management.MemoryType.HEAP).map(java.lang.management.MemoryPoolMXBean::getName)
+                .collect(java.util.stream.Collectors.toSet());
+        private final List<javax.management.NotificationEmitter> emitters = new ArrayList<>();
+        private volatile long peak = -1;
+
+        static PeakAfterGc start() {
+            PeakAfterGc p = new PeakAfterGc();
+            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof javax.management.NotificationEmitter e) {
+                    e.addNotificationListener(p, null, null);
+                    p.emitters.add(e);
+                }
+            }
+            return p;
+        }
+
+        @Override
+        public void handleNotification(javax.management.Notification n, Object handback) {
+            if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                return;
+            }
+            com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
+                    .from((javax.management.openmbean.CompositeData) n.getUserData());
+            long used = 0;
+            for (java.util.Map.Entry<String, java.lang.management.MemoryUsage> u : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (HEAP_POOLS.contains(u.getKey())) {
+                    used += u.getValue().getUsed();
+                }
+            }
+            synchronized (this) {
+                peak = Math.max(peak, used);
+            }
+        }
+
+        /** Stops listening; the peak seen, or -1 if no collection ran. */
+        long stop() {
+            for (javax.management.NotificationEmitter e : emitters) {
+                try {
+                    e.removeNotificationListener(this);
+                } catch (javax.management.ListenerNotFoundException ignored) {
+                    // already removed
+                }
+            }
+            emitters.clear();
+            return peak;
+        }
     }
 
     private static long usedHeapAfterGc() {
