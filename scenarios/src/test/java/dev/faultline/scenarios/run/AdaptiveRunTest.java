@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * the run lasts until every failover completed plus the margin, within the limit.
  */
 class AdaptiveRunTest {
-    private static final String ZOOKEEPER = "{mode: zookeeper, brokers: 4, zookeeper: 3}";
+    /** Cold: these tests study faults written before a starting cluster has settled. */
+    private static final String ZOOKEEPER = "{mode: zookeeper, brokers: 4, zookeeper: 3, start: cold}";
 
     private static Scenario scenario(String adaptive, String topics, String faults) throws Exception {
         return scenario(ZOOKEEPER, adaptive, topics, faults);

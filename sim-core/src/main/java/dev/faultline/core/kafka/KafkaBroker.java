@@ -97,8 +97,8 @@ public final class KafkaBroker implements Node, BrokerHandle {
             // An established broker is somewhere inside each periodic task's period: the first runs
             // come at phases drawn from the node's seeded stream (a fork, so later draws are unchanged).
             dev.faultline.core.kernel.SimRandom phases = ctx.random().fork("warm-start");
-            ctx.setTimer(BrokerTimer.ISR_EXPIRATION, 1 + phases.nextLong(isrPeriod));
-            ctx.setTimer(BrokerTimer.HW_CHECKPOINT, 1 + phases.nextLong(checkpointPeriod));
+            ctx.setTimer(BrokerTimer.ISR_EXPIRATION, 1 + phases.nextLong(Math.max(1, isrPeriod))); // a period of 0 (replica.lag.time.max.ms 0 or 1) has one phase
+            ctx.setTimer(BrokerTimer.HW_CHECKPOINT, 1 + phases.nextLong(Math.max(1, checkpointPeriod)));
         } else {
             ctx.setTimer(BrokerTimer.ISR_EXPIRATION, isrPeriod);
             ctx.setTimer(BrokerTimer.HW_CHECKPOINT, checkpointPeriod);

@@ -490,7 +490,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             epochs[b.id()] = image.brokerEpoch(b.id());
             incarnations[b.id()] = image.incarnation(b.id());
             lastRegisteredEpoch[b.id()] = image.brokerEpoch(b.id());
-            firstHeartbeat[b.id()] = 1 + random.nextLong(heartbeatIntervalNanos);
+            firstHeartbeat[b.id()] = 1 + random.nextLong(Math.max(1, heartbeatIntervalNanos));
         }
         int leader = voterIds[0];
         boolean[] pending = new boolean[peers.length];

@@ -264,7 +264,7 @@ final class QuorumController implements RaftListener {
                 lastHeartbeatNanos[b.id()] = now + resume.firstHeartbeatNanos[b.id()] - plane.heartbeatIntervalNanos();
             }
             resume = null;
-            ctx.setTimer(ControllerTimer.NOOP, 1 + ctx.random().fork("warm-start").nextLong(plane.idleIntervalNanos()));
+            ctx.setTimer(ControllerTimer.NOOP, 1 + ctx.random().fork("warm-start").nextLong(Math.max(1, plane.idleIntervalNanos())));
         } else {
             ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
         }

@@ -298,7 +298,7 @@ public final class ZkClient {
         if (randomFirstPing) {
             // An established client is somewhere in its ping interval (after the sends above, which re-arm it).
             randomFirstPing = false;
-            ctx.setTimer(timer(Timer.Kind.PING), 1 + ctx.random().fork("warm-start-ping").nextLong(pingInterval));
+            ctx.setTimer(timer(Timer.Kind.PING), 1 + ctx.random().fork("warm-start-ping").nextLong(Math.max(1, pingInterval)));
         }
         watcher.onStateChange(KeeperState.SyncConnected);
     }

@@ -143,7 +143,7 @@ final class ZkController {
         c.ready = true;
         if (c.autoRebalance) {
             c.ctx.setTimer(new RebalanceTimer(agent.brokerId(), controllerEpoch),
-                    1 + c.ctx.random().fork("warm-start-rebalance").nextLong(c.rebalanceIntervalNanos));
+                    1 + c.ctx.random().fork("warm-start-rebalance").nextLong(Math.max(1, c.rebalanceIntervalNanos)));
         }
         c.ctx.trace("zk-controller", "controller " + agent.brokerId() + " (epoch " + controllerEpoch + ") warm: context loaded, ready");
         return c;
