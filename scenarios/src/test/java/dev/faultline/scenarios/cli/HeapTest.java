@@ -3,6 +3,7 @@ package dev.faultline.scenarios.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.scenarios.run.HeapEstimate;
+import dev.faultline.scenarios.spec.Scenario;
 import dev.faultline.scenarios.spec.ScenarioLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,6 +33,22 @@ class HeapTest {
         assertThat(HeapAdvice.need("fuzz", "--time", "1m")).isEqualTo(-1);
         assertThat(HeapAdvice.need("compare", "--seeds", "0")).isEqualTo(-1);
         assertThat(HeapAdvice.need("--frobnicate")).isEqualTo(-1);
+    }
+
+    @Test
+    void twoMillionPartitionsAtReplicationFactorThreeStartedWarmAreEstimatedWithinEightGiBAndColdNeedsMore() throws Exception {
+        // Issue 11: 2M partitions at RF 3 fit -Xmx8g (measured by ./bench scale, never here); the
+        // estimate must not refuse them, and a cold start, which keeps the start-up's state, needs more.
+        Scenario warm = CompareCommand.sized(ScenarioLoader.parse("d", defaultYaml()), 2_000_000);
+        Scenario cold = CompareCommand.sized(ScenarioLoader.parse("c", defaultYaml().replace("cluster:\n", "cluster:\n  start: cold\n")), 2_000_000);
+        assertThat(warm.cluster().warmStart()).isTrue();
+        assertThat(cold.cluster().warmStart()).isFalse();
+        for (Scenario.Mode mode : Scenario.Mode.values()) {
+            Scenario w = warm.withMode(mode);
+            Scenario c = cold.withMode(mode);
+            assertThat(HeapEstimate.bytes(w)).as(mode.yamlName()).isLessThanOrEqualTo(8 * GIB);
+            assertThat(HeapEstimate.bytes(c)).as(mode.yamlName()).isGreaterThan(HeapEstimate.bytes(w));
+        }
     }
 
     @Test
