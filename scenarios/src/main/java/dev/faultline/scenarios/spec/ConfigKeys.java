@@ -85,6 +85,13 @@ public final class ConfigKeys {
     private static final Set<String> ZERO_ALLOWED = Set.of("faultline.oracle.detection.delay.ms", "linger.ms");
 
     /**
+     * Keys whose half is a timer period (the broker's isr-expiration task runs every
+     * {@code replica.lag.time.max.ms / 2}): below 2 that period is 0, which Kafka's scheduler refuses
+     * at broker start-up and which would repeat the timer at one instant forever here.
+     */
+    private static final Set<String> HALVED = Set.of("replica.lag.time.max.ms");
+
+    /**
      * {@code null} when {@code value} is a valid value of {@code key}, else what would be (the
      * simulator reads these values only when the run starts, so they are checked here). Whole
      * numbers are non-negative and fit the int most of them are in Kafka (so that milliseconds and
@@ -121,7 +128,7 @@ public final class ConfigKeys {
         boolean positive = !ZERO_ALLOWED.contains(key) && (lower.contains("interval") || lower.contains("timeout")
                 || key.equals("min.insync.replicas") || key.contains("in.flight") || key.equals("batch.size") || key.equals("max.request.size")
                 || key.equals("faultline.record.bytes"));
-        return Setting.checkNumber(key, value, positive ? 1 : 0, max);
+        return Setting.checkNumber(key, value, HALVED.contains(key) ? 2 : positive ? 1 : 0, max);
     }
 
     /**

@@ -143,6 +143,8 @@ class ImpossibleScenariosTest {
         "tickTime: 0 | 'tickTime' must be between 1 and 2147483647, not 0",
         "min.insync.replicas: 0 | 'min.insync.replicas' must be between 1 and 2147483647, not 0",
         "replica.lag.time.max.ms: 1e309 | must be a whole number",
+        "replica.lag.time.max.ms: 1 | 'replica.lag.time.max.ms' must be between 2 and 2147483647, not 1",
+        "replica.lag.time.max.ms: -0 | 'replica.lag.time.max.ms' must be between 2 and 2147483647, not 0",
         "unclean.leader.election.enable: yes | 'unclean.leader.election.enable' must be true or false, not 'yes'",
         "raft.noPreVote: 1 | 'raft.noPreVote' must be true or false",
         "acks: 2 | 'acks' must be 0, 1 or all, not '2'",
