@@ -2,10 +2,13 @@ package dev.faultline.raft.check;
 
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
-import dev.faultline.core.net.LinkFault;
-import dev.faultline.core.net.Network;
+import dev.faultline.core.net.DelayBacklog;
+import dev.faultline.core.net.LinkHealth;
 
-/** Reads, from the simulation's true state, which nodes run and which links work (for liveness conditions). */
+/**
+ * Reads, from the simulation's true state, which nodes run and whether the voters form a healthy,
+ * cleanly linked majority (for liveness conditions; what a clean link is: {@link LinkHealth}).
+ */
 final class Connectivity {
     private Connectivity() {
     }
@@ -15,25 +18,9 @@ final class Connectivity {
         return sim.isUp(id) && !sim.isPaused(id);
     }
 
-    /** Messages flow both ways without any link fault. */
-    static boolean clean(Simulation sim, NodeId a, NodeId b) {
-        Network net = sim.network();
-        return !net.isCut(a, b) && !net.isCut(b, a) && net.linkFault(a, b).isNone() && net.linkFault(b, a).isNone();
-    }
-
-    /** Some messages can flow both ways (not cut, not dropping everything). */
-    static boolean reachable(Simulation sim, NodeId a, NodeId b) {
-        Network net = sim.network();
-        return !net.isCut(a, b) && !net.isCut(b, a) && passes(net.linkFault(a, b)) && passes(net.linkFault(b, a));
-    }
-
-    private static boolean passes(LinkFault f) {
-        return f.dropProbability() < 1.0;
-    }
-
     /** Clean both ways, and no message held back by an ended delay fault still queued on the link (see {@link DelayBacklog}). */
     static boolean clean(Simulation sim, NodeId a, NodeId b, DelayBacklog backlog) {
-        return clean(sim, a, b) && backlog.drained(a, b, sim.now());
+        return LinkHealth.clean(sim.network(), a, b) && backlog.drained(a, b, sim.now());
     }
 
     /** Whether some majority of the voters is healthy and pairwise cleanly connected (backlogs drained). */

@@ -5,6 +5,8 @@ import dev.faultline.core.check.Invariant;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.DelayBacklog;
+import dev.faultline.core.net.LinkHealth;
 import dev.faultline.raft.quorum.FollowerState;
 import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.QuorumConfig;
@@ -67,7 +69,7 @@ final class LivenessInvariants {
         int count = 1;
         for (int id : view.voterIds()) {
             NodeId v = view.nodeId(id);
-            if (id != leaderId && Connectivity.healthy(sim, v) && Connectivity.reachable(sim, l, v)) {
+            if (id != leaderId && Connectivity.healthy(sim, v) && LinkHealth.reachable(sim.network(), l, v)) {
                 count++;
             }
         }
@@ -189,7 +191,7 @@ final class LivenessInvariants {
             int count = 1;
             for (int id : view.voterIds()) {
                 NodeId v = view.nodeId(id);
-                if (id != leaderId && (Connectivity.healthy(sim, v) && Connectivity.reachable(sim, l, v)
+                if (id != leaderId && (Connectivity.healthy(sim, v) && LinkHealth.reachable(sim.network(), l, v)
                         || backlog.heldOneWay(v, l, sim.now()))) {
                     count++;
                 }

@@ -1,6 +1,7 @@
 package dev.faultline.raft.check;
 
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.net.DelayBacklog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +52,7 @@ public final class RaftInvariants {
             }
         }
         List<Invariant> out = new ArrayList<>();
-        DelayBacklog backlog = new DelayBacklog(view);
+        DelayBacklog backlog = view.delayBacklog(view.voterIds());
         for (String id : ORDER) {
             if (ids.contains(id)) {
                 out.add(create(id, view, history, backlog));

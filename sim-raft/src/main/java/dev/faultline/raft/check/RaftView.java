@@ -2,6 +2,7 @@ package dev.faultline.raft.check;
 
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
+import dev.faultline.core.net.DelayBacklog;
 import dev.faultline.raft.quorum.QuorumConfig;
 import dev.faultline.raft.quorum.RaftNode;
 
@@ -27,6 +28,20 @@ public interface RaftView {
 
     /** The node with this index. */
     NodeId nodeId(int index);
+
+    /** The nodes with these indices, in the same order. */
+    default NodeId[] nodeIds(int[] indices) {
+        NodeId[] ids = new NodeId[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            ids[i] = nodeId(indices[i]);
+        }
+        return ids;
+    }
+
+    /** A tracker of the delay backlogs on the links between {@code indices} (see {@link DelayBacklog}). */
+    default DelayBacklog delayBacklog(int[] indices) {
+        return new DelayBacklog(sim(), nodeIds(indices), this::roundTripBoundNanos);
+    }
 
     /** The running process of this Raft node, or {@code null} while it is down. */
     default RaftNode process(int index) {

@@ -14,7 +14,8 @@ import dev.faultline.core.kafka.KafkaBroker;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
-import dev.faultline.raft.check.DelayBacklog;
+import dev.faultline.core.net.DelayBacklog;
+import dev.faultline.core.net.LinkHealth;
 import dev.faultline.raft.check.RaftHistory;
 import dev.faultline.raft.check.RaftInvariants;
 import dev.faultline.raft.check.RaftView;
@@ -1241,8 +1242,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 for (int v = 0; healthy && v < voterIds.length; v++) {
                     NodeId c = peers[voterIds[v]];
                     if (sim.isUp(c) && !sim.isPaused(c)) {
-                        healthy = !sim.network().isCut(node, c) && !sim.network().isCut(c, node)
-                                && sim.network().linkFault(node, c).isNone() && sim.network().linkFault(c, node).isNone();
+                        healthy = LinkHealth.clean(sim.network(), node, c);
                     }
                 }
                 if (!healthy) {
@@ -1494,8 +1494,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return s instanceof dev.faultline.raft.quorum.FollowerState
                 && ((dev.faultline.raft.quorum.FollowerState) s).leaderId() == active.index()
                 && (inFlight < 0 || inFlight == active.index())
-                && !sim.network().isCut(node, active) && !sim.network().isCut(active, node)
-                && sim.network().linkFault(node, active).isNone() && sim.network().linkFault(active, node).isNone()
+                && LinkHealth.clean(sim.network(), node, active)
                 && backlog().drained(node, active, sim.now());
     }
 
@@ -1518,7 +1517,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
                 nodes.add(brokerIndex(spec.id()));
             }
-            backlog = new DelayBacklog(this, nodes.stream().mapToInt(Integer::intValue).toArray());
+            backlog = delayBacklog(nodes.stream().mapToInt(Integer::intValue).toArray());
         }
         long event = sim.eventIndex();
         if (event != backlogEvent) {
@@ -1575,8 +1574,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             NodeId n = peers[v];
             if (n.equals(active)) {
                 count++;
-            } else if (sim.isUp(n) && !sim.isPaused(n) && !sim.network().isCut(n, active) && !sim.network().isCut(active, n)
-                    && sim.network().linkFault(n, active).isNone() && sim.network().linkFault(active, n).isNone()
+            } else if (sim.isUp(n) && !sim.isPaused(n) && LinkHealth.clean(sim.network(), n, active)
                     && backlog().drained(n, active, sim.now())) {
                 count++;
             }

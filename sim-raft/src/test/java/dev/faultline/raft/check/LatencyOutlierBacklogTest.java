@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.DelayBacklog;
 import dev.faultline.core.net.LatencyModel;
 import dev.faultline.core.net.LinkConfig;
 import dev.faultline.raft.harness.RaftCluster;
@@ -27,7 +28,7 @@ class LatencyOutlierBacklogTest {
         List<NodeId> followers = new ArrayList<>(cluster.voters());
         followers.remove(leader);
         NodeId follower = followers.get(0);
-        DelayBacklog backlog = new DelayBacklog(cluster);
+        DelayBacklog backlog = cluster.delayBacklog(cluster.voterIds());
         backlog.update(cluster.sim().now());
         assertThat(backlog.drained(leader, follower, cluster.sim().now())).as("drained before the outlier").isTrue();
 

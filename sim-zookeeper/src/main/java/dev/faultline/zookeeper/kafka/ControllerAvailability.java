@@ -6,6 +6,7 @@ import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.LinkHealth;
 import dev.faultline.zookeeper.client.ClientState;
 import dev.faultline.zookeeper.ensemble.ZkServer;
 import java.util.List;
@@ -128,7 +129,7 @@ final class ControllerAvailability implements Invariant {
         if (serving <= servers.size() / 2 || !anyConnectedBroker() || anyControllerThreadPaused()) {
             return false;
         }
-        return ZkControlPlane.runningNodesCleanlyLinked(sim);
+        return LinkHealth.runningNodesCleanlyLinked(sim);
     }
 
     private boolean anyControllerThreadPaused() {

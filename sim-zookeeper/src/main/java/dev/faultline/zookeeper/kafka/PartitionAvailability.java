@@ -9,6 +9,7 @@ import dev.faultline.core.kafka.KafkaBroker;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.LinkHealth;
 import dev.faultline.zookeeper.ensemble.DataTree;
 import dev.faultline.zookeeper.ensemble.Stat;
 import dev.faultline.zookeeper.ensemble.ZkServer;
@@ -271,6 +272,6 @@ final class PartitionAvailability implements Invariant {
         if (plane.anyRunningNodePaused()) {
             return false;
         }
-        return ZkControlPlane.runningNodesCleanlyLinked(sim);
+        return LinkHealth.runningNodesCleanlyLinked(sim);
     }
 }

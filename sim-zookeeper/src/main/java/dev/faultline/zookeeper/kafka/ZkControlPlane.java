@@ -10,7 +10,6 @@ import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.control.PartitionStateView;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
-import dev.faultline.core.net.Network;
 import dev.faultline.zookeeper.check.ZkInvariants;
 import dev.faultline.zookeeper.ensemble.CreateMode;
 import dev.faultline.zookeeper.ensemble.DataTree;
@@ -417,32 +416,6 @@ public final class ZkControlPlane implements ControlPlane {
     private ZkServer[] servers;
     private long serversLifecycle = -1;
     private boolean serversStarted;
-
-    /**
-     * Whether no cut and no link fault lies between any two running nodes, either way (the KZ-L1/KZ-L2
-     * premise). Checked after every event: O(1) while the network has no fault at all, else a scan
-     * over the pairs of nodes (never over partitions).
-     */
-    static boolean runningNodesCleanlyLinked(Simulation sim) {
-        Network net = sim.network();
-        if (!net.hasCutsOrLinkFaults()) {
-            return true;
-        }
-        List<NodeId> nodes = sim.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            NodeId a = nodes.get(i);
-            if (!sim.isUp(a)) {
-                continue;
-            }
-            for (int j = i + 1; j < nodes.size(); j++) {
-                NodeId b = nodes.get(j);
-                if (sim.isUp(b) && (net.isCut(a, b) || net.isCut(b, a) || !net.linkFault(a, b).isNone() || !net.linkFault(b, a).isNone())) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
 
     /**
      * An admin client ({@code admin-client}, added on first use) sends CreateTopics to the brokers
