@@ -23,15 +23,20 @@ import java.util.function.LongSupplier;
  *
  * <p>Used by the Raft liveness checks (the links between voters), the KRaft controller's checks
  * (between brokers and controllers) and KR-L2 ({@link #heldOneWay}: may Fetches sent before a
- * crash still arrive).
+ * crash still arrive). The ZooKeeper-mode checks ask only whether any link of the simulation is
+ * held ({@link #everyLink}, {@link #heldAnywhere}): O(1) per update, from the largest delay in
+ * force ({@link Network#maxExtraDelayNanos}).
  */
 public final class DelayBacklog {
     private final Simulation sim;
+    /** The tracked nodes, or {@code null} for every link of the simulation (delay faults only). */
     private final NodeId[] nodes;
     private final LongSupplier roundTripBoundNanos;
     private final long[] heldUntil;
     /** The position in {@link #nodes} of each node index, or -1 for an untracked node. */
     private final int[] positionOfIndex;
+    /** Until when some tracked link is held. */
+    private long anyHeldUntil = Long.MIN_VALUE;
 
     /**
      * Tracks the links between {@code nodes} (distinct nodes of {@code sim}); {@code
@@ -54,6 +59,22 @@ public final class DelayBacklog {
         }
     }
 
+    private DelayBacklog(Simulation sim, LongSupplier roundTripBoundNanos) {
+        this.sim = sim;
+        this.nodes = null;
+        this.roundTripBoundNanos = roundTripBoundNanos;
+        this.heldUntil = new long[0];
+        this.positionOfIndex = new int[0];
+    }
+
+    /**
+     * Tracks every link of the simulation, nodes added later included, for delay faults only (not
+     * latency outliers); ask {@link #heldAnywhere}. {@link #update} costs O(1).
+     */
+    public static DelayBacklog everyLink(Simulation sim, long roundTripBoundNanos) {
+        return new DelayBacklog(sim, () -> roundTripBoundNanos);
+    }
+
     /**
      * Reads the delay faults in force now, and the latency outliers queued on the links (call at
      * the start of every check that uses {@link #drained}).
@@ -70,6 +91,13 @@ public final class DelayBacklog {
     public void update(long now) {
         Network net = sim.network();
         long rtt = roundTripBoundNanos.getAsLong();
+        if (nodes == null) {
+            long extra = net.maxExtraDelayNanos();
+            if (extra > 0) {
+                anyHeldUntil = Math.max(anyHeldUntil, now + extra + rtt);
+            }
+            return;
+        }
         long oneWayBound = rtt / 2;
         int k = nodes.length;
         for (int i = 0; i < k; i++) {
@@ -87,8 +115,14 @@ public final class DelayBacklog {
                 if (queued > now + oneWayBound) {
                     heldUntil[i * k + j] = Math.max(heldUntil[i * k + j], queued + rtt);
                 }
+                anyHeldUntil = Math.max(anyHeldUntil, heldUntil[i * k + j]);
             }
         }
+    }
+
+    /** Whether a message held back on some tracked link may still be queued at {@code now}. */
+    public boolean heldAnywhere(long now) {
+        return now < anyHeldUntil;
     }
 
     /** Whether no message delayed by an earlier delay fault may still be queued on a→b or b→a at {@code now}. */
@@ -102,6 +136,9 @@ public final class DelayBacklog {
      * {@code false} for a link to or from an untracked node.
      */
     public boolean heldOneWay(NodeId from, NodeId to, long now) {
+        if (nodes == null) {
+            throw new IllegalStateException("a tracker of every link answers only heldAnywhere");
+        }
         int i = position(from);
         int j = position(to);
         if (i < 0 || j < 0) {

@@ -38,6 +38,8 @@ public final class Network {
     private int nextLinkFaultId = 1;
     private int nextPartitionId = 1;
     private boolean anyCut;
+    /** See {@link #maxExtraDelayNanos}. */
+    private long maxExtraDelayNanos;
     /** The zone (rack, data centre) of each node by index, or -1; see {@link #setZone}. */
     private int[] zoneOf = new int[0];
     /** Link configurations between zones: {@code zoneLinks[a * zones + b]}, or {@code null} for the default. */
@@ -170,6 +172,7 @@ public final class Network {
     }
 
     private void recomputeLinkFaults() {
+        maxExtraDelayNanos = 0;
         for (Link l : links) {
             if (l != null) {
                 l.fault = LinkFault.NONE;
@@ -184,10 +187,19 @@ public final class Network {
                         l.fault = l.fault.plus(f.fault());
                         l.faults = java.util.Arrays.copyOf(l.faults, l.faults.length + 1);
                         l.faults[l.faults.length - 1] = f.fault();
+                        maxExtraDelayNanos = Math.max(maxExtraDelayNanos, l.fault.extraDelayNanos());
                     }
                 }
             }
         }
+    }
+
+    /**
+     * The largest extra delay the link faults in force add on one directed link (faults on one link
+     * add up), or 0 when no link is delayed. O(1): computed when link faults change. For checkers.
+     */
+    public long maxExtraDelayNanos() {
+        return maxExtraDelayNanos;
     }
 
     /** Puts a partition in force and returns its id. */

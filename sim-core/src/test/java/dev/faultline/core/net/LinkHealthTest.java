@@ -63,4 +63,31 @@ class LinkHealthTest {
         assertThat(backlog.heldOneWay(a, b, endedAt + 502 * MS)).isFalse();
         assertThat(backlog.heldOneWay(a, c, endedAt)).as("an untracked node").isFalse();
     }
+
+    @Test
+    void aTrackerOfEveryLinkIsHeldWhileAnyLinkMayStillCarryDelayedMessages() {
+        NetworkTest.World w = new NetworkTest.World(1, 3, LinkConfig.DEFAULT);
+        Network net = w.sim.network();
+        DelayBacklog backlog = DelayBacklog.everyLink(w.sim, 50 * MS);
+        backlog.update(w.sim.now());
+        assertThat(backlog.heldAnywhere(w.sim.now())).isFalse();
+
+        int lossy = net.addLinkFault(List.of(w.ids.get(0)), List.of(w.ids.get(1)), new LinkFault(0, 0.5, 0, 0));
+        backlog.update(w.sim.now());
+        assertThat(backlog.heldAnywhere(w.sim.now())).as("a fault without delay holds nothing").isFalse();
+        // Two delays on one link add up: 300 ms + 200 ms.
+        int d1 = net.addLinkFault(List.of(w.ids.get(1)), List.of(w.ids.get(2)), new LinkFault(300 * MS, 0, 0, 0));
+        int d2 = net.addLinkFault(List.of(w.ids.get(1)), List.of(w.ids.get(2)), new LinkFault(200 * MS, 0, 0, 0));
+        assertThat(net.maxExtraDelayNanos()).isEqualTo(500 * MS);
+        w.sim.runFor(100 * MS);
+        long endedAt = w.sim.now();
+        backlog.update(endedAt);
+        net.removeLinkFault(d1);
+        net.removeLinkFault(d2);
+        net.removeLinkFault(lossy);
+        assertThat(net.maxExtraDelayNanos()).isZero();
+        backlog.update(endedAt + 10 * MS);
+        assertThat(backlog.heldAnywhere(endedAt + 549 * MS)).isTrue();
+        assertThat(backlog.heldAnywhere(endedAt + 550 * MS)).isFalse();
+    }
 }

@@ -6,6 +6,7 @@ import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.DelayBacklog;
 import dev.faultline.core.net.LinkHealth;
 import dev.faultline.zookeeper.client.ClientState;
 import dev.faultline.zookeeper.ensemble.ZkServer;
@@ -57,7 +58,7 @@ final class ControllerAvailability implements Invariant {
         this.sim = sim;
         this.cluster = cluster;
         this.boundNanos = sessionTimeoutNanos + 2 * tickTimeNanos + cost(cluster) + EPSILON_NANOS;
-        this.backlog = new DelayBacklog(sim);
+        this.backlog = DelayBacklog.everyLink(sim, RTT_NANOS);
     }
 
     /** {@code cost(P)} of the class comment. */
@@ -80,8 +81,8 @@ final class ControllerAvailability implements Invariant {
     @Override
     public void check(CheckContext context) {
         long now = context.now();
-        backlog.scan(now);
-        if (hasActiveController() || backlog.held(now) || !conditionsHold()) {
+        backlog.update(now);
+        if (hasActiveController() || backlog.heldAnywhere(now) || !conditionsHold()) {
             sinceNanos = -1;
             return;
         }

@@ -9,6 +9,7 @@ import dev.faultline.core.kafka.KafkaBroker;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.net.DelayBacklog;
 import dev.faultline.core.net.LinkHealth;
 import dev.faultline.zookeeper.ensemble.DataTree;
 import dev.faultline.zookeeper.ensemble.Stat;
@@ -80,7 +81,7 @@ final class PartitionAvailability implements Invariant {
         long detectionOrResend = Math.max(sessionTimeoutNanos + 2 * tickTimeNanos, ControllerChannel.resendNanos(cluster));
         this.boundNanos = detectionOrResend + cost + 2 * RTT_NANOS + EPSILON_NANOS + SAMPLE_NANOS;
         this.wasUp = new boolean[cluster.maxBrokerId() + 1];
-        this.backlog = new DelayBacklog(sim);
+        this.backlog = DelayBacklog.everyLink(sim, RTT_NANOS);
     }
 
     @Override
@@ -94,7 +95,7 @@ final class PartitionAvailability implements Invariant {
 
     @Override
     public void check(CheckContext context) {
-        backlog.scan(context.now());
+        backlog.update(context.now());
         // A broker goes down only with a change of the simulation's lifecycle version.
         for (ClusterSpec.BrokerSpec b : sim.lifecycleVersion() == seenLifecycle ? List.<ClusterSpec.BrokerSpec>of() : cluster.brokers()) {
             boolean up = sim.isUp(plane.brokerNode(b.id()));
@@ -129,7 +130,7 @@ final class PartitionAvailability implements Invariant {
             return;
         }
         long now = context.now();
-        if (backlog.held(now) || !healthy()) {
+        if (backlog.heldAnywhere(now) || !healthy()) {
             // Every pending count restarts; recorded once here rather than per partition and event
             // (a 100,000-partition failover spent most of its run time in that loop).
             lastBreakNanos = now;
