@@ -4,7 +4,8 @@
  * histories (never by messages), and reports through {@link dev.faultline.core.check.CheckContext}
  * a {@link dev.faultline.core.check.Violation} that stops the run and carries everything needed to
  * replay it (seed, time, event index, nodes, the last events). The invariants themselves live with
- * the protocol they check; see docs/architecture.md, "Ground truth and checkers", and
+ * the protocol they check. Code that only measures or follows progress after every event is an
+ * {@link dev.faultline.core.kernel.Observer}, not an invariant. See docs/architecture.md, "Ground truth and checkers", and
  * docs/invariants.md.
  */
 package dev.faultline.core.check;

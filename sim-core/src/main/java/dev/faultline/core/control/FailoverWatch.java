@@ -1,8 +1,7 @@
 package dev.faultline.core.control;
 
-import dev.faultline.core.check.CheckContext;
-import dev.faultline.core.check.Invariant;
 import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Observer;
 import dev.faultline.core.kernel.Simulation;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 
@@ -10,10 +9,9 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
  * Opens failovers in a {@link FailoverRecorder} when the world takes a node down, whatever injected
  * the fault: a broker going down opens a broker failover over the partitions it led (authoritative
  * state at that instant); the node that was active controller going down opens a controller
- * failover. Read-only: registered as an {@link Invariant} that never fails, and a
- * {@link LivenessWatcher} listener.
+ * failover. Read-only: an {@link Observer}, and a {@link LivenessWatcher} listener.
  */
-public final class FailoverWatch implements Invariant {
+public final class FailoverWatch implements Observer {
     private final Simulation simulation;
     private final ClusterSpec cluster;
     private final ControlPlane controlPlane;
@@ -65,7 +63,7 @@ public final class FailoverWatch implements Invariant {
     }
 
     @Override
-    public void check(CheckContext context) {
+    public void afterEvent(long nowNanos) {
         NodeId active = controlPlane.activeController();
         if (active != null) {
             lastController = active;

@@ -1,8 +1,7 @@
 package dev.faultline.core.control;
 
-import dev.faultline.core.check.CheckContext;
-import dev.faultline.core.check.Invariant;
 import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Observer;
 import dev.faultline.core.kernel.Simulation;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +9,11 @@ import java.util.List;
 /**
  * An omniscient, read-only observer of process liveness: after every event it compares each watched
  * node's state (down, paused, running) with the last one seen and tells its listeners of changes.
- * Registered as an {@link Invariant} that never fails, which is the kernel's after-every-event hook.
+ * Registered as an {@link Observer}.
  * Costs O(1) per event, and O(watched nodes) after an event that started, stopped, paused or resumed
  * a process ({@link Simulation#lifecycleVersion()}). The oracle control plane and the {@link FailoverWatch} use it.
  */
-public final class LivenessWatcher implements Invariant {
+public final class LivenessWatcher implements Observer {
     /** A node's observable state. */
     public enum State { DOWN, PAUSED, RUNNING }
 
@@ -67,7 +66,7 @@ public final class LivenessWatcher implements Invariant {
     private long seenVersion = -1;
 
     @Override
-    public void check(CheckContext context) {
+    public void afterEvent(long nowNanos) {
         long version = simulation.lifecycleVersion();
         if (version == seenVersion) {
             return; // no process started, stopped, paused or resumed since: nothing to look at
@@ -80,7 +79,7 @@ public final class LivenessWatcher implements Invariant {
             if (now != before) {
                 states.set(i, now);
                 for (Listener l : listeners) {
-                    l.changed(node, before, now, context.now());
+                    l.changed(node, before, now, nowNanos);
                 }
             }
         }

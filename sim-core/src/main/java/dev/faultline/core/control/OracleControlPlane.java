@@ -95,7 +95,7 @@ public final class OracleControlPlane implements ControlPlane {
             liveness.watch(node);
         }
         liveness.addListener(this::livenessChanged);
-        sim.addInvariant(liveness);
+        sim.addObserver(liveness);
     }
 
     @Override

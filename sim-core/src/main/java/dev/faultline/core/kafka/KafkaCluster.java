@@ -13,6 +13,7 @@ import dev.faultline.core.control.OracleControlPlane;
 import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.fault.Target;
 import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Observer;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.core.net.LatencyModel;
@@ -87,11 +88,11 @@ public final class KafkaCluster {
         for (ClusterSpec.BrokerSpec broker : spec.brokers()) {
             liveness.watch(sim.node(ClusterSpec.brokerNodeName(broker.id())));
         }
-        sim.addInvariant(liveness);
+        sim.addObserver(liveness);
         this.leaderless = new LeaderlessIndex(sim, spec, controlPlane);
         liveness.addListener((node, from, to, at) -> leaderless.brokerChanged(ClusterSpec.brokerIdOf(node.name())));
         controlHistory.addPartitionListener(leaderless::partitionChanged);
-        sim.addInvariant(new FailoverWatch(sim, spec, controlPlane, failover, liveness));
+        sim.addObserver(new FailoverWatch(sim, spec, controlPlane, failover, liveness));
         this.topicCreations = new TopicCreationWatch(sim, spec, controlPlane);
         controlHistory.addPartitionListener(topicCreations::partitionChanged);
         checker.onLeadershipApplied(p -> {
@@ -99,7 +100,7 @@ public final class KafkaCluster {
             topicCreations.partitionChanged(p);
         });
         if (spec.hasRuntimeTopics()) {
-            sim.addInvariant(topicCreations);
+            sim.addObserver(topicCreations);
         }
         for (Invariant inv : checker.invariants()) {
             sim.addInvariant(inv);
@@ -124,7 +125,7 @@ public final class KafkaCluster {
             long period = spec.config().getMillisAsNanos("replica.lag.time.max.ms") / 2;
             scheduleIsrLiveness(period, period);
             if (!controlPlane.controllerCandidates().isEmpty()) {
-                sim.addInvariant(Invariant.of("dp-l1-controller-watch", ctx -> watchController()));
+                sim.addObserver(Observer.of("dp-l1-controller-watch", now -> watchController()));
             }
         }
     }

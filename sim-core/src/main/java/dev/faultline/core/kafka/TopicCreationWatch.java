@@ -1,12 +1,11 @@
 package dev.faultline.core.kafka;
 
-import dev.faultline.core.check.CheckContext;
-import dev.faultline.core.check.Invariant;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.ControlPlane;
 import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.control.PartitionStateView;
 import dev.faultline.core.control.TopicCreation;
+import dev.faultline.core.kernel.Observer;
 import dev.faultline.core.kernel.Simulation;
 import it.unimi.dsi.fastutil.ints.IntIterator;
 import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
@@ -17,13 +16,13 @@ import java.util.List;
  * Measures topics created at runtime ({@link TopicCreation}): whether all its partitions have an
  * authoritative state (created) and whether each has a leader broker that applied leadership at
  * that state's leader epoch (ready; a partition counts from the first time this held). Omniscient
- * and read-only: an {@link Invariant} that never fails. Incremental: creation is followed with a
+ * and read-only: an {@link Observer}. Incremental: creation is followed with a
  * cursor over the topic's partitions (states are never removed), and a partition's leadership is
  * looked at only after an event in which a broker applied a leadership of it or an election or ISR
  * change of it became authoritative ({@link #partitionChanged}), so an event costs nothing per
  * partition of the topic.
  */
-final class TopicCreationWatch implements Invariant {
+final class TopicCreationWatch implements Observer {
     private final Simulation sim;
     private final ClusterSpec cluster;
     private final ControlPlane controlPlane;
@@ -99,7 +98,7 @@ final class TopicCreationWatch implements Invariant {
     }
 
     @Override
-    public void check(CheckContext context) {
+    public void afterEvent(long nowNanos) {
         for (Pending t : topics) {
             if (t.readyAt >= 0) {
                 continue;

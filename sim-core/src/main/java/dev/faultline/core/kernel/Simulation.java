@@ -397,6 +397,24 @@ public final class Simulation implements CheckContext {
         invariantArray = invariants.toArray(new Invariant[0]);
     }
 
+    /**
+     * Adds an observer, run after every event in one order with the invariants (an observer and
+     * an invariant run in the order they were added; none runs after a violation in that event).
+     */
+    public void addObserver(Observer observer) {
+        addInvariant(new Invariant() {
+            @Override
+            public String name() {
+                return observer.name();
+            }
+
+            @Override
+            public void check(CheckContext context) {
+                observer.afterEvent(context.now());
+            }
+        });
+    }
+
     /** The first violation, or {@code null}. */
     public Violation violation() {
         return violation;

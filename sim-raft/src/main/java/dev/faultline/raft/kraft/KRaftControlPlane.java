@@ -12,6 +12,7 @@ import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.control.PartitionStateView;
 import dev.faultline.core.kafka.KafkaBroker;
 import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Observer;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.core.net.DelayBacklog;
@@ -303,8 +304,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
         ControllerFailureWatch watch = new ControllerFailureWatch();
         liveness.addListener(watch::changed);
-        sim.addInvariant(liveness);
-        sim.addInvariant(watch);
+        sim.addObserver(liveness);
+        sim.addObserver(watch);
     }
 
     /**
@@ -313,7 +314,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      * Prospective/Candidate), elect (a voter became Raft leader), ready (it claimed) and propagate
      * (every live broker's observer learned the new leader).
      */
-    private final class ControllerFailureWatch implements Invariant {
+    private final class ControllerFailureWatch implements Observer {
         private NodeId lastActive;
 
         void changed(NodeId node, LivenessWatcher.State from, LivenessWatcher.State to, long atNanos) {
@@ -337,7 +338,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         }
 
         @Override
-        public void check(CheckContext ctx) {
+        public void afterEvent(long nowNanos) {
             NodeId active = activeController();
             if (active != null) {
                 lastActive = active;

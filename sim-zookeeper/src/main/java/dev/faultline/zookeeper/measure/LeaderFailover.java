@@ -1,8 +1,7 @@
 package dev.faultline.zookeeper.measure;
 
-import dev.faultline.core.check.CheckContext;
-import dev.faultline.core.check.Invariant;
 import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.kernel.Observer;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.core.net.LinkConfig;
@@ -88,7 +87,7 @@ public final class LeaderFailover {
         }
         long oldEpoch = ensemble.process(leader).epoch();
         Probe probe = new Probe(sim, ensemble, oldEpoch, sim.now());
-        sim.addInvariant(probe);
+        sim.addObserver(probe);
         sim.crash(leader);
         // One event at a time, so that the run stops right after the event that established the new leader.
         long deadline = sim.now() + timeoutNanos;
@@ -107,7 +106,7 @@ public final class LeaderFailover {
     }
 
     /** Watches the phases after every event; notes when the new leader is established. */
-    private static final class Probe implements Invariant {
+    private static final class Probe implements Observer {
         final Simulation sim;
         final ZkEnsemble ensemble;
         final long oldEpoch;
@@ -129,22 +128,22 @@ public final class LeaderFailover {
         }
 
         @Override
-        public void check(CheckContext context) {
+        public void afterEvent(long nowNanos) {
             for (NodeId id : ensemble.servers()) {
                 ZkServer s = ensemble.process(id);
                 if (s == null) {
                     continue;
                 }
                 if (detectedAt < 0 && s.role() == ServerRole.LOOKING) {
-                    detectedAt = context.now();
+                    detectedAt = nowNanos;
                 }
                 if (electedAt < 0 && s.role() == ServerRole.LEADING && s.epoch() != oldEpoch) {
-                    electedAt = context.now();
+                    electedAt = nowNanos;
                 }
             }
             NodeId leader = ensemble.establishedLeader();
             if (leader != null && ensemble.process(leader).epoch() > oldEpoch) {
-                establishedAt = context.now();
+                establishedAt = nowNanos;
             }
         }
     }
