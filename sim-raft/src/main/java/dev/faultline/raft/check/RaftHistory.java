@@ -1,7 +1,8 @@
 package dev.faultline.raft.check;
 
 import dev.faultline.core.check.CheckContext;
-import dev.faultline.core.kernel.NodeId;
+import dev.faultline.core.check.ViolationReport;
+import dev.faultline.core.check.ViolationReports;
 import dev.faultline.raft.quorum.EpochState;
 import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.LogEntry;
@@ -46,11 +47,12 @@ public final class RaftHistory implements RaftProbe {
     private int baseEpoch;
     private final LongArrayList committedChains = new LongArrayList();
     private final IntArrayList committedEpochs = new IntArrayList();
-    private final List<Pending> pending = new ArrayList<>();
+    private final ViolationReports pending;
     private final List<RaftProbe> listeners = new ArrayList<>();
 
     public RaftHistory(RaftView view) {
         this.view = view;
+        this.pending = new ViolationReports(() -> view.sim().now());
         appended.defaultReturnValue(0);
     }
 
@@ -230,24 +232,14 @@ public final class RaftHistory implements RaftProbe {
     }
 
     private void report(String invariant, String message, int nodeId) {
-        pending.add(new Pending(invariant, message, view.nodeId(nodeId)));
+        pending.report(invariant, message, view.nodeId(nodeId));
     }
 
     /** Reports the first held violation of {@code invariant}, if any. */
     void flush(String invariant, CheckContext context) {
-        if (pending.isEmpty()) {
-            return;
+        ViolationReport r = pending.takeFirst(invariant);
+        if (r != null) {
+            r.failOn(context);
         }
-        for (int i = 0; i < pending.size(); i++) {
-            Pending p = pending.get(i);
-            if (p.invariant.equals(invariant)) {
-                pending.remove(i);
-                context.fail(p.invariant, p.message, p.node);
-                return;
-            }
-        }
-    }
-
-    private record Pending(String invariant, String message, NodeId node) {
     }
 }

@@ -2,6 +2,7 @@ package dev.faultline.raft.kraft;
 
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.ViolationReports;
 import dev.faultline.core.control.AlterPartitionRequest;
 import dev.faultline.core.control.BrokerAgent;
 import dev.faultline.core.control.ClusterSpec;
@@ -145,7 +146,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private MetadataImage authoritative;
     private long authoritativeApplied;
     private final Int2IntOpenHashMap claimedBy = new Int2IntOpenHashMap();
-    private final List<String[]> violations = new ArrayList<>();
+    private final ViolationReports violations = new ViolationReports(() -> this.sim.now());
     private long[] lastRegisteredEpoch;
     private long[] lastUnhealthyNanos;
     /** KM-S2: the next offset each node's current process must apply, and that process. */
@@ -943,7 +944,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         if (disabledInvariants.contains(id)) {
             return;
         }
-        violations.add(new String[] {id, message});
+        violations.report(id, message);
     }
 
     /** Newly committed records (first seen below any node's HW): apply to the authoritative image, record decisions, KM-S3/S6. */
@@ -1601,14 +1602,6 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /** Reports the KM violations recorded while the event ran. */
     /** A KM-* check decided inside the controller and reported after the event. */
     private Invariant reported(String id) {
-        return Invariant.of(id, ctx -> {
-            for (int i = 0; i < violations.size(); i++) {
-                if (violations.get(i)[0].equals(id)) {
-                    String message = violations.remove(i)[1];
-                    ctx.fail(id, message);
-                    return;
-                }
-            }
-        });
+        return violations.invariant(id);
     }
 }

@@ -2,6 +2,7 @@ package dev.faultline.zookeeper.check;
 
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.ViolationReport;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.zookeeper.ensemble.DataTree;
@@ -39,9 +40,9 @@ final class CommittedHistoryAgreement implements Invariant {
 
     @Override
     public void check(CheckContext context) {
-        List<String> problems = history.drainProblems(name());
-        if (!problems.isEmpty()) {
-            context.fail(name(), problems.get(0));
+        ViolationReport problem = history.problems().takeAll(name());
+        if (problem != null) {
+            problem.failOn(context);
             return;
         }
         List<TxnEntry> committed = history.committed();

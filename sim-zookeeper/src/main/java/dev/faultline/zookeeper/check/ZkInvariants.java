@@ -1,8 +1,8 @@
 package dev.faultline.zookeeper.check;
 
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.ViolationReport;
 import dev.faultline.core.kernel.Simulation;
-import java.util.List;
 import dev.faultline.zookeeper.ensemble.ZkEnsemble;
 
 /** Registers the ZooKeeper safety invariants ZK-S1..ZK-S9 on a simulation. */
@@ -16,9 +16,9 @@ public final class ZkInvariants {
      */
     private static Invariant historyProblem(String id, ZkEnsemble ensemble) {
         return Invariant.of(id, context -> {
-            List<String> problems = ensemble.history().drainProblems(id);
-            if (!problems.isEmpty()) {
-                context.fail(id, problems.get(0));
+            ViolationReport problem = ensemble.history().problems().takeAll(id);
+            if (problem != null) {
+                problem.failOn(context);
             }
         });
     }

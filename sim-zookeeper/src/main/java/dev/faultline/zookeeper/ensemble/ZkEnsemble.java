@@ -38,7 +38,7 @@ public final class ZkEnsemble {
      * servers' first processes load their logs at no CPU cost (an ensemble established before the run).
      */
     public static ZkEnsemble create(Simulation sim, int size, ZkConfig config, PartitionZnodeLayout layout, boolean warm) {
-        ZkHistory history = new ZkHistory(size);
+        ZkHistory history = new ZkHistory(size, sim::now);
         Long2ObjectAVLTreeMap<NodeId> peers = new Long2ObjectAVLTreeMap<>();
         List<NodeId> ids = new ArrayList<>();
         for (int i = 1; i <= size; i++) {

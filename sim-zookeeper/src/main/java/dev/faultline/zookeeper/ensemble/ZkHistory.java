@@ -1,10 +1,12 @@
 package dev.faultline.zookeeper.ensemble;
 
+import dev.faultline.core.check.ViolationReports;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongAVLTreeMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectAVLTreeMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The omniscient ground-truth record of one ensemble
@@ -31,7 +33,7 @@ public final class ZkHistory {
     private final ArrayList<TxnEntry> committed = new ArrayList<>();
     private final Long2IntOpenHashMap committedIndex = new Long2IntOpenHashMap();
     private final ArrayList<CommitRecord> commitsToCheck = new ArrayList<>();
-    private final List<String> problems = new ArrayList<>();
+    private final ViolationReports problems;
     private final Long2ObjectAVLTreeMap<LeaderSessions> leaderSessions = new Long2ObjectAVLTreeMap<>();
     private int quorumSize;
 
@@ -41,7 +43,9 @@ public final class ZkHistory {
         final Long2LongAVLTreeMap lastTouch = new Long2LongAVLTreeMap();
     }
 
-    public ZkHistory(int ensembleSize) {
+    /** {@code clock}: the simulation's true virtual time, for the violation reports. */
+    public ZkHistory(int ensembleSize, LongSupplier clock) {
+        this.problems = new ViolationReports(clock);
         this.quorumSize = ensembleSize / 2 + 1;
         committedIndex.defaultReturnValue(-1);
     }
@@ -56,7 +60,7 @@ public final class ZkHistory {
     public void established(long epoch, long sid, long timeNanos, List<TxnEntry> leaderLog) {
         established.add(new Established(epoch, sid, timeNanos));
         if (leaderOfEpoch.containsKey(epoch) && leaderOfEpoch.get(epoch) != sid) {
-            problems.add("ZK-S1|epoch " + epoch + " has established leaders " + leaderOfEpoch.get(epoch) + " and " + sid);
+            problems.report("ZK-S1", "epoch " + epoch + " has established leaders " + leaderOfEpoch.get(epoch) + " and " + sid);
         }
         leaderOfEpoch.put(epoch, sid);
         for (TxnEntry e : leaderLog) {
@@ -78,13 +82,13 @@ public final class ZkHistory {
         int at = committedIndex.get(entry.zxid());
         if (at >= 0) {
             if (!committed.get(at).equals(entry)) {
-                problems.add("ZK-S3|leader " + leaderSid + " commits " + entry + " but " + committed.get(at) + " was committed at that zxid");
+                problems.report("ZK-S3", "leader " + leaderSid + " commits " + entry + " but " + committed.get(at) + " was committed at that zxid");
             }
             return;
         }
         long last = committed.isEmpty() ? 0 : committed.get(committed.size() - 1).zxid();
         if (entry.zxid() < last) {
-            problems.add("ZK-S3|leader " + leaderSid + " commits " + entry + " below the committed history's end " + Zxid.format(last)
+            problems.report("ZK-S3", "leader " + leaderSid + " commits " + entry + " below the committed history's end " + Zxid.format(last)
                     + " (a committed history it never had)");
             return;
         }
@@ -132,7 +136,7 @@ public final class ZkHistory {
         long since = s == null ? Long.MIN_VALUE : Math.max(s.activationNanos,
                 s.lastTouch.containsKey(sessionId) ? s.lastTouch.get(sessionId) : Long.MIN_VALUE);
         if (s == null || localNanos - since < timeoutNanos) {
-            problems.add("ZK-S7|leader " + sid + " expires session 0x" + Long.toHexString(sessionId) + " at local "
+            problems.report("ZK-S7", "leader " + sid + " expires session 0x" + Long.toHexString(sessionId) + " at local "
                     + localNanos + " ns, only " + (localNanos - since) + " ns after its last touch or activation (timeout "
                     + timeoutNanos + " ns)");
         }
@@ -168,20 +172,8 @@ public final class ZkHistory {
         return out;
     }
 
-    /** Problems of one invariant found while recording (messages without the id); the checker drains them. */
-    public List<String> drainProblems(String invariantId) {
-        if (problems.isEmpty()) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        var it = problems.iterator();
-        while (it.hasNext()) {
-            String p = it.next();
-            if (p.startsWith(invariantId + "|")) {
-                out.add(p.substring(invariantId.length() + 1));
-                it.remove();
-            }
-        }
-        return out;
+    /** The violations found while recording (ZK-S1, ZK-S3, ZK-S7); the invariants with their ids report them. */
+    public ViolationReports problems() {
+        return problems;
     }
 }

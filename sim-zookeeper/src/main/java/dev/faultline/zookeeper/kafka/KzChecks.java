@@ -1,12 +1,13 @@
 package dev.faultline.zookeeper.kafka;
 
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.ViolationReport;
+import dev.faultline.core.check.ViolationReports;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.LeaderElection;
 import it.unimi.dsi.fastutil.ints.Int2IntAVLTreeMap;
 import it.unimi.dsi.fastutil.ints.IntList;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * KZ-S1 (one controller per controller epoch, epochs strictly increasing across activations) and
@@ -15,14 +16,19 @@ import java.util.List;
  */
 final class KzChecks {
     private final Int2IntAVLTreeMap controllerOfEpoch = new Int2IntAVLTreeMap();
-    private final List<String> problems = new ArrayList<>();
+    private final ViolationReports problems;
     private int highestEpoch = -1;
+
+    /** {@code clock}: the simulation's true virtual time, for the violation reports. */
+    KzChecks(LongSupplier clock) {
+        this.problems = new ViolationReports(clock);
+    }
 
     void controllerActivated(int brokerId, int epoch) {
         if (controllerOfEpoch.containsKey(epoch) && controllerOfEpoch.get(epoch) != brokerId) {
-            problems.add("KZ-S1|controller epoch " + epoch + " claimed by brokers " + controllerOfEpoch.get(epoch) + " and " + brokerId);
+            problems.report("KZ-S1", "controller epoch " + epoch + " claimed by brokers " + controllerOfEpoch.get(epoch) + " and " + brokerId);
         } else if (epoch <= highestEpoch && !controllerOfEpoch.containsKey(epoch)) {
-            problems.add("KZ-S1|broker " + brokerId + " activated with epoch " + epoch + " after epoch " + highestEpoch);
+            problems.report("KZ-S1", "broker " + brokerId + " activated with epoch " + epoch + " after epoch " + highestEpoch);
         }
         controllerOfEpoch.put(epoch, brokerId);
         highestEpoch = Math.max(highestEpoch, epoch);
@@ -30,15 +36,15 @@ final class KzChecks {
 
     void beforeWrite(ClusterSpec cluster, int partition, KafkaZnodes.StateData data) {
         if (data.isr().isEmpty()) {
-            problems.add("KZ-S4|" + cluster.partitionName(partition) + " written with an empty ISR");
+            problems.report("KZ-S4", cluster.partitionName(partition) + " written with an empty ISR");
             return;
         }
         if (data.leader() != LeaderElection.NO_LEADER && !data.isr().contains(data.leader())) {
-            problems.add("KZ-S4|" + cluster.partitionName(partition) + " leader " + data.leader() + " not in ISR " + data.isr());
+            problems.report("KZ-S4", cluster.partitionName(partition) + " leader " + data.leader() + " not in ISR " + data.isr());
         }
         for (int i = 0; i < data.isr().size(); i++) {
             if (!cluster.isReplica(partition, data.isr().getInt(i))) {
-                problems.add("KZ-S4|" + cluster.partitionName(partition) + " ISR " + data.isr() + " outside the replicas");
+                problems.report("KZ-S4", cluster.partitionName(partition) + " ISR " + data.isr() + " outside the replicas");
             }
         }
     }
@@ -50,7 +56,7 @@ final class KzChecks {
      */
     void controllerWriteApplied(int brokerId, int epoch, long zxid, long[] epochZnode) {
         if (epochZnode != null && epochZnode[0] != epoch && epochZnode[1] < zxid) {
-            problems.add("KZ-S2|controller " + brokerId + " (epoch " + epoch + ") wrote at zxid 0x" + Long.toHexString(zxid)
+            problems.report("KZ-S2", "controller " + brokerId + " (epoch " + epoch + ") wrote at zxid 0x" + Long.toHexString(zxid)
                     + " while /controller_epoch was already " + epochZnode[0]);
         }
     }
@@ -72,18 +78,18 @@ final class KzChecks {
                           boolean leaderChange, boolean alterPartition) {
         String name = cluster.partitionName(partition);
         if (alterPartition ? after.leaderEpoch() != epochBefore : after.leaderEpoch() <= epochBefore) {
-            problems.add("KZ-S3|" + name + " leader epoch " + epochBefore + " -> " + after.leaderEpoch()
+            problems.report("KZ-S3", name + " leader epoch " + epochBefore + " -> " + after.leaderEpoch()
                     + (alterPartition ? " on an AlterPartition" : " on a controller change"));
         }
         Int2IntAVLTreeMap leaders = leaderOfEpoch.computeIfAbsent(partition, k -> new Int2IntAVLTreeMap());
         if (leaders.containsKey(after.leaderEpoch()) && leaders.get(after.leaderEpoch()) != after.leader()) {
-            problems.add("KZ-S3|" + name + " leader epoch " + after.leaderEpoch() + " stored with leaders "
+            problems.report("KZ-S3", name + " leader epoch " + after.leaderEpoch() + " stored with leaders "
                     + leaders.get(after.leaderEpoch()) + " and " + after.leader());
         }
         leaders.put(after.leaderEpoch(), after.leader());
         if (leaderChange && !cluster.uncleanLeaderElectionEnabled(partition) && after.leader() != LeaderElection.NO_LEADER
                 && !isrBefore.contains(after.leader())) {
-            problems.add("KZ-S5|" + name + " clean election of " + after.leader() + " outside the ISR " + isrBefore);
+            problems.report("KZ-S5", name + " clean election of " + after.leader() + " outside the ISR " + isrBefore);
         }
     }
 
@@ -120,7 +126,7 @@ final class KzChecks {
             dev.faultline.core.control.PartitionState mine = cache.apply(p);
             if (zk != null && (zk.leader() != mine.leader() || zk.leaderEpoch() != mine.leaderEpoch()
                     || !zk.isr().equals(mine.isr()) || zk.partitionEpoch() != mine.partitionEpoch())) {
-                problems.add("KZ-S7|controller " + brokerId + " caches " + mine + " but ZooKeeper has " + zk);
+                problems.report("KZ-S7", "controller " + brokerId + " caches " + mine + " but ZooKeeper has " + zk);
                 return;
             }
         }
@@ -144,11 +150,11 @@ final class KzChecks {
                                   long brokerEpoch) {
         int highest = highestEpochApplied.getOrDefault(brokerId, -1);
         if (controllerEpoch < highest) {
-            problems.add("KZ-S6|broker " + brokerId + " applied " + kind + " of controller " + controllerId + " with controller epoch "
+            problems.report("KZ-S6", "broker " + brokerId + " applied " + kind + " of controller " + controllerId + " with controller epoch "
                     + controllerEpoch + " after applying controller epoch " + highest);
         }
         if (targetBrokerEpoch != brokerEpoch) {
-            problems.add("KZ-S6|broker " + brokerId + " applied " + kind + " of controller " + controllerId + " for broker epoch "
+            problems.report("KZ-S6", "broker " + brokerId + " applied " + kind + " of controller " + controllerId + " for broker epoch "
                     + targetBrokerEpoch + " while its broker epoch is " + brokerEpoch);
         }
         if (controllerEpoch > highest) {
@@ -164,7 +170,7 @@ final class KzChecks {
      */
     void leaderEpochApplied(ClusterSpec cluster, int brokerId, dev.faultline.core.control.PartitionState state, int before, int after) {
         if (after != before && (after != state.leaderEpoch() || after < before)) {
-            problems.add("KZ-S6|broker " + brokerId + " applied " + cluster.partitionName(state.partition()) + " leader epoch "
+            problems.report("KZ-S6", "broker " + brokerId + " applied " + cluster.partitionName(state.partition()) + " leader epoch "
                     + state.leaderEpoch() + " over its leader epoch " + before + " (now " + after + ")");
         }
     }
@@ -184,11 +190,9 @@ final class KzChecks {
             if (disabled.contains(id)) {
                 return;
             }
-            for (String p : problems) {
-                if (p.startsWith(id + "|")) {
-                    context.fail(id, p.substring(id.length() + 1));
-                    return;
-                }
+            ViolationReport problem = problems.first(id);
+            if (problem != null) {
+                problem.failOn(context);
             }
         });
     }

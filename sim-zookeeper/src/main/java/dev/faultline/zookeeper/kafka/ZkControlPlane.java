@@ -48,7 +48,7 @@ public final class ZkControlPlane implements ControlPlane {
     private NodeId[] brokerNodes;
     /** Per broker id, the partitions it hosts (built on first use; {@link ClusterSpec#partitionsOf} scans every partition). */
     private int[][] hostedPartitions;
-    private final KzChecks checks = new KzChecks();
+    private final KzChecks checks = new KzChecks(() -> this.sim.now());
     private long sessionTimeoutNanos;
     /** Where the servers keep the partition znodes in columns. */
     private KafkaZnodes.Layout layout;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class KzChecksFireTest {
     /** p-0 with replicas [1, 2, 3]. */
     private final ClusterSpec cluster = ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2, 3}).build();
-    private final KzChecks checks = new KzChecks();
+    private final KzChecks checks = new KzChecks(() -> 0);
 
     private static KafkaZnodes.StateData state(int leader, int leaderEpoch, int... isr) {
         return new KafkaZnodes.StateData(leader, leaderEpoch, 1, IntList.of(isr));
