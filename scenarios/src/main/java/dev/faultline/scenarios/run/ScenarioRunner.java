@@ -7,6 +7,7 @@ import dev.faultline.core.fault.Fault;
 import dev.faultline.core.fault.FaultInjector;
 import dev.faultline.core.fault.FaultSchedule;
 import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.KafkaClusterBuilder;
 import dev.faultline.core.kafka.KafkaRunResult;
 import dev.faultline.core.kafka.ProducerConfig;
 import dev.faultline.core.kernel.NodeId;
@@ -115,7 +116,7 @@ public final class ScenarioRunner {
         }
         this.spec = clusterSpec(scenario);
         this.mode = Modes.of(c.mode()).build(Modes.layout(c), c.config(), scenario.bugs());
-        KafkaCluster.Builder b = KafkaCluster.builder(spec).simulation(sim).controlPlane(mode.controlPlane());
+        KafkaClusterBuilder b = KafkaCluster.builder(spec).simulation(sim).controlPlane(mode.controlPlane());
         for (Map.Entry<String, Map<String, String>> e : c.brokerConfig().entrySet()) {
             int id = ClusterSpec.brokerIdOf(e.getKey());
             for (Map.Entry<String, String> kv : e.getValue().entrySet()) {

@@ -79,7 +79,7 @@ class PlantedBugScenariosTest {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
                 .config("replication.truncateToHighWatermark", truncateToHighWatermark)
                 .config("faultline.canary.enable", false).build(); // exact logs: no probe writes
-        KafkaCluster.Builder b = KafkaCluster.builder(spec).seed(102)
+        KafkaClusterBuilder b = KafkaCluster.builder(spec).seed(102)
                 .brokerConfig(1, "faultline.page.cache.flush.delay.ms", 0)
                 .brokerConfig(2, "faultline.page.cache.flush.delay.ms", 8000)
                 .producer("producer", ProducerConfig.of(new int[] {0}, 0.1, 2, "all"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.KafkaClusterBuilder;
 import dev.faultline.core.kafka.KafkaRunResult;
 import dev.faultline.core.kafka.ProducerConfig;
 import dev.faultline.core.kernel.NodeId;
@@ -253,7 +254,7 @@ class KRaftClusterTest {
         // faultline.broker.partition.cost.ns of 300 ms: every replica fetch it serves or handles
         // keeps broker-2 busy for a third of a second or more, and metadata replay waits behind it.
         ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
-        KafkaCluster.Builder b = KafkaCluster.builder(spec).seed(10).controlPlane(new KRaftControlPlane())
+        KafkaClusterBuilder b = KafkaCluster.builder(spec).seed(10).controlPlane(new KRaftControlPlane())
                 .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2}, 600, Long.MAX_VALUE, "all"));
         if (saturated) {
             b.brokerConfig(2, "faultline.broker.partition.cost.ns", 300_000_000L);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultline.core.check.Violation;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.KafkaClusterBuilder;
 import dev.faultline.core.kafka.ProducerConfig;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
@@ -27,7 +28,7 @@ class StaleBrokerEpochTest {
     private static KafkaCluster run(boolean bug, Set<String> disabledKm, String... disabledDataPlane) {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).config("min.insync.replicas", 1)
                 .config("kraftController.isrIgnoresBrokerEpoch", bug).topic("orders", 1, 2).build();
-        KafkaCluster.Builder builder = KafkaCluster.builder(spec).seed(903)
+        KafkaClusterBuilder builder = KafkaCluster.builder(spec).seed(903)
                 .controlPlane(new KRaftControlPlane(3, QuorumConfig.defaults(), disabledKm))
                 .producer("producer", ProducerConfig.of(new int[] {0}, 100, Long.MAX_VALUE, "all"))
                 .disableInvariant("DP-L2");
