@@ -5,11 +5,9 @@ import dev.faultline.core.check.Invariant;
 import dev.faultline.core.check.Violation;
 import dev.faultline.core.check.catalog.InvariantCatalog;
 import dev.faultline.core.net.Network;
-import dev.faultline.core.storage.Durable;
 import dev.faultline.core.storage.Storage;
 import dev.faultline.core.trace.RunResult;
 import dev.faultline.core.trace.Tracer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,32 +37,30 @@ import java.util.Map;
 public final class Simulation implements CheckContext {
     private static final int K_START = 0;
     private static final int K_MESSAGE = 1;
-    private static final int K_TIMER = 2;
+    static final int K_TIMER = 2;
     private static final int ANY_INCARNATION = -1;
 
     private final long seed;
     private final RandomStreams randoms;
     private final EventQueue queue = new EventQueue();
     private final Network network;
-    private final Tracer tracer;
-    private final List<Slot> slots = new ArrayList<>();
-    private final Map<String, NodeId> byName = new HashMap<>();
-    private final List<Invariant> invariants = new ArrayList<>();
-    private Invariant[] invariantArray = new Invariant[0];
+    final Tracer tracer;
+    private final List<NodeSlot> slots = new ArrayList<>();
+    final Map<String, NodeId> byName = new HashMap<>();
+    private final AfterEventChecks checks = new AfterEventChecks();
 
-    private long now;
+    long now;
     private long sequence;
     /** Bumped whenever a process starts, stops, pauses or resumes (watchers compare it instead of polling every node). */
     private long lifecycleVersion;
-    private long eventIndex;
-    private Violation violation;
+    long eventIndex;
     private boolean crashSendsReset = true;
     private long defaultFsyncLatencyNanos = Time.MILLISECOND;
 
     // The handler running now, its declared work and the messages it sent (they leave when the work ends).
-    private Slot current;
-    private long currentWork;
-    private final ArrayList<Object> pendingSends = new ArrayList<>();
+    NodeSlot current;
+    long currentWork;
+    final ArrayList<Object> pendingSends = new ArrayList<>();
     private final long[] arrivals = new long[2];
 
     public Simulation(long seed) {
@@ -132,7 +128,7 @@ public final class Simulation implements CheckContext {
             throw new IllegalArgumentException("a node named '" + name + "' already exists");
         }
         NodeId id = new NodeId(slots.size(), name);
-        Slot slot = new Slot(id, factory, new Storage(defaultFsyncLatencyNanos), randoms.stream("node:" + name));
+        NodeSlot slot = new NodeSlot(id, factory, new Storage(defaultFsyncLatencyNanos), randoms.stream("node:" + name));
         slots.add(slot);
         byName.put(name, id);
         network.ensureCapacity(slots.size());
@@ -147,7 +143,7 @@ public final class Simulation implements CheckContext {
     /** All nodes in the order they were added. */
     public List<NodeId> nodes() {
         List<NodeId> out = new ArrayList<>(slots.size());
-        for (Slot s : slots) {
+        for (NodeSlot s : slots) {
             out.add(s.id);
         }
         return out;
@@ -195,7 +191,7 @@ public final class Simulation implements CheckContext {
         if (driftPpm <= -1_000_000) {
             throw new IllegalArgumentException("drift must be above -1,000,000 ppm");
         }
-        Slot s = slots.get(id.index());
+        NodeSlot s = slots.get(id.index());
         s.clockOffset = offsetNanos;
         s.driftPpm = driftPpm;
     }
@@ -236,7 +232,7 @@ public final class Simulation implements CheckContext {
 
     /** Starts every node that is not running, in the order they were added. */
     public void startAll() {
-        for (Slot s : slots) {
+        for (NodeSlot s : slots) {
             if (s.node == null) {
                 start(s.id);
             }
@@ -245,7 +241,7 @@ public final class Simulation implements CheckContext {
 
     /** Starts a stopped node: a fresh process built from its storage, then {@code onStart}. */
     public void start(NodeId id) {
-        Slot s = slots.get(id.index());
+        NodeSlot s = slots.get(id.index());
         if (s.node != null) {
             throw new IllegalStateException(id + " is already running");
         }
@@ -253,7 +249,7 @@ public final class Simulation implements CheckContext {
         lifecycleVersion++;
         s.poweredOff = false;
         s.busyUntil = now;
-        s.context = new Context(s, s.incarnation);
+        s.context = new SlotContext(this, s, s.incarnation);
         s.node = s.factory.create(s.context);
         beginEvent();
         tracer.lifecycle(now, eventIndex, s.id.index(), s.incarnation == 1 ? "start" : "restart");
@@ -277,7 +273,7 @@ public final class Simulation implements CheckContext {
 
     /** The host loses power: like a crash, and every unsynced write is lost. */
     public void powerLoss(NodeId id) {
-        Slot s = slots.get(id.index());
+        NodeSlot s = slots.get(id.index());
         stopProcess(s, "power-loss");
         s.poweredOff = true;
         s.storage.powerLoss();
@@ -293,7 +289,7 @@ public final class Simulation implements CheckContext {
 
     /** The disk is lost (replaced by an empty one); a running node is crashed first. */
     public void wipeDisk(NodeId id) {
-        Slot s = slots.get(id.index());
+        NodeSlot s = slots.get(id.index());
         if (s.node != null) {
             stopProcess(s, "crash");
         }
@@ -304,7 +300,7 @@ public final class Simulation implements CheckContext {
 
     /** A stop-the-world pause: nothing runs on the node; its timers and messages wait, in order. */
     public void pause(NodeId id) {
-        Slot s = slots.get(id.index());
+        NodeSlot s = slots.get(id.index());
         if (s.node == null || s.paused) {
             return;
         }
@@ -316,7 +312,7 @@ public final class Simulation implements CheckContext {
 
     /** Ends a pause: what waited runs now, in arrival order. */
     public void resume(NodeId id) {
-        Slot s = slots.get(id.index());
+        NodeSlot s = slots.get(id.index());
         if (!s.paused) {
             return;
         }
@@ -330,7 +326,7 @@ public final class Simulation implements CheckContext {
         checkInvariants();
     }
 
-    private void stopProcess(Slot s, String how) {
+    private void stopProcess(NodeSlot s, String how) {
         if (s.node == null) {
             return;
         }
@@ -360,7 +356,7 @@ public final class Simulation implements CheckContext {
      * cuts it or a link fault drops it. A power loss or a pause closes nothing: peers find out by
      * timeouts.
      */
-    private void closeConnections(Slot s) {
+    private void closeConnections(NodeSlot s) {
         for (int peer = s.peers.nextSetBit(0); peer >= 0; peer = s.peers.nextSetBit(peer + 1)) {
             if (slots.get(peer).node != null) {
                 // Through the link like any segment: after the data already in flight (FIFO).
@@ -390,11 +386,8 @@ public final class Simulation implements CheckContext {
 
     // ------------------------------------------------------------------ invariants
 
-    private InvariantCatalog catalog = InvariantCatalog.standard();
-
     public void addInvariant(Invariant invariant) {
-        invariants.add(invariant);
-        invariantArray = invariants.toArray(new Invariant[0]);
+        checks.add(invariant);
     }
 
     /**
@@ -402,22 +395,12 @@ public final class Simulation implements CheckContext {
      * an invariant run in the order they were added; none runs after a violation in that event).
      */
     public void addObserver(Observer observer) {
-        addInvariant(new Invariant() {
-            @Override
-            public String name() {
-                return observer.name();
-            }
-
-            @Override
-            public void check(CheckContext context) {
-                observer.afterEvent(context.now());
-            }
-        });
+        checks.add(observer);
     }
 
     /** The first violation, or {@code null}. */
     public Violation violation() {
-        return violation;
+        return checks.violation();
     }
 
     /**
@@ -425,31 +408,17 @@ public final class Simulation implements CheckContext {
      * part of this build, such as a test's own invariant).
      */
     public void useCatalog(InvariantCatalog catalog) {
-        this.catalog = java.util.Objects.requireNonNull(catalog);
+        checks.useCatalog(catalog);
     }
 
     /** {@inheritDoc} An id that is not in the invariant catalogue is an error: every checker reports through it. */
     @Override
     public void fail(String invariant, String message, NodeId... nodes) {
-        if (!catalog.contains(invariant)) {
-            throw new IllegalStateException("a checker reported '" + invariant + "', which is not in the invariant catalogue "
-                    + "(dev.faultline.core.check.catalog.InvariantCatalog): " + message);
-        }
-        if (violation != null) {
-            return;
-        }
-        List<String> names = new ArrayList<>();
-        for (NodeId n : nodes) {
-            names.add(n.name());
-        }
-        violation = new Violation(invariant, message, now, eventIndex, seed, names, tracer.recent(20));
+        checks.fail(invariant, message, nodes, now, eventIndex, seed, tracer);
     }
 
-    private void checkInvariants() {
-        Invariant[] inv = invariantArray;
-        for (int i = 0; i < inv.length && violation == null; i++) {
-            inv[i].check(this);
-        }
+    void checkInvariants() {
+        checks.run(this);
     }
 
     // ------------------------------------------------------------------ running
@@ -458,7 +427,7 @@ public final class Simulation implements CheckContext {
     public RunResult run(long untilNanos, long maxEvents) {
         RunResult.StopReason reason;
         while (true) {
-            if (violation != null) {
+            if (checks.violation() != null) {
                 reason = RunResult.StopReason.VIOLATION;
                 break;
             }
@@ -480,7 +449,7 @@ public final class Simulation implements CheckContext {
             now = t;
             e.fire(this);
         }
-        return new RunResult(seed, reason, eventIndex, now, tracer.fingerprint(), violation);
+        return new RunResult(seed, reason, eventIndex, now, tracer.fingerprint(), checks.violation());
     }
 
     /** Runs for a span of virtual time from now. */
@@ -495,7 +464,7 @@ public final class Simulation implements CheckContext {
 
     // ------------------------------------------------------------------ internals
 
-    private void push(long time, EventQueue.Event e) {
+    void push(long time, EventQueue.Event e) {
         queue.push(time, sequence++, e);
     }
 
@@ -503,16 +472,16 @@ public final class Simulation implements CheckContext {
         eventIndex++;
     }
 
-    private void dispatch(Slot s, int kind, int from, Object payload) {
+    void dispatch(NodeSlot s, int kind, int from, Object payload) {
         if (s.paused || now < s.busyUntil || !s.inbox.isEmpty()) {
-            s.inbox.addLast(new Held(kind, from, payload));
+            s.inbox.addLast(new NodeSlot.Held(kind, from, payload));
             ensureWakeup(s);
             return;
         }
         execute(s, kind, from, payload);
     }
 
-    private void ensureWakeup(Slot s) {
+    void ensureWakeup(NodeSlot s) {
         if (s.wakeupPending || s.paused) {
             return;
         }
@@ -520,7 +489,7 @@ public final class Simulation implements CheckContext {
         push(Math.max(now, s.busyUntil), new WakeupEvent(s, s.incarnation));
     }
 
-    private void execute(Slot s, int kind, int from, Object payload) {
+    void execute(NodeSlot s, int kind, int from, Object payload) {
         if (kind == K_TIMER) {
             TimerEvent t = (TimerEvent) payload;
             if (t.cancelled) {
@@ -577,7 +546,7 @@ public final class Simulation implements CheckContext {
         checkInvariants();
     }
 
-    private void transmit(int from, int to, Message m) {
+    void transmit(int from, int to, Message m) {
         if (network.isCut(from, to)) {
             beginEvent();
             tracer.dropped(now, eventIndex, from, to, m, "partition");
@@ -592,15 +561,15 @@ public final class Simulation implements CheckContext {
         }
         // A message sent to a running process is lost if that process dies before it arrives (its
         // connection is gone); one sent to a stopped node reaches whichever process is up on arrival.
-        Slot dest = slots.get(to);
+        NodeSlot dest = slots.get(to);
         int toIncarnation = dest.node == null ? ANY_INCARNATION : dest.incarnation;
         for (int i = 0; i < copies; i++) {
             push(arrivals[i], new DeliveryEvent(from, to, toIncarnation, m));
         }
     }
 
-    private void arrive(DeliveryEvent d) {
-        Slot dest = slots.get(d.to);
+    void arrive(DeliveryEvent d) {
+        NodeSlot dest = slots.get(d.to);
         if (network.isCut(d.from, d.to)) {
             beginEvent();
             tracer.dropped(now, eventIndex, d.from, d.to, d.message, "partition");
@@ -619,275 +588,5 @@ public final class Simulation implements CheckContext {
         }
         dest.peers.set(d.from);
         dispatch(dest, K_MESSAGE, d.from, d.message);
-    }
-
-    // ------------------------------------------------------------------ events
-
-    private final class ActionEvent extends EventQueue.Event {
-        private final Runnable action;
-
-        ActionEvent(Runnable action) {
-            this.action = action;
-        }
-
-        @Override
-        void fire(Simulation sim) {
-            action.run();
-            checkInvariants();
-        }
-    }
-
-    private static final class TimerEvent extends EventQueue.Event {
-        final Slot slot;
-        final int incarnation;
-        final Object tag;
-        boolean cancelled;
-        boolean fired;
-
-        TimerEvent(Slot slot, int incarnation, Object tag) {
-            this.slot = slot;
-            this.incarnation = incarnation;
-            this.tag = tag;
-        }
-
-        @Override
-        void fire(Simulation sim) {
-            if (cancelled || slot.incarnation != incarnation) {
-                return;
-            }
-            sim.dispatch(slot, K_TIMER, -1, this);
-        }
-    }
-
-    private static final class DeliveryEvent extends EventQueue.Event {
-        final int from;
-        final int to;
-        final int toIncarnation;
-        final Message message;
-
-        DeliveryEvent(int from, int to, int toIncarnation, Message message) {
-            this.from = from;
-            this.to = to;
-            this.toIncarnation = toIncarnation;
-            this.message = message;
-        }
-
-        @Override
-        void fire(Simulation sim) {
-            sim.arrive(this);
-        }
-    }
-
-    private static final class DepartureEvent extends EventQueue.Event {
-        final Slot from;
-        final int incarnation;
-        final int to;
-        final Message message;
-
-        DepartureEvent(Slot from, int incarnation, int to, Message message) {
-            this.from = from;
-            this.incarnation = incarnation;
-            this.to = to;
-            this.message = message;
-        }
-
-        @Override
-        void fire(Simulation sim) {
-            // A process that died before its work ended never sent the message.
-            if (from.incarnation == incarnation && from.node != null) {
-                sim.transmit(from.id.index(), to, message);
-            }
-        }
-    }
-
-    private static final class WakeupEvent extends EventQueue.Event {
-        final Slot slot;
-        final int incarnation;
-
-        WakeupEvent(Slot slot, int incarnation) {
-            this.slot = slot;
-            this.incarnation = incarnation;
-        }
-
-        @Override
-        void fire(Simulation sim) {
-            Slot s = slot;
-            if (s.incarnation != incarnation) {
-                return;
-            }
-            s.wakeupPending = false;
-            if (s.paused || s.inbox.isEmpty()) {
-                return;
-            }
-            if (sim.now < s.busyUntil) {
-                sim.ensureWakeup(s);
-                return;
-            }
-            Held h = s.inbox.pollFirst();
-            sim.execute(s, h.kind, h.from, h.payload);
-            if (!s.inbox.isEmpty() && s.node != null && s.incarnation == incarnation) {
-                sim.ensureWakeup(s);
-            }
-        }
-    }
-
-    /** An event waiting for a busy or paused node. */
-    private record Held(int kind, int from, Object payload) {
-    }
-
-    /** A node's runtime state, across incarnations. */
-    private static final class Slot {
-        final NodeId id;
-        final NodeFactory factory;
-        final Storage storage;
-        final SimRandom random;
-        Node node;
-        Context context;
-        int incarnation;
-        boolean paused;
-        boolean poweredOff;
-        boolean wakeupPending;
-        long busyUntil;
-        double slowFactor = 1.0;
-        long clockOffset;
-        long driftPpm;
-        final ArrayDeque<Held> inbox = new ArrayDeque<>();
-        // Nodes this incarnation exchanged messages with: its open connections.
-        final java.util.BitSet peers = new java.util.BitSet();
-        // Looked up by tag only, never iterated.
-        final HashMap<Object, TimerEvent> timers = new HashMap<>();
-
-        Slot(NodeId id, NodeFactory factory, Storage storage, SimRandom random) {
-            this.id = id;
-            this.factory = factory;
-            this.storage = storage;
-            this.random = random;
-        }
-
-        long localTime(long trueNow) {
-            // Java 17 floating point is strict: this is the same on every JVM.
-            long drift = driftPpm == 0 ? 0 : (long) Math.floor((double) trueNow * driftPpm / 1_000_000);
-            return trueNow + clockOffset + drift;
-        }
-
-        long trueDelay(long localDelay) {
-            if (driftPpm == 0) {
-                return localDelay;
-            }
-            return (long) Math.ceil((double) localDelay * 1_000_000 / (1_000_000 + driftPpm));
-        }
-    }
-
-    /** The context handed to one incarnation of a node; a stale incarnation's calls do nothing. */
-    private final class Context implements NodeContext {
-        private final Slot slot;
-        private final int incarnation;
-
-        Context(Slot slot, int incarnation) {
-            this.slot = slot;
-            this.incarnation = incarnation;
-        }
-
-        private boolean live() {
-            return slot.incarnation == incarnation && slot.node != null;
-        }
-
-        @Override
-        public NodeId self() {
-            return slot.id;
-        }
-
-        @Override
-        public long now() {
-            return slot.localTime(Simulation.this.now);
-        }
-
-        @Override
-        public SimRandom random() {
-            return slot.random;
-        }
-
-        @Override
-        public void send(NodeId to, Message message) {
-            if (!live()) {
-                return;
-            }
-            if (current == slot) {
-                pendingSends.add(to);
-                pendingSends.add(message);
-            } else {
-                transmit(slot.id.index(), to.index(), message);
-            }
-        }
-
-        @Override
-        public void setTimer(Object tag, long delayNanos) {
-            if (!live()) {
-                return;
-            }
-            if (delayNanos < 0) {
-                throw new IllegalArgumentException("negative timer delay " + delayNanos + " for " + tag);
-            }
-            TimerEvent t = new TimerEvent(slot, incarnation, tag);
-            TimerEvent old = slot.timers.put(tag, t);
-            if (old != null && !old.fired) {
-                old.cancelled = true;
-            }
-            push(Simulation.this.now + slot.trueDelay(delayNanos), t);
-        }
-
-        @Override
-        public void cancelTimer(Object tag) {
-            TimerEvent old = slot.timers.remove(tag);
-            if (old != null && !old.fired) {
-                old.cancelled = true;
-            }
-        }
-
-        @Override
-        public boolean hasTimer(Object tag) {
-            TimerEvent t = slot.timers.get(tag);
-            return t != null && !t.fired && !t.cancelled;
-        }
-
-        @Override
-        public void work(long costNanos) {
-            if (costNanos < 0) {
-                throw new IllegalArgumentException("negative work " + costNanos);
-            }
-            if (current == slot) {
-                currentWork += costNanos;
-            }
-        }
-
-        @Override
-        public Storage storage() {
-            return slot.storage;
-        }
-
-        @Override
-        public void fsync(Durable... durables) {
-            for (Durable d : durables) {
-                d.sync();
-            }
-            work(slot.storage.fsyncLatencyNanos());
-        }
-
-        @Override
-        public void trace(String category, String detail) {
-            if (live()) {
-                tracer.note(Simulation.this.now, eventIndex, slot.id.index(), category, detail);
-            }
-        }
-
-        @Override
-        public NodeId node(String name) {
-            return byName.get(name);
-        }
-
-        @Override
-        public String toString() {
-            return "context of " + slot.id + " #" + incarnation;
-        }
     }
 }

@@ -1,0 +1,73 @@
+package dev.faultline.core.kernel;
+
+import dev.faultline.core.check.CheckContext;
+import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.Violation;
+import dev.faultline.core.check.catalog.InvariantCatalog;
+import dev.faultline.core.trace.Tracer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the kernel runs after every event: the invariants and the observers, in the order they were
+ * added (none after a violation in that event), and the run's first violation, judged against the
+ * invariant catalogue.
+ */
+final class AfterEventChecks {
+    private final List<Invariant> invariants = new ArrayList<>();
+    private Invariant[] invariantArray = new Invariant[0];
+    private InvariantCatalog catalog = InvariantCatalog.standard();
+    private Violation violation;
+
+    void add(Invariant invariant) {
+        invariants.add(invariant);
+        invariantArray = invariants.toArray(new Invariant[0]);
+    }
+
+    void add(Observer observer) {
+        add(new Invariant() {
+            @Override
+            public String name() {
+                return observer.name();
+            }
+
+            @Override
+            public void check(CheckContext context) {
+                observer.afterEvent(context.now());
+            }
+        });
+    }
+
+    Violation violation() {
+        return violation;
+    }
+
+    void useCatalog(InvariantCatalog catalog) {
+        this.catalog = Objects.requireNonNull(catalog);
+    }
+
+    /** Records the first violation (later ones are ignored); an id outside the catalogue is an error. */
+    void fail(String invariant, String message, NodeId[] nodes, long now, long eventIndex, long seed, Tracer tracer) {
+        if (!catalog.contains(invariant)) {
+            throw new IllegalStateException("a checker reported '" + invariant + "', which is not in the invariant catalogue "
+                    + "(dev.faultline.core.check.catalog.InvariantCatalog): " + message);
+        }
+        if (violation != null) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (NodeId n : nodes) {
+            names.add(n.name());
+        }
+        violation = new Violation(invariant, message, now, eventIndex, seed, names, tracer.recent(20));
+    }
+
+    /** Runs every check after an event, until one fails. */
+    void run(CheckContext context) {
+        Invariant[] inv = invariantArray;
+        for (int i = 0; i < inv.length && violation == null; i++) {
+            inv[i].check(context);
+        }
+    }
+}
