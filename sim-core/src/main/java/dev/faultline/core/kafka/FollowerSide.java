@@ -208,7 +208,7 @@ final class FollowerSide {
         f.requestId++;
         FetchRequest request = new FetchRequest(b.brokerId, b.brokerEpoch, f.requestId, f.needFull, parts, removed);
         f.needFull = false;
-        LeaderSide.clear(f.changed);
+        PartitionSets.clear(f.changed);
         f.removed.clear();
         if (f.removed.elements().length > 64) {
             f.removed.trim();

@@ -48,6 +48,7 @@ public final class KafkaBroker implements Node, BrokerHandle {
     final LogStore store;
     final int[] metadataLeader;
     final LeaderSide leaderSide;
+    final LeaderReads leaderReads;
     final FollowerSide followerSide;
     final long partitionCostNanos;
     final long flushIntervalMessages;
@@ -81,6 +82,7 @@ public final class KafkaBroker implements Node, BrokerHandle {
         this.partitionCostNanos = config.getLong("faultline.broker.partition.cost.ns");
         this.flushIntervalMessages = config.getLong("log.flush.interval.messages");
         this.leaderSide = new LeaderSide(this);
+        this.leaderReads = new LeaderReads(this);
         this.followerSide = new FollowerSide(this);
         this.agent = env.controlPlane().newBrokerAgent(brokerId);
     }
@@ -226,12 +228,12 @@ public final class KafkaBroker implements Node, BrokerHandle {
             if (r.replicaId() >= 0) {
                 leaderSide.onFollowerFetch(from, r);
             } else {
-                leaderSide.onConsumerFetch(from, r);
+                leaderReads.onConsumerFetch(from, r);
             }
         } else if (message instanceof FetchResponse) {
             followerSide.onFetchResponse(brokerIdOf(from), (FetchResponse) message);
         } else if (message instanceof OffsetsForLeaderEpochRequest) {
-            leaderSide.onOffsetsForLeaderEpoch(from, (OffsetsForLeaderEpochRequest) message);
+            leaderReads.onOffsetsForLeaderEpoch(from, (OffsetsForLeaderEpochRequest) message);
         } else if (message instanceof OffsetsForLeaderEpochResponse) {
             followerSide.onOffsetsForLeaderEpochResponse(brokerIdOf(from), (OffsetsForLeaderEpochResponse) message);
         } else if (message instanceof MetadataRequest) {

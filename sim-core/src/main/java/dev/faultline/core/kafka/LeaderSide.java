@@ -7,66 +7,29 @@ import dev.faultline.core.control.PartitionState;
 import dev.faultline.core.kafka.KafkaMessage.FetchPartition;
 import dev.faultline.core.kafka.KafkaMessage.FetchRequest;
 import dev.faultline.core.kafka.KafkaMessage.FetchResponse;
-import dev.faultline.core.kafka.KafkaMessage.OffsetsForLeaderEpochRequest;
-import dev.faultline.core.kafka.KafkaMessage.OffsetsForLeaderEpochResponse;
 import dev.faultline.core.kafka.KafkaMessage.PartitionData;
 import dev.faultline.core.kafka.KafkaMessage.ProduceRequest;
-import dev.faultline.core.kafka.KafkaMessage.ProduceResponse;
 import dev.faultline.core.kernel.NodeId;
-import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntIterator;
 import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The partition-leader half of a broker (docs/model.md#produce-path, #follower-fetch,
  * #isr-maintenance-and-the-high-watermark): produce with acks 0/1/all and
- * {@code min.insync.replicas}, the acks=all purgatory, serving follower fetches through incremental
- * sessions with long polls, follower bookkeeping, ISR shrink and expand through AlterPartition, and
- * the high watermark.
+ * {@code min.insync.replicas} (acks=all requests wait in the {@link ProducePurgatory}), serving
+ * follower fetches through incremental sessions with long polls, follower bookkeeping, ISR shrink
+ * and expand through AlterPartition, and the high watermark. Consumer fetches and epoch lookups,
+ * which change nothing, are {@link LeaderReads}'.
  */
 final class LeaderSide {
-    /**
-     * A produce request with acks=all partitions waiting for the high watermark (Kafka's
-     * DelayedProduce): the response goes once every partition of the request has its result.
-     */
-    private static final class DelayedProduce {
-        final NodeId client;
-        final ProduceRequest request;
-        final Errors[] errors;
-        final long[] baseOffsets;
-        final int[] epochs;
-        final int[] leaders;
-        /** Partitions still waiting, plus one while the request is being appended. */
-        int remaining = 1;
-
-        DelayedProduce(NodeId client, ProduceRequest request) {
-            this.client = client;
-            this.request = request;
-            int n = request.partitions().length;
-            errors = new Errors[n];
-            baseOffsets = new long[n];
-            epochs = new int[n];
-            leaders = new int[n];
-            java.util.Arrays.fill(baseOffsets, -1);
-            java.util.Arrays.fill(epochs, -1);
-            java.util.Arrays.fill(leaders, -1);
-        }
-    }
-
-    /** One partition of a {@link DelayedProduce}, waiting in that partition's purgatory. */
-    private record PendingProduce(DelayedProduce request, int index, long baseOffset, long requiredOffset, int leaderEpoch,
-                                  long deadlineNanos) {
-    }
-
     private final KafkaBroker b;
     private final ReplicaTable t;
     private final FollowerSession[] sessions;
-    private final Int2ObjectOpenHashMap<ArrayDeque<PendingProduce>> purgatory = new Int2ObjectOpenHashMap<>();
+    private final ProducePurgatory purgatory;
     private final IntLinkedOpenHashSet wake = new IntLinkedOpenHashSet();
     /**
      * Led partitions (local indexes) that may have an in-sync follower short of the leader's log end:
@@ -82,17 +45,16 @@ final class LeaderSide {
     private final long fetchWaitNanos;
     private final int fetchMaxRecords;
     private final boolean hwAdvanceBelowMinIsr;
-    private final boolean singleRoundEpochLookup;
 
     LeaderSide(KafkaBroker broker) {
         this.b = broker;
         this.t = broker.replicas;
         this.sessions = new FollowerSession[broker.cluster.maxBrokerId() + 1];
+        this.purgatory = new ProducePurgatory(broker, this);
         this.lagNanos = broker.config.getMillisAsNanos("replica.lag.time.max.ms");
         this.fetchWaitNanos = broker.config.getMillisAsNanos("replica.fetch.wait.max.ms");
         this.fetchMaxRecords = Math.max(1, broker.config.getInt("replica.fetch.max.bytes") / KafkaMessage.RECORD_BYTES);
         this.hwAdvanceBelowMinIsr = broker.config.getBoolean("replication.hwAdvanceBelowMinIsr");
-        this.singleRoundEpochLookup = broker.config.getBoolean("replication.singleRoundEpochLookup");
     }
 
     // ------------------------------------------------------------------ role
@@ -139,7 +101,7 @@ final class LeaderSide {
         }
         t.leaderStates[i] = new LeaderState(b.cluster.replicationFactor(p), b.slotOf(p, b.brokerId), leo, b.ctx.now(), t.isrMask[i]);
         t.setFlag(i, ReplicaTable.VALIDATED, true);
-        failPending(i, Errors.NOT_LEADER_OR_FOLLOWER);
+        purgatory.fail(i, Errors.NOT_LEADER_OR_FOLLOWER);
         b.observer.becameLeader(b.brokerId, p, s.leaderEpoch());
         b.env.failover().leadershipApplied(b.brokerId, p, s.leaderEpoch(), b.ctx.now());
         maybeAdvanceHighWatermark(i);
@@ -193,7 +155,7 @@ final class LeaderSide {
         if (t.role[i] == ReplicaTable.LEADER) {
             leaders--;
             lagging.remove(i);
-            failPending(i, Errors.NOT_LEADER_OR_FOLLOWER);
+            purgatory.fail(i, Errors.NOT_LEADER_OR_FOLLOWER);
             t.leaderStates[i] = null;
         }
     }
@@ -209,7 +171,7 @@ final class LeaderSide {
     void onProduce(NodeId from, ProduceRequest r) {
         int n = r.partitions().length;
         b.ctx.work(b.partitionCostNanos * n);
-        DelayedProduce d = new DelayedProduce(from, r);
+        ProducePurgatory.DelayedProduce d = new ProducePurgatory.DelayedProduce(from, r);
         for (int k = 0; k < n; k++) {
             int p = r.partitions()[k];
             int i = t.local(p);
@@ -238,13 +200,7 @@ final class LeaderSide {
             markNews(i);
             b.observer.touched(b.brokerId, p);
             if (r.acks() == -1) {
-                ArrayDeque<PendingProduce> q = purgatory.get(i);
-                if (q == null) {
-                    q = new ArrayDeque<>();
-                    purgatory.put(i, q);
-                }
-                d.remaining++;
-                q.addLast(new PendingProduce(d, k, base, last + 1, epoch, now + r.timeoutNanos()));
+                purgatory.hold(i, d, k, base, last + 1, epoch, now + r.timeoutNanos());
             } else {
                 d.errors[k] = Errors.NONE;
                 d.baseOffsets[k] = base;
@@ -252,7 +208,7 @@ final class LeaderSide {
             }
             maybeAdvanceHighWatermark(i);
         }
-        resolved(d); // the appending is done
+        purgatory.resolved(d); // the appending is done
     }
 
     private void noteCaughtUpFollowers(int i, long oldLeo) {
@@ -265,61 +221,6 @@ final class LeaderSide {
             if (s != null) {
                 ls.onLeaderAppend(r, oldLeo, s.lastRequestNanos);
             }
-        }
-    }
-
-    /** One partition of a delayed produce has its result; the response goes with the last one. */
-    private void resolved(DelayedProduce d) {
-        if (--d.remaining > 0 || d.request.acks() == 0) {
-            return;
-        }
-        ProduceRequest r = d.request;
-        b.ctx.send(d.client, new ProduceResponse(r.correlationId(), r.partitions(), d.errors, d.baseOffsets, d.epochs, d.leaders));
-    }
-
-    /** Completes acks=all produces the high watermark now covers (docs/model.md#produce-path). */
-    private void completePending(int i) {
-        ArrayDeque<PendingProduce> q = purgatory.get(i);
-        if (q == null) {
-            return;
-        }
-        int p = t.partitions[i];
-        long hw = t.highWatermark[i];
-        long now = b.ctx.now();
-        while (!q.isEmpty() && q.peekFirst().requiredOffset() <= hw) {
-            PendingProduce pp = q.pollFirst();
-            Errors error;
-            if (now > pp.deadlineNanos()) {
-                error = Errors.REQUEST_TIMED_OUT;
-            } else if (Integer.bitCount(maximalIsrMask(i)) >= b.cluster.minInsyncReplicas(p)) {
-                error = Errors.NONE;
-                b.observer.ackAllSent(b.brokerId, p, pp.baseOffset(), pp.requiredOffset() - 1);
-            } else {
-                error = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
-            }
-            DelayedProduce d = pp.request();
-            d.errors[pp.index()] = error;
-            d.baseOffsets[pp.index()] = error == Errors.NONE ? pp.baseOffset() : -1;
-            d.epochs[pp.index()] = pp.leaderEpoch();
-            resolved(d);
-        }
-        if (q.isEmpty()) {
-            purgatory.remove(i);
-        }
-    }
-
-    private void failPending(int i, Errors error) {
-        ArrayDeque<PendingProduce> q = purgatory.remove(i);
-        if (q == null) {
-            return;
-        }
-        int p = t.partitions[i];
-        for (PendingProduce pp : q) {
-            DelayedProduce d = pp.request();
-            d.errors[pp.index()] = error;
-            d.epochs[pp.index()] = pp.leaderEpoch();
-            d.leaders[pp.index()] = error == Errors.NOT_LEADER_OR_FOLLOWER ? b.metadataLeader[p] : -1;
-            resolved(d);
         }
     }
 
@@ -355,7 +256,7 @@ final class LeaderSide {
             t.highWatermark[i] = min;
             markNews(i);
             b.observer.touched(b.brokerId, p);
-            completePending(i);
+            purgatory.complete(i);
         }
     }
 
@@ -401,7 +302,7 @@ final class LeaderSide {
             return;
         }
         int[] pending = session.rejoin.toIntArray();
-        clear(session.rejoin);
+        PartitionSets.clear(session.rejoin);
         for (int i : pending) {
             if (t.role[i] == ReplicaTable.LEADER) {
                 int slot = b.slotOf(t.partitions[i], session.followerId);
@@ -534,7 +435,7 @@ final class LeaderSide {
         // follower next fetches the partition, never on the answer itself: the oracle answers within
         // the instant of the request, and proposing again there looped forever (IsrAnswerRetryTest).
         maybeAdvanceHighWatermark(i);
-        completePending(i);
+        purgatory.complete(i);
         b.observer.touched(b.brokerId, result.partition());
     }
 
@@ -640,7 +541,7 @@ final class LeaderSide {
         while (it.hasNext()) {
             addNews(session, it.nextInt(), out);
         }
-        clear(session.dirty);
+        PartitionSets.clear(session.dirty);
     }
 
     /** Adds led partition {@code i}'s records and high watermark the follower of {@code session} lacks, if any. */
@@ -667,15 +568,6 @@ final class LeaderSide {
         }
         ls.markSent(slot, hw);
         out.add(new PartitionData(p, Errors.NONE, t.leaderEpoch[i], hw, leo, from, ids, epochs, KafkaMessage.NO_EPOCH, -1));
-    }
-
-    /** Clears a set and gives back its memory when it grew large (sets of idle partitions stay small). */
-    static void clear(IntLinkedOpenHashSet set) {
-        boolean large = set.size() > 64;
-        set.clear();
-        if (large) {
-            set.trim();
-        }
     }
 
     /** Answers parked fetches whose sessions got news during this handler. */
@@ -712,87 +604,5 @@ final class LeaderSide {
         List<PartitionData> out = new ArrayList<>();
         collectNews(s, out);
         b.ctx.send(b.brokerNode(tag.followerId()), new FetchResponse(tag.requestId(), out));
-    }
-
-    // ------------------------------------------------------------------ consumers and epoch lookups
-
-    /**
-     * A consumer fetch of one partition: records below the high watermark (read_uncommitted), with
-     * KIP-320 fencing and divergence detection when the consumer sends its last fetched epoch.
-     * Simplification: no long poll for consumers; they poll on their own timer.
-     */
-    void onConsumerFetch(NodeId from, FetchRequest r) {
-        List<PartitionData> out = new ArrayList<>(r.partitions().size());
-        for (FetchPartition fp : r.partitions()) {
-            int p = fp.partition();
-            int i = t.local(p);
-            if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
-                out.add(PartitionData.error(p, Errors.NOT_LEADER_OR_FOLLOWER, -1));
-                continue;
-            }
-            int epoch = t.leaderEpoch[i];
-            if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != epoch) {
-                out.add(PartitionData.error(p, fp.currentLeaderEpoch() < epoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH,
-                        epoch));
-                continue;
-            }
-            PartitionLog log = b.store.logForWrite(i);
-            long hw = t.highWatermark[i];
-            long leo = log.logEndOffset();
-            if (fp.lastFetchedEpoch() != KafkaMessage.NO_EPOCH) {
-                PartitionLog.EpochEndOffset eo = log.endOffsetFor(fp.lastFetchedEpoch());
-                if (eo.endOffset() < 0 || eo.epoch() < fp.lastFetchedEpoch() || eo.endOffset() < fp.fetchOffset()) {
-                    out.add(new PartitionData(p, Errors.NONE, epoch, hw, leo, -1, KafkaMessage.EMPTY_IDS, KafkaMessage.EMPTY_EPOCHS,
-                            eo.epoch(), Math.max(0, eo.endOffset())));
-                    continue;
-                }
-            }
-            if (fp.fetchOffset() > hw) {
-                out.add(new PartitionData(p, Errors.OFFSET_OUT_OF_RANGE, epoch, hw, leo, -1, KafkaMessage.EMPTY_IDS,
-                        KafkaMessage.EMPTY_EPOCHS, KafkaMessage.NO_EPOCH, -1));
-                continue;
-            }
-            int count = (int) Math.min(hw - fp.fetchOffset(), fetchMaxRecords);
-            long[] ids = new long[count];
-            int[] epochs = new int[count];
-            for (int k = 0; k < count; k++) {
-                ids[k] = log.id(fp.fetchOffset() + k);
-                epochs[k] = log.epoch(fp.fetchOffset() + k);
-            }
-            if (count > 0) {
-                b.observer.servedConsumer(b.brokerId, p, fp.fetchOffset() + count);
-            }
-            out.add(new PartitionData(p, Errors.NONE, epoch, hw, leo, fp.fetchOffset(), ids, epochs, KafkaMessage.NO_EPOCH, -1));
-        }
-        b.ctx.work(b.partitionCostNanos * Math.max(1, out.size()));
-        b.ctx.send(from, new FetchResponse(r.requestId(), out));
-    }
-
-    /**
-     * OffsetsForLeaderEpoch: KIP-279 answers (largest epoch at or below the requested one, its end
-     * offset); with planted bug {@code replication.singleRoundEpochLookup}, the KIP-101 answer (only
-     * the start offset of the first larger epoch, or the log end).
-     */
-    void onOffsetsForLeaderEpoch(NodeId from, OffsetsForLeaderEpochRequest r) {
-        int p = r.partition();
-        int i = t.local(p);
-        b.ctx.work(b.partitionCostNanos);
-        if (i < 0 || t.role[i] != ReplicaTable.LEADER) {
-            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NOT_LEADER_OR_FOLLOWER, r.currentLeaderEpoch(), -1, -1));
-            return;
-        }
-        if (r.currentLeaderEpoch() != t.leaderEpoch[i]) {
-            Errors e = r.currentLeaderEpoch() < t.leaderEpoch[i] ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
-            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, e, r.currentLeaderEpoch(), -1, -1));
-            return;
-        }
-        PartitionLog log = b.store.logForWrite(i);
-        if (singleRoundEpochLookup) {
-            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NONE, r.currentLeaderEpoch(), KafkaMessage.NO_EPOCH,
-                    log.singleRoundEndOffsetFor(r.leaderEpoch())));
-        } else {
-            PartitionLog.EpochEndOffset eo = log.endOffsetFor(r.leaderEpoch());
-            b.ctx.send(from, new OffsetsForLeaderEpochResponse(p, Errors.NONE, r.currentLeaderEpoch(), eo.epoch(), eo.endOffset()));
-        }
     }
 }
