@@ -2,7 +2,6 @@ package dev.faultline.core.kafka;
 
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.Errors;
-import dev.faultline.core.kafka.KafkaMessage.MetadataRequest;
 import dev.faultline.core.kafka.KafkaMessage.MetadataResponse;
 import dev.faultline.core.kafka.KafkaMessage.ProduceRequest;
 import dev.faultline.core.kafka.KafkaMessage.ProduceResponse;
@@ -16,10 +15,7 @@ import dev.faultline.core.kernel.Time;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntIterator;
-import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
-import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,83 +78,19 @@ public final class KafkaProducer implements Node {
     private record RequestTimeout(long correlationId) {
     }
 
-    private record MetadataTimeout(long correlationId) {
+    // Timer tags: their class names go into the trace's fingerprint, so they stay here.
+    record MetadataTimeout(long correlationId) {
     }
 
-    private record MetadataRetry() {
+    record MetadataRetry() {
     }
 
     private record Expiry() {
     }
 
     private static final Tick TICK = new Tick();
-    private static final MetadataRetry METADATA_RETRY = new MetadataRetry();
+    static final MetadataRetry METADATA_RETRY = new MetadataRetry();
     private static final Expiry EXPIRY = new Expiry();
-    /** Kafka's murmur2 seed ({@code Utils.murmur2}). */
-    private static final int MURMUR2_SEED = 0x9747b28c;
-    /** Draws of the sticky partitioner before it settles for any partition (see {@link #nextStickyPartition}). */
-    private static final int STICKY_DRAWS = 64;
-
-    /** One producer batch (Kafka's ProducerBatch): records of one partition. */
-    private static final class Batch {
-        final long seq;
-        final int slot;
-        final long createdAtNanos;
-        long[] ids;
-        int count;
-        /** Full, lingered long enough, or a retry: may be sent. */
-        boolean sendable;
-        /** Sent once: no more records append to it (Kafka closes a drained batch). */
-        boolean closed;
-        boolean inFlight;
-        boolean done;
-        int retries;
-        /** True time the current attempt was sent (the failover recorder counts attempts sent after a fault). */
-        long attemptSentAt;
-        int attemptLeader = -1;
-
-        Batch(long seq, int slot, long createdAtNanos, int capacity) {
-            this.seq = seq;
-            this.slot = slot;
-            this.createdAtNanos = createdAtNanos;
-            this.ids = new long[Math.min(capacity, 8)];
-        }
-
-        void add(long id) {
-            if (count == ids.length) {
-                ids = Arrays.copyOf(ids, ids.length * 2);
-            }
-            ids[count++] = id;
-        }
-
-        long[] records() {
-            return count == ids.length ? ids : Arrays.copyOf(ids, count);
-        }
-    }
-
-    /** The batches of a partition with records waiting or in flight (Kafka's per-partition deque). */
-    private static final class PartitionQueue {
-        final ArrayDeque<Batch> batches = new ArrayDeque<>(2);
-        /** A batch of this partition is in flight (one at a time, see the class comment). */
-        boolean muted;
-        /** The head batch waits for its retry back-off. */
-        boolean backingOff;
-        /** The broker whose sets hold this partition, or -1. */
-        int broker = -1;
-    }
-
-    /** The connection to one broker. */
-    private static final class Connection {
-        /** Partitions whose head batch may go in the next request to this broker, in the order they became so. */
-        final IntLinkedOpenHashSet drainable = new IntLinkedOpenHashSet();
-        /** Of those, the ones whose head batch is ready (the broker is ready when one is). */
-        final IntLinkedOpenHashSet ready = new IntLinkedOpenHashSet();
-        final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    }
-
-    /** A produce request in flight. */
-    private record InFlight(long correlationId, int broker, Batch[] batches) {
-    }
 
     private final NodeContext ctx;
     private final ClientEnv env;
@@ -169,24 +101,18 @@ public final class KafkaProducer implements Node {
     private final int first;
     private final int n;
     private final int batchCapacity;
-    /** Metadata: the leader of each partition (-1 none known), and the connection generation it was learnt in. */
-    private final int[] leader;
-    private final int[] leaderGeneration;
-    /** Per broker id: bumped when the connection is lost; leaders learnt before are stale. */
-    private final int[] brokerGeneration;
-    /** Partitions whose metadata names no leader (the sticky partitioner avoids them). */
-    private final IntOpenHashSet leaderless = new IntOpenHashSet();
-    private final Int2ObjectOpenHashMap<PartitionQueue> queues = new Int2ObjectOpenHashMap<>();
-    private final Connection[] connections;
-    private final Long2ObjectOpenHashMap<InFlight> inFlight = new Long2ObjectOpenHashMap<>();
-    private final Long2ObjectOpenHashMap<Batch> lingering = new Long2ObjectOpenHashMap<>();
+    private final ProducerMetadata metadata;
+    private final ProducerPartitioner partitioner;
+    private final Int2ObjectOpenHashMap<ProducerPartitionQueue> queues = new Int2ObjectOpenHashMap<>();
+    private final ProducerConnection[] connections;
+    private final Long2ObjectOpenHashMap<ProducerConnection.InFlight> inFlight = new Long2ObjectOpenHashMap<>();
+    private final Long2ObjectOpenHashMap<ProducerBatch> lingering = new Long2ObjectOpenHashMap<>();
     /** Live batches in creation order, for {@code delivery.timeout.ms}. */
-    private final ArrayDeque<Batch> byAge = new ArrayDeque<>();
+    private final ArrayDeque<ProducerBatch> byAge = new ArrayDeque<>();
     private boolean expiryArmed;
     /** Brokers to send to at the end of the handler (each once). */
     private final IntArrayList kicked = new IntArrayList();
     private final boolean[] isKicked;
-    private final IntLinkedOpenHashSet needMetadata = new IntLinkedOpenHashSet();
 
     /**
      * Canary only: the partitions it probes, each with the true time of the latest request to probe
@@ -199,21 +125,6 @@ public final class KafkaProducer implements Node {
     private long nextRecord;
     private long nextBatch;
     private long produced;
-    private int stickySlot = -1;
-    private long stickyProducedBytes;
-    private long roundRobinCounter;
-    private long metadataCorrelation = -1;
-    private int[] metadataAsked;
-    private boolean metadataAskedAll;
-    private boolean metadataBackingOff;
-    private int bootstrapIndex;
-    private int metadataBroker = -1;
-    /**
-     * Per broker id: until when (local clock) the connection counts as broken after a reset or a
-     * request timeout: metadata requests go to another broker meanwhile, as Kafka's
-     * {@code leastLoadedNode} skips nodes in reconnect back-off ({@code reconnect.backoff.max.ms}, 1 s).
-     */
-    private final long[] unreachableUntil;
 
     KafkaProducer(NodeContext ctx, ClientEnv env, ProducerConfig config) {
         this(ctx, env, config, false);
@@ -234,15 +145,11 @@ public final class KafkaProducer implements Node {
         this.n = partitions.length;
         this.first = partitions[n - 1] - partitions[0] == n - 1 ? partitions[0] : -1;
         this.batchCapacity = config.recordsPerBatch();
-        leader = new int[n];
-        Arrays.fill(leader, -1);
-        leaderGeneration = new int[n];
         int maxBroker = env.cluster().maxBrokerId();
-        brokerGeneration = new int[maxBroker + 1];
-        connections = new Connection[maxBroker + 1];
-        unreachableUntil = new long[maxBroker + 1];
+        this.metadata = new ProducerMetadata(this, ctx, env, config, maxBroker);
+        this.partitioner = new ProducerPartitioner(config, random, n, metadata.leaderless);
+        connections = new ProducerConnection[maxBroker + 1];
         isKicked = new boolean[maxBroker + 1];
-        Arrays.fill(unreachableUntil, Long.MIN_VALUE);
         // Record ids are unique in the run: the node index in the high bits.
         nextRecord = ((long) ctx.self().index() + 1) << 40;
     }
@@ -253,13 +160,13 @@ public final class KafkaProducer implements Node {
     public void onStart() {
         if (canary) {
             // Like a canary that has been running: it knows every partition's leader before a fault.
-            metadataAskedAll = true;
-            refreshMetadata();
+            metadata.askAll();
+            metadata.refresh();
             return; // it writes when asked to probe
         }
         if (config.startDelayNanos() == 0) {
-            metadataAskedAll = true; // a delayed producer asks for metadata when it first has a record
-            refreshMetadata();
+            metadata.askAll(); // a delayed producer asks for metadata when it first has a record
+            metadata.refresh();
         }
         ctx.setTimer(TICK, config.startDelayNanos() + intervalNanos());
     }
@@ -273,7 +180,7 @@ public final class KafkaProducer implements Node {
         if (tag instanceof Tick) {
             if (produced < config.maxRecords()) {
                 if (produced == 0 && config.startDelayNanos() > 0) {
-                    metadataAskedAll = true;
+                    metadata.askAll();
                 }
                 produce();
                 if (produced < config.maxRecords()) {
@@ -281,31 +188,26 @@ public final class KafkaProducer implements Node {
                 }
             }
         } else if (tag instanceof Linger l) {
-            Batch batch = lingering.remove(l.batchSeq());
+            ProducerBatch batch = lingering.remove(l.batchSeq());
             if (batch != null && !batch.done && !batch.sendable) {
                 batch.sendable = true;
                 place(batch.slot);
             }
         } else if (tag instanceof Backoff b) {
-            PartitionQueue q = queues.get(b.slot());
+            ProducerPartitionQueue q = queues.get(b.slot());
             if (q != null) {
                 q.backingOff = false;
                 place(b.slot());
             }
         } else if (tag instanceof RequestTimeout rt) {
-            InFlight f = inFlight.get(rt.correlationId());
+            ProducerConnection.InFlight f = inFlight.get(rt.correlationId());
             if (f != null) {
                 disconnect(f.broker(), f.correlationId());
             }
         } else if (tag instanceof MetadataTimeout mt) {
-            if (mt.correlationId() == metadataCorrelation) { // no answer: ask the next broker
-                metadataFailed();
-                bootstrapIndex++;
-                refreshMetadata();
-            }
+            metadata.onTimeout(mt);
         } else if (tag instanceof MetadataRetry) {
-            metadataBackingOff = false;
-            refreshMetadata();
+            metadata.onRetry();
         } else if (tag instanceof Expiry) {
             expiryArmed = false;
             expireBatches();
@@ -318,19 +220,12 @@ public final class KafkaProducer implements Node {
         if (message instanceof ProduceResponse) {
             onProduceResponse((ProduceResponse) message);
         } else if (message instanceof MetadataResponse) {
-            onMetadata((MetadataResponse) message);
+            metadata.onResponse((MetadataResponse) message);
         } else if (message instanceof ConnectionReset) {
             int broker = ClusterSpec.brokerIdOf(((ConnectionReset) message).peer().name());
             if (broker >= 0 && broker < connections.length) {
                 disconnect(broker, -1);
-                if (metadataCorrelation >= 0 && metadataBroker == broker) {
-                    ctx.cancelTimer(new MetadataTimeout(metadataCorrelation));
-                    metadataFailed();
-                    bootstrapIndex++;
-                    backOffMetadata();
-                } else if (bootstrapBroker(bootstrapIndex) == broker) {
-                    bootstrapIndex++; // do not ask a dead broker for metadata
-                }
+                metadata.connectionReset(broker);
             }
         }
         flush();
@@ -340,7 +235,7 @@ public final class KafkaProducer implements Node {
 
     /** The application sends one record. */
     private void produce() {
-        int slot = partitionFor();
+        int slot = partitioner.partitionFor();
         produced++;
         append(slot);
     }
@@ -349,14 +244,14 @@ public final class KafkaProducer implements Node {
     private void append(int slot) {
         long id = nextRecord++;
         env.history().sent(trueNow(), name, partitions[slot], id, config.acks());
-        PartitionQueue q = queues.get(slot);
+        ProducerPartitionQueue q = queues.get(slot);
         if (q == null) {
-            q = new PartitionQueue();
+            q = new ProducerPartitionQueue();
             queues.put(slot, q);
         }
-        Batch last = q.batches.peekLast();
+        ProducerBatch last = q.batches.peekLast();
         if (last == null || last.closed || last.count >= batchCapacity) {
-            last = new Batch(nextBatch++, slot, ctx.now(), batchCapacity);
+            last = new ProducerBatch(nextBatch++, slot, ctx.now(), batchCapacity);
             q.batches.addLast(last);
             byAge.addLast(last);
             armExpiry();
@@ -371,54 +266,8 @@ public final class KafkaProducer implements Node {
         if (last.count >= batchCapacity) {
             last.sendable = true;
         }
-        if (slot == stickySlot) {
-            // BuiltInPartitioner.updatePartitionInfo: switch once batch.size bytes went to the partition and
-            // its last batch is full, or once twice batch.size went in any case.
-            stickyProducedBytes += config.recordBytes();
-            boolean lastFull = q.batches.peekLast().count >= batchCapacity;
-            if ((stickyProducedBytes >= config.batchSizeBytes() && lastFull) || stickyProducedBytes >= 2L * config.batchSizeBytes()) {
-                stickySlot = -1;
-            }
-        }
+        partitioner.appended(slot, q.batches.peekLast().count >= batchCapacity);
         place(slot);
-    }
-
-    /** The partition (slot) of the next record. */
-    private int partitionFor() {
-        if (config.keyCount() > 0 && !config.ignoreKeys()) {
-            byte[] key = ("key-" + random.nextInt(config.keyCount())).getBytes(StandardCharsets.UTF_8);
-            return (murmur2(key) & 0x7fffffff) % n;
-        }
-        if (config.roundRobin()) {
-            // RoundRobinPartitioner: the next partition in turn among those with a leader.
-            int slot = (int) (roundRobinCounter++ % n);
-            for (int tries = 0; tries < n && leaderless.contains(slot) && leaderless.size() < n; tries++) {
-                slot = (int) (roundRobinCounter++ % n);
-            }
-            return slot;
-        }
-        if (stickySlot < 0) {
-            stickySlot = nextStickyPartition();
-            stickyProducedBytes = 0;
-        }
-        return stickySlot;
-    }
-
-    /**
-     * BuiltInPartitioner.nextPartition without load statistics: uniform among the partitions whose
-     * metadata names a leader, or among all when none does. Drawn by rejection (at most
-     * {@value #STICKY_DRAWS} draws, then among all), so that no list of available partitions is kept.
-     */
-    private int nextStickyPartition() {
-        if (leaderless.size() < n) {
-            for (int draw = 0; draw < STICKY_DRAWS; draw++) {
-                int slot = random.nextInt(n);
-                if (!leaderless.contains(slot)) {
-                    return slot;
-                }
-            }
-        }
-        return random.nextInt(n);
     }
 
     /**
@@ -427,29 +276,29 @@ public final class KafkaProducer implements Node {
      * waits (in flight, backing off) or is idle (then its state is dropped).
      */
     private void place(int slot) {
-        PartitionQueue q = queues.get(slot);
+        ProducerPartitionQueue q = queues.get(slot);
         if (q == null) {
             return;
         }
         int target = -1;
         boolean ready = false;
         if (!q.batches.isEmpty() && !q.muted) {
-            int l = leader[slot];
-            if (l < 0 || l >= connections.length || leaderGeneration[slot] != brokerGeneration[l]) {
-                needMetadata.add(slot); // asked at once, even while the batch backs off (Kafka's metadata update is separate)
+            int l = metadata.freshLeader(slot);
+            if (l < 0) {
+                metadata.need(slot); // asked at once, even while the batch backs off (Kafka's metadata update is separate)
             } else if (!q.backingOff) {
                 target = l;
                 ready = q.batches.peekFirst().sendable;
             }
         }
         if (q.broker >= 0 && q.broker != target) {
-            Connection old = connections[q.broker];
+            ProducerConnection old = connections[q.broker];
             old.drainable.remove(slot);
             old.ready.remove(slot);
         }
         q.broker = target;
         if (target >= 0) {
-            Connection c = connection(target);
+            ProducerConnection c = connection(target);
             c.drainable.add(slot);
             if (ready) {
                 c.ready.add(slot);
@@ -463,10 +312,10 @@ public final class KafkaProducer implements Node {
         }
     }
 
-    private Connection connection(int broker) {
-        Connection c = connections[broker];
+    private ProducerConnection connection(int broker) {
+        ProducerConnection c = connections[broker];
         if (c == null) {
-            c = new Connection();
+            c = new ProducerConnection();
             connections[broker] = c;
         }
         return c;
@@ -487,8 +336,8 @@ public final class KafkaProducer implements Node {
             send(broker);
         }
         kicked.clear();
-        if (!needMetadata.isEmpty()) {
-            refreshMetadata();
+        if (metadata.needsAny()) {
+            metadata.refresh();
         }
     }
 
@@ -496,13 +345,13 @@ public final class KafkaProducer implements Node {
 
     /** Sends produce requests to a ready broker while its connection has room (Sender.sendProducerData). */
     private void send(int broker) {
-        Connection c = connections[broker];
+        ProducerConnection c = connections[broker];
         while (c != null && !c.ready.isEmpty() && c.inFlight.size() < config.maxInFlight()) {
-            List<Batch> drained = new ArrayList<>();
+            List<ProducerBatch> drained = new ArrayList<>();
             long size = 64;
             IntIterator it = c.drainable.iterator();
             while (it.hasNext()) {
-                Batch head = queues.get(it.nextInt()).batches.peekFirst();
+                ProducerBatch head = queues.get(it.nextInt()).batches.peekFirst();
                 long bytes = 61 + (long) head.count * config.recordBytes();
                 if (!drained.isEmpty() && size + bytes > config.maxRequestSize()) {
                     break;
@@ -513,11 +362,11 @@ public final class KafkaProducer implements Node {
             int count = drained.size();
             int[] ps = new int[count];
             long[][] ids = new long[count][];
-            Batch[] batches = new Batch[count];
+            ProducerBatch[] batches = new ProducerBatch[count];
             long now = trueNow();
             for (int k = 0; k < count; k++) {
-                Batch batch = drained.get(k);
-                PartitionQueue q = queues.get(batch.slot);
+                ProducerBatch batch = drained.get(k);
+                ProducerPartitionQueue q = queues.get(batch.slot);
                 q.batches.pollFirst();
                 q.muted = true;
                 q.broker = -1;
@@ -532,12 +381,12 @@ public final class KafkaProducer implements Node {
                 ids[k] = batch.records();
                 batches[k] = batch;
             }
-            long correlation = nextCorrelation++;
+            long correlation = nextCorrelation();
             ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)),
                     new ProduceRequest(correlation, config.acks(), config.requestTimeoutNanos(), ps, ids, config.recordBytes()));
             if (config.acks() == 0) {
                 // No response is expected: the request is complete once written (Kafka's expectResponse=false).
-                for (Batch batch : batches) {
+                for (ProducerBatch batch : batches) {
                     for (int k = 0; k < batch.count; k++) {
                         env.history().acked(now, name, partitions[batch.slot], batch.ids[k], -1, -1, 0);
                     }
@@ -545,7 +394,7 @@ public final class KafkaProducer implements Node {
                 }
                 continue;
             }
-            InFlight f = new InFlight(correlation, broker, batches);
+            ProducerConnection.InFlight f = new ProducerConnection.InFlight(correlation, broker, batches);
             c.inFlight.addLast(f);
             inFlight.put(correlation, f);
             ctx.setTimer(new RequestTimeout(correlation), config.requestTimeoutNanos());
@@ -553,7 +402,7 @@ public final class KafkaProducer implements Node {
     }
 
     private void onProduceResponse(ProduceResponse r) {
-        InFlight f = inFlight.remove(r.correlationId());
+        ProducerConnection.InFlight f = inFlight.remove(r.correlationId());
         if (f == null) {
             return; // late response to a request we gave up on
         }
@@ -561,7 +410,7 @@ public final class KafkaProducer implements Node {
         connections[f.broker()].inFlight.remove(f);
         kick(f.broker()); // a free slot on the connection: what waits for it may go
         for (int k = 0; k < f.batches().length; k++) {
-            Batch batch = f.batches()[k];
+            ProducerBatch batch = f.batches()[k];
             Errors error = k < r.errors().length ? r.errors()[k] : Errors.NETWORK_EXCEPTION;
             if (batch.done) {
                 release(batch); // expired while in flight
@@ -594,9 +443,9 @@ public final class KafkaProducer implements Node {
      * An attempt failed: retry (Sender.canRetry: retriable, retries left, delivery timeout not
      * reached) or fail the batch's records. {@code hintedLeader} is the KIP-951 leader hint, or -1.
      */
-    private void failAttempt(Batch batch, Errors error, int hintedLeader) {
+    private void failAttempt(ProducerBatch batch, Errors error, int hintedLeader) {
         int slot = batch.slot;
-        PartitionQueue q = queues.get(slot);
+        ProducerPartitionQueue q = queues.get(slot);
         batch.inFlight = false;
         q.muted = false;
         boolean expired = ctx.now() - batch.createdAtNanos >= config.deliveryTimeoutNanos();
@@ -616,10 +465,10 @@ public final class KafkaProducer implements Node {
         boolean leaderChanged = false;
         if (error.invalidatesMetadata()) {
             if (hintedLeader >= 0 && hintedLeader < connections.length && hintedLeader != batch.attemptLeader) {
-                setLeader(slot, hintedLeader);
+                metadata.setLeader(slot, hintedLeader);
                 leaderChanged = true;
-            } else if (leader[slot] == batch.attemptLeader) {
-                leaderGeneration[slot] = -1; // stale: ask for it before the retry
+            } else if (metadata.leader(slot) == batch.attemptLeader) {
+                metadata.markStale(slot); // stale: ask for it before the retry
             }
         }
         q.batches.addFirst(batch);
@@ -645,10 +494,10 @@ public final class KafkaProducer implements Node {
     }
 
     /** The batch has its outcome: the partition may send its next one. */
-    private void finish(Batch batch) {
+    private void finish(ProducerBatch batch) {
         batch.done = true;
         batch.inFlight = false;
-        PartitionQueue q = queues.get(batch.slot);
+        ProducerPartitionQueue q = queues.get(batch.slot);
         if (q != null) {
             q.muted = false;
             place(batch.slot);
@@ -656,8 +505,8 @@ public final class KafkaProducer implements Node {
     }
 
     /** A batch that expired while in flight got its answer (or lost it): its partition may send again. */
-    private void release(Batch batch) {
-        PartitionQueue q = queues.get(batch.slot);
+    private void release(ProducerBatch batch) {
+        ProducerPartitionQueue q = queues.get(batch.slot);
         if (q != null) {
             q.muted = false;
             place(batch.slot);
@@ -670,19 +519,18 @@ public final class KafkaProducer implements Node {
      * connection). Every request in flight on it fails; the leaders learnt on it are stale.
      */
     private void disconnect(int broker, long timedOut) {
-        brokerGeneration[broker]++;
-        unreachableUntil[broker] = ctx.now() + Time.SECOND;
-        Connection c = connections[broker];
+        metadata.disconnected(broker);
+        ProducerConnection c = connections[broker];
         if (c == null) {
             return;
         }
-        List<InFlight> lost = new ArrayList<>(c.inFlight);
+        List<ProducerConnection.InFlight> lost = new ArrayList<>(c.inFlight);
         c.inFlight.clear();
-        for (InFlight f : lost) {
+        for (ProducerConnection.InFlight f : lost) {
             inFlight.remove(f.correlationId());
             ctx.cancelTimer(new RequestTimeout(f.correlationId()));
             Errors error = f.correlationId() == timedOut ? Errors.REQUEST_TIMED_OUT : Errors.NETWORK_EXCEPTION;
-            for (Batch batch : f.batches()) {
+            for (ProducerBatch batch : f.batches()) {
                 if (batch.done) {
                     release(batch);
                 } else {
@@ -711,7 +559,7 @@ public final class KafkaProducer implements Node {
     private void expireBatches() {
         long now = ctx.now();
         while (!byAge.isEmpty()) {
-            Batch batch = byAge.peekFirst();
+            ProducerBatch batch = byAge.peekFirst();
             if (batch.done) {
                 byAge.pollFirst();
                 continue;
@@ -720,7 +568,7 @@ public final class KafkaProducer implements Node {
                 break;
             }
             byAge.pollFirst();
-            PartitionQueue q = queues.get(batch.slot);
+            ProducerPartitionQueue q = queues.get(batch.slot);
             if (!batch.inFlight && q != null) {
                 q.batches.remove(batch);
             }
@@ -741,113 +589,38 @@ public final class KafkaProducer implements Node {
         armExpiry();
     }
 
-    // ------------------------------------------------------------------ metadata
-
-    private void setLeader(int slot, int broker) {
-        leader[slot] = broker;
-        if (broker >= 0 && broker < connections.length) {
-            leaderGeneration[slot] = brokerGeneration[broker];
-            leaderless.remove(slot);
-        } else {
-            leaderless.add(slot);
+    /**
+     * Metadata learnt for partition {@code slot} (its leader {@code leader}): a retry backing off
+     * towards another leader goes at once. Returns whether the partition has records waiting or in
+     * flight.
+     */
+    boolean leaderLearned(int slot, int leader) {
+        ProducerPartitionQueue q = queues.get(slot);
+        if (q == null) {
+            return false;
         }
+        ProducerBatch head = q.batches.peekFirst();
+        if (q.backingOff && head != null && head.attemptLeader >= 0 && head.attemptLeader != leader) {
+            // RecordAccumulator.shouldBackoff (KIP-951): a retry whose leader changed goes at once.
+            q.backingOff = false;
+            ctx.cancelTimer(new Backoff(slot));
+        }
+        place(slot);
+        return true;
     }
 
-    /** Asks one broker for the leaders of the partitions that need one (one request at a time). */
-    private void refreshMetadata() {
-        if (metadataCorrelation >= 0 || metadataBackingOff || (needMetadata.isEmpty() && !metadataAskedAll)) {
-            return;
-        }
-        int[] asked;
-        if (metadataAskedAll) {
-            asked = partitions;
-            needMetadata.clear();
-        } else {
-            asked = new int[needMetadata.size()];
-            IntIterator it = needMetadata.iterator();
-            for (int k = 0; it.hasNext(); k++) {
-                asked[k] = partitions[it.nextInt()];
-            }
-            needMetadata.clear();
-        }
-        metadataAsked = asked;
-        metadataCorrelation = nextCorrelation++;
-        int bootstrapCount = config.bootstrapBrokers().length > 0 ? config.bootstrapBrokers().length : env.cluster().brokers().size();
-        for (int k = 0; k < bootstrapCount && unreachable(bootstrapBroker(bootstrapIndex)); k++) {
-            bootstrapIndex++; // skip a broker whose connection just broke
-        }
-        int broker = bootstrapBroker(bootstrapIndex);
-        metadataBroker = broker;
-        ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)), new MetadataRequest(metadataCorrelation, asked));
-        ctx.setTimer(new MetadataTimeout(metadataCorrelation), config.requestTimeoutNanos());
+    /** Whether partition {@code slot} has records waiting or in flight. */
+    boolean hasQueue(int slot) {
+        return queues.containsKey(slot);
     }
 
-    /** The metadata request in flight got no answer: its partitions are needed again. */
-    private void metadataFailed() {
-        metadataCorrelation = -1;
-        if (!metadataAskedAll && metadataAsked != null) {
-            for (int p : metadataAsked) {
-                int slot = slotOf(p);
-                if (queues.containsKey(slot)) {
-                    needMetadata.add(slot);
-                }
-            }
-        }
-    }
-
-    private void backOffMetadata() {
-        metadataBackingOff = true;
-        ctx.setTimer(METADATA_RETRY, config.retryBackoffNanos());
-    }
-
-    private void onMetadata(MetadataResponse r) {
-        if (r.correlationId() != metadataCorrelation) {
-            return;
-        }
-        ctx.cancelTimer(new MetadataTimeout(metadataCorrelation));
-        metadataCorrelation = -1;
-        metadataAskedAll = false;
-        boolean missing = false;
-        for (int k = 0; k < r.partitions().length; k++) {
-            int slot = slotOf(r.partitions()[k]);
-            if (slot < 0) {
-                continue;
-            }
-            setLeader(slot, r.leaders()[k]);
-            needMetadata.remove(slot);
-            PartitionQueue q = queues.get(slot);
-            if (q != null) {
-                missing |= r.leaders()[k] < 0;
-                Batch head = q.batches.peekFirst();
-                if (q.backingOff && head != null && head.attemptLeader >= 0 && head.attemptLeader != r.leaders()[k]) {
-                    // RecordAccumulator.shouldBackoff (KIP-951): a retry whose leader changed goes at once.
-                    q.backingOff = false;
-                    ctx.cancelTimer(new Backoff(slot));
-                }
-                place(slot);
-            }
-        }
-        if (missing) {
-            bootstrapIndex++;
-            backOffMetadata();
-        }
-    }
-
-    private boolean unreachable(int broker) {
-        return broker >= 0 && broker < unreachableUntil.length && unreachableUntil[broker] > ctx.now();
-    }
-
-    private int bootstrapBroker(int index) {
-        int[] bootstrap = config.bootstrapBrokers();
-        if (bootstrap.length > 0) {
-            return bootstrap[Math.floorMod(index, bootstrap.length)];
-        }
-        var brokers = env.cluster().brokers();
-        return brokers.get(Math.floorMod(index, brokers.size())).id();
+    /** The next correlation id (produce and metadata requests share one sequence). */
+    long nextCorrelation() {
+        return nextCorrelation++;
     }
 
     /** The slot of a global partition, or -1. */
-    private int slotOf(int partition) {
+    int slotOf(int partition) {
         if (first >= 0) {
             int slot = partition - first;
             return slot >= 0 && slot < n ? slot : -1;
@@ -858,45 +631,6 @@ public final class KafkaProducer implements Node {
 
     private long trueNow() {
         return env.trueClock().getAsLong();
-    }
-
-    /**
-     * Kafka's {@code Utils.murmur2}: MurmurHash2, 32 bits, seed {@code 0x9747b28c}, over the key
-     * bytes (written from the published algorithm).
-     */
-    static int murmur2(byte[] data) {
-        int length = data.length;
-        int m = 0x5bd1e995;
-        int h = MURMUR2_SEED ^ length;
-        int blocks = length / 4;
-        for (int i = 0; i < blocks; i++) {
-            int o = i * 4;
-            int k = (data[o] & 0xff) | ((data[o + 1] & 0xff) << 8) | ((data[o + 2] & 0xff) << 16) | ((data[o + 3] & 0xff) << 24);
-            k *= m;
-            k ^= k >>> 24;
-            k *= m;
-            h *= m;
-            h ^= k;
-        }
-        int tail = blocks * 4;
-        switch (length - tail) {
-            case 3:
-                h ^= (data[tail + 2] & 0xff) << 16;
-                // fall through
-            case 2:
-                h ^= (data[tail + 1] & 0xff) << 8;
-                // fall through
-            case 1:
-                h ^= data[tail] & 0xff;
-                h *= m;
-                break;
-            default:
-                break;
-        }
-        h ^= h >>> 13;
-        h *= m;
-        h ^= h >>> 15;
-        return h;
     }
 
     /**

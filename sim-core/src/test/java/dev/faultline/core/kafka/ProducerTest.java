@@ -64,7 +64,7 @@ class ProducerTest {
         Map<String, Integer> vectors = new TreeMap<>(Map.of("21", -973932308, "foobar", -790332482, "a-little-bit-long-string", -985981536,
                 "a-little-bit-longer-string", -1486304829, "lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971, "abc", 479470107));
         for (Map.Entry<String, Integer> e : vectors.entrySet()) {
-            assertThat(KafkaProducer.murmur2(e.getKey().getBytes(StandardCharsets.UTF_8))).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(ProducerPartitioner.murmur2(e.getKey().getBytes(StandardCharsets.UTF_8))).as(e.getKey()).isEqualTo(e.getValue());
         }
     }
 
@@ -113,7 +113,7 @@ class ProducerTest {
         c.assertNoViolation();
         TreeSet<Integer> expected = new TreeSet<>();
         for (int k = 0; k < 3; k++) {
-            expected.add((KafkaProducer.murmur2(("key-" + k).getBytes(StandardCharsets.UTF_8)) & 0x7fffffff) % n);
+            expected.add((ProducerPartitioner.murmur2(("key-" + k).getBytes(StandardCharsets.UTF_8)) & 0x7fffffff) % n);
         }
         assertThat(new TreeSet<>(sentPartitions(c))).isEqualTo(expected);
         assertThat(c.history().ackedCount()).isEqualTo(400);
