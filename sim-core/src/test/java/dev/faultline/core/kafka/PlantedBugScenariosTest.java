@@ -24,15 +24,23 @@ class PlantedBugScenariosTest {
     /**
      * KIP-101 scenario 1: B (broker-1) leads, A (broker-2) follows; m1, m2 committed; the fetch response
      * carrying HW = 2 to A is dropped; A restarts and B dies at once; the oracle (1 s detection delay,
-     * so A's quick restart keeps it in the ISR) elects A cleanly.
+     * so A's quick restart keeps it in the ISR) elects A cleanly. With {@code oldLeaderLosesPower} B
+     * loses power instead of crashing, its page cache never written back (ScopedExemptionsTest).
      */
     private static KafkaCluster kip101Scenario1(boolean truncateToHighWatermark) {
+        return kip101Scenario1(truncateToHighWatermark, false);
+    }
+
+    static KafkaCluster kip101Scenario1(boolean truncateToHighWatermark, boolean oldLeaderLosesPower) {
         ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
                 .config("replication.truncateToHighWatermark", truncateToHighWatermark)
                 .config("faultline.oracle.detection.delay.ms", 1000)
                 .config("faultline.canary.enable", false).build(); // exact logs: no probe writes
-        KafkaCluster c = KafkaCluster.builder(spec).seed(101)
-                .producer("producer", ProducerConfig.of(new int[] {0}, 100, 2, "all")).build();
+        KafkaClusterBuilder b = KafkaCluster.builder(spec).seed(101);
+        if (oldLeaderLosesPower) {
+            b.brokerConfig(1, "faultline.page.cache.flush.delay.ms", 60_000);
+        }
+        KafkaCluster c = b.producer("producer", ProducerConfig.of(new int[] {0}, 100, 2, "all")).build();
         Triggers.when(c.sim(), "A has m2", () -> c.broker(2) != null && c.broker(2).logEndOffsetOf(0) == 2,
                 () -> c.sim().network().addLinkFault(List.of(c.brokerNode(1)), List.of(c.brokerNode(2)),
                         new LinkFault(0, 1.0, 0, 0, Set.of("FetchResponse"))));
@@ -42,7 +50,11 @@ class PlantedBugScenariosTest {
         assertThat(c.broker(2).highWatermark(0)).isEqualTo(1);
         c.sim().schedule(c.sim().now(), () -> {
             c.restart(2);
-            c.crash(1);
+            if (oldLeaderLosesPower) {
+                c.powerLoss(1);
+            } else {
+                c.crash(1);
+            }
         });
         c.runFor(Time.seconds(3));
         return c;

@@ -28,26 +28,7 @@ class ScopedExemptionsTest {
      * the earlier rule (any replica's cut, and no ISR member holding it) called this loss EXPECTED.
      */
     private static KafkaCluster kip101WithPowerLoss(boolean truncateToHighWatermark) {
-        ClusterSpec spec = ClusterSpec.builder().brokers(2).topic("t", new int[] {1, 2})
-                .config("replication.truncateToHighWatermark", truncateToHighWatermark)
-                .config("faultline.oracle.detection.delay.ms", 1000)
-                .config("faultline.canary.enable", false).build();
-        KafkaCluster c = KafkaCluster.builder(spec).seed(101)
-                .brokerConfig(1, "faultline.page.cache.flush.delay.ms", 60_000)
-                .producer("producer", ProducerConfig.of(new int[] {0}, 100, 2, "all")).build();
-        Triggers.when(c.sim(), "A has m2", () -> c.broker(2) != null && c.broker(2).logEndOffsetOf(0) == 2,
-                () -> c.sim().network().addLinkFault(List.of(c.brokerNode(1)), List.of(c.brokerNode(2)),
-                        new LinkFault(0, 1.0, 0, 0, Set.of("FetchResponse"))));
-        c.start();
-        c.runFor(Time.seconds(6));
-        assertThat(c.history().ackedAllCount(0)).isEqualTo(2);
-        assertThat(c.broker(2).highWatermark(0)).isEqualTo(1);
-        c.sim().schedule(c.sim().now(), () -> {
-            c.restart(2);
-            c.powerLoss(1);
-        });
-        c.runFor(Time.seconds(3));
-        return c;
+        return PlantedBugScenariosTest.kip101Scenario1(truncateToHighWatermark, true);
     }
 
     @Test

@@ -101,16 +101,23 @@ class KzChecksInRunsTest {
      * (no candidate: no leader, ISR [1]), broker 2 returns. Only broker 1 may lead again.
      */
     private static KafkaCluster lastIsrMemberGoneOtherReplicaReturns(boolean bug) {
-        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2})
-                .config(ZkModeBugs.UNCLEAN_IGNORES_TOPIC_CONFIG, bug).build();
+        return bothReplicasDownThenOneReturns(ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2})
+                .config(ZkModeBugs.UNCLEAN_IGNORES_TOPIC_CONFIG, bug).build(), 2, 20 * Time.SECOND);
+    }
+
+    /**
+     * Partition [1, 2] of {@code spec}: broker 2 crashes (ISR [1]), broker 1 crashes (no leader, ISR
+     * [1]), then broker {@code returning} restarts and the run goes on for {@code after}.
+     */
+    private static KafkaCluster bothReplicasDownThenOneReturns(ClusterSpec spec, int returning, long after) {
         KafkaCluster kafka = KafkaCluster.builder(spec).seed(5).controlPlane(new ZkControlPlane()).build().start();
         kafka.runFor(20 * Time.SECOND);
         kafka.crash(2);
         kafka.runFor(SESSION + 10 * Time.SECOND);
         kafka.crash(1);
         kafka.runFor(SESSION + 10 * Time.SECOND);
-        kafka.restart(2);
-        kafka.runFor(20 * Time.SECOND);
+        kafka.restart(returning);
+        kafka.runFor(after);
         return kafka;
     }
 
@@ -136,17 +143,9 @@ class KzChecksInRunsTest {
      * leader, ISR [1]), broker 1 returns with its data. The controller must elect it again.
      */
     private static KafkaCluster lastIsrMemberReturns(boolean bug) {
-        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2})
-                .config(ZkModeBugs.NO_ELECTION_ON_BROKER_STARTUP, bug).config("faultline.check.kz.l2", "true").build();
-        KafkaCluster kafka = KafkaCluster.builder(spec).seed(5).controlPlane(new ZkControlPlane()).build().start();
-        kafka.runFor(20 * Time.SECOND);
-        kafka.crash(2);
-        kafka.runFor(SESSION + 10 * Time.SECOND);
-        kafka.crash(1);
-        kafka.runFor(SESSION + 10 * Time.SECOND);
-        kafka.restart(1);
-        kafka.runFor(60 * Time.SECOND);
-        return kafka;
+        return bothReplicasDownThenOneReturns(ClusterSpec.builder().brokers(3).topic("p", new int[] {1, 2})
+                .config(ZkModeBugs.NO_ELECTION_ON_BROKER_STARTUP, bug).config("faultline.check.kz.l2", "true").build(),
+                1, 60 * Time.SECOND);
     }
 
     @Test
