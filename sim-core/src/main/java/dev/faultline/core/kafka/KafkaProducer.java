@@ -3,7 +3,6 @@ package dev.faultline.core.kafka;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.Errors;
 import dev.faultline.core.kafka.KafkaMessage.MetadataResponse;
-import dev.faultline.core.kafka.KafkaMessage.ProduceRequest;
 import dev.faultline.core.kafka.KafkaMessage.ProduceResponse;
 import dev.faultline.core.kernel.ConnectionReset;
 import dev.faultline.core.kernel.Message;
@@ -13,13 +12,9 @@ import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.SimRandom;
 import dev.faultline.core.kernel.Time;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.ints.IntIterator;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A simulated producer, modelled on the Kafka 3.9 Java client ({@code KafkaProducer},
@@ -64,6 +59,11 @@ import java.util.List;
  * not modelled (the application never blocks). Every send and outcome goes to the
  * {@link KafkaHistory}. The work per record, per request and per response is proportional to the
  * records and partitions it carries, never to the number of partitions of the topic.
+ *
+ * <p>This class is the application, the accumulator (batches, linger, {@code delivery.timeout.ms})
+ * and the canary's probes; the sender (connections, requests in flight, retries) is
+ * {@link ProducerSender}, the metadata {@link ProducerMetadata}, the partitioner
+ * {@link ProducerPartitioner}.
  */
 public final class KafkaProducer implements Node {
     private record Tick() {
@@ -72,13 +72,13 @@ public final class KafkaProducer implements Node {
     private record Linger(long batchSeq) {
     }
 
-    private record Backoff(int slot) {
-    }
-
-    private record RequestTimeout(long correlationId) {
-    }
-
     // Timer tags: their class names go into the trace's fingerprint, so they stay here.
+    record Backoff(int slot) {
+    }
+
+    record RequestTimeout(long correlationId) {
+    }
+
     record MetadataTimeout(long correlationId) {
     }
 
@@ -103,16 +103,12 @@ public final class KafkaProducer implements Node {
     private final int batchCapacity;
     private final ProducerMetadata metadata;
     private final ProducerPartitioner partitioner;
+    private final ProducerSender sender;
     private final Int2ObjectOpenHashMap<ProducerPartitionQueue> queues = new Int2ObjectOpenHashMap<>();
-    private final ProducerConnection[] connections;
-    private final Long2ObjectOpenHashMap<ProducerConnection.InFlight> inFlight = new Long2ObjectOpenHashMap<>();
     private final Long2ObjectOpenHashMap<ProducerBatch> lingering = new Long2ObjectOpenHashMap<>();
     /** Live batches in creation order, for {@code delivery.timeout.ms}. */
     private final ArrayDeque<ProducerBatch> byAge = new ArrayDeque<>();
     private boolean expiryArmed;
-    /** Brokers to send to at the end of the handler (each once). */
-    private final IntArrayList kicked = new IntArrayList();
-    private final boolean[] isKicked;
 
     /**
      * Canary only: the partitions it probes, each with the true time of the latest request to probe
@@ -148,8 +144,7 @@ public final class KafkaProducer implements Node {
         int maxBroker = env.cluster().maxBrokerId();
         this.metadata = new ProducerMetadata(this, ctx, env, config, maxBroker);
         this.partitioner = new ProducerPartitioner(config, random, n, metadata.leaderless);
-        connections = new ProducerConnection[maxBroker + 1];
-        isKicked = new boolean[maxBroker + 1];
+        this.sender = new ProducerSender(this, ctx, env, config, metadata, random, maxBroker);
         // Record ids are unique in the run: the node index in the high bits.
         nextRecord = ((long) ctx.self().index() + 1) << 40;
     }
@@ -200,10 +195,7 @@ public final class KafkaProducer implements Node {
                 place(b.slot());
             }
         } else if (tag instanceof RequestTimeout rt) {
-            ProducerConnection.InFlight f = inFlight.get(rt.correlationId());
-            if (f != null) {
-                disconnect(f.broker(), f.correlationId());
-            }
+            sender.onRequestTimeout(rt);
         } else if (tag instanceof MetadataTimeout mt) {
             metadata.onTimeout(mt);
         } else if (tag instanceof MetadataRetry) {
@@ -218,13 +210,13 @@ public final class KafkaProducer implements Node {
     @Override
     public void onMessage(NodeId from, Message message) {
         if (message instanceof ProduceResponse) {
-            onProduceResponse((ProduceResponse) message);
+            sender.onProduceResponse((ProduceResponse) message);
         } else if (message instanceof MetadataResponse) {
             metadata.onResponse((MetadataResponse) message);
         } else if (message instanceof ConnectionReset) {
             int broker = ClusterSpec.brokerIdOf(((ConnectionReset) message).peer().name());
-            if (broker >= 0 && broker < connections.length) {
-                disconnect(broker, -1);
+            if (sender.knows(broker)) {
+                sender.disconnect(broker, -1);
                 metadata.connectionReset(broker);
             }
         }
@@ -275,7 +267,7 @@ public final class KafkaProducer implements Node {
      * batch may go, in the metadata wish list when its leader is unknown or stale, nowhere when it
      * waits (in flight, backing off) or is idle (then its state is dropped).
      */
-    private void place(int slot) {
+    void place(int slot) {
         ProducerPartitionQueue q = queues.get(slot);
         if (q == null) {
             return;
@@ -292,17 +284,17 @@ public final class KafkaProducer implements Node {
             }
         }
         if (q.broker >= 0 && q.broker != target) {
-            ProducerConnection old = connections[q.broker];
+            ProducerConnection old = sender.existing(q.broker);
             old.drainable.remove(slot);
             old.ready.remove(slot);
         }
         q.broker = target;
         if (target >= 0) {
-            ProducerConnection c = connection(target);
+            ProducerConnection c = sender.connection(target);
             c.drainable.add(slot);
             if (ready) {
                 c.ready.add(slot);
-                kick(target);
+                sender.kick(target);
             } else {
                 c.ready.remove(slot);
             }
@@ -312,189 +304,16 @@ public final class KafkaProducer implements Node {
         }
     }
 
-    private ProducerConnection connection(int broker) {
-        ProducerConnection c = connections[broker];
-        if (c == null) {
-            c = new ProducerConnection();
-            connections[broker] = c;
-        }
-        return c;
-    }
-
-    private void kick(int broker) {
-        if (!isKicked[broker]) {
-            isKicked[broker] = true;
-            kicked.add(broker);
-        }
-    }
-
     /** End of a handler: send to the brokers that got ready batches or a free slot, and ask for the metadata needed. */
     private void flush() {
-        for (int k = 0; k < kicked.size(); k++) {
-            int broker = kicked.getInt(k);
-            isKicked[broker] = false;
-            send(broker);
-        }
-        kicked.clear();
+        sender.sendKicked();
         if (metadata.needsAny()) {
             metadata.refresh();
         }
     }
 
-    // ------------------------------------------------------------------ the sender
-
-    /** Sends produce requests to a ready broker while its connection has room (Sender.sendProducerData). */
-    private void send(int broker) {
-        ProducerConnection c = connections[broker];
-        while (c != null && !c.ready.isEmpty() && c.inFlight.size() < config.maxInFlight()) {
-            List<ProducerBatch> drained = new ArrayList<>();
-            long size = 64;
-            IntIterator it = c.drainable.iterator();
-            while (it.hasNext()) {
-                ProducerBatch head = queues.get(it.nextInt()).batches.peekFirst();
-                long bytes = 61 + (long) head.count * config.recordBytes();
-                if (!drained.isEmpty() && size + bytes > config.maxRequestSize()) {
-                    break;
-                }
-                size += bytes;
-                drained.add(head);
-            }
-            int count = drained.size();
-            int[] ps = new int[count];
-            long[][] ids = new long[count][];
-            ProducerBatch[] batches = new ProducerBatch[count];
-            long now = trueNow();
-            for (int k = 0; k < count; k++) {
-                ProducerBatch batch = drained.get(k);
-                ProducerPartitionQueue q = queues.get(batch.slot);
-                q.batches.pollFirst();
-                q.muted = true;
-                q.broker = -1;
-                c.drainable.remove(batch.slot);
-                c.ready.remove(batch.slot);
-                batch.closed = true;
-                batch.sendable = true;
-                batch.inFlight = true;
-                batch.attemptSentAt = now;
-                batch.attemptLeader = broker;
-                ps[k] = partitions[batch.slot];
-                ids[k] = batch.records();
-                batches[k] = batch;
-            }
-            long correlation = nextCorrelation();
-            ctx.send(ctx.node(ClusterSpec.brokerNodeName(broker)),
-                    new ProduceRequest(correlation, config.acks(), config.requestTimeoutNanos(), ps, ids, config.recordBytes()));
-            if (config.acks() == 0) {
-                // No response is expected: the request is complete once written (Kafka's expectResponse=false).
-                for (ProducerBatch batch : batches) {
-                    for (int k = 0; k < batch.count; k++) {
-                        env.history().acked(now, name, partitions[batch.slot], batch.ids[k], -1, -1, 0);
-                    }
-                    finish(batch);
-                }
-                continue;
-            }
-            ProducerConnection.InFlight f = new ProducerConnection.InFlight(correlation, broker, batches);
-            c.inFlight.addLast(f);
-            inFlight.put(correlation, f);
-            ctx.setTimer(new RequestTimeout(correlation), config.requestTimeoutNanos());
-        }
-    }
-
-    private void onProduceResponse(ProduceResponse r) {
-        ProducerConnection.InFlight f = inFlight.remove(r.correlationId());
-        if (f == null) {
-            return; // late response to a request we gave up on
-        }
-        ctx.cancelTimer(new RequestTimeout(f.correlationId()));
-        connections[f.broker()].inFlight.remove(f);
-        kick(f.broker()); // a free slot on the connection: what waits for it may go
-        for (int k = 0; k < f.batches().length; k++) {
-            ProducerBatch batch = f.batches()[k];
-            Errors error = k < r.errors().length ? r.errors()[k] : Errors.NETWORK_EXCEPTION;
-            if (batch.done) {
-                release(batch); // expired while in flight
-                continue;
-            }
-            if (error == Errors.NONE) {
-                long now = trueNow();
-                int partition = partitions[batch.slot];
-                for (int j = 0; j < batch.count; j++) {
-                    env.history().acked(now, name, partition, batch.ids[j], r.baseOffsets()[k] + j, r.leaderEpochs()[k], config.acks());
-                }
-                if (env.reportsFailover()) {
-                    env.failover().produceSucceeded(partition, batch.attemptSentAt, now);
-                }
-                finish(batch);
-                if (canary && probing.containsKey(batch.slot)) {
-                    if (batch.attemptSentAt >= probing.get(batch.slot)) {
-                        probing.remove(batch.slot); // probed: a write sent since the last request succeeded
-                    } else {
-                        append(batch.slot); // asked again while this write was on its way: write once more
-                    }
-                }
-            } else {
-                failAttempt(batch, error, r.currentLeaders()[k]);
-            }
-        }
-    }
-
-    /**
-     * An attempt failed: retry (Sender.canRetry: retriable, retries left, delivery timeout not
-     * reached) or fail the batch's records. {@code hintedLeader} is the KIP-951 leader hint, or -1.
-     */
-    private void failAttempt(ProducerBatch batch, Errors error, int hintedLeader) {
-        int slot = batch.slot;
-        ProducerPartitionQueue q = queues.get(slot);
-        batch.inFlight = false;
-        q.muted = false;
-        boolean expired = ctx.now() - batch.createdAtNanos >= config.deliveryTimeoutNanos();
-        if (!error.retriable() || batch.retries >= config.retries() || expired) {
-            Errors reported = expired ? Errors.REQUEST_TIMED_OUT : error;
-            long now = trueNow();
-            for (int j = 0; j < batch.count; j++) {
-                env.history().failed(now, name, partitions[slot], batch.ids[j], config.acks(), reported);
-            }
-            finish(batch);
-            if (canary && probing.containsKey(slot)) {
-                append(slot); // the canary keeps writing until a write succeeds
-            }
-            return;
-        }
-        batch.retries++;
-        boolean leaderChanged = false;
-        if (error.invalidatesMetadata()) {
-            if (hintedLeader >= 0 && hintedLeader < connections.length && hintedLeader != batch.attemptLeader) {
-                metadata.setLeader(slot, hintedLeader);
-                leaderChanged = true;
-            } else if (metadata.leader(slot) == batch.attemptLeader) {
-                metadata.markStale(slot); // stale: ask for it before the retry
-            }
-        }
-        q.batches.addFirst(batch);
-        if (!leaderChanged) {
-            // Sender/RecordAccumulator: a retry to the same leader waits the exponential back-off.
-            q.backingOff = true;
-            ctx.setTimer(new Backoff(slot), backoffNanos(batch.retries - 1));
-        }
-        place(slot);
-    }
-
-    /** Kafka's ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2). */
-    private long backoffNanos(int attempts) {
-        long initial = Math.min(config.retryBackoffNanos(), config.retryBackoffMaxNanos());
-        long max = config.retryBackoffMaxNanos();
-        if (max <= initial) {
-            return initial;
-        }
-        double expMax = StrictMath.log(max / (double) Math.max(initial, 1)) / StrictMath.log(2);
-        double term = initial * StrictMath.pow(2, Math.min(attempts, expMax)); // StrictMath: the same on every JVM
-        double jitter = 0.8 + 0.4 * random.nextDouble();
-        return Math.min((long) (jitter * term), max);
-    }
-
     /** The batch has its outcome: the partition may send its next one. */
-    private void finish(ProducerBatch batch) {
+    void finish(ProducerBatch batch) {
         batch.done = true;
         batch.inFlight = false;
         ProducerPartitionQueue q = queues.get(batch.slot);
@@ -505,43 +324,11 @@ public final class KafkaProducer implements Node {
     }
 
     /** A batch that expired while in flight got its answer (or lost it): its partition may send again. */
-    private void release(ProducerBatch batch) {
+    void release(ProducerBatch batch) {
         ProducerPartitionQueue q = queues.get(batch.slot);
         if (q != null) {
             q.muted = false;
             place(batch.slot);
-        }
-    }
-
-    /**
-     * The connection to a broker is gone: a reset ({@code timedOut} -1), or the request
-     * {@code timedOut} was not answered within {@code request.timeout.ms} (Kafka then closes the
-     * connection). Every request in flight on it fails; the leaders learnt on it are stale.
-     */
-    private void disconnect(int broker, long timedOut) {
-        metadata.disconnected(broker);
-        ProducerConnection c = connections[broker];
-        if (c == null) {
-            return;
-        }
-        List<ProducerConnection.InFlight> lost = new ArrayList<>(c.inFlight);
-        c.inFlight.clear();
-        for (ProducerConnection.InFlight f : lost) {
-            inFlight.remove(f.correlationId());
-            ctx.cancelTimer(new RequestTimeout(f.correlationId()));
-            Errors error = f.correlationId() == timedOut ? Errors.REQUEST_TIMED_OUT : Errors.NETWORK_EXCEPTION;
-            for (ProducerBatch batch : f.batches()) {
-                if (batch.done) {
-                    release(batch);
-                } else {
-                    failAttempt(batch, error, -1);
-                }
-            }
-        }
-        // Partitions waiting for this broker go back to asking who leads them.
-        IntArrayList waiting = new IntArrayList(c.drainable);
-        for (int k = 0; k < waiting.size(); k++) {
-            place(waiting.getInt(k));
         }
     }
 
@@ -582,11 +369,27 @@ public final class KafkaProducer implements Node {
             if (q != null && !wasInFlight) {
                 place(batch.slot);
             }
-            if (canary && probing.containsKey(batch.slot)) {
-                append(batch.slot); // the canary keeps writing until a write succeeds
-            }
+            probeFailed(batch.slot);
         }
         armExpiry();
+    }
+
+    /** The batch of partition {@code slot} failed: the canary keeps writing until a write succeeds. */
+    void probeFailed(int slot) {
+        if (canary && probing.containsKey(slot)) {
+            append(slot);
+        }
+    }
+
+    /** The batch succeeded: a probed partition is done if the write was sent since the last probe request. */
+    void probeSucceeded(ProducerBatch batch) {
+        if (canary && probing.containsKey(batch.slot)) {
+            if (batch.attemptSentAt >= probing.get(batch.slot)) {
+                probing.remove(batch.slot); // probed: a write sent since the last request succeeded
+            } else {
+                append(batch.slot); // asked again while this write was on its way: write once more
+            }
+        }
     }
 
     /**
@@ -609,6 +412,11 @@ public final class KafkaProducer implements Node {
         return true;
     }
 
+    /** The batches of partition {@code slot}, or null when it has none waiting or in flight. */
+    ProducerPartitionQueue queue(int slot) {
+        return queues.get(slot);
+    }
+
     /** Whether partition {@code slot} has records waiting or in flight. */
     boolean hasQueue(int slot) {
         return queues.containsKey(slot);
@@ -629,7 +437,7 @@ public final class KafkaProducer implements Node {
         return slot >= 0 ? slot : -1;
     }
 
-    private long trueNow() {
+    long trueNow() {
         return env.trueClock().getAsLong();
     }
 
@@ -667,6 +475,6 @@ public final class KafkaProducer implements Node {
 
     /** Whether every record was produced and has an outcome. */
     public boolean done() {
-        return produced >= config.maxRecords() && queues.isEmpty() && inFlight.isEmpty();
+        return produced >= config.maxRecords() && queues.isEmpty() && sender.idle();
     }
 }

@@ -78,38 +78,29 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     /** When this broker writes its own snapshot (not in a combined node: its controller does). */
     private SnapshotGenerator snapshots;
 
+    // Timer tags of the AlterPartition channel: their class names go into the trace's fingerprint, so they stay here.
     /** Timer tag: an AlterPartition of this partition got no answer. */
-    private record AlterTimeout(int partition) {
+    record AlterTimeout(int partition) {
     }
 
     /** Timer tag: the back-off of this partition's AlterPartition after a NOT_CONTROLLER answer. */
-    private record AlterRetry(int partition) {
+    record AlterRetry(int partition) {
     }
 
-    /**
-     * Per partition, the AlterPartition the leader waits for: like Kafka's broker-to-controller
-     * channel, a NOT_CONTROLLER answer keeps it queued and sends it again (see
-     * {@link #onNotController}), and so does a time-out (see {@link #onAlterTimeout}); the leader sees
-     * only the final answer.
-     */
-    private final it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<AlterPartitionRequest> alterQueued =
-            new it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap<>();
-    /** Per queued partition, the correlation id of its latest copy sent (only its answer counts). */
-    private final it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap alterSendIds = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
-    /** The last correlation id given to an AlterPartition copy (never reused within this process). */
-    private long lastAlterSendId;
+    /** The AlterPartition requests the broker's partition leaders wait for. */
+    private final AlterPartitionChannel alterChannel;
 
     KRaftBrokerAgent(KRaftControlPlane plane, int brokerId) {
         this.plane = plane;
         this.brokerId = brokerId;
+        this.alterChannel = new AlterPartitionChannel(this, plane, brokerId);
     }
 
     @Override
     public void start(BrokerHandle handle) {
         this.broker = handle;
         this.ctx = handle.context();
-        alterQueued.clear();
-        alterSendIds.clear();
+        alterChannel.start(ctx, handle);
         this.image = new MetadataImage(plane.cluster());
         this.changed.clear();
         this.dirty = new java.util.BitSet();
@@ -279,11 +270,9 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         } else if (tag == AgentTimer.SHUTDOWN_DEADLINE) {
             exit("timed out waiting for the controller to approve controlled shutdown");
         } else if (tag instanceof AlterRetry r) {
-            if (alterQueued.containsKey(r.partition())) {
-                sendAlterPartition(r.partition());
-            }
+            alterChannel.onRetry(r.partition());
         } else if (tag instanceof AlterTimeout t) {
-            onAlterTimeout(t.partition());
+            alterChannel.onTimeout(t.partition());
         } else {
             return false;
         }
@@ -298,7 +287,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
      * already learnt, and heartbeats went to a powered-off node until the broker was fenced and
      * never unfenced: KM-L2, fuzz kraft seed 198.)
      */
-    private NodeId controllerTarget() {
+    NodeId controllerTarget() {
         int target = raft.knownLeader();
         if (target < 0 || !plane.isVoter(target)) {
             target = controllerHint;
@@ -355,26 +344,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
                 controllerHint = from.index();
             }
         } else if (m instanceof AlterPartitionReply) {
-            AlterPartitionReply r = (AlterPartitionReply) m;
-            int p = r.result().partition();
-            if (!alterQueued.containsKey(p) || alterSendIds.get(p) != r.sendId()) {
-                // The answer to a copy sent before a time-out (Kafka's channel closed that connection
-                // and never reads it), or to a request already answered: not the leader's business.
-                ctx.trace("kraft-broker", "broker-" + brokerId + " discards a late AlterPartition answer for "
-                        + plane.cluster().partitionName(p) + " (" + r.result().error() + ")");
-                return;
-            }
-            ctx.cancelTimer(new AlterTimeout(p));
-            if (r.result().error() == Errors.NOT_CONTROLLER) {
-                retarget(r.leaderHint());
-                if (alterQueued.containsKey(p)) {
-                    onNotController(from, p);
-                    return;
-                }
-            }
-            alterQueued.remove(p);
-            alterSendIds.remove(p);
-            broker.alterPartitionResponse(r.result());
+            alterChannel.onReply(from, (AlterPartitionReply) m);
         }
     }
 
@@ -439,67 +409,23 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         ready.run();
     }
 
-    private void retarget(int leaderHint) {
+    void retarget(int leaderHint) {
         controllerHint = leaderHint >= 0 && plane.isVoter(leaderHint) ? leaderHint : -1;
     }
 
     @Override
     public void alterPartition(AlterPartitionRequest request) {
-        alterQueued.put(request.partition(), request);
-        sendAlterPartition(request.partition());
-    }
-
-    private void sendAlterPartition(int p) {
-        ctx.cancelTimer(new AlterRetry(p));
-        long sendId = ++lastAlterSendId;
-        alterSendIds.put(p, sendId);
-        ctx.send(controllerTarget(), new AlterPartitionMessage(alterQueued.get(p), sendId));
-        ctx.setTimer(new AlterTimeout(p), plane.quorumConfig().requestTimeoutNanos());
+        alterChannel.alterPartition(request);
     }
 
     /** The correlation id of partition {@code p}'s latest AlterPartition copy, or -1 when none is queued (tests). */
     long alterSendId(int p) {
-        return alterQueued.containsKey(p) ? alterSendIds.get(p) : -1;
+        return alterChannel.sendId(p);
     }
 
-    /**
-     * Partition {@code p}'s AlterPartition got no answer within the request time-out: the channel
-     * sends the same proposal again (to the controller it now knows), as Kafka's broker-to-controller
-     * channel does for AlterPartition, whose retries are unbounded, so the leader never sees a
-     * time-out. The leader keeps its proposal pending, and with it the maximal ISR that holds the high
-     * watermark back. The model answered the leader {@code REQUEST_TIMED_OUT} before: the leader then
-     * advanced the high watermark without the joining follower while the controller, reached late by
-     * the first copy, wrote that follower into the ISR (DP-S6, {@code KRaftAlterPartitionTimeoutTest}).
-     * The first copy's late answer is discarded (see the reply handling); the second copy's answer
-     * settles it ({@code INVALID_UPDATE_VERSION} with the state written, if the first was applied).
-     */
-    private void onAlterTimeout(int p) {
-        if (!alterQueued.containsKey(p)) {
-            return;
-        }
-        ctx.trace("kraft-broker", "broker-" + brokerId + " AlterPartition for " + plane.cluster().partitionName(p)
-                + " timed out; sent again");
-        sendAlterPartition(p);
-    }
-
-    /**
-     * Partition {@code p}'s AlterPartition was answered NOT_CONTROLLER by {@code from}: it goes at
-     * once to a different controller this broker now knows (the Raft leader its observer follows,
-     * or the answer's hint), else again after {@code retry.backoff.ms} (100). Simplification: Kafka's
-     * channel waits for its metadata to name a controller, reconnecting after
-     * {@code reconnect.backoff.ms}; the model waits one fixed back-off.
-     */
-    private void onNotController(NodeId from, int p) {
-        int known = raft.knownLeader();
-        if (known < 0 || !plane.isVoter(known)) {
-            known = controllerHint;
-        }
-        if (known >= 0 && plane.isVoter(known) && !plane.peers()[known].equals(from)) {
-            sendAlterPartition(p);
-        } else {
-            long backoffNanos = Long.parseLong(plane.cluster().config().getString("retry.backoff.ms", "100")) * dev.faultline.core.kernel.Time.MILLISECOND;
-            ctx.setTimer(new AlterRetry(p), backoffNanos);
-        }
+    /** The voter whose last NOT_CONTROLLER hint or answer this broker follows while its observer knows no leader, or -1. */
+    int controllerHint() {
+        return controllerHint;
     }
 
     // ------------------------------------------------------------------ metadata replay
