@@ -1258,11 +1258,26 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      * KM-L1: a registered, unfenced broker that can no longer heartbeat (its process down or
      * paused, or every message from it to the active controller cut) is fenced within
      * {@code broker.session.timeout.ms + ε + commit latency} (commit latency as KR-L3:
-     * {@code append.linger + maxFetchWait + 2·RTT}), counted from the later of the moment it went
-     * silent and the moment the controller quorum became healthy (one active controller, up, not
-     * paused, cleanly connected to a healthy majority of voters; a new active controller starts
-     * every session afresh). Restarting does not end the silence of the old registration: its
-     * process is gone, and only a fence (or the new incarnation's registration replacing it) does.
+     * {@code append.linger + maxFetchWait + 2·RTT}) + the fence's own work, counted from the later of
+     * the moment it went silent and the moment the controller quorum became healthy (one active
+     * controller, up, not paused, cleanly connected to a healthy majority of voters; a new active
+     * controller starts every session afresh). Restarting does not end the silence of the old
+     * registration: its process is gone, and only a fence (or the new incarnation's registration
+     * replacing it) does.
+     *
+     * <p>The fence's own work grows with the broker's partitions, in Kafka as here:
+     * {@code ReplicationControlManager.handleBrokerFenced} writes a {@code PartitionChangeRecord}
+     * for every partition whose ISR holds the broker and then the fencing
+     * {@code BrokerRegistrationChangeRecord}; {@code QuorumController} generates and replays them
+     * on its single event thread and hands them to Raft in batches of at most 8 MiB, and a follower
+     * fetches at most 8 MiB at a time. So the bound adds, per silent broker, its records (one per
+     * partition it hosts, an upper bound of its ISR memberships, plus the fence) times
+     * {@code faultline.controller.record.cost.ns} (times the active controller's slow factor), and
+     * one Fetch round ({@code 2·RTT} plus sending 8 MiB) per 8 MiB of those records. Brokers that
+     * go silent together are fenced one at a time ({@code maybeFenceOneStaleBroker}), so each may
+     * wait behind the others: the work of every silent broker counts. A fixed bound was wrong at
+     * scale: fencing a broker in 500,000 ISRs costs the controller about a second of CPU before
+     * its records can commit (1,000,000 partitions over 6 brokers).
      */
     private final class SilentBrokerFenced implements Invariant {
         private final ControllerHealth health = new ControllerHealth();
@@ -1284,8 +1299,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             long now = ctx.now();
             NodeId active = health.update(now);
             long healthySince = health.since();
-            long bound = sessionTimeoutNanos + quorumConfig.appendLingerNanos() + quorumConfig.maxFetchWaitNanos()
-                    + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS;
+            long fenceWork = 0;
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
                 int b = spec.id();
                 if (!authoritative.isActive(b)) {
@@ -1304,16 +1318,53 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     silentSince[b] = now;
                     armedEpoch[b] = registration;
                 }
+                fenceWork += fenceWorkNanos(b, active);
+            }
+            long bound = sessionTimeoutNanos + quorumConfig.appendLingerNanos() + quorumConfig.maxFetchWaitNanos()
+                    + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS + fenceWork;
+            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                int b = spec.id();
+                if (silentSince[b] < 0) {
+                    continue;
+                }
                 // A heartbeat sent before the silence may arrive later (a delayed link): count from its arrival.
                 long silent = Math.max(silentSince[b], lastHeartbeatArrival == null ? 0 : lastHeartbeatArrival[b]);
                 if (healthySince >= 0 && now - Math.max(silent, healthySince) > bound) {
-                    ctx.fail(KM_L1, "broker-" + b + " (registration epoch " + registration + ") silent since "
+                    ctx.fail(KM_L1, "broker-" + b + " (registration epoch " + armedEpoch[b] + ") silent since "
                             + Time.format(silent) + " is not fenced " + Time.format(now - Math.max(silent, healthySince))
                             + " later with a healthy controller quorum since " + Time.format(healthySince) + " (bound "
-                            + Time.format(bound) + ")");
+                            + Time.format(bound) + ", of which the controller's work to fence the silent brokers "
+                            + Time.format(fenceWork) + ")");
                     return;
                 }
             }
+        }
+
+        /** Per broker: the records fencing it writes at most, and the 8 MiB batches they fill (built once). */
+        private int[] fenceRecords;
+        private int[] fenceBatches;
+
+        /** The active controller's work to fence broker {@code b} (see the class comment); 0 without an active controller. */
+        private long fenceWorkNanos(int b, NodeId active) {
+            if (active == null) {
+                return 0;
+            }
+            if (fenceRecords == null) {
+                fenceRecords = new int[cluster.maxBrokerId() + 1];
+                fenceBatches = new int[cluster.maxBrokerId() + 1];
+                for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                    long bytes = 0;
+                    for (int p : partitionsOf(spec.id())) {
+                        bytes += MetadataRecord.PartitionChange.bytes(cluster.replicas(p).length, true);
+                    }
+                    fenceRecords[spec.id()] = partitionsOf(spec.id()).length + 1;
+                    fenceBatches[spec.id()] = (int) ((bytes + LogEntry.MAX_BATCH_SIZE_BYTES - 1) / LogEntry.MAX_BATCH_SIZE_BYTES);
+                }
+            }
+            double slow = Math.max(1.0, sim.slowFactor(active));
+            long cpu = (long) Math.ceil(fenceRecords[b] * recordCostNanos * slow);
+            long fetchRound = 2 * roundTripBoundNanos() + sim.network().defaultConfig().transmissionNanos(LogEntry.MAX_BATCH_SIZE_BYTES);
+            return cpu + fenceBatches[b] * fetchRound;
         }
 
         /** Whether the process that made broker {@code b}'s current registration cannot heartbeat to {@code active}. */

@@ -141,7 +141,12 @@ public sealed interface MetadataRecord {
         /** Partition id, topic id, tagged fields: ISR (compact array) and, when it changed, Leader. */
         @Override
         public int sizeBytes() {
-            return OVERHEAD_BYTES + 4 + 16 + 1 + (2 + 1 + 4 * state.isr().size()) + (leaderChanged ? 6 : 0);
+            return bytes(state.isr().size(), leaderChanged);
+        }
+
+        /** The size of a PartitionChange whose ISR has {@code isrSize} members. */
+        static int bytes(int isrSize, boolean leaderChanged) {
+            return OVERHEAD_BYTES + 4 + 16 + 1 + (2 + 1 + 4 * isrSize) + (leaderChanged ? 6 : 0);
         }
     }
 

@@ -55,8 +55,10 @@ final class KraftControllerEntries {
                         .provenBy(PLANTED_BUG, MODULE, FIRE + "aControllerWhoseHeartbeatsDoNotRenewSessionsFencesALiveBrokerAndKmS7Fires"),
                 InvariantInfo.liveness("KM-L1", "A silent broker is fenced", MODULE, """
                         A registered, unfenced broker that can no longer heartbeat (down, paused, or cut from the active \
-                        controller) is fenced within broker.session.timeout.ms + the commit latency + one event-loop slack, counted \
-                        from the later of its silence and the moment the controller quorum became healthy.""")
+                        controller) is fenced within broker.session.timeout.ms + the commit latency + one event-loop slack + the \
+                        controller's work to fence the silent brokers (a record per partition each hosts at the record cost, and one \
+                        fetch round per 8 MiB of those records: Kafka's fence is a PartitionChangeRecord per ISR holding the broker), \
+                        counted from the later of its silence and the moment the controller quorum became healthy.""")
                         .provenBy(MISBEHAVING_NODE, MODULE, CLUSTER + "controllersWhoseClocksRunAtHalfSpeedFenceACrashedBrokerLateAndKmL1Fires"),
                 InvariantInfo.liveness("KM-L2", "A heartbeating broker is unfenced", MODULE, """
                         A registered but fenced broker that runs, is cleanly connected to the active controller and follows its \
