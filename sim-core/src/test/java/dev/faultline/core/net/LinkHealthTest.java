@@ -65,6 +65,24 @@ class LinkHealthTest {
     }
 
     @Test
+    void aHubAndSpokesTrackerFollowsLinksToAHubAndIgnoresLinksBetweenSpokes() {
+        NetworkTest.World w = new NetworkTest.World(1, 3, LinkConfig.DEFAULT);
+        Network net = w.sim.network();
+        NodeId hub = w.ids.get(0);
+        NodeId s1 = w.ids.get(1);
+        NodeId s2 = w.ids.get(2);
+        DelayBacklog backlog = DelayBacklog.hubsAndSpokes(w.sim, new NodeId[] {hub}, new NodeId[] {s1, s2}, () -> 2 * MS);
+        net.addLinkFault(List.of(s1), List.of(hub, s2), new LinkFault(500 * MS, 0, 0, 0));
+        net.addLinkFault(List.of(hub), List.of(s2), new LinkFault(300 * MS, 0, 0, 0));
+        backlog.update(w.sim.now());
+        long now = w.sim.now();
+        assertThat(backlog.heldOneWay(s1, hub, now + 501 * MS)).as("spoke to hub").isTrue();
+        assertThat(backlog.heldOneWay(hub, s2, now + 301 * MS)).as("hub to spoke").isTrue();
+        assertThat(backlog.heldOneWay(hub, s2, now + 302 * MS)).isFalse();
+        assertThat(backlog.heldOneWay(s1, s2, now + MS)).as("between two spokes: not tracked").isFalse();
+    }
+
+    @Test
     void aTrackerOfEveryLinkIsHeldWhileAnyLinkMayStillCarryDelayedMessages() {
         NetworkTest.World w = new NetworkTest.World(1, 3, LinkConfig.DEFAULT);
         Network net = w.sim.network();

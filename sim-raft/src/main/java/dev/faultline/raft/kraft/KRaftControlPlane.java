@@ -1563,14 +1563,17 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
      */
     private DelayBacklog backlog() {
         if (backlog == null) {
-            java.util.TreeSet<Integer> nodes = new java.util.TreeSet<>();
-            for (int v : voterIds) {
-                nodes.add(v);
-            }
+            // Only links with a voter at one end: a broker's Raft observer never talks to another broker
+            // (O(voters x nodes) per event instead of O(nodes²)).
+            java.util.TreeSet<Integer> brokers = new java.util.TreeSet<>();
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
-                nodes.add(brokerIndex(spec.id()));
+                brokers.add(brokerIndex(spec.id()));
             }
-            backlog = delayBacklog(nodes.stream().mapToInt(Integer::intValue).toArray());
+            for (int v : voterIds) {
+                brokers.remove(v); // combined mode: a voter-broker is a hub
+            }
+            backlog = DelayBacklog.hubsAndSpokes(sim, nodeIds(voterIds),
+                    nodeIds(brokers.stream().mapToInt(Integer::intValue).toArray()), this::roundTripBoundNanos);
         }
         long event = sim.eventIndex();
         if (event != backlogEvent) {
