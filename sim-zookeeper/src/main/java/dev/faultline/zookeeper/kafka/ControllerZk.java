@@ -11,6 +11,7 @@ import dev.faultline.zookeeper.ensemble.CreateMode;
 import dev.faultline.zookeeper.ensemble.Op;
 import it.unimi.dsi.fastutil.ints.Int2LongAVLTreeMap;
 import it.unimi.dsi.fastutil.ints.IntAVLTreeSet;
+import it.unimi.dsi.fastutil.ints.IntList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -153,6 +154,22 @@ final class ControllerZk {
             }
             readPartition(p, pipe::completed);
         }, then);
+    }
+
+    /**
+     * Reads the states of {@code partitions} again (pipelined) into the context, then runs
+     * {@code then}, which decides on the fresh states. Kafka 3.9's state machines read every
+     * partition of a transition from ZooKeeper before deciding and writing, rather than trusting
+     * the controller's cache: {@code ZkPartitionStateMachine.doElectLeaderForPartitions} (every
+     * election: offline, controlled shutdown, preferred) and
+     * {@code ZkReplicaStateMachine.doRemoveReplicasFromIsr} (every OfflineReplica transition, for
+     * all replicas of the broker that have a partition state, not only those it changes) both
+     * start with {@code getTopicPartitionStatesRaw}; all reads of a batch complete before its
+     * writes go out ({@code handleRequests} waits for every response). Each read costs a ZooKeeper
+     * round trip in the pipeline and {@link ZkCosts#stateReadNanos} on the controller.
+     */
+    void rereadStates(IntList partitions, Runnable then) {
+        Pipeline.start(partitions.size(), maxInFlight, (i, pipe) -> readPartition(partitions.getInt(i), pipe::completed), then);
     }
 
     private void readPartition(int p, Runnable then) {

@@ -44,8 +44,8 @@ final class PartitionStateMachine {
     record AlterPartition(Errors[] errors, List<Change> changes) {
     }
 
-    /** Controlled shutdown's first step: the elections of what the broker leads, and the partitions it follows. */
-    record ControlledShutdown(List<Change> elections, IntList followed) {
+    /** Controlled shutdown's partitions to act on: those the broker leads, and those it follows. */
+    record ControlledShutdown(IntList led, IntList followed) {
     }
 
     private final ClusterSpec cluster;
@@ -102,12 +102,27 @@ final class PartitionStateMachine {
     }
 
     /**
-     * The partition state machine's startup: every OfflinePartition (no leader, or a leader that is
-     * not live: an OfflineReplica write that failed) gets the offline election.
+     * The partition state machine's startup: the OfflinePartitions (no leader, or a leader that is
+     * not live: an OfflineReplica write that failed), ascending; a pass over every partition, once
+     * per failover, as Kafka's {@code initializePartitionState}. The controller reads them again
+     * ({@link ControllerZk#rereadStates}) before {@link #offlinePartitions} decides.
      */
-    List<Change> offlinePartitions(String cause) {
-        List<Change> elections = new ArrayList<>();
+    IntList offlineCandidates() {
+        IntArrayList candidates = new IntArrayList();
         for (int p = 0; p < cluster.partitionCount(); p++) {
+            int l = context.leader(p);
+            if (context.created(p) && (l == LeaderElection.NO_LEADER || !context.liveBrokers.contains(l))) {
+                candidates.add(p);
+            }
+        }
+        return candidates;
+    }
+
+    /** The offline election for each of {@code candidates} that still has no live leader. */
+    List<Change> offlinePartitions(IntList candidates, String cause) {
+        List<Change> elections = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            int p = candidates.getInt(i);
             int l = context.leader(p);
             if (context.created(p) && (l == LeaderElection.NO_LEADER || !context.liveBrokers.contains(l))) {
                 Change c = offlineElection(p, cause, l, context.isr(p), context.liveBrokers::contains);
@@ -121,6 +136,35 @@ final class PartitionStateMachine {
 
     // ------------------------------------------------------------------ broker failure and startup (docs/model.md#broker-failure)
 
+    /** Test switch zkController.noElectionOnBrokerStartup (ZkModeBugs, KZ-L2): no startup elections. */
+    private boolean startupElections(IntAVLTreeSet born) {
+        return !born.isEmpty() && !bugs.noElectionOnBrokerStartup();
+    }
+
+    /**
+     * The partitions a broker change looks at ({@link #brokerChange}), ascending and distinct: those
+     * hosted by a broker that is not live after the failure step (dead, bounced or shutting down),
+     * and the leaderless ones when a broker starts. The controller reads their states again
+     * ({@link ControllerZk#rereadStates}) before deciding.
+     */
+    IntList brokerChangeCandidates(IntAVLTreeSet dead, IntAVLTreeSet born) {
+        IntPredicate liveAfterFailure = b -> context.liveBrokers.contains(b) && !dead.contains(b) && !context.shuttingDown.contains(b);
+        IntAVLTreeSet candidates = new IntAVLTreeSet();
+        for (var spec : cluster.brokers()) {
+            if (!liveAfterFailure.test(spec.id())) {
+                for (int p : hostedPartitions.apply(spec.id())) {
+                    if (context.created(p)) {
+                        candidates.add(p);
+                    }
+                }
+            }
+        }
+        if (startupElections(born)) {
+            candidates.addAll(context.leaderless());
+        }
+        return new IntArrayList(candidates);
+    }
+
     /**
      * {@code onBrokerFailure} for {@code dead} then {@code onBrokerStartup} for {@code born}: partitions
      * whose leader is gone get the offline election, other replicas on dead brokers leave the ISR,
@@ -130,22 +174,12 @@ final class PartitionStateMachine {
      * (docs/model.md#broker-registration-and-broker-epoch). Only partitions hosted by a broker that is
      * not live (or is shutting down), and the leaderless ones when a broker starts, are looked at.
      * The context's live brokers are already the new ones; {@code shuttingDown} no longer holds the
-     * dead and bounced brokers.
+     * dead and bounced brokers. {@code candidates} are {@link #brokerChangeCandidates}, read again
+     * from ZooKeeper.
      */
-    BrokerChange brokerChange(IntAVLTreeSet dead, IntAVLTreeSet born) {
+    BrokerChange brokerChange(IntAVLTreeSet dead, IntAVLTreeSet born, IntList candidates) {
         IntPredicate liveAfterFailure = b -> context.liveBrokers.contains(b) && !dead.contains(b) && !context.shuttingDown.contains(b);
-        IntArrayList candidates = new IntArrayList();
-        for (var spec : cluster.brokers()) {
-            if (!liveAfterFailure.test(spec.id())) {
-                candidates.addAll(IntArrayList.wrap(hostedPartitions.apply(spec.id())));
-            }
-        }
-        // Test switch zkController.noElectionOnBrokerStartup (ZkModeBugs, KZ-L2): no startup elections.
-        boolean startupElections = !born.isEmpty() && !bugs.noElectionOnBrokerStartup();
-        if (startupElections) {
-            candidates.addAll(context.leaderless());
-        }
-        candidates.sort(null);
+        boolean startupElections = startupElections(born);
         List<Change> elections = new ArrayList<>();
         List<Change> shrinks = new ArrayList<>();
         int previous = -1;
@@ -260,34 +294,47 @@ final class PartitionStateMachine {
     // ------------------------------------------------------------------ controlled shutdown (docs/model.md#controlled-shutdown)
 
     /**
-     * The first batch of {@code doControlledShutdown} for broker {@code b} (already in
-     * {@code shuttingDown}): the partitions it leads (replication factor above 1) get the
-     * controlled-shutdown election (first live ISR member of the assignment that is not shutting
-     * down; ISR minus the shutting-down brokers); the partitions it follows are returned for the
-     * second batch.
+     * {@code doControlledShutdown}'s partitions to act on for broker {@code b} (already in
+     * {@code shuttingDown}): those of {@code hosted} with a replication factor above 1 and a
+     * partition state, split into the ones it leads (the first batch, elections) and the ones it
+     * follows (the second batch, after StopReplica), from the controller's cache as Kafka splits
+     * them.
      */
     ControlledShutdown controlledShutdown(int b, int[] hosted) {
-        List<Change> elections = new ArrayList<>();
+        IntArrayList led = new IntArrayList();
         IntArrayList followed = new IntArrayList();
         for (int p : hosted) {
             if (cluster.replicationFactor(p) <= 1 || !context.created(p) || KafkaZnodes.Isr.size(context.isrPacked(p)) == 0
                     && context.isrPacked(p) != KafkaZnodes.Isr.NOT_PACKED) {
                 continue; // single replica, or a partition with no state yet
             }
-            if (context.leader(p) == b) {
-                IntList isr = context.isr(p);
-                LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr, context.liveBrokers::contains,
-                        context.shuttingDown::contains);
-                if (e.elected()) {
-                    IntList newIsr = LeaderElection.isrAfterControlledShutdown(e, isr, context.shuttingDown::contains);
-                    elections.add(new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, newIsr),
-                            true, false, "controlled shutdown of broker " + b));
-                }
-            } else {
-                followed.add(p);
+            (context.leader(p) == b ? led : followed).add(p);
+        }
+        return new ControlledShutdown(led, followed);
+    }
+
+    /**
+     * The first batch: each partition of {@code led} that broker {@code b} still leads (after the
+     * controller read it again) gets the controlled-shutdown election (first live ISR member of
+     * the assignment that is not shutting down; ISR minus the shutting-down brokers).
+     */
+    List<Change> controlledShutdownElections(int b, IntList led) {
+        List<Change> elections = new ArrayList<>();
+        for (int i = 0; i < led.size(); i++) {
+            int p = led.getInt(i);
+            if (context.leader(p) != b) {
+                continue;
+            }
+            IntList isr = context.isr(p);
+            LeaderElection.Election e = LeaderElection.controlledShutdown(cluster.replicas(p), isr, context.liveBrokers::contains,
+                    context.shuttingDown::contains);
+            if (e.elected()) {
+                IntList newIsr = LeaderElection.isrAfterControlledShutdown(e, isr, context.shuttingDown::contains);
+                elections.add(new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, newIsr),
+                        true, false, "controlled shutdown of broker " + b));
             }
         }
-        return new ControlledShutdown(elections, followed);
+        return elections;
     }
 
     /** The second batch: broker {@code b} leaves the ISR of the partitions it follows (OfflineReplica; leader epoch + 1). */
@@ -320,11 +367,13 @@ final class PartitionStateMachine {
 
     /**
      * For each broker whose share of partitions it prefers but does not lead exceeds
-     * {@code leader.imbalance.per.broker.percentage}, move those partitions back to it where it is
-     * live and in the ISR (preferred-replica election: leader epoch + 1, ISR unchanged). A pass over
-     * every partition, as Kafka's {@code checkAndTriggerAutoLeaderRebalance}.
+     * {@code leader.imbalance.per.broker.percentage}, the partitions to move back to it where it is
+     * live and in the ISR, ascending. A pass over every partition, as Kafka's
+     * {@code checkAndTriggerAutoLeaderRebalance}; the controller reads them again
+     * ({@link ControllerZk#rereadStates}), then {@link #preferredElections} decides
+     * (preferred-replica election: leader epoch + 1, ISR unchanged).
      */
-    List<Change> autoRebalance() {
+    IntList autoRebalanceCandidates() {
         int brokers = cluster.maxBrokerId() + 1;
         int[] preferred = new int[brokers];
         int[] notLed = new int[brokers];
@@ -338,21 +387,38 @@ final class PartitionStateMachine {
                 notLed[pref]++;
             }
         }
-        List<Change> changes = new ArrayList<>();
+        IntArrayList candidates = new IntArrayList();
         for (int p = 0; p < cluster.partitionCount(); p++) {
             int pref = cluster.replica(p, 0);
             if (context.leader(p) == pref || preferred[pref] == 0 || notLed[pref] * 100 <= imbalancePercentage * preferred[pref]) {
                 continue;
             }
-            IntList isr = context.isr(p);
-            LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr,
-                    b -> context.liveBrokers.contains(b) && !context.shuttingDown.contains(b));
-            if (e.elected()) {
-                changes.add(new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, isr), true,
-                        false, "preferred replica election"));
+            if (preferredElection(p) != null) {
+                candidates.add(p);
+            }
+        }
+        return candidates;
+    }
+
+    /** The preferred-replica elections of {@code candidates} that still apply (after the controller read them again). */
+    List<Change> preferredElections(IntList candidates) {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            int p = candidates.getInt(i);
+            Change c = context.created(p) && context.leader(p) != cluster.replica(p, 0) ? preferredElection(p) : null;
+            if (c != null) {
+                changes.add(c);
             }
         }
         return changes;
+    }
+
+    private Change preferredElection(int p) {
+        IntList isr = context.isr(p);
+        LeaderElection.Election e = LeaderElection.preferredReplica(cluster.replicas(p), isr,
+                b -> context.liveBrokers.contains(b) && !context.shuttingDown.contains(b));
+        return e.elected() ? new Change(p, new KafkaZnodes.StateData(e.leader(), context.leaderEpoch(p) + 1, controllerEpoch, isr), true,
+                false, "preferred replica election") : null;
     }
 
     // ------------------------------------------------------------------ topic creation (docs/model.md#topic-creation-at-runtime)

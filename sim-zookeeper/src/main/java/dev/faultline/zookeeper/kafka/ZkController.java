@@ -354,11 +354,14 @@ final class ZkController {
      * every partition state (P reads), pipelined up to {@code zookeeper.max.in.flight.requests};
      * then, as Kafka does: UpdateMetadata with every partition to every live broker; the replica
      * state machine's startup (LeaderAndIsr with every hosted partition to every live broker, then
-     * each replica on a broker that is not live goes OfflineReplica: it leaves the ISR, and a
-     * partition it led loses its leader, written per broker as one pipelined batch); the partition
-     * state machine's startup (leaderless partitions get the offline election, another pipelined
-     * batch, then LeaderAndIsr and UpdateMetadata); then the controller is ready. Each step is the
-     * method below it.
+     * each replica on a broker that is not live goes OfflineReplica: the broker's partition states
+     * are read again, then it leaves the ISR, and a partition it led loses its leader, written per
+     * broker as one pipelined batch); the partition state machine's startup (the leaderless
+     * partitions' states are read again, then they get the offline election, another pipelined
+     * batch, then LeaderAndIsr and UpdateMetadata); then the controller is ready
+     * ({@code KafkaController.onControllerFailover} up to "Ready to serve as the new controller").
+     * Each step is the method below it. A crashed controller's own broker therefore costs, per
+     * replica it held, a read and a write on top of the initial read of every partition.
      */
     private void onControllerFailover() {
         ctx.trace("zk-controller", "controller " + agent.brokerId() + " epoch " + controllerEpoch + " loading from ZooKeeper");
@@ -406,12 +409,15 @@ final class ZkController {
             return;
         }
         int b = offline.getInt(from);
-        commit(machine.offlineReplicas(b), b, () -> offlineReplicas(offline, from + 1, then));
+        // doRemoveReplicasFromIsr reads the state of every replica of the broker that has one, then writes.
+        zk.rereadStates(context.createdOf(plane.hostedPartitions(b)), () ->
+                commit(machine.offlineReplicas(b), b, () -> offlineReplicas(offline, from + 1, then)));
     }
 
     /** Failover: the partition state machine's startup (offline elections), then ready. */
     private void failoverElect() {
-        commit(machine.offlinePartitions("controller failover"), -1, () -> {
+        IntList candidates = machine.offlineCandidates();
+        zk.rereadStates(candidates, () -> commit(machine.offlinePartitions(candidates, "controller failover"), -1, () -> {
             IntList all = context.createdPartitions();
             plane.failover().controllerReady(ctx.now());
             ready = true;
@@ -421,7 +427,7 @@ final class ZkController {
             }
             ctx.trace("zk-controller", "controller " + agent.brokerId() + " ready");
             done(all);
-        });
+        }));
     }
 
     // ------------------------------------------------------------------ broker failure and startup (docs/model.md#broker-failure)
@@ -450,16 +456,23 @@ final class ZkController {
             ctx.work(costs.writePartitionNanos() * cluster.partitionCount() / 100);
             context.shuttingDown.removeAll(delta.dead());
             context.shuttingDown.removeAll(delta.born());
-            PartitionStateMachine.BrokerChange decided = machine.brokerChange(delta.dead(), delta.born());
-            // Elections first (the OfflinePartition -> OnlinePartition batch and its requests), then
-            // the ISR removals of the dead brokers' other replicas (the OfflineReplica batch).
-            commit(decided.elections(), -1, () -> commit(decided.shrinks(), -1, () -> {
-                for (int b : delta.born()) {
-                    requests.updateMetadata(IntList.of(b), context.createdPartitions());
-                    requests.leaderAndIsr(b, context.createdOf(plane.hostedPartitions(b)));
-                }
-                done(touched(decided.elections(), decided.shrinks()));
-            }));
+            // Kafka's elections and OfflineReplica transitions read their partitions' states first
+            // (ControllerZk.rereadStates). Simplification: one read of each partition the event looks
+            // at, before both batches; Kafka reads a dead leader's partitions twice (the election's
+            // read, then the OfflineReplica read of all the dead broker's replicas).
+            IntList candidates = machine.brokerChangeCandidates(delta.dead(), delta.born());
+            zk.rereadStates(candidates, () -> {
+                PartitionStateMachine.BrokerChange decided = machine.brokerChange(delta.dead(), delta.born(), candidates);
+                // Elections first (the OfflinePartition -> OnlinePartition batch and its requests), then
+                // the ISR removals of the dead brokers' other replicas (the OfflineReplica batch).
+                commit(decided.elections(), -1, () -> commit(decided.shrinks(), -1, () -> {
+                    for (int b : delta.born()) {
+                        requests.updateMetadata(IntList.of(b), context.createdPartitions());
+                        requests.leaderAndIsr(b, context.createdOf(plane.hostedPartitions(b)));
+                    }
+                    done(touched(decided.elections(), decided.shrinks()));
+                }));
+            });
         });
     }
 
@@ -501,6 +514,7 @@ final class ZkController {
      * controlled-shutdown election, written as one pipelined batch and announced with LeaderAndIsr to
      * every live replica (so the broker follows the new leader) and UpdateMetadata; then StopReplica
      * (no deletion) goes to the broker for the partitions it follows; then it leaves the ISR of those
+     * (each batch reads its partitions' states from ZooKeeper first, as Kafka's state machines do)
      * (OfflineReplica; leader epoch + 1), a second batch with LeaderAndIsr to the other replicas. The
      * answer lists the partitions it still leads (those without another eligible ISR member, and those
      * with a single replica: the broker then retries).
@@ -526,18 +540,25 @@ final class ZkController {
         ctx.trace("zk-controller", "controller " + agent.brokerId() + " controlled shutdown of broker " + b + "; shutting down "
                 + context.shuttingDown);
         int[] hosted = plane.hostedPartitions(b);
-        PartitionStateMachine.ControlledShutdown decided = machine.controlledShutdown(b, hosted);
+        PartitionStateMachine.ControlledShutdown split = machine.controlledShutdown(b, hosted);
         ctx.work(costs.writePartitionNanos() * hosted.length / 10);
-        commit(decided.elections(), -1, () -> {
-            if (!decided.followed().isEmpty()) {
-                ctx.send(plane.brokerNode(b), new ControllerRequest.StopReplica(agent.brokerId(), controllerEpoch, context.brokerEpochs.get(b),
-                        decided.followed()));
-            }
-            List<PartitionStateMachine.Change> shrinks = machine.controlledShutdownShrinks(b, decided.followed());
-            commit(shrinks, b, () -> {
-                IntList touched = touched(decided.elections(), shrinks);
-                replyControlledShutdown(r, Errors.NONE, machine.stillLed(b, hosted));
-                done(touched);
+        // Both batches read their partitions' states first (ControllerZk.rereadStates): the
+        // election's read of the led partitions, the OfflineReplica read of the followed ones.
+        zk.rereadStates(split.led(), () -> {
+            List<PartitionStateMachine.Change> elections = machine.controlledShutdownElections(b, split.led());
+            commit(elections, -1, () -> {
+                if (!split.followed().isEmpty()) {
+                    ctx.send(plane.brokerNode(b), new ControllerRequest.StopReplica(agent.brokerId(), controllerEpoch,
+                            context.brokerEpochs.get(b), split.followed()));
+                }
+                zk.rereadStates(split.followed(), () -> {
+                    List<PartitionStateMachine.Change> shrinks = machine.controlledShutdownShrinks(b, split.followed());
+                    commit(shrinks, b, () -> {
+                        IntList touched = touched(elections, shrinks);
+                        replyControlledShutdown(r, Errors.NONE, machine.stillLed(b, hosted));
+                        done(touched);
+                    });
+                });
             });
         });
     }
@@ -548,11 +569,15 @@ final class ZkController {
 
     // ------------------------------------------------------------------ preferred leaders (docs/model.md#preferred-leader-election)
 
-    /** The auto-rebalance check ({@link PartitionStateMachine#autoRebalance}, every leader.imbalance.check.interval.seconds). */
+    /** The auto-rebalance check ({@link PartitionStateMachine#autoRebalanceCandidates}, every leader.imbalance.check.interval.seconds). */
     private void processAutoRebalance() {
-        List<PartitionStateMachine.Change> changes = machine.autoRebalance();
+        IntList candidates = machine.autoRebalanceCandidates();
         ctx.work(costs.writePartitionNanos() * cluster.partitionCount() / 100);
-        commit(changes, -1, () -> done(PartitionStateMachine.partitionsOf(changes)));
+        // onReplicaElection: the preferred elections read their partitions' states first (ControllerZk.rereadStates).
+        zk.rereadStates(candidates, () -> {
+            List<PartitionStateMachine.Change> changes = machine.preferredElections(candidates);
+            commit(changes, -1, () -> done(PartitionStateMachine.partitionsOf(changes)));
+        });
     }
 
     // ------------------------------------------------------------------ topic creation (TopicChange; docs/model.md#topic-creation-at-runtime)

@@ -35,9 +35,10 @@ import dev.faultline.core.kernel.Time;
  * gives 6.7 s (KAFKA-6082: 7.4 s) and {@code ./bench zk-scale 40k --topics 20000 --fault election
  * --latency-us 250} 14.3 s (14.9 s); at the default 0.5 ms one way, 11.8 s and 17.4 s. The failover
  * time then grows linearly with partitions and with topics. A crash of the controller's own broker
- * adds, as in Kafka, the OfflineReplica ISR writes for its replicas (one conditional multi per
- * partition, pipelined the same way, each a ZooKeeper commit with group fsync) and the elections of
- * the partitions it led. KAFKA-5642's 60 s was measured with one synchronous round trip per read
+ * adds, as in Kafka 3.9, the OfflineReplica transition of its replicas (a read of each state again,
+ * then one conditional multi per partition, pipelined the same way, each a ZooKeeper commit with
+ * group fsync) and the elections of the partitions it led (again a read, then a write each): see
+ * {@link ControllerZk#rereadStates}. None of the public figures above had a dead broker. KAFKA-5642's 60 s was measured with one synchronous round trip per read
  * (before the asynchronous client) and is not what this model reproduces; LinkedIn's "almost
  * linearly" is the shape it does reproduce.
  *
