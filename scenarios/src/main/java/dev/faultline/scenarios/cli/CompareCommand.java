@@ -59,7 +59,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "a named comparison: kip-500, combined, dedicated, multi-dc (scenarios/library/scale/)")
     String preset;
 
-    @Option(names = "--modes", split = ",", description = "modes to compare (default: " + DEFAULT_MODES + ", or the preset's)")
+    @Option(names = "--modes", split = ",", description = "modes to compare, each at the scenario's cluster.version (3.9 unless it says; "
+            + "MODE-VERSION, e.g. kraft-4.0, for another) (default: " + DEFAULT_MODES + ", or the preset's)")
     List<String> modes;
 
     @Option(names = "--seeds", description = "seeds per mode (default: " + DEFAULT_SEEDS + ", or the preset's)")
@@ -80,8 +81,33 @@ final class CompareCommand implements Callable<Integer> {
             + "run go (default: ${DEFAULT-VALUE})")
     Path out;
 
-    /** One run of the sweep; {@code file}: its resolved scenario, relative to the output directory. */
-    record Item(int index, Scenario scenario, Integer partitions, String file, String label) {
+    /** One run of the sweep; {@code file}: its resolved scenario, relative to the output directory; {@code column}: its mode column. */
+    record Item(int index, Scenario scenario, Integer partitions, String file, String label, String column) {
+    }
+
+    /**
+     * One column of the comparison: {@code --modes} entry {@code MODE} runs the scenario's own
+     * version ({@code cluster.version}, 3.9 unless it says otherwise), {@code MODE-VERSION}
+     * ({@code kraft-4.0}) that version.
+     *
+     * @param version the version it runs, or {@code null} for the scenario's
+     */
+    record Column(Scenario.Mode mode, dev.faultline.core.mode.KafkaVersion version, String name) {
+        /** An entry of {@code --modes}, or {@code null} when it names no mode or no version. */
+        static Column parse(String text) {
+            String t = text.trim();
+            Scenario.Mode m = Scenario.Mode.parse(t);
+            if (m != null) {
+                return new Column(m, null, m.yamlName());
+            }
+            int dash = t.indexOf('-');
+            if (dash < 0) {
+                return null;
+            }
+            m = Scenario.Mode.parse(t.substring(0, dash));
+            dev.faultline.core.mode.KafkaVersion v = dev.faultline.core.mode.KafkaVersion.parse(t.substring(dash + 1));
+            return m == null || v == null ? null : new Column(m, v, m.yamlName() + "-" + v.text());
+        }
     }
 
     /**
@@ -136,7 +162,8 @@ final class CompareCommand implements Callable<Integer> {
                     SweepProgress.Slot slot = progress.begin(it.index(), it.label());
                     try {
                         ScenarioResult r = ScenarioRunner.run(it.scenario(), ScenarioRunner.Options.defaults().withProgress(slot.simulatedNanos::set));
-                        return SweepRun.of(it.index(), it.partitions(), it.file(), it.scenario(), r, ScenarioRunner.clientPhaseMeasured(it.scenario()));
+                        return SweepRun.of(it.index(), it.partitions(), it.file(), it.scenario(), r, ScenarioRunner.clientPhaseMeasured(it.scenario()),
+                                it.column());
                     } finally {
                         progress.end(slot);
                         heapBudget.release(need);
@@ -244,18 +271,19 @@ final class CompareCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         List<String> modeNames = modes != null ? modes : p != null ? p.modes() : List.of(DEFAULT_MODES.split(","));
-        List<Scenario.Mode> modeList = new ArrayList<>();
+        List<Column> modeList = new ArrayList<>();
         for (String m : modeNames) {
-            Scenario.Mode mode = Scenario.Mode.parse(m.trim());
-            if (mode == null) {
-                err.println("faultline compare: unknown mode '" + m + "'; valid: zookeeper, kraft, oracle");
+            Column column = Column.parse(m);
+            if (column == null) {
+                err.println("faultline compare: unknown mode '" + m + "'; valid: zookeeper, kraft, oracle, each optionally with a Kafka version "
+                        + "(kraft-4.0, kraft-3.9; versions: " + String.join(", ", dev.faultline.core.mode.KafkaVersion.texts()) + ")");
                 return Main.BAD_INPUT;
             }
-            if (modeList.contains(mode)) {
+            if (modeList.stream().anyMatch(c -> c.name().equals(column.name()))) {
                 err.println("faultline compare: mode '" + m.trim() + "' is listed twice in --modes");
                 return Main.BAD_INPUT;
             }
-            modeList.add(mode);
+            modeList.add(column);
         }
         List<Integer> sizes = new ArrayList<>();
         if (partitions != null) {
@@ -323,23 +351,23 @@ final class CompareCommand implements Callable<Integer> {
         for (int b = 0; b < bases.size(); b++) {
             Scenario base = bases.get(b);
             for (Integer size : sizes.isEmpty() ? java.util.Collections.<Integer>singletonList(null) : sizes) {
-                for (Scenario.Mode mode : modeList) {
+                for (Column column : modeList) {
                     Scenario s;
                     try {
-                        s = Overrides.apply(sized(base, size), sources.get(b), null, mode.yamlName());
+                        s = Overrides.apply(sized(base, size), sources.get(b), null, column.mode().yamlName(), column.version());
                     } catch (ScenarioException e) {
                         for (Problem pr : e.problems()) {
                             err.println(pr);
                         }
                         return Main.BAD_INPUT;
                     }
-                    String file = "scenarios/" + s.name() + (size == null ? "" : "-" + size) + "-" + mode.yamlName() + ".yaml";
+                    String file = "scenarios/" + s.name() + (size == null ? "" : "-" + size) + "-" + column.name() + ".yaml";
                     toWrite.put(out.resolve(file), s);
                     for (int i = 0; i < seedCount; i++) {
                         Scenario run = s.withSeed(base.seed() + i);
-                        String label = (bases.size() > 1 ? s.name() + " " : "") + mode.yamlName() + (size == null ? "" : " " + size + " partitions")
+                        String label = (bases.size() > 1 ? s.name() + " " : "") + column.name() + (size == null ? "" : " " + size + " partitions")
                                 + " seed " + run.seed();
-                        plan.add(new Item(plan.size(), run, size, file, label));
+                        plan.add(new Item(plan.size(), run, size, file, label, column.name()));
                     }
                 }
             }
@@ -385,15 +413,21 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** The sweep's header: title and notes from the scenarios and options (the same on every shard). */
-    static SweepHeader header(List<Scenario> bases, List<String> sources, List<Scenario.Mode> modes, int seeds, List<Integer> sizes, int total,
+    static SweepHeader header(List<Scenario> bases, List<String> sources, List<Column> modes, int seeds, List<Integer> sizes, int total,
                               int[] shard) {
         List<String> names = new ArrayList<>();
         for (Scenario b : bases) {
             names.add(b.name());
         }
         List<String> modeNames = new ArrayList<>();
-        for (Scenario.Mode m : modes) {
-            modeNames.add(m.yamlName());
+        List<String> versions = new ArrayList<>();
+        for (Column m : modes) {
+            modeNames.add(m.name());
+            java.util.TreeSet<String> v = new java.util.TreeSet<>();
+            for (Scenario b : bases) {
+                v.add((m.version() != null ? m.version() : b.cluster().version()).text());
+            }
+            versions.add(m.name() + " " + String.join("/", v));
         }
         String title = String.join(", ", names) + ": " + String.join(", ", modeNames) + "; " + seeds + " seed(s) per mode"
                 + (sizes.isEmpty() ? "" : "; partitions " + String.join(", ", sizes.stream().map(x -> ComparisonReport.count(x)).toList()));
@@ -419,6 +453,7 @@ final class CompareCommand implements Callable<Integer> {
                     + "the failover before it has completed; each run lasts until every failover completed plus a margin; cases are named by "
                     + "written times"));
         }
+        notes.add(new SweepHeader.Note("Kafka version", String.join(", ", versions) + " (cluster.version; README: Version profiles)"));
         notes.add(new SweepHeader.Note("start", bases.stream().anyMatch(b -> b.cluster().warmStart())
                 ? "warm (an established cluster at time 0)" : "cold (every process starts at time 0)"));
         return new SweepHeader(SweepHeader.FORMAT, title, notes, names, modeNames, seeds, sizes, total, shard[0] + "/" + shard[1]);

@@ -13,9 +13,20 @@ final class Overrides {
     }
 
     static Scenario apply(Scenario s, String file, Long seed, String mode) throws ScenarioException {
+        return apply(s, file, seed, mode, null);
+    }
+
+    /** With {@code version} ({@code null}: the scenario's own), checked again with the mode (ZooKeeper mode runs 3.9 only). */
+    static Scenario apply(Scenario s, String file, Long seed, String mode, dev.faultline.core.mode.KafkaVersion version) throws ScenarioException {
         Scenario out = s;
         if (seed != null) {
             out = out.withSeed(seed);
+        }
+        if (version != null && version != s.cluster().version()) {
+            out = out.withVersion(version);
+            if (mode == null || Scenario.Mode.parse(mode) == s.cluster().mode()) {
+                out = ScenarioLoader.parse(file + " (as version " + version.text() + ")", ScenarioWriter.write(out));
+            }
         }
         if (mode != null) {
             Scenario.Mode m = Scenario.Mode.parse(mode);
@@ -26,7 +37,8 @@ final class Overrides {
                 out = out.withMode(m);
                 try {
                     // Targets and settings valid in one mode may not be in another: check again.
-                    out = ScenarioLoader.parse(file + " (as --mode " + mode + ")", ScenarioWriter.write(out));
+                    out = ScenarioLoader.parse(file + " (as --mode " + mode + (version != null ? " version " + version.text() : "") + ")",
+                            ScenarioWriter.write(out));
                 } catch (ScenarioException e) {
                     throw e;
                 }

@@ -17,7 +17,7 @@ import java.util.List;
  * @param index the run's place in the sweep (scenario, partitions, mode, seed order)
  * @param scenario the scenario's name
  * @param partitions the sweep's partition count for this run, or {@code null} when not sweeping
- * @param mode the metadata mode
+ * @param mode the comparison's column: the metadata mode, with the Kafka version when given ({@code kraft-4.0})
  * @param seed the seed
  * @param passed every expectation held
  * @param failure the first expectation that failed, or the violation, or empty
@@ -72,9 +72,13 @@ public record SweepRun(int index, String scenario, Integer partitions, String mo
     public record Topic(String label, long created, long ready) {
     }
 
-    /** What compare keeps of a result; {@code clientMeasured}: the scenario's producers cover every topic. */
+    /**
+     * What compare keeps of a result; {@code clientMeasured}: the scenario's producers cover every
+     * topic; {@code column}: the comparison's column the run belongs to ({@code kraft},
+     * {@code kraft-4.0}).
+     */
     static SweepRun of(int index, Integer partitions, String scenarioFile, dev.faultline.scenarios.spec.Scenario scenario, ScenarioResult r,
-                       boolean clientMeasured) {
+                       boolean clientMeasured, String column) {
         List<Failover> failovers = new ArrayList<>();
         java.util.Map<String, String> exits = new java.util.TreeMap<>();
         List<Shutdown> shutdowns = new ArrayList<>();
@@ -113,7 +117,7 @@ public record SweepRun(int index, String scenario, Integer partitions, String mo
                 }
             }
         }
-        return new SweepRun(index, r.scenario(), partitions, r.mode(), r.seed(), r.passed(), failure, scenarioFile, failovers, shutdowns, topics,
+        return new SweepRun(index, r.scenario(), partitions, column, r.seed(), r.passed(), failure, scenarioFile, failovers, shutdowns, topics,
                 r.leaderElections(), r.controllerChanges(), r.losses().size(), r.recordsSent(), r.recordsAcked(), r.incomplete(), r.events(),
                 r.simulatedNanos(), r.fingerprint());
     }

@@ -161,7 +161,8 @@ public final class Shrinker {
             }
             Scenario.Cluster c = s.cluster();
             Scenario candidate = new Scenario(s.name(), s.description(), s.seed(), s.durationNanos(),
-                    new Scenario.Cluster(c.mode(), b - 1, c.racks(), c.controllers(), c.combined(), c.zookeeper(), c.config(), c.network()),
+                    new Scenario.Cluster(c.mode(), b - 1, c.racks(), c.controllers(), c.combined(), c.zookeeper(), c.config(), c.network(),
+                            c.brokerConfig(), c.warmStart(), c.version()),
                     s.topics(), s.workload(), s.faults(), s.expectations(), s.bugs());
             if (!fails(candidate)) {
                 break;

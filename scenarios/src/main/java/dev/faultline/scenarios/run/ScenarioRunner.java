@@ -115,7 +115,7 @@ public final class ScenarioRunner {
             sim.tracer().addSink(sink);
         }
         this.spec = clusterSpec(scenario);
-        this.mode = Modes.of(c.mode()).build(Modes.layout(c), c.config(), scenario.bugs());
+        this.mode = Modes.of(c.mode()).build(Modes.layout(c), c.version(), c.config(), scenario.bugs());
         KafkaClusterBuilder b = KafkaCluster.builder(spec).simulation(sim).controlPlane(mode.controlPlane());
         for (Map.Entry<String, Map<String, String>> e : c.brokerConfig().entrySet()) {
             int id = ClusterSpec.brokerIdOf(e.getKey());
@@ -135,7 +135,9 @@ public final class ScenarioRunner {
                 names[i] = spec.partitionName(first + i);
             }
             if (w instanceof Scenario.Producer p) {
-                Map<String, String> props = new TreeMap<>(p.config());
+                // The version's client defaults (Kafka 4.0: linger.ms 5), unless the producer sets its own.
+                Map<String, String> props = new TreeMap<>(c.version().clientDefaults());
+                props.putAll(p.config());
                 props.put("acks", p.acks());
                 ProducerConfig pc = ProducerConfig.of(partitions, p.ratePerSecond(), p.records() > 0 ? p.records() : Long.MAX_VALUE, props)
                         .withKeys(p.keys());

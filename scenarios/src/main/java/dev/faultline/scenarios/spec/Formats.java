@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.ser.ContextualSerializer;
 import com.fasterxml.jackson.databind.util.ClassUtil;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.mode.KafkaVersion;
 import dev.faultline.core.net.LatencyModel;
 import dev.faultline.scenarios.spec.Scenario.Mode;
 import java.io.IOException;
@@ -96,6 +97,15 @@ final class Formats {
             }
             return t.equals("warm");
         }, v -> (Boolean) v ? "warm" : "cold"),
+        /** {@code version: "3.9"} or {@code "4.0"}: a Kafka release (which ones a mode runs is checked with the mode). */
+        VERSION((t, n) -> {
+            KafkaVersion v = KafkaVersion.parse(t);
+            if (v == null) {
+                throw new IllegalArgumentException("'version' is a Kafka release this simulator models: " + String.join(", ", KafkaVersion.texts())
+                        + ", not '" + t + "'" + Suggest.didYouMean(t, KafkaVersion.texts()));
+            }
+            return v;
+        }, v -> ((KafkaVersion) v).text()),
         /** A producer's acks: 0, 1 or all ({@code -1} reads as all, as in Kafka). */
         ACKS((t, n) -> {
             if (!List.of("0", "1", "all", "-1").contains(t)) {

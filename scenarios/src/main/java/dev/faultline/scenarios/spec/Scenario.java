@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.faultline.core.mode.KafkaVersion;
 import dev.faultline.core.net.LatencyModel;
 import dev.faultline.scenarios.spec.Formats.As;
 import dev.faultline.scenarios.spec.Formats.Format;
@@ -74,6 +75,12 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
     /** This scenario in another metadata mode (for comparisons). */
     public Scenario withMode(Mode mode) {
         return new Scenario(name, description, seed, durationNanos, cluster.withMode(mode), topics, workload, faults, expectations, bugs, adaptive);
+    }
+
+    /** This scenario modelling another Kafka version (for comparisons). */
+    public Scenario withVersion(KafkaVersion version) {
+        return new Scenario(name, description, seed, durationNanos, cluster.withVersion(version), topics, workload, faults, expectations, bugs,
+                adaptive);
     }
 
     /** This scenario with other topics (a partition-count sweep). */
@@ -168,14 +175,19 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
      * @param warmStart {@code start: warm} (the default): the run starts from an established cluster
      *     (topics created long ago, replicas in sync, sessions and the quorum in steady state);
      *     {@code start: cold} starts every process at time 0 and runs the whole start-up protocol
+     * @param version {@code version: "3.9"} (the default) or {@code "4.0"}: the Kafka release whose
+     *     behaviour and defaults the run models where they changed ({@link KafkaVersion}; each mode
+     *     says which it runs, ZooKeeper mode 3.9 only)
      */
+    @JsonPropertyOrder({"mode", "version"})
     public record Cluster(@JsonProperty(defaultValue = "kraft") @As(Format.MODE) Mode mode,
                           @JsonProperty(defaultValue = "3") int brokers, @Names List<String> racks,
                           @JsonProperty(defaultValue = "3") int controllers, boolean combined, @JsonProperty(defaultValue = "3") int zookeeper,
                           @JsonDeserialize(using = Formats.ConfigIn.class) Map<String, String> config, Network network,
                           @JsonDeserialize(contentUsing = Formats.ConfigIn.class) Map<String, Map<String, String>> brokerConfig,
                           @JsonProperty(value = "start", defaultValue = "warm") @JsonInclude(value = JsonInclude.Include.CUSTOM,
-                                  valueFilter = Formats.IsTrue.class) @As(Format.START) boolean warmStart) {
+                                  valueFilter = Formats.IsTrue.class) @As(Format.START) boolean warmStart,
+                          @JsonProperty(defaultValue = "3.9") @As(Format.VERSION) KafkaVersion version) {
         public Cluster {
             racks = List.copyOf(racks);
             network = network == null ? Network.DEFAULT : network;
@@ -192,7 +204,7 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
          */
         public Cluster(Mode mode, int brokers, List<String> racks, int controllers, boolean combined, int zookeeper,
                        Map<String, String> config, Network network, Map<String, Map<String, String>> brokerConfig) {
-            this(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, false);
+            this(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, false, KafkaVersion.DEFAULT);
         }
 
         /** A cold-started cluster without per-broker overrides. */
@@ -215,12 +227,18 @@ public record Scenario(String name, String description, @JsonProperty(defaultVal
                 voters = zookeeper;
             }
             boolean comb = combined && m == Mode.KRAFT;
-            return new Cluster(m, brokers, racks, voters, comb, ensemble, config, network.withQuorumNames(mode, m, comb), brokerConfig, warmStart);
+            return new Cluster(m, brokers, racks, voters, comb, ensemble, config, network.withQuorumNames(mode, m, comb), brokerConfig, warmStart,
+                    version);
         }
 
         /** This cluster started warm or cold. */
         public Cluster withWarmStart(boolean warm) {
-            return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warm);
+            return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warm, version);
+        }
+
+        /** This cluster modelling another Kafka version. */
+        public Cluster withVersion(KafkaVersion v) {
+            return new Cluster(mode, brokers, racks, controllers, combined, zookeeper, config, network, brokerConfig, warmStart, v);
         }
     }
 

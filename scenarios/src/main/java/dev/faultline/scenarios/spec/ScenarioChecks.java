@@ -79,6 +79,14 @@ final class ScenarioChecks {
         } else if (c != null) {
             c = cluster(c);
         }
+        if (c != null && !problems.failed("/cluster/mode") && !problems.failed("/cluster/version")) {
+            // Each mode says which Kafka versions it models (ZooKeeper mode: 3.x only), and refuses a
+            // planted bug that reverts a fix the version does not have.
+            String wrong = Modes.of(c.mode()).versionProblem(c.version(), c.config(), s.bugs());
+            if (wrong != null) {
+                problems.at("/cluster/version", wrong + " (this cluster is " + c.mode().yamlName() + ", version " + c.version().text() + ")");
+            }
+        }
         topics = topics(c);
         for (Map.Entry<String, Scenario.Workload> w : items("/workload", s.workload())) {
             workload(w.getValue(), w.getKey(), c);
@@ -130,7 +138,8 @@ final class ScenarioChecks {
         int controllers = range("/cluster/controllers", c.controllers(), 1, 9);
         int zookeeper = range("/cluster/zookeeper", c.zookeeper(), 1, 9);
         if (brokers != c.brokers() || controllers != c.controllers() || zookeeper != c.zookeeper()) {
-            c = new Cluster(c.mode(), brokers, c.racks(), controllers, c.combined(), zookeeper, c.config(), c.network(), c.brokerConfig(), c.warmStart());
+            c = new Cluster(c.mode(), brokers, c.racks(), controllers, c.combined(), zookeeper, c.config(), c.network(), c.brokerConfig(), c.warmStart(),
+                    c.version());
         }
         String mode = " (this cluster is " + c.mode().yamlName() + ")";
         if (c.mode() != Mode.KRAFT && !problems.failed("/cluster/mode") && (problems.has("/cluster/controllers") || problems.has("/cluster/combined"))) {

@@ -55,7 +55,7 @@ class ScaleLibraryTest {
     static Scenario scaledDown(Scenario s, Scenario.Mode mode) throws Exception {
         Scenario.Cluster c = s.cluster();
         Scenario.Cluster smaller = new Scenario.Cluster(c.mode(), Math.min(6, c.brokers()), c.racks(), c.controllers(), c.combined(), c.zookeeper(),
-                c.config(), c.network(), c.brokerConfig(), c.warmStart());
+                c.config(), c.network(), c.brokerConfig(), c.warmStart(), c.version());
         List<Scenario.Topic> topics = new ArrayList<>();
         for (Scenario.Topic t : s.topics()) {
             topics.add(new Scenario.Topic(t.name(), 240 / s.topics().size(), t.replicationFactor(), t.config(), t.createAtNanos()));

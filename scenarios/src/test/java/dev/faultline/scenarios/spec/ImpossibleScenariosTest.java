@@ -54,6 +54,25 @@ class ImpossibleScenariosTest {
     }
 
     @Test
+    void versionsAModeDoesNotModelAreRefusedWithTheValidOnes() {
+        String zk = KRAFT.replace("mode: kraft, brokers: 3, controllers: 3,", "mode: zookeeper, brokers: 3,");
+        refused(zk.replace("mode: zookeeper,", "mode: zookeeper, version: \"4.0\","), 3,
+                "ZooKeeper mode exists only in Kafka 3.x (Kafka 4.0 removed it, KIP-833); valid: 3.9");
+        accepted(zk.replace("mode: zookeeper,", "mode: zookeeper, version: \"3.9\","));
+        accepted(zk);
+        refused(KRAFT.replace("mode: kraft,", "mode: kraft, version: \"3.7\","), 3, "'version' is a Kafka release this simulator models: 3.9, 4.0, not '3.7'");
+        accepted(KRAFT.replace("mode: kraft,", "mode: kraft, version: 4.0,"));
+        accepted(KRAFT.replace("mode: kraft,", "mode: oracle, version: \"4.0\",").replace("controllers: 3, ", ""));
+    }
+
+    @Test
+    void thePreVotePlantedBugNeedsAVersionWithPreVote() {
+        refused(KRAFT + "bugs: [raft.noPreVote]\n", 3, "raft.noPreVote reverts pre-vote (KIP-996), which Kafka 3.9 does not have");
+        refused(KRAFT.replace("mode: kraft,", "mode: kraft, version: \"3.9\",") + "bugs: [raft.noPreVote]\n", 3, "say cluster.version: \"4.0\"");
+        accepted(KRAFT.replace("mode: kraft,", "mode: kraft, version: \"4.0\",") + "bugs: [raft.noPreVote]\n");
+    }
+
+    @Test
     void aCombinedQuorumLargerThanTheBrokers() {
         refused(KRAFT.replace("controllers: 3,", "controllers: 5, combined: true,"), 3, "combined mode needs at least as many brokers as controllers (5 > 3)");
         accepted(KRAFT.replace("controllers: 3,", "controllers: 3, combined: true,"));

@@ -17,6 +17,7 @@ class ScenarioLoaderTest {
             "duration: 120s",
             "cluster:",
             "  mode: kraft",
+            "  version: \"4.0\"",
             "  brokers: 6",
             "  racks: [a, b, c]",
             "  controllers: 3",
@@ -71,6 +72,7 @@ class ScenarioLoaderTest {
         assertThat(s.expectations()).containsExactly(new Expectation.NoViolations(),
                 new Expectation.ControllerElectedWithin(10 * Time.SECOND), new Expectation.AllPartitionsLedWithin(30 * Time.SECOND));
         assertThat(s.bugs()).containsExactly("raft.noPreVote");
+        assertThat(s.cluster().version()).isEqualTo(dev.faultline.core.mode.KafkaVersion.V4_0);
     }
 
     @Test

@@ -98,13 +98,35 @@ public interface MetadataMode {
     }
 
     /**
+     * The Kafka versions whose behaviour this mode models ({@code cluster.version}), oldest first.
+     * Each mode owns its profiles: what a version changes is decided in {@link #build}.
+     */
+    default List<KafkaVersion> versions() {
+        return List.of(KafkaVersion.values());
+    }
+
+    /**
+     * Why a version is refused in this mode, or {@code null} when the mode runs it with these
+     * settings and planted bugs (a planted bug that reverts a fix the version does not have is
+     * refused: it would change nothing).
+     */
+    default String versionProblem(KafkaVersion version, Map<String, String> config, List<String> bugs) {
+        if (!versions().contains(version)) {
+            return title() + " mode does not model Kafka " + version.text() + "; valid: "
+                    + String.join(", ", versions().stream().map(KafkaVersion::text).toList());
+        }
+        return null;
+    }
+
+    /**
      * The mode for one run.
      *
      * @param layout the size of its quorum and whether it is combined with the brokers
+     * @param version the Kafka version whose behaviour it models (one of {@link #versions()})
      * @param config the cluster's settings as written (real names; unset keys take the defaults)
      * @param bugs planted-bug switches turned on by the scenario's {@code bugs}
      */
-    Run build(Layout layout, Map<String, String> config, List<String> bugs);
+    Run build(Layout layout, KafkaVersion version, Map<String, String> config, List<String> bugs);
 
     /**
      * The metadata quorum of a cluster.

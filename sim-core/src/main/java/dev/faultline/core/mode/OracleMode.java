@@ -10,6 +10,8 @@ import java.util.Map;
  * bound the real modes are measured against. It adds no node, role, fault or planted bug; its one
  * setting, {@code faultline.oracle.detection.delay.ms}, is a data-plane default
  * ({@code KafkaConfig}) because the control plane reads it through the cluster's configuration.
+ * It runs every version: a version changes only the data plane's client defaults here
+ * ({@link KafkaVersion#clientDefaults()}).
  */
 public final class OracleMode implements MetadataMode {
     @Override
@@ -23,7 +25,7 @@ public final class OracleMode implements MetadataMode {
     }
 
     @Override
-    public Run build(Layout layout, Map<String, String> config, List<String> bugs) {
+    public Run build(Layout layout, KafkaVersion version, Map<String, String> config, List<String> bugs) {
         OracleControlPlane cp = new OracleControlPlane();
         return new Run() {
             @Override

@@ -173,8 +173,15 @@ final class BrokerSessions {
 
     // ------------------------------------------------------------------ session expiry
 
-    /** Sets the fence-check timer to the earliest session expiry of an active broker (or cancels it). */
+    /**
+     * Kafka 3.9: sets the fence-check timer to the earliest session expiry of an active broker (or
+     * cancels it). Kafka 4.0's periodic task ({@link KRaftControlPlane#periodicFencing}) is armed at
+     * the claim and re-arms itself: nothing to do here.
+     */
     void scheduleFenceCheck() {
+        if (plane.periodicFencing()) {
+            return;
+        }
         WorkingImage working = controller.working();
         long earliest = Long.MAX_VALUE;
         for (int b = 0; b < lastHeartbeatNanos.length; b++) {
@@ -189,18 +196,34 @@ final class BrokerSessions {
         }
     }
 
-    /** Fences one broker whose session expired (KIP-631), then reschedules. */
+    /**
+     * Fences one broker whose session expired (KIP-631), then reschedules: Kafka 3.9 at the next
+     * deadline; Kafka 4.0's periodic task at once when it fenced one (the next stale broker, if any,
+     * goes in its own event), else one period later. 3.9 fences at the deadline, 4.0 once the last
+     * contact is strictly more than the session timeout ago ({@code BrokerHeartbeatTracker.isExpired}).
+     * Simplification: 4.0 records a heartbeat's contact time on the request thread, before the
+     * controller's event queue; here it is recorded when the controller processes the heartbeat in
+     * both versions.
+     */
     void maybeFenceOneStaleBroker() {
         WorkingImage working = controller.working();
         long now = ctx.now();
+        boolean periodic = plane.periodicFencing();
+        boolean fenced = false;
         for (int b = 0; b < lastHeartbeatNanos.length; b++) {
-            if (working.isActive(b) && now - lastHeartbeatNanos[b] >= plane.sessionTimeoutNanos()) {
+            long silent = now - lastHeartbeatNanos[b];
+            if (working.isActive(b) && (periodic ? silent > plane.sessionTimeoutNanos() : silent >= plane.sessionTimeoutNanos())) {
                 plane.onFenceDecision(ctx.self(), b);
                 fence(b, "broker-" + b + " session expired");
+                fenced = true;
                 break;
             }
         }
-        scheduleFenceCheck();
+        if (periodic) {
+            ctx.setTimer(ControllerTimer.FENCE_CHECK, fenced ? 0 : plane.fenceCheckPeriodNanos());
+        } else {
+            scheduleFenceCheck();
+        }
     }
 
     /** Fence record plus a PartitionChange for every partition whose ISR holds the broker. */

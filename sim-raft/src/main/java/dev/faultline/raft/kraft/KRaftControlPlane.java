@@ -143,6 +143,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private boolean heartbeatsDoNotRenewSessions;
     private boolean claimBeforeEpochStart;
     private boolean fenceEmptiesIsr;
+    /** Kafka 4.0's periodic fencing check (KAFKA-17793) instead of 3.9's event at the session deadline. */
+    private boolean periodicFencing;
     private MetadataImage authoritative;
     private long authoritativeApplied;
     private final Int2IntOpenHashMap claimedBy = new Int2IntOpenHashMap();
@@ -192,6 +194,28 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /** Combined mode with some KM-* invariants switched off (see the three-argument constructor). */
     public static KRaftControlPlane combined(int voters, QuorumConfig quorumConfig, java.util.Set<String> disabledInvariants) {
         return new KRaftControlPlane(voters, true, quorumConfig, disabledInvariants);
+    }
+
+    /**
+     * How the active controller finds a broker whose session expired. Off (Kafka 3.9): one event at
+     * the oldest unfenced broker's exact deadline ({@code QuorumController.rescheduleMaybeFenceStaleBrokers}),
+     * re-armed after every heartbeat. On (Kafka 4.0, KAFKA-17793): a periodic task every
+     * {@code max(1 ms, broker.session.timeout.ms / 8)} (1125 ms by default) from the controller's
+     * activation, which fences a broker whose last contact is more than the session timeout ago, so
+     * up to one period after the deadline. Set before the run starts.
+     */
+    public KRaftControlPlane periodicFencing(boolean on) {
+        this.periodicFencing = on;
+        return this;
+    }
+
+    boolean periodicFencing() {
+        return periodicFencing;
+    }
+
+    /** {@code QuorumController.maybeFenceStaleBrokerPeriodNs} (Kafka 4.0). */
+    long fenceCheckPeriodNanos() {
+        return Math.max(Time.MILLISECOND, sessionTimeoutNanos / 8);
     }
 
     /** Whether brokers also vote (combined mode). */
@@ -1257,7 +1281,8 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /**
      * KM-L1: a registered, unfenced broker that can no longer heartbeat (its process down or
      * paused, or every message from it to the active controller cut) is fenced within
-     * {@code broker.session.timeout.ms + ε + commit latency} (commit latency as KR-L3:
+     * {@code broker.session.timeout.ms + ε + commit latency} (plus one period of the fencing check,
+     * {@code broker.session.timeout.ms / 8}, in a Kafka 4.0 profile) (commit latency as KR-L3:
      * {@code append.linger + maxFetchWait + 2·RTT}) + the fence's own work, counted from the later of
      * the moment it went silent and the moment the controller quorum became healthy (one active
      * controller, up, not paused, cleanly connected to a healthy majority of voters; a new active
@@ -1320,7 +1345,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 }
                 fenceWork += fenceWorkNanos(b, active);
             }
-            long bound = sessionTimeoutNanos + quorumConfig.appendLingerNanos() + quorumConfig.maxFetchWaitNanos()
+            // Kafka 4.0's periodic fencing check may run up to one period after the deadline.
+            long bound = sessionTimeoutNanos + (periodicFencing ? fenceCheckPeriodNanos() : 0) + quorumConfig.appendLingerNanos()
+                    + quorumConfig.maxFetchWaitNanos()
                     + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS + fenceWork;
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
                 int b = spec.id();

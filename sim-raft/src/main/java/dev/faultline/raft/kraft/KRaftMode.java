@@ -6,6 +6,7 @@ import dev.faultline.core.fault.Target;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.mode.KafkaVersion;
 import dev.faultline.core.mode.MetadataMode;
 import dev.faultline.core.mode.Setting;
 import dev.faultline.raft.check.RaftInvariants;
@@ -62,6 +63,18 @@ public final class KRaftMode implements MetadataMode {
         return SETTINGS;
     }
 
+    /**
+     * Eligible leader replicas (KIP-966): off by default in both Kafka 3.9
+     * ({@code eligible.leader.replicas.enable} false, a preview) and 4.0 (feature
+     * {@code eligible.leader.replicas.version} 0; on for new clusters from 4.1), so both profiles run
+     * without; turning it on is refused rather than ignored.
+     */
+    @Override
+    public Map<String, String> notModelled() {
+        return Map.of("eligible.leader.replicas.enable", "eligible leader replicas (KIP-966, off by default in Kafka 3.9 and 4.0) are not modelled: "
+                + "a partition whose ISR empties is led again by its last ISR member, or by an unclean election where enabled");
+    }
+
     @Override
     public List<String> plantedBugs() {
         return PLANTED_BUGS;
@@ -103,19 +116,39 @@ public final class KRaftMode implements MetadataMode {
         return "KRaft controller per record " + config.getOrDefault("faultline.controller.record.cost.ns", "2000") + " ns";
     }
 
+    /**
+     * Kafka 3.9 and 4.0. What the 4.0 profile changes here: pre-vote (KIP-996: a voter whose fetch
+     * timed out is Prospective first, and a Candidate whose election timed out goes back to
+     * Prospective), and the periodic fencing check (KAFKA-17793) instead of 3.9's event at the exact
+     * session deadline ({@link KRaftControlPlane#periodicFencing}). The quorum's timer defaults are
+     * the same in both. Kafka 4.0's voters also look for a new leader through other voters when the
+     * leader's connection fails (KIP-853 follow-ups); not modelled: voters here fetch from the leader
+     * only, in both versions.
+     */
     @Override
-    public Run build(Layout layout, Map<String, String> config, List<String> bugs) {
-        QuorumConfig quorum = quorumConfig(config, bugs);
-        return new KRaftRun(layout.combined() ? KRaftControlPlane.combined(layout.quorum(), quorum)
-                : new KRaftControlPlane(layout.quorum(), quorum), config);
+    public String versionProblem(KafkaVersion version, Map<String, String> config, List<String> bugs) {
+        if (version == KafkaVersion.V3_9 && (bugs.contains("raft.noPreVote") || Boolean.parseBoolean(config.getOrDefault("raft.noPreVote", "false")))) {
+            return "the planted bug raft.noPreVote reverts pre-vote (KIP-996), which Kafka 3.9 does not have: its KRaft has no pre-vote "
+                    + "at all; say cluster.version: \"4.0\" to plant it";
+        }
+        return MetadataMode.super.versionProblem(version, config, bugs);
+    }
+
+    @Override
+    public Run build(Layout layout, KafkaVersion version, Map<String, String> config, List<String> bugs) {
+        QuorumConfig quorum = quorumConfig(version, config, bugs);
+        KRaftControlPlane plane = layout.combined() ? KRaftControlPlane.combined(layout.quorum(), quorum)
+                : new KRaftControlPlane(layout.quorum(), quorum);
+        return new KRaftRun(plane.periodicFencing(version.atLeast(KafkaVersion.V4_0)), config);
     }
 
     /**
      * The controller quorum's configuration from the scenario: the {@code controller.quorum.*}
-     * properties (milliseconds) over Kafka's defaults, and the planted bugs {@code raft.noCheckQuorum},
-     * {@code raft.commitPriorEpochByCount} (and {@code .offByOne}), {@code raft.noPreVote}.
+     * properties (milliseconds) over Kafka's defaults, pre-vote from the version (4.0 on, 3.9 off),
+     * and the planted bugs {@code raft.noCheckQuorum}, {@code raft.commitPriorEpochByCount} (and
+     * {@code .offByOne}), {@code raft.noPreVote}.
      */
-    public static QuorumConfig quorumConfig(Map<String, String> config, List<String> bugs) {
+    public static QuorumConfig quorumConfig(KafkaVersion version, Map<String, String> config, List<String> bugs) {
         QuorumConfig d = QuorumConfig.defaults();
         long election = ms(config, "controller.quorum.election.timeout.ms", d.electionTimeoutNanos());
         long fetch = ms(config, "controller.quorum.fetch.timeout.ms", d.fetchTimeoutNanos());
@@ -126,7 +159,7 @@ public final class KRaftMode implements MetadataMode {
                 ms(config, "controller.quorum.request.timeout.ms", d.requestTimeoutNanos()),
                 ms(config, "controller.quorum.retry.backoff.ms", d.retryBackoffNanos()),
                 ms(config, "controller.quorum.append.linger.ms", d.appendLingerNanos()), d.maxFetchWaitNanos(), d.electionBackoffBaseNanos(),
-                d.preVote(), d.checkQuorum(), new TimerPolicy.Kraft(election, fetch),
+                version.atLeast(KafkaVersion.V4_0), d.checkQuorum(), new TimerPolicy.Kraft(election, fetch),
                 new PlantedBugs(on.test("raft.noCheckQuorum"), rule, on.test("raft.noPreVote")));
     }
 

@@ -264,8 +264,16 @@ final class QuorumController implements RaftListener {
             sessions.resume(now, resume);
             resume = null;
             ctx.setTimer(ControllerTimer.NOOP, 1 + ctx.random().fork("warm-start").nextLong(Math.max(1, plane.idleIntervalNanos())));
+            if (plane.periodicFencing()) {
+                // Kafka 4.0's periodic fencing task of a controller active long before: its phase is random.
+                ctx.setTimer(ControllerTimer.FENCE_CHECK, 1 + ctx.random().fork("warm-start-fence").nextLong(plane.fenceCheckPeriodNanos()));
+            }
         } else {
             ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
+            if (plane.periodicFencing()) {
+                // PeriodicTaskControlManager.activate: the first run one period after activation.
+                ctx.setTimer(ControllerTimer.FENCE_CHECK, plane.fenceCheckPeriodNanos());
+            }
         }
         sessions.scheduleFenceCheck();
         replication.maybeCreatePartitions();

@@ -23,9 +23,14 @@ final class VoteHandler {
         }
     }
 
+    /**
+     * The election timer of a Prospective or Candidate. A Candidate whose election timed out backs
+     * off and then stands again without pre-vote (Kafka 3.9, {@code pollCandidate}); with pre-vote
+     * (Kafka 4.0) it goes back to Prospective at once, and backs off only after a majority rejected it.
+     */
     void onElectionTimeout() {
         EpochState s = node.quorum.state();
-        if (s instanceof CandidateState && !node.config.isClassic()) {
+        if (s instanceof CandidateState && !node.config.isClassic() && !node.config.usesPreVote()) {
             CandidateState c = (CandidateState) s;
             if (!c.isBackingOff()) {
                 startBackoff(c);

@@ -7,6 +7,7 @@ import dev.faultline.core.fault.Target;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.core.mode.KafkaVersion;
 import dev.faultline.core.mode.MetadataMode;
 import dev.faultline.core.mode.Setting;
 import dev.faultline.zookeeper.client.ZkClientNode;
@@ -144,8 +145,24 @@ public final class ZooKeeperMode implements MetadataMode {
                 + " ns";
     }
 
+    /**
+     * Kafka 3.9 only: ZooKeeper mode exists only in Kafka 3.x (4.0 removed it, KIP-500 and KIP-833),
+     * and this module models the 3.9 ZooKeeper-mode controller and broker with ZooKeeper 3.8.4, the
+     * version Kafka 3.9 ships with. Nothing in this mode differs between 3.x releases here.
+     */
     @Override
-    public Run build(Layout layout, Map<String, String> config, List<String> bugs) {
+    public List<KafkaVersion> versions() {
+        return List.of(KafkaVersion.V3_9);
+    }
+
+    @Override
+    public String versionProblem(KafkaVersion version, Map<String, String> config, List<String> bugs) {
+        return version == KafkaVersion.V3_9 ? null
+                : "ZooKeeper mode exists only in Kafka 3.x (Kafka 4.0 removed it, KIP-833); valid: 3.9";
+    }
+
+    @Override
+    public Run build(Layout layout, KafkaVersion version, Map<String, String> config, List<String> bugs) {
         return new ZooKeeperRun(new ZkControlPlane(layout.quorum(), zkConfig(config, bugs)));
     }
 

@@ -57,8 +57,8 @@ final class KraftControllerEntries {
                         A registered, unfenced broker that can no longer heartbeat (down, paused, or cut from the active \
                         controller) is fenced within broker.session.timeout.ms + the commit latency + one event-loop slack + the \
                         controller's work to fence the silent brokers (a record per partition each hosts at the record cost, and one \
-                        fetch round per 8 MiB of those records: Kafka's fence is a PartitionChangeRecord per ISR holding the broker), \
-                        counted from the later of its silence and the moment the controller quorum became healthy.""")
+                        fetch round per 8 MiB of those records: Kafka's fence is a PartitionChangeRecord per ISR holding the broker) \
+                        (plus one period of the fencing check, broker.session.timeout.ms / 8, in a Kafka 4.0 profile), counted from the later of its silence and the moment the controller quorum became healthy.""")
                         .provenBy(MISBEHAVING_NODE, MODULE, CLUSTER + "controllersWhoseClocksRunAtHalfSpeedFenceACrashedBrokerLateAndKmL1Fires"),
                 InvariantInfo.liveness("KM-L2", "A heartbeating broker is unfenced", MODULE, """
                         A registered but fenced broker that runs, is cleanly connected to the active controller and follows its \
