@@ -12,29 +12,37 @@ package dev.faultline.raft.quorum;
  *     epoch bump
  * @param ackBeforeFsync a test switch (unit tests only, no historical fix): a voter acknowledges
  *     fetched records (by its next Fetch) without flushing them first (KR-S5)
+ * @param applyBeyondHighWatermark a test switch (unit tests only, no historical fix): a node hands
+ *     its listener (controller or broker metadata) every record it holds, not only those below its
+ *     high watermark (KM-S2)
  */
-public record PlantedBugs(boolean noCheckQuorum, CommitRule commitRule, boolean noPreVote, boolean ackBeforeFsync) {
-    public static final PlantedBugs NONE = new PlantedBugs(false, CommitRule.CURRENT_EPOCH, false, false);
+public record PlantedBugs(boolean noCheckQuorum, CommitRule commitRule, boolean noPreVote, boolean ackBeforeFsync,
+                          boolean applyBeyondHighWatermark) {
+    public static final PlantedBugs NONE = new PlantedBugs(false, CommitRule.CURRENT_EPOCH, false, false, false);
 
-    /** The switches a scenario can name (ackBeforeFsync is for unit tests only). */
+    /** The switches a scenario can name (the test switches are for unit tests only). */
     public PlantedBugs(boolean noCheckQuorum, CommitRule commitRule, boolean noPreVote) {
-        this(noCheckQuorum, commitRule, noPreVote, false);
+        this(noCheckQuorum, commitRule, noPreVote, false, false);
     }
 
     public PlantedBugs withNoCheckQuorum(boolean on) {
-        return new PlantedBugs(on, commitRule, noPreVote, ackBeforeFsync);
+        return new PlantedBugs(on, commitRule, noPreVote, ackBeforeFsync, applyBeyondHighWatermark);
     }
 
     public PlantedBugs withCommitRule(CommitRule rule) {
-        return new PlantedBugs(noCheckQuorum, rule, noPreVote, ackBeforeFsync);
+        return new PlantedBugs(noCheckQuorum, rule, noPreVote, ackBeforeFsync, applyBeyondHighWatermark);
     }
 
     public PlantedBugs withNoPreVote(boolean on) {
-        return new PlantedBugs(noCheckQuorum, commitRule, on, ackBeforeFsync);
+        return new PlantedBugs(noCheckQuorum, commitRule, on, ackBeforeFsync, applyBeyondHighWatermark);
     }
 
     public PlantedBugs withAckBeforeFsync(boolean on) {
-        return new PlantedBugs(noCheckQuorum, commitRule, noPreVote, on);
+        return new PlantedBugs(noCheckQuorum, commitRule, noPreVote, on, applyBeyondHighWatermark);
+    }
+
+    public PlantedBugs withApplyBeyondHighWatermark(boolean on) {
+        return new PlantedBugs(noCheckQuorum, commitRule, noPreVote, ackBeforeFsync, on);
     }
 
     /** How the leader decides that a majority offset may become the high watermark. */

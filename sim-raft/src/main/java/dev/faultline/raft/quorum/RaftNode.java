@@ -446,7 +446,8 @@ public final class RaftNode implements Node {
             ctx.trace("raft", "listener at " + appliedOffset + " is below the log start " + log.startOffset() + " without a snapshot");
             appliedOffset = log.startOffset();
         }
-        long end = Math.min(hw, log.endOffset());
+        // Test switch applyBeyondHighWatermark (KM-S2): uncommitted records too.
+        long end = Math.min(config.bugs().applyBeyondHighWatermark() ? log.endOffset() : hw, log.endOffset());
         for (long o = appliedOffset; o < end; o++) {
             LogEntry e = log.get(o);
             probe.onApply(selfId, o, e);

@@ -192,11 +192,16 @@ class Figure8Test {
         assertThat(v.nodes()).containsExactly(r.s3.name());
     }
 
+    /** With every check on, KR-S11 is the one that fires; the same schedule with the correct rule passes. */
     @ParameterizedTest
-    @EnumSource(value = CommitRule.class, names = {"PRIOR_EPOCH_BY_COUNT", "OFF_BY_ONE"})
+    @EnumSource(value = CommitRule.class, names = {"PRIOR_EPOCH_BY_COUNT", "OFF_BY_ONE", "CURRENT_EPOCH"})
     void theHighWatermarkRuleItselfIsCheckedByKrS11(CommitRule rule) {
         Run r = figure8(rule, allBut());
         Violation v = r.cluster.sim().violation();
+        if (rule == CommitRule.CURRENT_EPOCH) {
+            assertThat(v).isNull();
+            return;
+        }
         assertThat(v).as("violation").isNotNull();
         assertThat(v.invariant()).isEqualTo(RaftInvariants.HIGH_WATERMARK_PAST_EPOCH_START);
         assertThat(v.nodes()).containsExactly(r.y.name());

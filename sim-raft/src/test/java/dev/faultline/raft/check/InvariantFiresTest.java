@@ -193,6 +193,80 @@ class InvariantFiresTest {
         }
     }
 
+    /**
+     * KR-S7: the leader is down and both followers' disks lose the tail of their logs (the last 10
+     * entries, committed ones among them) while they are down too; they restart and elect one of
+     * themselves, which becomes leader without records already committed. Nothing else fires first:
+     * no leader holds a high watermark while the disks are short, and the quorum state is intact.
+     * The twin rewrites nothing and the same restart elects a complete leader.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void leaderCompletenessFiresWhenTheVotersThatElectTheNextLeaderLostTheTailOfTheirLogs(boolean corrupt) {
+        Context c = new Context(8);
+        c.cluster.crash(c.leader);
+        c.cluster.crash(c.follower);
+        c.cluster.crash(c.other);
+        long committed = c.cluster.history().committedLength();
+        for (NodeId n : List.of(c.follower, c.other)) {
+            MetadataLogFile log = c.log(n);
+            if (corrupt) {
+                assertThat(log.endOffset() - 10).as("the cut reaches committed records").isLessThan(committed);
+                log.truncate(log.endOffset() - 10);
+                log.sync();
+            }
+        }
+        c.cluster.restart(c.follower);
+        c.cluster.restart(c.other);
+        Violation v = c.runAndGetViolation(5 * S);
+        if (corrupt) {
+            assertThat(v).as("violation").isNotNull();
+            assertThat(v.invariant()).as(v.toString()).isEqualTo(RaftInvariants.LEADER_COMPLETENESS);
+            assertThat(v.message()).contains("without the committed records up to offset " + (committed - 1));
+        } else {
+            assertThat(v).isNull();
+            assertThat(c.cluster.hasCommittedLeader()).isTrue();
+        }
+    }
+
+    /**
+     * KR-S8: an idle quorum (no client, so the leader appends nothing after its LeaderChange). A
+     * follower's disk alters the last record it holds, which is committed; after a restart it fetches
+     * at its log end, gets no records (nothing to append, so no log-matching comparison) and learns
+     * the high watermark that covers the altered record. The twin rewrites the same record unchanged.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void consistentCommittedDataFiresWhenAFollowerLearnsAHighWatermarkOverAnAlteredRecord(boolean corrupt) {
+        RaftCluster cluster = RaftCluster.builder().voters(3).seed(9).build().start();
+        NodeId leader = cluster.awaitCommittedLeader(10 * S);
+        cluster.runFor(2 * S);
+        NodeId follower = cluster.voters().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        cluster.crash(follower);
+        MetadataLogFile log = cluster.sim().storage(follower).find(RaftNode.LOG_FILE, MetadataLogFile.class);
+        long last = log.endOffset() - 1;
+        assertThat(last).as("the follower's last record is committed").isLessThan(cluster.history().committedLength());
+        assertThat(cluster.raft(leader).log().endOffset()).as("the leader holds nothing more").isEqualTo(log.endOffset());
+        LogEntry original = log.get(last);
+        long previousChain = last == log.startOffset() ? log.startChain() : log.get(last - 1).chainHash();
+        long value = corrupt ? original.value() + 1 : original.value();
+        log.truncate(last);
+        log.append(new LogEntry(original.epoch(), original.control(), value,
+                LogEntry.chain(previousChain, original.epoch(), original.control(), value),
+                original.payload(), original.sizeBytes(), original.batchStart()));
+        log.sync();
+        cluster.restart(follower);
+        cluster.runFor(3 * S);
+        Violation v = cluster.sim().violation();
+        if (corrupt) {
+            assertThat(v).as("violation").isNotNull();
+            assertThat(v.invariant()).as(v.toString()).isEqualTo(RaftInvariants.CONSISTENT_COMMITTED_DATA);
+            assertThat(v.nodes()).containsExactly(follower.name());
+        } else {
+            assertThat(v).isNull();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void leaderElectedFiresWhenElectionTimersNeverRunOut(boolean slowClocks) {

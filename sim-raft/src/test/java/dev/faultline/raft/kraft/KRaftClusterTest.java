@@ -174,6 +174,31 @@ class KRaftClusterTest {
         }
     }
 
+    /**
+     * KM-S2 with every check on: every Raft node hands its listener (controller or broker metadata)
+     * the records it holds beyond its high watermark (test switch applyBeyondHighWatermark, no
+     * historical fix), so some process applies a record that is not committed yet. The same run
+     * without the switch passes.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aProcessHandedUncommittedMetadataRecordsBreaksKmS2(boolean bug) {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).config("min.insync.replicas", 2).topic("orders", 3, 3).build();
+        dev.faultline.raft.quorum.QuorumConfig quorum = dev.faultline.raft.quorum.QuorumConfig.defaults()
+                .withBugs(dev.faultline.raft.quorum.PlantedBugs.NONE.withApplyBeyondHighWatermark(bug));
+        KafkaCluster c = KafkaCluster.builder(spec).seed(11).controlPlane(new KRaftControlPlane(3, quorum))
+                .producer("producer-1", ProducerConfig.roundRobin(new int[] {0, 1, 2}, 600, Long.MAX_VALUE, "all"))
+                .build().start();
+        c.runFor(10 * S);
+        if (bug) {
+            assertThat(c.sim().violation()).as("violation").isNotNull();
+            assertThat(c.sim().violation().invariant()).as(c.sim().violation().toString()).isEqualTo(KRaftControlPlane.KM_S2);
+            assertThat(c.sim().violation().message()).contains("which is not committed");
+        } else {
+            c.assertNoViolation();
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
     @SuppressWarnings("unchecked")

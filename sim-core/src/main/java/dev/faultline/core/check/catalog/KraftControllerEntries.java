@@ -27,7 +27,9 @@ final class KraftControllerEntries {
                         Every controller and broker process applies only committed metadata records, each once, in offset order, \
                         and identical to the committed log; a snapshot it loads ends within the committed prefix and holds the \
                         committed records.""")
-                        .provenBy(MISBEHAVING_NODE, MODULE, CLUSTER + "aBrokerReplayingACorruptedMetadataRecordAfterARestartBreaksKmS2"),
+                        .provenBy(PLANTED_BUG, MODULE, CLUSTER + "aProcessHandedUncommittedMetadataRecordsBreaksKmS2")
+                        .provenBy(MISBEHAVING_NODE, MODULE, CLUSTER + "aBrokerReplayingACorruptedMetadataRecordAfterARestartBreaksKmS2",
+                                "with KR-S6 and KR-S8 off (the corrupted log trips them first)"),
                 InvariantInfo.safety("KM-S3", "Partition registrations are well formed", MODULE, """
                         In the committed metadata image every partition's leader is in its ISR or is none, its ISR is a non-empty \
                         subset of its replicas, and its leader epoch and partition epoch never go back.""")

@@ -42,7 +42,12 @@ final class RaftEntries {
                         .exempt(NOT_CHECKED, "a deposed leader of an older epoch that has not yet learnt of the new one (paused, cut off or "
                                 + "slow): its own high watermark is still checked within its epoch, but not against the newer epoch's")
                         .provenBy(PLANTED_BUG, MODULE, "dev.faultline.raft.check.StaleLeaderHighWatermarkTest#"
-                                + "aNewerLeaderBelowAnEarlierLeadersHighWatermarkStillFires"),
+                                + "aNewerLeaderBelowAnEarlierLeadersHighWatermarkStillFires",
+                                "fires with KR-S4 alone on; with every check on the same run reports KR-S11 first. The across-leaders "
+                                + "rule cannot fire first by any behaviour: a new leader holding every committed record (else KR-S7) "
+                                + "sets its first high watermark past its epoch start (else KR-S11), which is at least the committed "
+                                + "length, itself at least any earlier leader's high watermark; only the within-epoch rule (a leader "
+                                + "lowering its own high watermark) could, and no test makes a leader do that yet"),
                 InvariantInfo.safety("KR-S5", "A high watermark is reached by a majority", MODULE, """
                         When a leader has high watermark h, a majority of the voters have logs whose synced (flushed) entries \
                         reach at least h. A high \
@@ -53,20 +58,25 @@ final class RaftEntries {
                 InvariantInfo.safety("KR-S6", "Log matching", MODULE, """
                         Two logs that hold a batch with the same offset and epoch are identical up to and including that batch. \
                         Checked with chained hashes, so one comparison covers the whole prefix.""")
-                        .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "logMatchingFiresWhenALogHoldsADifferentRecordUnderTheSameOffsetAndEpoch",
-                                "accepts KR-S6 or KR-S8, whichever the corrupted log trips first"),
+                        .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "logMatchingFiresWhenALogHoldsADifferentRecordUnderTheSameOffsetAndEpoch"),
                 InvariantInfo.safety("KR-S7", "A new leader holds everything committed", MODULE, """
                         When a node becomes leader, its log contains every record committed so far (the ground-truth history's \
                         committed prefix). A leader without a committed record will overwrite it.""")
-                        .provenBy(PLANTED_BUG, MODULE, FIGURE8 + "committingAPriorEpochRecordByCountBreaksLeaderCompleteness"),
+                        .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "leaderCompletenessFiresWhenTheVotersThatElectTheNextLeaderLostTheTailOfTheirLogs")
+                        .provenBy(PLANTED_BUG, MODULE, FIGURE8 + "committingAPriorEpochRecordByCountBreaksLeaderCompleteness",
+                                "with KR-S11 off (it fires first in that run)"),
                 InvariantInfo.safety("KR-S8", "Committed data never changes", MODULE, """
                         A record below any node's high watermark always equals the first value ever committed at that offset, and \
                         no controller or broker applies two different records at one offset (state-machine safety).""")
-                        .provenBy(PLANTED_BUG, MODULE, FIGURE8 + "theCommittedRecordIsThenReplacedAndConsistentCommittedDataFires"),
+                        .provenBy(MISBEHAVING_NODE, MODULE, FIRES + "consistentCommittedDataFiresWhenAFollowerLearnsAHighWatermarkOverAnAlteredRecord")
+                        .provenBy(PLANTED_BUG, MODULE, FIGURE8 + "theCommittedRecordIsThenReplacedAndConsistentCommittedDataFires",
+                                "with KR-S4, KR-S7 and KR-S11 off (they fire first in that run)"),
                 InvariantInfo.safety("KR-S9", "No truncation at or below the high watermark", MODULE, """
                         A node never truncates its log at or below its own high watermark: what it learnt was committed stays in \
                         its log.""")
-                        .provenBy(PLANTED_BUG, MODULE, FIGURE8 + "aFollowerThatLearnedTheBogusHighWatermarkIsTruncatedBelowIt"),
+                        .provenBy(PLANTED_BUG, MODULE, FIGURE8 + "aFollowerThatLearnedTheBogusHighWatermarkIsTruncatedBelowIt",
+                                "with KR-S9 alone on: with every check on that run reports KR-S11 first; no test yet makes KR-S9 "
+                                + "the first to fire"),
                 InvariantInfo.safety("KR-S10", "Snapshots bound the log, and a writing leader never loads one", MODULE, """
                         Two snapshot rules (KIP-630). On every node's disk, a log that starts above offset 0 starts exactly where \
                         its oldest snapshot ends, at that snapshot's epoch: the log start only moves to a snapshot. And a leader \
