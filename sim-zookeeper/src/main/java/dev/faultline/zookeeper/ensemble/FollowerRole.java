@@ -78,7 +78,21 @@ final class FollowerRole {
         return newEpoch;
     }
 
+    /**
+     * Leaves FOLLOWING. ZooKeeper's SyncRequestProcessor runs on its own thread and finishes the group
+     * commit of what it has logged (it flushes as soon as its queue is empty, and its shutdown flushes
+     * too), whatever the follower's state: a proposal this follower logged is fsynced even when the
+     * leader's connection drops right after it, before this server votes with it. The model's
+     * zero-delay FLUSH timer belongs to the role, so it is done here (no ACK: there is no leader).
+     * Without it a follower paused with a PROPOSAL and the leader's reset queued voted with, and led
+     * with, a zxid held only in its page cache, and a power loss then lost a committed txn
+     * (EnsembleFaultPropertiesTest seed 1530346495, ZK-S5).
+     */
     void shutdown() {
+        if (!unflushed.isEmpty()) {
+            ctx.fsync(server.disk().log());
+            unflushed.clear();
+        }
         server.send(leaderNode, channel, new ZabMessage.Close());
     }
 

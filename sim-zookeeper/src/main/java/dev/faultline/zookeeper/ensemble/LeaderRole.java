@@ -72,7 +72,12 @@ final class LeaderRole {
         return newEpoch;
     }
 
+    /** Leaves LEADING; as for a follower, the proposals it logged are fsynced (SyncRequestProcessor's group commit completes). */
     void shutdown() {
+        if (!unflushed.isEmpty()) {
+            ctx.fsync(server.disk().log());
+            unflushed.clear();
+        }
         for (LearnerHandler h : handlers.values()) {
             server.send(h.node, h.channel, new ZabMessage.Close());
         }
