@@ -8,6 +8,7 @@ import dev.faultline.core.fault.Fault;
 import dev.faultline.core.fault.FaultInjector;
 import dev.faultline.core.fault.Target;
 import dev.faultline.core.kafka.KafkaCluster;
+import dev.faultline.core.kafka.ProducerConfig;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Time;
 import java.util.ArrayList;
@@ -20,9 +21,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Kafka in ZooKeeper mode (4 brokers, 3 ZooKeeper servers, 12 partitions, RF 3) under random
- * crashes, pauses and isolations of brokers and ZooKeeper servers: every ZK-*, KZ-* and data-plane
- * safety invariant holds; after healing, a controller is active (KZ-L1) and every partition has a
+ * Kafka in ZooKeeper mode (4 brokers, 3 ZooKeeper servers, 12 partitions, RF 3, an acks=all
+ * producer and a consumer) under random crashes, pauses and isolations of brokers and ZooKeeper
+ * servers: every ZK-*, KZ-* and data-plane safety invariant holds; after healing, a controller is active (KZ-L1) and every partition has a
  * leader that applied its leadership (KZ-L2).
  */
 class ZkModeFaultPropertiesTest {
@@ -42,7 +43,18 @@ class ZkModeFaultPropertiesTest {
     void zkModeStaysSafeAndRecovers(@ForAll("schedules") List<Step> steps, @ForAll long seed) {
         ClusterSpec spec = ClusterSpec.builder().brokers(4).topic("t", 12, 3).build();
         ZkControlPlane plane = new ZkControlPlane();
-        KafkaCluster kafka = KafkaCluster.builder(spec).seed(seed).controlPlane(plane).build().start();
+        int[] partitions = new int[12];
+        String[] names = new String[12];
+        for (int p = 0; p < 12; p++) {
+            partitions[p] = p;
+            names[p] = spec.partitionName(p);
+        }
+        // A producer (acks=all, every partition in turn) and a consumer of every partition: DP-S1 and
+        // DP-S5 judge acknowledged writes, DP-S7 what the consumer is given, through every fault.
+        KafkaCluster kafka = KafkaCluster.builder(spec).seed(seed).controlPlane(plane)
+                .producer("producer-1", ProducerConfig.roundRobin(partitions, 200, Long.MAX_VALUE, "all"))
+                .consumer("consumer-1", names)
+                .build().start();
         List<NodeId> targets = new ArrayList<>();
         for (int b = 1; b <= 4; b++) {
             targets.add(kafka.brokerNode(b));
