@@ -74,12 +74,17 @@ final class AckedLossJudge {
         return losses;
     }
 
-    /** The producer received the acks=all success for {@code recordId}: it is in the history now. */
-    void ackReceived(int partition, long recordId) {
+    /**
+     * The producer received the acks=all success for {@code recordId}: it is in the history now.
+     * Returns when the leader sent it ({@code receivedAt} if the send was not seen or was forgotten).
+     */
+    long ackReceived(int partition, long recordId, long receivedAt) {
         Long2ObjectLinkedOpenHashMap<long[]> inFlight = acksInFlight.get(partition);
-        if (inFlight != null && inFlight.remove(recordId) != null && inFlight.isEmpty()) {
+        long[] sent = inFlight == null ? null : inFlight.remove(recordId);
+        if (inFlight != null && inFlight.isEmpty()) {
             acksInFlight.remove(partition);
         }
+        return sent != null ? sent[1] : receivedAt;
     }
 
     void ackSent(int partition, ReplicaLogView leaderLog, int leaderEpoch, long baseOffset, long lastOffset) {
@@ -161,11 +166,12 @@ final class AckedLossJudge {
             }
             reportedLosses.add(id);
             long ackedAt = acked.times.getLong(n);
+            long ackSentAt = acked.sentTimes.getLong(n);
             int ackEpoch = acked.epochs.getInt(n);
             String what = "record " + Long.toHexString(id) + " acknowledged at " + cluster.partitionName(partition) + " offset " + offset
                     + " (leader epoch " + ackEpoch + ") is not in the log of new leader broker-" + brokerId + " at leader epoch " + epoch
                     + " (log end " + leo + (offset < leo ? ", holds " + Long.toHexString(log.recordId(offset)) : "") + ")";
-            String reason = excuse(leader, brokerId, partition, epoch, uncleanAt, offset, id, ackEpoch, ackedAt, leo);
+            String reason = excuse(leader, brokerId, partition, epoch, uncleanAt, offset, id, ackEpoch, ackSentAt, leo);
             DataLoss.Classification c = reason == null ? DataLoss.Classification.BUG : DataLoss.Classification.EXPECTED;
             if (reason == null) {
                 reason = "no exemption applies";
@@ -179,7 +185,7 @@ final class AckedLossJudge {
 
     /** Why the loss of one record at this takeover is EXPECTED, naming the election or cut; null when nothing excuses it. */
     private String excuse(KafkaBroker leader, int brokerId, int partition, int epoch, long uncleanAt, long offset, long id, int ackEpoch,
-                          long ackedAt, long leo) {
+                          long ackSentAt, long leo) {
         if (uncleanAt != Long.MIN_VALUE && ackEpoch < epoch) {
             return uncleanReason(brokerId, epoch, uncleanAt, offset, leo);
         }
@@ -193,11 +199,13 @@ final class AckedLossJudge {
                 return "the unclean election of leader epoch " + u + " at " + Time.format(at) + " came after the ack (epoch " + ackEpoch
                         + ") and its leader never took over; this leader descends from it";
             }
-            if (at <= ackedAt) {
+            // Judged at the ack's send, the leader's decision: an ack sent before the election and received
+            // after it was not sent by a replaced leader.
+            if (at <= ackSentAt) {
                 // A leader deposed by an unclean election acknowledged it before learning of the election
                 // (fuzz kraft seed 653: broker-2, paused 11 s, answered a queued produce at epoch 0 after the
                 // controller had elected broker-3 uncleanly at epoch 2): lost to that election.
-                return "acknowledged at leader epoch " + ackEpoch + " at " + Time.format(ackedAt) + " by a leader that the unclean election of epoch "
+                return "acknowledged at leader epoch " + ackEpoch + " (sent at " + Time.format(ackSentAt) + ") by a leader that the unclean election of epoch "
                         + u + " at " + Time.format(at) + " had already replaced";
             }
         }

@@ -34,8 +34,8 @@ import java.util.TreeSet;
  * below the truncation point (the replica has not fetched successfully since). DP-S5 excuses an ISR
  * member that the leader last saw past the offset only while a power-loss cut (or a lost disk) of
  * that member to at or below the offset is newer than the leader's view of it. DP-S6 excuses a
- * replica that lost records that way after the leader proposed adding it (the expansion commits
- * while the old registration is still current).
+ * replica that lost records that way after it sent the fetch the leader proposed adding it on, when
+ * that fetch showed it caught up (the expansion commits while the old registration is still current).
  *
  * <p>Reads: replica state through the brokers' read-only views (the disk when a broker is down), the
  * control plane's authoritative partition states, the control history (unclean elections) and the
@@ -83,10 +83,26 @@ public final class DataPlaneChecker implements ReplicaObserver {
     private final Long2LongOpenHashMap cutSinceValidated = new Long2LongOpenHashMap();
     /** Per broker: power-loss cuts so far (with disk wipes, what DP-S6 compares before and after a proposal). */
     private final Int2LongOpenHashMap powerLossCuts = new Int2LongOpenHashMap();
-    /** Per replica: {@link #losses} when a leader last proposed adding it to the ISR. */
+    /**
+     * Per replica: {@link #losses} before the incarnation that sent the fetch a leader last proposed
+     * adding it to the ISR on (the fetch, not the proposal: a loss while that fetch was on its way
+     * came after it).
+     */
     private final Long2LongOpenHashMap lossesAtProposal = new Long2LongOpenHashMap();
+    /**
+     * Per broker, its latest two processes (incarnations) seen running, and {@link #losses} when each
+     * started. A process loses nothing while it runs (a power loss or a lost disk stops it first), so
+     * its start count is the count at any fetch it sent. Refreshed when a process starts or stops.
+     */
+    private KafkaBroker[] latestProcess = new KafkaBroker[0];
+    private KafkaBroker[] previousProcess = new KafkaBroker[0];
+    private long[] lossesAtLatestStart = new long[0];
+    private long[] lossesAtPreviousStart = new long[0];
+    private long lifecycleSeen = -1;
     /** Per replica: the broker epoch the leader proposed it with. */
     private final Long2LongOpenHashMap epochAtProposal = new Long2LongOpenHashMap();
+    /** Replicas whose last proposal was based on a fetch that showed them caught up (the leader's HW and epoch start then). */
+    private final it.unimi.dsi.fastutil.longs.LongOpenHashSet proposedCaughtUp = new it.unimi.dsi.fastutil.longs.LongOpenHashSet();
     private final AckedLossJudge judge;
 
     DataPlaneChecker(Simulation sim, ClusterSpec cluster, ControlPlane controlPlane, ControlHistory controlHistory, KafkaHistory history,
@@ -292,8 +308,8 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     /** The producer received the acks=all success for {@code recordId}: it is in the history now. */
-    void ackReceived(int partition, long recordId) {
-        judge.ackReceived(partition, recordId);
+    long ackReceived(int partition, long recordId, long receivedAt) {
+        return judge.ackReceived(partition, recordId, receivedAt);
     }
 
     @Override
@@ -325,8 +341,9 @@ public final class DataPlaneChecker implements ReplicaObserver {
      * DP-S5 reads the leader's replica state (docs/invariants.md): a member whose log the leader
      * last saw past {@code lastOffset}, and which a power loss (or a lost disk, reported as a cut to
      * 0) has since cut to at or below {@code lastOffset}, is not a leader error while that leader, in
-     * that epoch, has not seen the member fetch since the cut: no leader can know of the loss before
-     * the member's next fetch. Any other shortfall is still reported, an older cut included.
+     * that epoch, has not seen the member fetch since the cut, or has seen only a fetch that the
+     * member sent before it: no leader can know of the loss before the member's next fetch. Any other
+     * shortfall is still reported, an older cut included.
      */
     private boolean lostOutsideProtocol(KafkaBroker leader, int member, int partition, long lastOffset) {
         long seen = leader.followerLogEndOffset(partition, member);
@@ -334,13 +351,79 @@ public final class DataPlaneChecker implements ReplicaObserver {
             return false;
         }
         long[] cut = lastCut.get(key(member, partition));
-        return cut != null && cut[0] <= lastOffset && cut[1] == leader.brokerId && cut[2] == leader.leaderEpoch(partition) && cut[3] == seen;
+        if (cut != null && cut[0] <= lastOffset && cut[1] == leader.brokerId && cut[2] == leader.leaderEpoch(partition) && cut[3] == seen) {
+            return true;
+        }
+        // The leader's view came from a fetch sent by an incarnation of the member that lost records
+        // after sending it (the fetch was on its way when the power loss or lost disk came): the
+        // leader cannot know either (fuzz kraft seed 101162, a fetch held 2.3 s by a delay fault).
+        trackIncarnations();
+        return losses(member) > lossesBeforeIncarnation(member, leader.followerBrokerEpoch(partition, member));
     }
 
     @Override
-    public void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch) {
-        lossesAtProposal.put(key(replica, partition), losses(replica));
-        epochAtProposal.put(key(replica, partition), replicaBrokerEpoch);
+    public void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch, long replicaFetchOffset) {
+        trackIncarnations();
+        long k = key(replica, partition);
+        lossesAtProposal.put(k, lossesBeforeIncarnation(replica, replicaBrokerEpoch));
+        epochAtProposal.put(k, replicaBrokerEpoch);
+        // Whether that fetch showed the replica caught up, judged as the leader had to: against its high
+        // watermark and epoch start at the proposal.
+        KafkaBroker leader = process(brokerId);
+        boolean caughtUp = false;
+        if (leader != null) {
+            long[][] cache = leader.log(partition).epochCache();
+            long epochStart = cache.length == 0 ? 0 : cache[cache.length - 1][1];
+            caughtUp = replicaFetchOffset >= Math.max(leader.highWatermark(partition), epochStart);
+        }
+        if (caughtUp) {
+            proposedCaughtUp.add(k);
+        } else {
+            proposedCaughtUp.remove(k);
+        }
+    }
+
+    /**
+     * {@link #losses} of {@code broker} before the incarnation that registered with {@code brokerEpoch}
+     * started (that incarnation sent the fetch a leader acted on): one of its latest two processes,
+     * matched by broker epoch. Without a match (an unknown or older epoch) the count now, so that
+     * only later losses count, as before.
+     */
+    private long lossesBeforeIncarnation(int broker, long brokerEpoch) {
+        if (brokerEpoch < 0 || broker >= latestProcess.length) {
+            return losses(broker);
+        }
+        if (latestProcess[broker] != null && latestProcess[broker].brokerEpoch() == brokerEpoch) {
+            return lossesAtLatestStart[broker];
+        }
+        if (previousProcess[broker] != null && previousProcess[broker].brokerEpoch() == brokerEpoch) {
+            return lossesAtPreviousStart[broker];
+        }
+        return losses(broker);
+    }
+
+    /** Notes each broker's newly started process and the losses before it; O(1) unless a process started or stopped. */
+    private void trackIncarnations() {
+        if (sim.lifecycleVersion() == lifecycleSeen) {
+            return;
+        }
+        lifecycleSeen = sim.lifecycleVersion();
+        int n = cluster.maxBrokerId() + 1;
+        if (latestProcess.length < n) {
+            latestProcess = java.util.Arrays.copyOf(latestProcess, n);
+            previousProcess = java.util.Arrays.copyOf(previousProcess, n);
+            lossesAtLatestStart = java.util.Arrays.copyOf(lossesAtLatestStart, n);
+            lossesAtPreviousStart = java.util.Arrays.copyOf(lossesAtPreviousStart, n);
+        }
+        for (int b = 0; b < n; b++) {
+            KafkaBroker p = process(b);
+            if (p != null && p != latestProcess[b]) {
+                previousProcess[b] = latestProcess[b];
+                lossesAtPreviousStart[b] = lossesAtLatestStart[b];
+                latestProcess[b] = p;
+                lossesAtLatestStart[b] = losses(b);
+            }
+        }
     }
 
     /** How many times broker {@code brokerId} lost log data outside the protocol so far (power-loss cuts, disk wipes). */
@@ -361,15 +444,19 @@ public final class DataPlaneChecker implements ReplicaObserver {
         long epochStart = cache.length == 0 ? 0 : cache[cache.length - 1][1];
         long bound = Math.max(hw, epochStart);
         // Judged against the log the leader saw when it proposed: a replica that lost records outside
-        // the protocol (power loss, lost disk) while the request was on its way is not a leader error —
+        // the protocol (power loss, lost disk) after it sent the fetch the proposal was based on (while
+        // that fetch or the request was on its way) is not a leader error —
         // the controller accepts it while the old registration is current (KIP-966's hazard).
         // A replica that registered again since (a new broker epoch) is not excused: the controller
         // must refuse the stale request (KIP-903; KM-S5 and DP-S6 both see it).
         long k = key(replica, partition);
         KafkaBroker member = process(replica);
         boolean sameIncarnation = member == null || member.brokerEpoch() < 0 || member.brokerEpoch() == epochAtProposal.get(k);
-        boolean lostSinceProposal = lossesAtProposal.containsKey(k) && losses(replica) > lossesAtProposal.get(k) && sameIncarnation;
-        if (leo < bound && !lostSinceProposal) {
+        // Only a replica whose fetch showed it caught up: a leader that proposes a lagging replica is
+        // wrong whatever that replica loses afterwards.
+        boolean lostSinceFetch = lossesAtProposal.containsKey(k) && losses(replica) > lossesAtProposal.get(k) && sameIncarnation
+                && proposedCaughtUp.contains(k);
+        if (leo < bound && !lostSinceFetch) {
             violation("DP-S6", "broker-" + replica + " joined the ISR of " + cluster.partitionName(partition) + " with log end offset " + leo
                     + " below the leader's high watermark " + hw + " or epoch start " + epochStart, brokerId);
         }
@@ -441,6 +528,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
 
         @Override
         public void check(CheckContext ctx) {
+            trackIncarnations();
             if (!newLeaders.isEmpty()) {
                 for (long k : newLeaders) {
                     judge.checkNewLeader((int) (k >>> 32), (int) k);

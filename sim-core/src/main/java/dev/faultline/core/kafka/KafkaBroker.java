@@ -541,6 +541,17 @@ public final class KafkaBroker implements Node, BrokerHandle {
      * The log end offset this broker, as leader, last learned from follower {@code replica}'s fetches
      * (-1 when it has not fetched in this epoch, or this broker does not lead the partition).
      */
+    /** The broker epoch of the last fetch of {@code replica} this leader saw for {@code partition}, or -1. */
+    long followerBrokerEpoch(int partition, int replica) {
+        int i = requireLocal(partition);
+        LeaderState ls = replicas.leaderStates[i];
+        int slot = slotOf(partition, replica);
+        if (ls == null || slot < 0 || replica == brokerId) {
+            return -1;
+        }
+        return ls.brokerEpoch(slot);
+    }
+
     long followerLogEndOffset(int partition, int replica) {
         int i = requireLocal(partition);
         LeaderState ls = replicas.leaderStates[i];

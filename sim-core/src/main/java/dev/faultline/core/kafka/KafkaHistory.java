@@ -39,7 +39,10 @@ public final class KafkaHistory {
     static final class Acked {
         final LongArrayList offsets = new LongArrayList();
         final LongArrayList ids = new LongArrayList();
+        /** When the producer received each ack. */
         final LongArrayList times = new LongArrayList();
+        /** When the leader sent each ack (the receipt time where the send was not seen). */
+        final LongArrayList sentTimes = new LongArrayList();
         /** The leader epoch each ack carried (the epoch of the leader that acknowledged it). */
         final IntArrayList epochs = new IntArrayList();
     }
@@ -96,13 +99,12 @@ public final class KafkaHistory {
                 a = new Acked();
                 ackedAll.put(partition, a);
             }
+            long sentAt = checker != null ? checker.ackReceived(partition, recordId, timeNanos) : timeNanos;
             a.offsets.add(offset);
             a.ids.add(recordId);
             a.times.add(timeNanos);
+            a.sentTimes.add(sentAt);
             a.epochs.add(leaderEpoch);
-            if (checker != null) {
-                checker.ackReceived(partition, recordId);
-            }
         }
     }
 

@@ -391,7 +391,7 @@ final class LeaderSide {
         int added = newMask & ~t.isrMask[i];
         for (int r = 0; added != 0; r++, added >>>= 1) {
             if ((added & 1) != 0) {
-                b.observer.isrExpansionProposed(b.brokerId, p, b.cluster.replica(p, r), ls.brokerEpoch(r));
+                b.observer.isrExpansionProposed(b.brokerId, p, b.cluster.replica(p, r), ls.brokerEpoch(r), ls.followerLeo(r));
             }
         }
         b.ctx.trace("isr-" + why, b.cluster.partitionName(p) + " propose " + isr + " at partition epoch " + t.partitionEpoch[i]);

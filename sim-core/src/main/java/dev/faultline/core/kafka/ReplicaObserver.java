@@ -22,10 +22,10 @@ interface ReplicaObserver {
     void ackAllSent(int brokerId, int partition, long baseOffset, long lastOffset);
 
     /**
-     * The leader proposes (AlterPartition) an ISR that adds {@code replica}, which it saw caught up
-     * in the incarnation with broker epoch {@code replicaBrokerEpoch}.
+     * The leader proposes (AlterPartition) an ISR that adds {@code replica}, whose last fetch it saw
+     * came from the incarnation with broker epoch {@code replicaBrokerEpoch} at {@code replicaFetchOffset}.
      */
-    void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch);
+    void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch, long replicaFetchOffset);
 
     /** The leader applied a committed ISR change that added {@code replica}. */
     void isrExpanded(int brokerId, int partition, int replica);
@@ -56,7 +56,7 @@ interface ReplicaObserver {
         }
 
         @Override
-        public void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch) {
+        public void isrExpansionProposed(int brokerId, int partition, int replica, long replicaBrokerEpoch, long replicaFetchOffset) {
         }
 
         @Override

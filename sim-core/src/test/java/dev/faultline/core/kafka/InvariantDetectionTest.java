@@ -102,6 +102,97 @@ class InvariantDetectionTest {
         assertThat(c.sim().violation().invariant()).isEqualTo("DP-S6");
     }
 
+    /**
+     * A producer that writes 150 records and stops, and broker-3 kept from fetching until it has left
+     * the ISR; then its fetches are let through, each held 1 s on the way.
+     */
+    private static KafkaCluster laggingThirdReplica() {
+        ClusterSpec spec = ClusterSpec.builder().brokers(3).topic("t", new int[] {1, 2, 3})
+                .config("min.insync.replicas", 2).config("replica.lag.time.max.ms", 5000)
+                // The oracle counts a broker that went down as registered for 5 s, as a real controller
+                // does until its session expires: an AlterPartition naming it is accepted meanwhile.
+                .config("faultline.oracle.detection.delay.ms", 5000).build();
+        KafkaCluster c = KafkaCluster.builder(spec).seed(5)
+                .producer("producer", ProducerConfig.of(new int[] {0}, 50, 150, Map.of("acks", "all", "request.timeout.ms", "3000")))
+                .build().start();
+        int drop = c.sim().network().addLinkFault(List.of(c.brokerNode(3)), List.of(c.brokerNode(1)),
+                new LinkFault(0, 1.0, 0, 0, Set.of("FetchRequest")));
+        c.runFor(Time.seconds(12));
+        c.assertNoViolation();
+        c.assertIsr("t-0", 1, 2);
+        c.sim().network().removeLinkFault(drop);
+        c.sim().network().addLinkFault(List.of(c.brokerNode(3)), List.of(c.brokerNode(1)),
+                new LinkFault(Time.seconds(1), 0, 0, 0, Set.of("FetchRequest")));
+        return c;
+    }
+
+    /**
+     * DP-S6's exemption counts a replica's losses from the fetch the leader's proposal was based on,
+     * not from the proposal (fuzz kraft seed 101116): broker-3 catches up, and its disk is lost while
+     * the fetch that shows it caught up is on its way (held 1 s). The leader proposes it on that
+     * fetch, the controller accepts (the old registration is still current) and it joins the ISR with
+     * an empty log: KIP-966's hazard, not a leader error. The previous checker reported DP-S6 here.
+     */
+    @Test
+    void dps6ExcusesAReplicaThatLostItsDiskWhileTheFetchItJoinedOnWasOnItsWay() {
+        KafkaCluster c = laggingThirdReplica();
+        long end = c.broker(1).logEndOffsetOf(0);
+        // Its fetch that was dropped times out first (replica.socket.timeout.ms, 30 s), then it fetches again.
+        for (int i = 0; i < 40_000 && c.broker(3).logEndOffsetOf(0) < end; i++) {
+            c.runFor(Time.millis(1));
+        }
+        assertThat(c.broker(3).logEndOffsetOf(0)).as("caught up").isEqualTo(end);
+        c.runFor(Time.millis(20)); // its next fetch, at the end, is on its way (held 1 s)
+        c.assertIsr("t-0", 1, 2);
+        c.sim().wipeDisk(c.brokerNode(3));
+        c.runFor(Time.seconds(3));
+        assertThat(c.sim().violation()).as(() -> String.join("\n", c.sim().tracer().recent(40))).isNull();
+        c.assertIsr("t-0", 1, 2, 3);
+    }
+
+    /**
+     * The exemption's other side: a leader that proposes a lagging replica (whose last fetch showed
+     * it behind) is reported, although that replica lost its disk after that fetch.
+     */
+    @Test
+    void dps6StillFiresWhenALaggingReplicaThatLostItsDiskLaterIsAdded() {
+        KafkaCluster c = laggingThirdReplica();
+        KafkaBroker leader = c.broker(1);
+        LeaderState ls = leader.replicas.leaderStates[local(leader)];
+        for (int i = 0; i < 40_000 && ls.followerLeo(2) < 0; i++) {
+            c.runFor(Time.millis(1));
+        }
+        // The leader saw broker-3's held fetch, from behind.
+        assertThat(ls.followerLeo(2)).isBetween(0L, leader.highWatermark(0) - 1);
+        c.assertIsr("t-0", 1, 2);
+        c.sim().wipeDisk(c.brokerNode(3));
+        at(c, () -> leader.leaderSide.proposeIsr(local(leader), 0b111, "a buggy expansion"));
+        c.runFor(Time.seconds(1));
+        assertThat(c.sim().violation()).as(() -> String.join("\n", c.sim().tracer().recent(40))).isNotNull();
+        assertThat(c.sim().violation().invariant()).isEqualTo("DP-S6");
+    }
+
+    /**
+     * DP-S1's exemption for an ack sent by a leader an unclean election had already replaced is judged
+     * at the ack's send, the leader's decision, not at its receipt: the history keeps both. Here the
+     * producer's answers are held 1 s on the way; the acks received then were sent 1 s earlier.
+     */
+    @Test
+    void theAckHistoryKeepsWhenTheLeaderSentEachAckAsWellAsWhenItArrived() {
+        KafkaCluster c = cluster("all", 2);
+        c.runFor(Time.seconds(2));
+        int before = c.history().ackedAll(0).times.size();
+        assertThat(before).isPositive();
+        c.sim().network().addLinkFault(List.of(c.brokerNode(1)), List.of(c.sim().node("producer")),
+                new LinkFault(Time.seconds(1), 0, 0, 0, Set.of("ProduceResponse")));
+        c.runFor(Time.seconds(3));
+        KafkaHistory.Acked a = c.history().ackedAll(0);
+        assertThat(a.times.getLong(before - 1) - a.sentTimes.getLong(before - 1)).as("an ack before the delay").isLessThan(Time.millis(50));
+        int last = a.times.size() - 1;
+        assertThat(last).isGreaterThan(before);
+        assertThat(a.times.getLong(last) - a.sentTimes.getLong(last)).as("an ack held on its way").isGreaterThanOrEqualTo(Time.seconds(1));
+    }
+
     @Test
     void dps7FiresWhenAConsumerIsGivenRecordsTheIsrDoesNotHold() {
         KafkaCluster c = cluster("1", 1);

@@ -27,8 +27,9 @@ final class DataPlaneEntries {
                         .exempt(EXPECTED, "the unclean election that made the new leader (a leader epoch newer than the acknowledgement's; "
                                 + "the topic allowed a leader from outside the ISR), when that leader did not hold the record at its offset "
                                 + "as it took over (acks still on their way to the producer included); also an unclean election in the new "
-                                + "leader's lineage whose own leader never took over, and an ack sent by a leader that an unclean election "
-                                + "had already replaced. A record the unclean leader held and a later leader lacks is a bug")
+                                + "leader's lineage whose own leader never took over, and an ack that a leader sent after an unclean election "
+                                + "had already replaced it (judged when the leader sent it, not when the producer received it). A record "
+                                + "the unclean leader held and a later leader lacks is a bug")
                         .exempt(EXPECTED, "after the leader sent the acknowledgement, a power loss cut the record from the very replica that "
                                 + "later takes over without it, and no member of that leader's ISR at the takeover holds it (KIP-966's last "
                                 + "replica standing, min.insync.replicas=1 on one replica); a cut on another replica excuses nothing")
@@ -70,17 +71,20 @@ final class DataPlaneEntries {
                         members whose addition is still in flight) has a log end past the record, and that ISR has at least \
                         min.insync.replicas members.""")
                         .exempt(NOT_CHECKED, "an ISR member the leader last saw past the offset, whose log a power loss or disk wipe has cut "
-                                + "to at or below the offset since that leader, in its current epoch, last saw it fetch (the leader cannot "
-                                + "know before that member's next fetch); an older cut excuses nothing")
+                                + "to at or below the offset since that leader, in its current epoch, last saw it fetch, or since the member "
+                                + "sent the fetch the leader saw last (the leader cannot know before that member's next fetch); an older cut "
+                                + "excuses nothing")
                         .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps5FiresWhenAcksAllSucceedsBeforeTheIsrHasTheRecord")
                         .provenBy(MISBEHAVING_NODE, MODULE, SCOPED + "anAckBeforeTheIsrHasTheRecordIsReportedAlthoughItsMembersOnceLostPower"),
                 InvariantInfo.safety("DP-S6", "A replica joins the ISR only when caught up", MODULE, """
                         A replica is added to a partition's ISR only when its log end is at least the leader's high watermark and \
                         at least the start offset of the leader's epoch; otherwise the ISR would count a replica that lacks \
                         committed records.""")
-                        .exempt(NOT_CHECKED, "a replica that lost records to a power loss or disk wipe after the leader proposed adding it "
-                                + "(the expansion commits while the old registration is still current)")
+                        .exempt(NOT_CHECKED, "a replica that lost records to a power loss or disk wipe after it sent the fetch the leader proposed "
+                                + "adding it on, when that fetch showed it caught up (the expansion commits while the old registration is "
+                                + "still current); a lagging replica proposed anyway is reported whatever it loses later")
                         .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps6FiresWhenALaggingReplicaIsAddedToTheIsr")
+                        .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps6StillFiresWhenALaggingReplicaThatLostItsDiskLaterIsAdded")
                         .provenBy(PLANTED_BUG, "sim-raft", STALE_EPOCH + "withTheBugAndKmS5OffTheDataPlaneSeesAnEmptyReplicaJoinTheIsr"),
                 InvariantInfo.safety("DP-S7", "Consumers see only committed records and notice truncation", MODULE, """
                         A read_uncommitted consumer is only handed records below the leader's high watermark, and, with offset \
