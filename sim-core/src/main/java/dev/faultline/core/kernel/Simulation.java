@@ -216,8 +216,8 @@ public final class Simulation implements CheckContext {
 
     /**
      * A number that changes whenever any process starts, stops (crash, power loss, clean stop),
-     * pauses or resumes: a watcher of liveness compares it after each event instead of looking at
-     * every node.
+     * pauses or resumes, or a disk loses its unsynced writes or everything: a watcher of liveness
+     * compares it after each event instead of looking at every node.
      */
     public long lifecycleVersion() {
         return lifecycleVersion;
@@ -277,6 +277,7 @@ public final class Simulation implements CheckContext {
         stopProcess(s, "power-loss");
         s.poweredOff = true;
         s.storage.powerLoss();
+        lifecycleVersion++; // its disk changed too: watchers re-read it
     }
 
     /** Restarts a node; a running node is crashed first. */
@@ -294,6 +295,7 @@ public final class Simulation implements CheckContext {
             stopProcess(s, "crash");
         }
         s.storage.wipe();
+        lifecycleVersion++; // its disk changed: watchers re-read it
         beginEvent();
         tracer.lifecycle(now, eventIndex, s.id.index(), "wipe-disk");
     }
@@ -470,6 +472,20 @@ public final class Simulation implements CheckContext {
 
     private void beginEvent() {
         eventIndex++;
+        lastEventNode = null;
+    }
+
+    /** See {@link #lastEventNode()}. */
+    private NodeId lastEventNode;
+
+    /**
+     * The node whose process handled the event just processed (a message, a timer, its start), or
+     * {@code null} after a kernel event (a message dropped, a process stopped or resumed). For
+     * per-event checks that re-read only what that event could have changed: a process's state
+     * changes only in its own events.
+     */
+    public NodeId lastEventNode() {
+        return lastEventNode;
     }
 
     void dispatch(NodeSlot s, int kind, int from, Object payload) {
@@ -509,6 +525,7 @@ public final class Simulation implements CheckContext {
             }
         }
         current = s;
+        lastEventNode = s.id;
         currentWork = 0;
         try {
             switch (kind) {

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * delay is in force on a link, the link is held until {@code now + extraDelay + one round-trip
  * bound} (an upper bound on the arrival of the messages sent meanwhile; the real backlog may drain
  * earlier). {@link #update} is idempotent, so several checks may share one tracker and each call
- * it. Cost: one link lookup per ordered pair of tracked nodes per call.
+ * it. Cost: one link lookup per ordered pair of tracked nodes per call, or O(hubs) while no link is
+ * delayed and no tracked link holds a message arriving later than one one-way bound from now.
  *
  * <p>Used by the Raft liveness checks (the links between voters), the KRaft controller's checks
  * (between brokers and controllers) and KR-L2 ({@link #heldOneWay}: may Fetches sent before a
@@ -36,6 +37,8 @@ public final class DelayBacklog {
     private final long[] heldUntil;
     /** The tracked ordered pairs, as {@code i * nodes.length + j} (positions in {@link #nodes}). */
     private final int[] tracked;
+    /** The first {@code hubs} of {@link #nodes} are hubs: every tracked pair has one at one end. */
+    private final int hubs;
     /** The position in {@link #nodes} of each node index, or -1 for an untracked node. */
     private final int[] positionOfIndex;
     /** Until when some tracked link is held. */
@@ -77,6 +80,7 @@ public final class DelayBacklog {
             }
         }
         this.tracked = pairs.toIntArray();
+        this.hubs = hubs;
         this.heldUntil = new long[nodes.length * nodes.length];
         Arrays.fill(heldUntil, Long.MIN_VALUE);
         int maxIndex = -1;
@@ -94,6 +98,7 @@ public final class DelayBacklog {
         this.sim = sim;
         this.nodes = null;
         this.tracked = new int[0];
+        this.hubs = 0;
         this.roundTripBoundNanos = roundTripBoundNanos;
         this.heldUntil = new long[0];
         this.positionOfIndex = new int[0];
@@ -131,6 +136,9 @@ public final class DelayBacklog {
             return;
         }
         long oneWayBound = rtt / 2;
+        if (net.maxExtraDelayNanos() == 0 && noLateMessage(net, now + oneWayBound)) {
+            return; // no link is delayed and no tracked link holds a late message: nothing to read
+        }
         int k = nodes.length;
         for (int pair : tracked) {
             NodeId a = nodes[pair / k];
@@ -145,6 +153,16 @@ public final class DelayBacklog {
             }
             anyHeldUntil = Math.max(anyHeldUntil, heldUntil[pair]);
         }
+    }
+
+    /** Whether no tracked link holds a message arriving after {@code limit} (every tracked link has a hub at one end). */
+    private boolean noLateMessage(Network net, long limit) {
+        for (int h = 0; h < hubs; h++) {
+            if (net.latestArrivalNanos(nodes[h]) > limit) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a message held back on some tracked link may still be queued at {@code now}. */

@@ -40,6 +40,9 @@ public final class Network {
     private boolean anyCut;
     /** See {@link #maxExtraDelayNanos}. */
     private long maxExtraDelayNanos;
+    /** Per node index, the latest arrival time of its FIFO links out and in (for checkers: {@link #latestArrivalNanos}). */
+    private long[] latestFrom = new long[0];
+    private long[] latestTo = new long[0];
     /** The zone (rack, data centre) of each node by index, or -1; see {@link #setZone}. */
     private int[] zoneOf = new int[0];
     /** Link configurations between zones: {@code zoneLinks[a * zones + b]}, or {@code null} for the default. */
@@ -66,6 +69,8 @@ public final class Network {
             System.arraycopy(links, a * n, newLinks, a * capacity, n);
         }
         links = newLinks;
+        latestFrom = java.util.Arrays.copyOf(latestFrom, capacity);
+        latestTo = java.util.Arrays.copyOf(latestTo, capacity);
         int old = zoneOf.length;
         zoneOf = java.util.Arrays.copyOf(zoneOf, capacity);
         java.util.Arrays.fill(zoneOf, old, capacity, -1);
@@ -274,6 +279,8 @@ public final class Network {
         if (fault.duplicateProbability() > 0 && random.chance(fault.duplicateProbability())) {
             arrivals[count++] = arrival(l, config, fault, transmitEnd);
         }
+        latestFrom[from] = Math.max(latestFrom[from], l.lastArrival);
+        latestTo[to] = Math.max(latestTo[to], l.lastArrival);
         return count;
     }
 
@@ -312,6 +319,16 @@ public final class Network {
         int i = from.index() * n + to.index();
         Link l = i < links.length ? links[i] : null;
         return l == null ? 0 : l.lastArrival;
+    }
+
+    /**
+     * The latest {@link #lastArrivalNanos} over every link from or to {@code node}: none of its
+     * FIFO links holds a message arriving after it. O(1), for checkers that look for links holding a
+     * late message.
+     */
+    public long latestArrivalNanos(NodeId node) {
+        int i = node.index();
+        return i < latestFrom.length ? Math.max(latestFrom[i], latestTo[i]) : 0;
     }
 
     /** One latency draw for a link (used for connection resets). */

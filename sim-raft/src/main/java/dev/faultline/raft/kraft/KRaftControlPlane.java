@@ -147,6 +147,12 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     private boolean periodicFencing;
     private MetadataImage authoritative;
     private long authoritativeApplied;
+    /**
+     * Changes whenever the authoritative image's broker registrations may have changed (every
+     * committed record other than a partition's or a NoOp, and a loaded snapshot): per-event checks
+     * about brokers recompute only then.
+     */
+    private long brokerRecordsApplied;
     private final Int2IntOpenHashMap claimedBy = new Int2IntOpenHashMap();
     private final ViolationReports violations = new ViolationReports(() -> this.sim.now());
     private long[] lastRegisteredEpoch;
@@ -509,6 +515,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         history.startCommittedAt(end, 1, chain);
         authoritative.load(frozen);
         authoritativeApplied = end;
+        brokerRecordsApplied++;
         commitBase = end;
         long[] epochs = new long[cluster.maxBrokerId() + 1];
         long[] incarnations = new long[cluster.maxBrokerId() + 1];
@@ -995,6 +1002,10 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 lastRegisteredEpoch[b] = o;
             }
             PartitionState after = authoritative.apply(o, r);
+            if (!(r instanceof MetadataRecord.PartitionChange) && !(r instanceof MetadataRecord.PartitionCreation)
+                    && !(r instanceof MetadataRecord.NoOp)) {
+                brokerRecordsApplied++;
+            }
             if (after != null) {
                 checkWellFormed(before, after);
             }
@@ -1250,9 +1261,14 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
     /**
      * Ground truth for KM-L4 (no fencing of a broker that heartbeats normally, e.g. across a
      * controller failover): the last time each broker was down, paused, or without a clean link to
-     * a running controller. O(brokers × voters) per event.
+     * a running controller. O(brokers × voters) per event while a cut or link fault is in force;
+     * otherwise every link is clean and the unhealthy brokers are those down or paused, recomputed
+     * only when a process starts, stops, pauses or resumes ({@link Simulation#lifecycleVersion}).
      */
     private final class BrokerHealth implements Invariant {
+        private long lifecycle = -1;
+        private int[] downOrPaused = new int[0];
+
         @Override
         public String name() {
             return "kraft-broker-health";
@@ -1261,6 +1277,24 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         @Override
         public void check(CheckContext ctx) {
             backlog(); // read the delay faults in force at every event, while they are (DelayBacklog needs it)
+            if (!sim.network().hasCutsOrLinkFaults()) {
+                if (sim.lifecycleVersion() != lifecycle) {
+                    lifecycle = sim.lifecycleVersion();
+                    IntArrayList unhealthy = new IntArrayList();
+                    for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                        NodeId node = peers[brokerIndex(spec.id())];
+                        if (!sim.isUp(node) || sim.isPaused(node)) {
+                            unhealthy.add(spec.id());
+                        }
+                    }
+                    downOrPaused = unhealthy.toIntArray();
+                }
+                for (int b : downOrPaused) {
+                    lastUnhealthyNanos[b] = ctx.now();
+                }
+                return;
+            }
+            lifecycle = -1;
             for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
                 int b = spec.id();
                 NodeId node = peers[brokerIndex(b)];
@@ -1308,6 +1342,11 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         private final ControllerHealth health = new ControllerHealth();
         private long[] silentSince;
         private long[] armedEpoch;
+        /** The brokers whose registration is silent (in the cluster's order), and what that was computed from. */
+        private int[] silent = new int[0];
+        private long lifecycle = -1;
+        private long brokerRecords = -1;
+        private NodeId lastActive;
 
         @Override
         public String name() {
@@ -1324,41 +1363,51 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
             long now = ctx.now();
             NodeId active = health.update(now);
             long healthySince = health.since();
+            // Which registrations are silent changes only with a process starting, stopping, pausing or
+            // resuming, a cut or link fault, another active controller, or a committed broker record:
+            // re-read every broker only then (O(brokers)), else only the silent ones.
+            if (sim.network().hasCutsOrLinkFaults() || sim.lifecycleVersion() != lifecycle || brokerRecordsApplied != brokerRecords
+                    || !java.util.Objects.equals(active, lastActive)) {
+                lifecycle = sim.network().hasCutsOrLinkFaults() ? -1 : sim.lifecycleVersion();
+                brokerRecords = brokerRecordsApplied;
+                lastActive = active;
+                IntArrayList list = new IntArrayList();
+                for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
+                    int b = spec.id();
+                    if (!authoritative.isActive(b)) {
+                        silentSince[b] = -1;
+                        continue;
+                    }
+                    long registration = authoritative.brokerEpoch(b);
+                    if (silentSince[b] >= 0 && armedEpoch[b] != registration) {
+                        silentSince[b] = -1; // replaced by a new registration
+                    }
+                    if (!registrationSilent(b, active)) {
+                        silentSince[b] = -1;
+                        continue;
+                    }
+                    if (silentSince[b] < 0) {
+                        silentSince[b] = now;
+                        armedEpoch[b] = registration;
+                    }
+                    list.add(b);
+                }
+                silent = list.toIntArray();
+            }
             long fenceWork = 0;
-            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
-                int b = spec.id();
-                if (!authoritative.isActive(b)) {
-                    silentSince[b] = -1;
-                    continue;
-                }
-                long registration = authoritative.brokerEpoch(b);
-                if (silentSince[b] >= 0 && armedEpoch[b] != registration) {
-                    silentSince[b] = -1; // replaced by a new registration
-                }
-                if (!registrationSilent(b, active)) {
-                    silentSince[b] = -1;
-                    continue;
-                }
-                if (silentSince[b] < 0) {
-                    silentSince[b] = now;
-                    armedEpoch[b] = registration;
-                }
+            for (int b : silent) {
                 fenceWork += fenceWorkNanos(b, active);
             }
             // Kafka 4.0's periodic fencing check may run up to one period after the deadline.
             long bound = sessionTimeoutNanos + (periodicFencing ? fenceCheckPeriodNanos() : 0) + quorumConfig.appendLingerNanos()
                     + quorumConfig.maxFetchWaitNanos()
                     + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS + fenceWork;
-            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
-                int b = spec.id();
-                if (silentSince[b] < 0) {
-                    continue;
-                }
+            for (int b : silent) {
                 // A heartbeat sent before the silence may arrive later (a delayed link): count from its arrival.
-                long silent = Math.max(silentSince[b], lastHeartbeatArrival == null ? 0 : lastHeartbeatArrival[b]);
-                if (healthySince >= 0 && now - Math.max(silent, healthySince) > bound) {
+                long from = Math.max(silentSince[b], lastHeartbeatArrival == null ? 0 : lastHeartbeatArrival[b]);
+                if (healthySince >= 0 && now - Math.max(from, healthySince) > bound) {
                     ctx.fail(KM_L1, "broker-" + b + " (registration epoch " + armedEpoch[b] + ") silent since "
-                            + Time.format(silent) + " is not fenced " + Time.format(now - Math.max(silent, healthySince))
+                            + Time.format(from) + " is not fenced " + Time.format(now - Math.max(from, healthySince))
                             + " later with a healthy controller quorum since " + Time.format(healthySince) + " (bound "
                             + Time.format(bound) + ", of which the controller's work to fence the silent brokers "
                             + Time.format(fenceWork) + ")");
@@ -1499,6 +1548,27 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         private long[] lastDelivered;
         private long[] lastProgress;
         private long[] lastBusy;
+        /**
+         * By position in {@code cluster.brokers()}: the brokers that may fire (the condition holds and
+         * they are behind the commit end), re-read after every event. Every other broker is re-read
+         * only when the event ran on its node (a process's state changes only in its own events) or
+         * when something that every broker's condition reads changed: a process started, stopped,
+         * paused or resumed, a cut or link fault is (or was until now) in force, a link is held by
+         * a delay backlog, the active controller changed, or records committed. A watched broker
+         * whose node did not run can only reach its deadline: the watched brokers are re-read only
+         * once the earliest deadline has passed. Same verdicts, at the same events, as reading
+         * every broker after every event, at O(1) per event while nothing changes.
+         */
+        private boolean[] watched;
+        private int watchedCount;
+        /** By position: when a watched broker fires if nothing changes ({@code start + bound}), and the earliest of them. */
+        private long[] deadline;
+        private long earliestDeadline = Long.MAX_VALUE;
+        private long lifecycle = -1;
+        private NodeId lastActive;
+        private long lastCommitEnd = -1;
+        private boolean lastUnclean = true;
+        private int[] positionOfNode;
 
         @Override
         public String name() {
@@ -1507,6 +1577,7 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
 
         @Override
         public void check(CheckContext ctx) {
+            List<ClusterSpec.BrokerSpec> brokers = cluster.brokers();
             if (since == null) {
                 since = new long[cluster.maxBrokerId() + 1];
                 lastDelivered = new long[cluster.maxBrokerId() + 1];
@@ -1514,19 +1585,66 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                 lastBusy = new long[cluster.maxBrokerId() + 1];
                 Arrays.fill(since, -1);
                 Arrays.fill(lastDelivered, -1);
+                watched = new boolean[brokers.size()];
+                deadline = new long[brokers.size()];
+                positionOfNode = new int[peers.length];
+                Arrays.fill(positionOfNode, -1);
+                for (int i = 0; i < brokers.size(); i++) {
+                    positionOfNode[brokerIndex(brokers.get(i).id())] = i;
+                }
             }
             long now = ctx.now();
             NodeId active = activeController();
             long bound = quorumConfig.maxFetchWaitNanos() + 2 * roundTripBoundNanos() + KM_EPSILON_NANOS
                     + sim.network().defaultConfig().transmissionNanos(LogEntry.MAX_BATCH_SIZE_BYTES);
-            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
-                int b = spec.id();
+            boolean unclean = sim.network().hasCutsOrLinkFaults() || backlog().heldAnywhere(now);
+            NodeId eventNode = sim.lastEventNode();
+            boolean all = eventNode == null || unclean || lastUnclean || sim.lifecycleVersion() != lifecycle
+                    || !java.util.Objects.equals(active, lastActive) || commitEnd() != lastCommitEnd;
+            lifecycle = sim.lifecycleVersion();
+            lastActive = active;
+            lastCommitEnd = commitEnd();
+            lastUnclean = unclean;
+            int eventPosition = eventNode == null || eventNode.index() >= positionOfNode.length ? -1 : positionOfNode[eventNode.index()];
+            if (!all && (watchedCount == 0 || now <= earliestDeadline)) {
+                // No watched broker can have reached its deadline: only the event's broker may have changed.
+                if (eventPosition >= 0) {
+                    judge(ctx, eventPosition, brokers.get(eventPosition).id(), now, active, bound);
+                    earliestDeadline();
+                }
+                return;
+            }
+            for (int i = 0; i < brokers.size(); i++) {
+                if ((all || watched[i] || i == eventPosition) && !judge(ctx, i, brokers.get(i).id(), now, active, bound)) {
+                    return;
+                }
+            }
+            earliestDeadline();
+        }
+
+        /** The earliest deadline of a watched broker (a watched broker's state changes only in its own events). */
+        private void earliestDeadline() {
+            long earliest = Long.MAX_VALUE;
+            if (watchedCount > 0) {
+                for (int i = 0; i < watched.length; i++) {
+                    if (watched[i]) {
+                        earliest = Math.min(earliest, deadline[i]);
+                    }
+                }
+            }
+            earliestDeadline = earliest;
+        }
+
+        /** Re-reads broker {@code b} (at {@code position}); false when it fired. */
+        private boolean judge(CheckContext ctx, int position, int b, long now, NodeId active, long bound) {
+            boolean watch = false;
+            try {
                 int index = brokerIndex(b);
                 NodeId node = peers[index];
                 KRaftBrokerAgent agent = runningAgent(index);
                 if (active == null || agent == null || sim.isPaused(node) || sim.isPaused(active) || !follows(agent, node, active)) {
                     since[b] = -1;
-                    continue;
+                    return true;
                 }
                 if (since[b] < 0) {
                     since[b] = now;
@@ -1541,16 +1659,24 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
                     lastBusy[b] = Math.max(lastBusy[b], sim.busyUntil(node));
                 }
                 if (next >= commitEnd()) {
-                    continue;
+                    return true;
                 }
+                watch = true;
                 // A Fetch lost just before the condition began is only retried after its timeout.
                 long start = Math.max(Math.max(commitNanos(next), since[b] + quorumConfig.requestTimeoutNanos()),
                         Math.max(lastProgress[b], lastBusy[b]));
+                deadline[position] = start + bound;
                 if (now - start > bound) {
                     ctx.fail(KM_L3, "broker-" + b + " has not applied the record at offset " + next + " committed at "
                             + Time.format(commitNanos(next)) + ", " + Time.format(now - start)
                             + " after it could (bound " + Time.format(bound) + ")");
-                    return;
+                    return false;
+                }
+                return true;
+            } finally {
+                if (watched[position] != watch) {
+                    watched[position] = watch;
+                    watchedCount += watch ? 1 : -1;
                 }
             }
         }
@@ -1574,8 +1700,9 @@ public final class KRaftControlPlane implements ControlPlane, RaftView {
         return s instanceof dev.faultline.raft.quorum.FollowerState
                 && ((dev.faultline.raft.quorum.FollowerState) s).leaderId() == active.index()
                 && (inFlight < 0 || inFlight == active.index())
-                && LinkHealth.clean(sim.network(), node, active)
-                && backlog().drained(node, active, sim.now());
+                // O(1) answers while no link has a fault and none is held (the common case, per broker per event).
+                && (!sim.network().hasCutsOrLinkFaults() || LinkHealth.clean(sim.network(), node, active))
+                && (!backlog().heldAnywhere(sim.now()) || backlog().drained(node, active, sim.now()));
     }
 
     private DelayBacklog backlog;
