@@ -1,6 +1,8 @@
 package dev.faultline.scenarios.cli;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.kernel.Time;
+import dev.faultline.scenarios.fuzz.FuzzFailure;
 import dev.faultline.scenarios.fuzz.Campaign;
 import dev.faultline.scenarios.fuzz.ScheduleGenerator;
 import dev.faultline.scenarios.spec.ConfigKeys;
@@ -56,6 +58,11 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/fuzz", description = "where failures go (default: ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--fail-on", paramLabel = "CLASS", defaultValue = "bug",
+            description = "exit 1 when the campaign found a case of this class or worse: bug (default), hazard or expected "
+                    + "(docs/invariants.md#classification)")
+    String failOn;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
@@ -95,6 +102,11 @@ final class FuzzCommand implements Callable<Integer> {
             }
         } catch (RuntimeException e) {
             err.println("faultline fuzz: --shard takes i/n with 0 <= i < n, e.g. 3/8, not '" + shard + "'");
+            return Main.BAD_INPUT;
+        }
+        ViolationClass threshold = ViolationClass.parse(failOn);
+        if (threshold == null) {
+            err.println("faultline fuzz: --fail-on must be bug, hazard or expected, not '" + failOn + "'");
             return Main.BAD_INPUT;
         }
         for (String p : plant) {
@@ -170,18 +182,29 @@ final class FuzzCommand implements Callable<Integer> {
         if (summary.firstRun() > 0) {
             o.println("continued from run " + summary.firstRun() + " of this campaign (runs before it had finished before the restart)");
         }
-        if (summary.failures().isEmpty()) {
-            o.println("no failures");
-            return Main.OK;
+        for (ViolationClass c : ViolationClass.values()) {
+            List<String> mine = summary.failures().keySet().stream().filter(sig -> FuzzFailure.classOf(sig) == c).toList();
+            String heading = c == ViolationClass.BUG ? "failures (BUG)" : c == ViolationClass.HAZARD ? "hazards (HAZARD)" : "expected (EXPECTED)";
+            long runsWith = mine.stream().mapToLong(sig -> summary.occurrences().getOrDefault(sig, 0L)).sum();
+            o.println(heading + ": " + (mine.isEmpty() ? "none" : mine.size() + " distinct" + (runsWith > 0 ? ", in " + runsWith + " run(s) of this campaign" : ""))
+                    + (c.failsUnder(threshold) ? "" : " (do not fail the campaign: --fail-on " + threshold.yamlName() + ")"));
+            String word = c == ViolationClass.BUG ? "failure" : c.yamlName();
+            for (String signature : mine) {
+                FuzzFailure f = summary.failures().get(signature);
+                String reference = FuzzFailure.referenceOf(signature);
+                Long after = summary.runsToFind().get(signature);
+                o.println(word + " " + signature + (reference.isEmpty() ? "" : " (" + reference + ")") + ": "
+                        + (after == null ? "found before the restart (seed " + f.seed() + "), under " + out
+                        : "found after " + after + " runs (seed " + f.seed() + "), written under " + out + "; seen in "
+                        + summary.occurrences().getOrDefault(signature, 1L) + " run(s)"));
+            }
         }
-        for (String signature : summary.foundBefore()) {
-            o.println("failure " + signature + ": found before the restart (seed " + summary.failures().get(signature).seed() + "), under " + out);
-        }
-        for (Map.Entry<String, Long> e : summary.runsToFind().entrySet()) {
-            o.println("failure " + e.getKey() + ": found after " + e.getValue() + " runs (seed " + summary.failures().get(e.getKey()).seed()
-                    + "), written under " + out);
-        }
-        return Main.FAILED;
+        return fails(summary, threshold) ? Main.FAILED : Main.OK;
+    }
+
+    /** Whether a campaign fails under {@code --fail-on threshold}: it found a case of that class or worse. */
+    static boolean fails(Campaign.Summary summary, ViolationClass threshold) {
+        return summary.failures().keySet().stream().anyMatch(sig -> FuzzFailure.classOf(sig).failsUnder(threshold));
     }
 
     /** The mode a planted bug lives in. */

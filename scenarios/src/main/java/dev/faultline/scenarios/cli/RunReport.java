@@ -23,7 +23,15 @@ final class RunReport {
         }
         h.append("</ul>\n");
         if (r.violation() != null) {
-            h.append("<h2>Violation</h2><pre>").append(esc(r.violation().report())).append("</pre>\n");
+            h.append("<h2>Violation: ").append(esc(r.classification() == null ? "BUG" : r.classification().label())).append("</h2><pre>")
+                    .append(esc(r.violation().report())).append("</pre>\n");
+        }
+        if (!r.excused().isEmpty()) {
+            h.append("<h2>Hazards and expected cases (the run went on)</h2>\n<ul>");
+            for (ScenarioResult.Classified c : r.excused()) {
+                h.append("<li>").append(esc(c.toString())).append("</li>");
+            }
+            h.append("</ul>\n");
         }
         h.append("<h2>Failovers</h2>\n");
         for (FailoverMeasurement f : r.failovers()) {

@@ -37,6 +37,12 @@ import java.util.function.Consumer;
  * same {@code --out} removes the leftovers of interrupted writes, knows the failures already written
  * (so it writes none of them again), finishes the shrinking that was cut off, and goes on from the
  * first run that had not finished.
+ *
+ * <p>Every finding has a class (docs/invariants.md#classification): a failure is a BUG (unless a
+ * rule classified the violation that stopped it), and the HAZARD and EXPECTED cases that runs
+ * recorded and went on after are found, counted and deduplicated apart from the failures, by
+ * signature {@code hazard-RULE-ID} / {@code expected-RULE-ID}. Hazards are shrunk and written like
+ * failures; EXPECTED cases are written as found, without shrinking.
  */
 public final class Campaign {
     /** What to run. */
@@ -46,7 +52,7 @@ public final class Campaign {
 
     /** What a campaign did. */
     public record Summary(long runs, long failedRuns, long simulatedNanos, long wallNanos, Map<String, FuzzFailure> failures,
-                          Map<String, Long> runsToFind, long firstRun, List<String> foundBefore) {
+                          Map<String, Long> runsToFind, long firstRun, List<String> foundBefore, Map<String, Long> occurrences) {
         public double runsPerSecond() {
             return runs / Math.max(1e-9, wallNanos / 1e9);
         }
@@ -71,6 +77,8 @@ public final class Campaign {
     private final AtomicLong simulated = new AtomicLong();
     private final Map<String, FuzzFailure> failures = new LinkedHashMap<>();
     private final Map<String, Long> runsToFind = new LinkedHashMap<>();
+    /** Per signature: the runs of this campaign that showed it (guarded by this). */
+    private final Map<String, Long> occurrences = new LinkedHashMap<>();
     private Consumer<FuzzFailure> onFailure = f -> { };
     /** Failures written by an earlier, interrupted run of this campaign, whose shrinking did not finish. */
     private final java.util.concurrent.ConcurrentLinkedQueue<FuzzFailure> unfinished = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -122,7 +130,7 @@ public final class Campaign {
         synchronized (this) {
             saveProgress(true);
             return new Summary(runs.get(), failedRuns.get(), simulated.get(), wall, new LinkedHashMap<>(failures), new LinkedHashMap<>(runsToFind),
-                    firstRun, List.copyOf(foundBefore));
+                    firstRun, List.copyOf(foundBefore), new LinkedHashMap<>(occurrences));
         }
     }
 
@@ -179,7 +187,7 @@ public final class Campaign {
                 FuzzFailure f = new FuzzFailure(seed, signature, original, null);
                 failures.put(signature, f);
                 foundBefore.add(signature);
-                if (!Files.exists(p.resolve("scenario.yaml")) && !signature.equals(INTERNAL_ERROR)) {
+                if (!Files.exists(p.resolve("scenario.yaml")) && shrinks(signature)) {
                     unfinished.add(f);
                 }
             }
@@ -290,17 +298,24 @@ public final class Campaign {
             }
             runs.incrementAndGet();
             simulated.addAndGet(r.simulatedNanos());
-            String signature = FuzzFailure.signatureOf(r);
-            if (signature != null) {
+            if (FuzzFailure.signatureOf(r) != null) {
                 failedRuns.incrementAndGet();
+            }
+            for (String signature : FuzzFailure.signaturesOf(r)) {
                 record(seed, signature, s, r);
             }
             finished(k);
         }
     }
 
+    /** Whether findings of this signature are shrunk: failures and hazards, not internal errors or EXPECTED cases. */
+    private static boolean shrinks(String signature) {
+        return !signature.equals(INTERNAL_ERROR) && FuzzFailure.classOf(signature) != dev.faultline.core.check.classify.ViolationClass.EXPECTED;
+    }
+
     private void record(long seed, String signature, Scenario s, ScenarioResult r) {
         synchronized (this) {
+            occurrences.merge(signature, 1L, Long::sum);
             if (failures.containsKey(signature)) {
                 return;
             }
@@ -308,10 +323,11 @@ public final class Campaign {
             failures.put(signature, f);
             runsToFind.put(signature, runs.get());
             write(f, s, null);
-            log.println("found " + signature + " with seed " + seed + " after " + runs.get() + " runs; shrinking...");
+            log.println("found " + signature + " with seed " + seed + " after " + runs.get() + " runs (" + FuzzFailure.classOf(signature) + ")"
+                    + (r != null && shrinks(signature) ? "; shrinking..." : ""));
             log.flush();
         }
-        if (r != null) {
+        if (r != null && shrinks(signature)) {
             shrinkAndWrite(signature, seed, s);
         }
         synchronized (this) {
@@ -322,7 +338,7 @@ public final class Campaign {
     private void shrinkAndWrite(String signature, long seed, Scenario s) {
         Shrinker shrinker = new Shrinker(c -> {
             try {
-                return signature.equals(FuzzFailure.signatureOf(ScenarioRunner.run(c)));
+                return FuzzFailure.signaturesOf(ScenarioRunner.run(c)).contains(signature);
             } catch (RuntimeException | Error e) {
                 return false; // a different failure: not the one being shrunk
             }
@@ -348,9 +364,12 @@ public final class Campaign {
         try {
             StringBuilder summary = new StringBuilder();
             summary.append("signature: ").append(f.signature()).append('\n');
+            String reference = FuzzFailure.referenceOf(f.signature());
+            summary.append("class: ").append(f.violationClass()).append(reference.isEmpty() ? "" : " (" + reference + ")")
+                    .append(" (docs/invariants.md#classification)\n");
             summary.append("generator seed: ").append(f.seed()).append('\n');
             summary.append("replay: ./faultline run ").append(dir.resolve(shrunk != null ? "scenario.yaml" : "original.yaml")).append('\n');
-            if (shrunk == null && !f.signature().equals(INTERNAL_ERROR)) {
+            if (shrunk == null && shrinks(f.signature())) {
                 summary.append("shrinking: not finished yet (the same campaign started again on this --out finishes it)\n");
             }
             if (f.result() != null) {
@@ -387,8 +406,11 @@ public final class Campaign {
     public String progress(long startNanos) {
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         synchronized (this) {
-            return String.format(Locale.ROOT, "%d runs, %.1f runs/s, %d failing runs, %d distinct failures, %s elapsed", runs.get(),
-                    runs.get() / Math.max(elapsed, 1e-9), failedRuns.get(), failures.size(), Time.format((long) (elapsed * 1e9)));
+            long hazards = failures.keySet().stream().filter(k -> FuzzFailure.classOf(k) == dev.faultline.core.check.classify.ViolationClass.HAZARD).count();
+            long expected = failures.keySet().stream().filter(k -> FuzzFailure.classOf(k) == dev.faultline.core.check.classify.ViolationClass.EXPECTED).count();
+            return String.format(Locale.ROOT, "%d runs, %.1f runs/s, %d failing runs, %d distinct failures, %d hazards, %d expected, %s elapsed",
+                    runs.get(), runs.get() / Math.max(elapsed, 1e-9), failedRuns.get(), failures.size() - hazards - expected, hazards, expected,
+                    Time.format((long) (elapsed * 1e9)));
         }
     }
 

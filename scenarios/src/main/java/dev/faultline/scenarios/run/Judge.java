@@ -1,6 +1,8 @@
 package dev.faultline.scenarios.run;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.check.Violation;
+import dev.faultline.core.check.classify.Classification;
 import dev.faultline.core.control.TopicCreation;
 import dev.faultline.core.kafka.DataLoss;
 import dev.faultline.core.kafka.KafkaRunResult;
@@ -35,28 +37,28 @@ final class Judge {
      *
      * @param incomplete what the run did not measure ({@link RunCompleteness#incomplete})
      */
-    List<ScenarioResult.Verdict> judge(RunResult run, KafkaRunResult k, List<String> incomplete) {
+    List<ScenarioResult.Verdict> judge(RunResult run, KafkaRunResult k, List<String> incomplete, Classification classification,
+                                       List<ScenarioResult.Classified> excused) {
         List<ScenarioResult.Verdict> verdicts = new ArrayList<>();
         Violation v = run.violation();
         List<Expectation> expectations = scenario.expectations().isEmpty() ? List.of(new Expectation.NoViolations()) : scenario.expectations();
         boolean violationExpected = expectations.stream().anyMatch(x -> x instanceof Expectation.ExpectViolation);
         for (Expectation x : expectations) {
             if (x instanceof Expectation.NoViolations) {
-                verdicts.add(new ScenarioResult.Verdict(x.key(), v == null, v == null ? "" : v.headline()));
+                verdicts.add(new ScenarioResult.Verdict(x.key(), v == null, v == null ? "" : "[" + classification.label() + "] " + v.headline()));
             } else if (x instanceof Expectation.NoDataLoss) {
                 List<DataLoss> losses = k.losses();
                 verdicts.add(new ScenarioResult.Verdict(x.key(), losses.isEmpty(), losses.isEmpty() ? ""
                         : losses.size() + " acknowledged write(s) lost, first " + losses.get(0)));
             } else if (x instanceof Expectation.ExpectDataLoss) {
                 List<DataLoss> losses = k.losses();
-                long bugs = losses.stream().filter(l -> l.classification() == DataLoss.Classification.BUG).count();
-                boolean held = !losses.isEmpty() && bugs == 0;
+                long bugs = losses.stream().filter(l -> l.classification() == ViolationClass.BUG).count();
+                long hazards = losses.stream().filter(l -> l.classification() == ViolationClass.HAZARD).count();
+                boolean held = !losses.isEmpty() && bugs == 0 && hazards == 0;
                 verdicts.add(new ScenarioResult.Verdict(x.key(), held, losses.isEmpty() ? "no acknowledged write was lost"
-                        : losses.size() + " acknowledged write(s) lost, " + bugs + " classified BUG; first " + losses.get(0)));
+                        : losses.size() + " acknowledged write(s) lost, " + bugs + " classified BUG, " + hazards + " HAZARD; first " + losses.get(0)));
             } else if (x instanceof Expectation.ExpectViolation e) {
-                boolean held = v != null && v.invariant().equals(e.invariant());
-                verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + e.invariant(), held,
-                        v == null ? "no invariant failed" : held ? v.headline() : "a different invariant failed: " + v.headline()));
+                verdicts.add(expectViolation(e, v, classification, excused));
             } else if (x instanceof Expectation.ControllerElectedWithin w) {
                 List<String> mine = failuresOf("controller-elected-within");
                 verdicts.add(new ScenarioResult.Verdict(x.key() + ": " + Time.format(w.nanos()), mine.isEmpty(), String.join("; ", mine)));
@@ -103,9 +105,33 @@ final class Judge {
         }
         if (v != null && !violationExpected && expectations.stream().noneMatch(x -> x instanceof Expectation.NoViolations)) {
             // A violation always fails a run unless the scenario expects exactly that violation.
-            verdicts.add(new ScenarioResult.Verdict("no-violations (implied)", false, v.headline()));
+            verdicts.add(new ScenarioResult.Verdict("no-violations (implied)", false, "[" + classification.label() + "] " + v.headline()));
         }
         return verdicts;
+    }
+
+    /**
+     * {@code expect-violation}: a BUG must be the violation that stopped the run; a HAZARD or
+     * EXPECTED case may also be one the run recorded and went on after.
+     */
+    private static ScenarioResult.Verdict expectViolation(Expectation.ExpectViolation e, Violation v, Classification classification,
+                                                          List<ScenarioResult.Classified> excused) {
+        String name = e.key() + ": " + e.invariant() + (e.violationClass() == ViolationClass.BUG ? "" : " (" + e.violationClass().yamlName() + ")");
+        if (v != null && v.invariant().equals(e.invariant()) && classification.violationClass() == e.violationClass()) {
+            return new ScenarioResult.Verdict(name, true, "[" + classification.label() + "] " + v.headline());
+        }
+        if (e.violationClass() != ViolationClass.BUG) {
+            for (ScenarioResult.Classified c : excused) {
+                if (c.violation().invariant().equals(e.invariant()) && c.classification().violationClass() == e.violationClass()) {
+                    return new ScenarioResult.Verdict(name, true, c.toString());
+                }
+            }
+        }
+        String seen = v == null ? "no invariant stopped the run" : "the run stopped on [" + classification.label() + "] " + v.headline();
+        for (ScenarioResult.Classified c : excused) {
+            seen += "; recorded " + c;
+        }
+        return new ScenarioResult.Verdict(name, false, seen);
     }
 
     private List<String> failuresOf(String key) {

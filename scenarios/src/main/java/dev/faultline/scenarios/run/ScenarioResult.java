@@ -1,6 +1,9 @@
 package dev.faultline.scenarios.run;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.check.Violation;
+import dev.faultline.core.check.classify.Classification;
+import dev.faultline.core.check.classify.Classifier;
 import dev.faultline.core.control.FailoverMeasurement;
 import dev.faultline.core.kafka.DataLoss;
 import dev.faultline.core.kernel.Time;
@@ -32,14 +35,18 @@ import java.util.List;
  *     fired (adaptive timing moves faults later until the cluster has settled)
  * @param shutdowns each controlled shutdown: the broker, when it was asked to stop, and how long
  *     until its process exited
+ * @param classification the class of {@code violation} (docs/invariants.md#classification), or {@code null} without one
+ * @param excused the cases a classification rule counted as HAZARD or EXPECTED while the run went on: the first of each
+ *     invariant and evidence, with its class
  */
 public record ScenarioResult(String scenario, String mode, long seed, boolean passed, Violation violation, List<Verdict> expectations,
                              List<FailoverMeasurement> failovers, List<DataLoss> losses, long events, long simulatedNanos, String fingerprint,
                              long leaderElections, long controllerChanges, long recordsSent, long recordsAcked,
                              List<dev.faultline.core.control.TopicCreation> topicCreations, List<String> incomplete,
-                             List<FaultTime> faultTimes, List<Shutdown> shutdowns) {
+                             List<FaultTime> faultTimes, List<Shutdown> shutdowns, Classification classification, List<Classified> excused) {
 
     public ScenarioResult {
+        excused = List.copyOf(excused);
         expectations = List.copyOf(expectations);
         failovers = List.copyOf(failovers);
         losses = List.copyOf(losses);
@@ -55,7 +62,34 @@ public record ScenarioResult(String scenario, String mode, long seed, boolean pa
                           long leaderElections, long controllerChanges, long recordsSent, long recordsAcked,
                           List<dev.faultline.core.control.TopicCreation> topicCreations) {
         this(scenario, mode, seed, passed, violation, expectations, failovers, losses, events, simulatedNanos, fingerprint, leaderElections,
-                controllerChanges, recordsSent, recordsAcked, topicCreations, List.of(), List.of(), List.of());
+                controllerChanges, recordsSent, recordsAcked, topicCreations, List.of(), List.of(), List.of(),
+                violation == null ? null : Classifier.NO_RULE, List.of());
+    }
+
+    /**
+     * A violation with its class.
+     *
+     * @param violation what the checker reported
+     * @param classification its class and the rule that gave it
+     */
+    public record Classified(Violation violation, Classification classification) {
+        /** {@code DP-S1 [HAZARD (zk-unclean-shutdown-leader, KIP-966)]: message (at t=..., ...)}. */
+        @Override
+        public String toString() {
+            return "[" + classification.label() + "] " + violation.headline();
+        }
+    }
+
+    /** The classes this run showed: its violation's, then each excused case's, in that order, without repeats. */
+    public List<ViolationClass> classes() {
+        java.util.LinkedHashSet<ViolationClass> out = new java.util.LinkedHashSet<>();
+        if (classification != null) {
+            out.add(classification.violationClass());
+        }
+        for (Classified c : excused) {
+            out.add(c.classification().violationClass());
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -103,7 +137,11 @@ public record ScenarioResult(String scenario, String mode, long seed, boolean pa
             sb.append("  ").append(v).append('\n');
         }
         if (violation != null) {
-            sb.append("  violation: ").append(violation.report().replace("\n", "\n  ")).append('\n');
+            sb.append("  violation [").append(classification == null ? "BUG" : classification.label()).append("]: ")
+                    .append(violation.report().replace("\n", "\n  ")).append('\n');
+        }
+        for (Classified c : excused) {
+            sb.append("  ").append(c.classification().violationClass().yamlName()).append(" (run went on): ").append(c).append('\n');
         }
         for (FaultTime t : faultTimes) {
             if (t.firedAtNanos() != t.writtenAtNanos()) {
@@ -124,10 +162,11 @@ public record ScenarioResult(String scenario, String mode, long seed, boolean pa
         for (dev.faultline.core.control.TopicCreation t : topicCreations) {
             sb.append("  topic creation: ").append(t).append('\n');
         }
-        long expected = losses.stream().filter(l -> l.classification() == DataLoss.Classification.EXPECTED).count();
+        long expected = losses.stream().filter(l -> l.classification() == ViolationClass.EXPECTED).count();
+        long hazard = losses.stream().filter(l -> l.classification() == ViolationClass.HAZARD).count();
         if (!losses.isEmpty()) {
-            sb.append("  acknowledged writes lost: ").append(losses.size()).append(" (").append(expected).append(" EXPECTED, ")
-                    .append(losses.size() - expected).append(" BUG); first: ").append(losses.get(0)).append('\n');
+            sb.append("  acknowledged writes lost: ").append(losses.size()).append(" (").append(expected).append(" EXPECTED, ").append(hazard)
+                    .append(" HAZARD, ").append(losses.size() - expected - hazard).append(" BUG); first: ").append(losses.get(0)).append('\n');
         }
         sb.append("  records sent ").append(recordsSent).append(", acknowledged ").append(recordsAcked).append("; leader elections ")
                 .append(leaderElections).append(", controllers activated ").append(controllerChanges).append('\n');

@@ -1,5 +1,8 @@
 package dev.faultline.scenarios.run;
 
+import dev.faultline.core.check.Violation;
+import dev.faultline.core.check.classify.Classification;
+import dev.faultline.core.check.classify.Classifier;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.ControlPlane;
 import dev.faultline.core.control.PartitionState;
@@ -247,7 +250,15 @@ public final class ScenarioRunner {
         KafkaRunResult k = cluster.result(run);
         List<ScenarioResult.Shutdown> shutdowns = completeness.shutdowns(k.control().failovers());
         List<String> incomplete = completeness.incomplete(run, k, adaptive == null ? null : firedAt);
-        List<ScenarioResult.Verdict> verdicts = new Judge(scenario, cluster.topicCreations(), expectationFailures, maxEvents).judge(run, k, incomplete);
+        // Every violation is classified in one place (docs/invariants.md#classification).
+        String mode = scenario.cluster().mode().yamlName();
+        Classification classification = run.violation() == null ? null : Classifier.classify(run.violation(), mode);
+        List<ScenarioResult.Classified> excused = new ArrayList<>();
+        for (Violation v : cluster.sim().excused()) {
+            excused.add(new ScenarioResult.Classified(v, Classifier.classify(v, mode)));
+        }
+        List<ScenarioResult.Verdict> verdicts = new Judge(scenario, cluster.topicCreations(), expectationFailures, maxEvents)
+                .judge(run, k, incomplete, classification, excused);
         boolean passed = verdicts.stream().allMatch(ScenarioResult.Verdict::held);
         List<ScenarioResult.FaultTime> faultTimes = new ArrayList<>();
         for (int i = 0; i < scenario.faults().size(); i++) {
@@ -257,7 +268,8 @@ public final class ScenarioRunner {
         }
         return new ScenarioResult(scenario.name(), scenario.cluster().mode().yamlName(), scenario.seed(), passed, run.violation(), verdicts,
                 k.control().failovers(), k.losses(), run.events(), run.endTimeNanos(), run.fingerprintHex(), k.control().leaderElections(),
-                k.control().controllerChanges(), k.recordsSent(), k.recordsAcked(), cluster.topicCreations(), incomplete, faultTimes, shutdowns);
+                k.control().controllerChanges(), k.recordsSent(), k.recordsAcked(), cluster.topicCreations(), incomplete, faultTimes, shutdowns,
+                classification, excused);
     }
 
     /** A fault's targets as written: {@code broker-3}, {@code active-controller}, ... */

@@ -1,6 +1,7 @@
 package dev.faultline.scenarios.spec;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.scenarios.spec.Formats.As;
 import dev.faultline.scenarios.spec.Formats.Format;
 
@@ -94,8 +95,18 @@ public sealed interface Expectation {
         }
     }
 
-    /** {@code expect-violation: NAME}: the run must stop on a violation of NAME (planted-bug scenarios). */
-    record ExpectViolation(String invariant) implements Expectation {
+    /**
+     * {@code expect-violation: NAME}: the run must stop on a violation of NAME classified BUG
+     * (planted-bug scenarios). {@code expect-violation: {invariant: NAME, class: hazard}} (or
+     * {@code expected}): the run must show a violation of NAME of that class, which a run records
+     * and goes on after (hazard scenarios; docs/invariants.md#classification).
+     */
+    record ExpectViolation(String invariant, ViolationClass violationClass) implements Expectation {
+        /** {@code expect-violation: NAME}: a BUG. */
+        public ExpectViolation(String invariant) {
+            this(invariant, ViolationClass.BUG);
+        }
+
         @Override
         public String key() {
             return "expect-violation";

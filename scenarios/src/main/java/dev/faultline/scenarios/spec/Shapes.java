@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.faultline.core.fault.Fault.PartitionKind;
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.kernel.Time;
 import dev.faultline.core.net.LatencyModel;
 import dev.faultline.scenarios.spec.Formats.As;
@@ -439,7 +440,7 @@ final class Shapes {
 
     /** The mapping form of an expectation; the names that take no value are keys too, to say so. */
     record ExpectItem(@As(Format.DURATION) Long controllerElectedWithin, @As(Format.DURATION) Long allPartitionsLedWithin,
-                      Expectation.TopicCreatedWithin topicCreatedWithin, String expectViolation, JsonNode noViolations, JsonNode noDataLoss,
+                      Expectation.TopicCreatedWithin topicCreatedWithin, JsonNode expectViolation, JsonNode noViolations, JsonNode noDataLoss,
                       JsonNode expectDataLoss, JsonNode failoversComplete, JsonNode produceAcknowledged) {
     }
 
@@ -469,7 +470,8 @@ final class Shapes {
                     if (e == null) {
                         ScenarioYaml.report(ctxt, p, "unknown expectation '" + p.getText() + "'" + Suggest.didYouMean(p.getText(), EXPECTATIONS)
                                 + "; valid: no-violations, no-data-loss, expect-data-loss, failovers-complete, produce-acknowledged, "
-                                + "controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME, topic-created-within: {topic: T, within: D}");
+                                + "controller-elected-within: D, all-partitions-led-within: D, expect-violation: NAME, "
+                                + "expect-violation: {invariant: NAME, class: hazard}, topic-created-within: {topic: T, within: D}");
                     } else {
                         out.add(e);
                     }
@@ -493,11 +495,9 @@ final class Shapes {
                     out.add(e.topicCreatedWithin);
                 }
                 if (e.expectViolation != null) {
-                    String unknown = InvariantIds.problem(e.expectViolation);
-                    if (unknown != null) {
-                        problems.at(at + "/expect-violation", unknown);
-                    } else {
-                        out.add(new Expectation.ExpectViolation(e.expectViolation));
+                    Expectation.ExpectViolation v = expectViolation(e.expectViolation, at + "/expect-violation", problems);
+                    if (v != null) {
+                        out.add(v);
                     }
                 }
                 for (String name : NAMED.keySet()) {
@@ -513,6 +513,60 @@ final class Shapes {
         public List<Expectation> getAbsentValue(DeserializationContext ctxt) {
             return List.of();
         }
+
+        /**
+         * {@code expect-violation: ID} (a BUG) or {@code expect-violation: {invariant: ID, class: C}}
+         * with C one of bug, hazard, expected; null after reporting what is wrong.
+         */
+        private static Expectation.ExpectViolation expectViolation(JsonNode n, String at, Problems problems) {
+            String usage = "'expect-violation' takes an invariant id (expect-violation: DP-S1) or {invariant: ID, class: bug|hazard|expected}";
+            if (n.isTextual()) {
+                String unknown = InvariantIds.problem(n.asText());
+                if (unknown != null) {
+                    problems.at(at, unknown);
+                    return null;
+                }
+                return new Expectation.ExpectViolation(n.asText());
+            }
+            if (!n.isObject()) {
+                problems.at(at, usage);
+                return null;
+            }
+            boolean ok = true;
+            java.util.Iterator<String> names = n.fieldNames();
+            while (names.hasNext()) {
+                String f = names.next();
+                if (!f.equals("invariant") && !f.equals("class")) {
+                    problems.at(at + "/" + f, "unknown key '" + f + "'" + Suggest.didYouMean(f, List.of("invariant", "class")) + "; " + usage);
+                    ok = false;
+                }
+            }
+            JsonNode id = n.get("invariant");
+            JsonNode cls = n.get("class");
+            String unknown = id == null || !id.isTextual() ? null : InvariantIds.problem(id.asText());
+            if (id == null || !id.isTextual()) {
+                problems.at(at, "'expect-violation' needs 'invariant', an invariant id; " + usage);
+                ok = false;
+            } else if (unknown != null) {
+                problems.at(at + "/invariant", unknown);
+                ok = false;
+            }
+            ViolationClass c = cls == null ? ViolationClass.BUG : cls.isTextual() ? ViolationClass.parse(cls.asText()) : null;
+            if (c == null) {
+                problems.at(cls == null ? at : at + "/class", "'class' must be bug, hazard or expected, not "
+                        + (cls == null || !cls.isTextual() ? "'" + cls + "'" : "'" + cls.asText() + "'"));
+                ok = false;
+            }
+            return ok ? new Expectation.ExpectViolation(id.asText(), c) : null;
+        }
+    }
+
+    /** {@code {invariant: ID, class: C}}, in that order. */
+    private static Map<String, String> expectViolationMap(Expectation.ExpectViolation v) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("invariant", v.invariant());
+        m.put("class", v.violationClass().yamlName());
+        return m;
     }
 
     static final class ExpectOut extends StdSerializer<Expectation> {
@@ -524,7 +578,8 @@ final class Shapes {
         public void serialize(Expectation e, JsonGenerator gen, SerializerProvider provider) throws IOException {
             Object value = e instanceof Expectation.ControllerElectedWithin w ? Time.format(w.nanos())
                     : e instanceof Expectation.AllPartitionsLedWithin w ? Time.format(w.nanos())
-                    : e instanceof Expectation.ExpectViolation v ? v.invariant()
+                    : e instanceof Expectation.ExpectViolation v ? (v.violationClass() == ViolationClass.BUG ? v.invariant()
+                            : expectViolationMap(v))
                     : e instanceof Expectation.TopicCreatedWithin ? e : null;
             if (value == null) {
                 gen.writeString(e.key());

@@ -1,5 +1,8 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.Classifier;
+import dev.faultline.core.check.classify.Evidence;
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.ControlHistory;
 import dev.faultline.core.kernel.Simulation;
@@ -14,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DP-S1 (no acknowledged write is lost) and its two EXPECTED exemptions, each judged against the
+ * DP-S1 (no acknowledged write is lost) and the cases that may excuse a loss, each judged against the
  * record's lineage at the moment it left it and scoped to the replica, offset and election that
  * excuse it (docs/invariants.md):
  * <ul>
@@ -30,9 +33,15 @@ import java.util.List;
  * ack, from the very replica that now takes over without it, and no member of that leader's ISR at
  * the takeover holds it (KIP-966's last replica standing). A cut on another replica excuses
  * nothing.</li>
+ * <li><b>A leader that lost it before taking over.</b> A power loss or a lost disk cut it, after the
+ * ack, from the replica that now takes over without it before fetching again, while other ISR
+ * members still hold it: in ZooKeeper mode a HAZARD (KIP-966's unclean shutdown, which no
+ * ZooKeeper-mode controller can see); in the other modes no rule covers it.</li>
  * </ul>
- * Every other loss is a BUG. Work is per acknowledged record of the partition at a leader change or
- * a power-loss cut, never per partition.
+ * The judge states what it found as {@link Evidence}; the {@link Classifier} decides the class
+ * (docs/invariants.md#classification). A BUG stops the run; a HAZARD or EXPECTED loss is recorded
+ * and the run goes on. Work is per acknowledged record of the partition at a leader change or a
+ * power-loss cut, never per partition.
  */
 final class AckedLossJudge {
     /** In-flight acks older than this are forgotten (a response that never arrived: dropped, or its producer died). */
@@ -171,33 +180,46 @@ final class AckedLossJudge {
             String what = "record " + Long.toHexString(id) + " acknowledged at " + cluster.partitionName(partition) + " offset " + offset
                     + " (leader epoch " + ackEpoch + ") is not in the log of new leader broker-" + brokerId + " at leader epoch " + epoch
                     + " (log end " + leo + (offset < leo ? ", holds " + Long.toHexString(log.recordId(offset)) : "") + ")";
-            String reason = excuse(leader, brokerId, partition, epoch, uncleanAt, offset, id, ackEpoch, ackSentAt, leo);
-            DataLoss.Classification c = reason == null ? DataLoss.Classification.BUG : DataLoss.Classification.EXPECTED;
-            if (reason == null) {
-                reason = "no exemption applies";
-            }
+            Excuse excuse = excuse(leader, brokerId, partition, epoch, uncleanAt, offset, id, ackEpoch, ackSentAt, leo);
+            List<Evidence> evidence = excuse == null ? List.of() : excuse.evidence();
+            ViolationClass c = Classifier.classify("DP-S1", evidence, checker.mode()).violationClass();
+            String reason = excuse == null ? "no exemption applies" : excuse.reason();
             losses.add(new DataLoss(cluster.partitionName(partition), offset, id, ackedAt, sim.now(), c, reason));
-            if (c == DataLoss.Classification.BUG || failOnExpectedLoss) {
-                checker.violation("DP-S1", what + " [" + c + ": " + reason + "]", brokerId);
+            String message = what + " [" + c + ": " + reason + "]";
+            if (c == ViolationClass.BUG || failOnExpectedLoss) {
+                checker.violation("DP-S1", message, evidence, brokerId);
+            } else {
+                checker.excused("DP-S1", message, evidence, brokerId);
             }
         }
     }
 
-    /** Why the loss of one record at this takeover is EXPECTED, naming the election or cut; null when nothing excuses it. */
-    private String excuse(KafkaBroker leader, int brokerId, int partition, int epoch, long uncleanAt, long offset, long id, int ackEpoch,
+    /** What a checker found that may excuse a loss, in its own words (the {@link Classifier} decides what it makes of it). */
+    private record Excuse(List<Evidence> evidence, String reason) {
+        Excuse(Evidence evidence, String reason) {
+            this(List.of(evidence), reason);
+        }
+    }
+
+    /**
+     * What the judge established about the loss of one record at this takeover, naming the election
+     * or cut: an unclean election after the ack, a power-loss cut of every in-sync copy, or a new
+     * leader that lost it outside the protocol and took over before fetching again; null when none.
+     */
+    private Excuse excuse(KafkaBroker leader, int brokerId, int partition, int epoch, long uncleanAt, long offset, long id, int ackEpoch,
                           long ackSentAt, long leo) {
         if (uncleanAt != Long.MIN_VALUE && ackEpoch < epoch) {
-            return uncleanReason(brokerId, epoch, uncleanAt, offset, leo);
+            return new Excuse(Evidence.UNCLEAN_ELECTION, uncleanReason(brokerId, epoch, uncleanAt, offset, leo));
         }
         String inFlight = lostToUnclean.get(id);
         if (inFlight != null) {
-            return inFlight;
+            return new Excuse(Evidence.UNCLEAN_ELECTION, inFlight);
         }
         for (int u : controlHistory.uncleanEpochsBetween(partition, ackEpoch, epoch)) {
             long at = controlHistory.uncleanElectionTime(partition, u);
             if (!uncleanTakeoversSeen.contains(((long) partition << 32) | (u & 0xFFFFFFFFL))) {
-                return "the unclean election of leader epoch " + u + " at " + Time.format(at) + " came after the ack (epoch " + ackEpoch
-                        + ") and its leader never took over; this leader descends from it";
+                return new Excuse(Evidence.UNCLEAN_ELECTION, "the unclean election of leader epoch " + u + " at " + Time.format(at)
+                        + " came after the ack (epoch " + ackEpoch + ") and its leader never took over; this leader descends from it");
             }
             // Judged at the ack's send, the leader's decision: an ack sent before the election and received
             // after it was not sent by a replaced leader.
@@ -205,14 +227,22 @@ final class AckedLossJudge {
                 // A leader deposed by an unclean election acknowledged it before learning of the election
                 // (fuzz kraft seed 653: broker-2, paused 11 s, answered a queued produce at epoch 0 after the
                 // controller had elected broker-3 uncleanly at epoch 2): lost to that election.
-                return "acknowledged at leader epoch " + ackEpoch + " (sent at " + Time.format(ackSentAt) + ") by a leader that the unclean election of epoch "
-                        + u + " at " + Time.format(at) + " had already replaced";
+                return new Excuse(Evidence.UNCLEAN_ELECTION, "acknowledged at leader epoch " + ackEpoch + " (sent at " + Time.format(ackSentAt)
+                        + ") by a leader that the unclean election of epoch " + u + " at " + Time.format(at) + " had already replaced");
             }
         }
         IntArrayList cut = cutFrom.get(id);
         if (cut != null && cut.contains(brokerId) && noIsrMemberHolds(leader, partition, offset, id)) {
-            return "a power loss cut it from broker-" + brokerId + " (offset " + offset + ") after the ack, and no member of its ISR "
-                    + java.util.Arrays.toString(leader.isr(partition)) + " at leader epoch " + epoch + " holds it";
+            return new Excuse(Evidence.LAST_COPY_LOST_OUTSIDE_PROTOCOL, "a power loss cut it from broker-" + brokerId + " (offset " + offset
+                    + ") after the ack, and no member of its ISR " + java.util.Arrays.toString(leader.isr(partition)) + " at leader epoch "
+                    + epoch + " holds it");
+        }
+        if (cut != null && cut.contains(brokerId) && checker.cutSinceValidated(brokerId, partition)) {
+            // The ISR still holds it: the new leader lost it outside the protocol and took over before
+            // fetching again, while it still counted as in sync (KIP-966's unclean-shutdown case).
+            return new Excuse(Evidence.LEADER_LOST_DATA_BEFORE_TAKEOVER, "broker-" + brokerId + " lost it (offset " + offset
+                    + ") to a power loss or a lost disk after the ack and took over at leader epoch " + epoch
+                    + " before fetching again, while ISR " + java.util.Arrays.toString(leader.isr(partition)) + " still holds it");
         }
         return null;
     }

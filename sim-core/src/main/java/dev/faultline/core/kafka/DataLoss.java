@@ -1,5 +1,7 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
+
 /**
  * An acknowledged acks=all record that left its partition's authoritative lineage (DP-S1),
  * classified as docs/architecture.md#ground-truth-and-checkers says.
@@ -9,11 +11,10 @@ package dev.faultline.core.kafka;
  * @param recordId the record
  * @param ackedAtNanos when it was acknowledged
  * @param detectedAtNanos when a leader without it took over
- * @param classification EXPECTED (an exemption applies) or BUG
- * @param reason the exemption, or what happened
+ * @param classification what the {@link dev.faultline.core.check.classify.Classifier} made of it: EXPECTED or HAZARD (a rule
+ *     applies; the run goes on), or BUG
+ * @param reason the case a rule covers, or what happened
  */
-public record DataLoss(String partition, long offset, long recordId, long ackedAtNanos, long detectedAtNanos, Classification classification,
+public record DataLoss(String partition, long offset, long recordId, long ackedAtNanos, long detectedAtNanos, ViolationClass classification,
                        String reason) {
-    /** Whether the loss is allowed by the durability contract. */
-    public enum Classification { EXPECTED, BUG }
 }

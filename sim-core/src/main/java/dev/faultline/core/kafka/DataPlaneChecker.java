@@ -2,6 +2,10 @@ package dev.faultline.core.kafka;
 
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.classify.Classification;
+import dev.faultline.core.check.classify.Classifier;
+import dev.faultline.core.check.classify.Evidence;
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.control.ClusterSpec;
 import dev.faultline.core.control.ControlHistory;
 import dev.faultline.core.control.ControlPlane;
@@ -24,9 +28,11 @@ import java.util.TreeSet;
  * The data-plane safety invariants DP-S1 to DP-S7 (docs/invariants.md), checked incrementally after
  * every event from what the brokers report through {@link ReplicaObserver} and what the clients
  * record in the {@link KafkaHistory}. Each invariant is its own id and can be switched off. Losses
- * of acknowledged records (DP-S1) are judged by {@link AckedLossJudge}, EXPECTED or BUG
- * (docs/architecture.md#ground-truth-and-checkers); only BUG fails the run unless
- * {@code failOnExpectedLoss}.
+ * of acknowledged records (DP-S1) are judged by {@link AckedLossJudge}
+ * (docs/architecture.md#ground-truth-and-checkers). What may excuse a DP-S1 or DP-S3 case is stated
+ * as {@link Evidence} and classified by the {@link Classifier} (docs/invariants.md#classification):
+ * a BUG stops the run; a HAZARD or EXPECTED case is recorded through
+ * {@link CheckContext#excused} and the run goes on (unless {@code failOnExpectedLoss}, for DP-S1).
  *
  * <p>Every exemption is scoped to what it excuses. DP-S3 excuses a truncation below a replica's
  * high watermark only when that high watermark was learned before an unclean election the replica
@@ -56,12 +62,15 @@ public final class DataPlaneChecker implements ReplicaObserver {
 
     private final LongLinkedOpenHashSet touched = new LongLinkedOpenHashSet();
     private final LongLinkedOpenHashSet newLeaders = new LongLinkedOpenHashSet();
-    private final List<String[]> pending = new ArrayList<>(); // {invariant, message, broker}
+    /** Violations found during the event, reported after it: the first that stops the run, and every excused one. */
+    private final List<Pending> pending = new ArrayList<>();
     private final Long2LongOpenHashMap agreedUpTo = new Long2LongOpenHashMap();
     private final Long2LongOpenHashMap epochsCheckedUpTo = new Long2LongOpenHashMap();
     /**
      * DP-S3's power-loss exemption, per partition: each cut of committed records from an ISR member
-     * that no other ISR member held, as {lowest offset cut, leader epoch at the cut}.
+     * that no other ISR member held, as {lowest offset cut, leader epoch at the cut, 0}, and each
+     * takeover by a replica cut since it last fetched, as {its cut point, its leader epoch, 1 or 2
+     * (2: it was the sole ISR member)}.
      */
     private final Int2ObjectOpenHashMap<List<long[]>> powerLossHazards = new Int2ObjectOpenHashMap<>();
     /**
@@ -145,9 +154,34 @@ public final class DataPlaneChecker implements ReplicaObserver {
     }
 
     void violation(String id, String message, int broker) {
+        violation(id, message, List.of(), broker);
+    }
+
+    /** A violation with what the checker established about its cause: it stops the run after this event. */
+    void violation(String id, String message, List<Evidence> evidence, int broker) {
         if (enabled(id)) {
-            pending.add(new String[] {id, message, broker < 0 ? null : ClusterSpec.brokerNodeName(broker)});
+            pending.add(new Pending(id, message, evidence, broker < 0 ? null : ClusterSpec.brokerNodeName(broker), true));
         }
+    }
+
+    /** A case a classification rule counts as HAZARD or EXPECTED: recorded after this event, and the run goes on. */
+    void excused(String id, String message, List<Evidence> evidence, int broker) {
+        if (enabled(id)) {
+            pending.add(new Pending(id, message, evidence, broker < 0 ? null : ClusterSpec.brokerNodeName(broker), false));
+        }
+    }
+
+    private record Pending(String invariant, String message, List<Evidence> evidence, String node, boolean stops) {
+    }
+
+    /** The metadata mode ({@code zookeeper}, {@code kraft}, {@code oracle}) the classification rules read. */
+    String mode() {
+        return controlPlane.mode();
+    }
+
+    /** Whether a power loss or a lost disk cut this replica and it has not fetched successfully (or led) since. */
+    boolean cutSinceValidated(int broker, int partition) {
+        return cutSinceValidated.containsKey(key(broker, partition));
     }
 
     KafkaBroker process(int broker) {
@@ -198,10 +232,14 @@ public final class DataPlaneChecker implements ReplicaObserver {
         lowerTo(brokerId, partition, newEndOffset);
         // DP-S3: no truncation below the replica's own HW (modern protocol), unless an exemption applies.
         if (modernTruncation && newEndOffset < highWatermarkBefore) {
-            String excuse = truncationExcuse(brokerId, partition, newEndOffset);
-            if (excuse == null) {
-                violation("DP-S3", "broker-" + brokerId + " truncated " + cluster.partitionName(partition) + " from " + oldEndOffset + " to "
-                        + newEndOffset + " below its high watermark " + highWatermarkBefore + " (" + reason + ")", brokerId);
+            String what = "broker-" + brokerId + " truncated " + cluster.partitionName(partition) + " from " + oldEndOffset + " to "
+                    + newEndOffset + " below its high watermark " + highWatermarkBefore + " (" + reason + ")";
+            TruncationExcuse excuse = truncationExcuse(brokerId, partition, newEndOffset);
+            Classification c = excuse == null ? Classifier.NO_RULE : Classifier.classify("DP-S3", excuse.evidence(), mode());
+            if (c.violationClass() == ViolationClass.BUG) {
+                violation("DP-S3", what, excuse == null ? List.of() : excuse.evidence(), brokerId);
+            } else {
+                excused("DP-S3", what + " [" + c.violationClass() + ": " + excuse.reason() + "]", excuse.evidence(), brokerId);
             }
         }
     }
@@ -214,23 +252,36 @@ public final class DataPlaneChecker implements ReplicaObserver {
      * power-loss cut of committed records that no other ISR member held, at or below the truncation
      * point. Returns why, or null when nothing excuses the truncation.
      */
-    private String truncationExcuse(int brokerId, int partition, long newEndOffset) {
+    private TruncationExcuse truncationExcuse(int brokerId, int partition, long newEndOffset) {
         KafkaBroker b = process(brokerId);
         int following = b == null ? Integer.MAX_VALUE : b.leaderEpoch(partition);
         int validated = validatedEpoch.get(key(brokerId, partition));
         int[] unclean = controlHistory.uncleanEpochsBetween(partition, validated, following);
         if (unclean.length > 0) {
-            return "unclean election of leader epoch " + unclean[0];
+            return new TruncationExcuse(List.of(Evidence.UNCLEAN_ELECTION), "unclean election of leader epoch " + unclean[0]);
         }
         List<long[]> hazards = powerLossHazards.get(partition);
         if (hazards != null) {
             for (long[] h : hazards) {
                 if (h[0] <= newEndOffset && validated <= h[1]) {
-                    return "power loss cut committed records from offset " + h[0] + " at leader epoch " + h[1];
+                    if (h[2] == 0) {
+                        return new TruncationExcuse(List.of(Evidence.LAST_COPY_LOST_OUTSIDE_PROTOCOL),
+                                "a power loss or a lost disk cut committed records from offset " + h[0] + " at leader epoch " + h[1]
+                                        + " from the ISR's last copy");
+                    }
+                    List<Evidence> e = h[2] == 2 ? List.of(Evidence.LEADER_LOST_DATA_BEFORE_TAKEOVER, Evidence.SOLE_IN_SYNC_REPLICA)
+                            : List.of(Evidence.LEADER_LOST_DATA_BEFORE_TAKEOVER);
+                    return new TruncationExcuse(e, "the leader of epoch " + h[1] + " lost records from offset " + h[0]
+                            + " to a power loss or a lost disk and took over before fetching again"
+                            + (h[2] == 2 ? ", as the ISR's only member" : ""));
                 }
             }
         }
         return null;
+    }
+
+    /** What DP-S3 found that may excuse a truncation below the high watermark (the {@link Classifier} decides). */
+    private record TruncationExcuse(List<Evidence> evidence, String reason) {
     }
 
     /** A log got shorter: what was checked beyond its new end must be checked again. */
@@ -283,7 +334,7 @@ public final class DataPlaneChecker implements ReplicaObserver {
         if (newEndOffset < upTo && authoritative != null && authoritative.inIsr(brokerId)) {
             long lost = firstCommittedCutHeldByNoOtherIsrMember(brokerId, partition, authoritative, log, newEndOffset, upTo);
             if (lost >= 0) {
-                powerLossHazards.computeIfAbsent(partition, p -> new ArrayList<>()).add(new long[] {lost, authoritative.leaderEpoch()});
+                powerLossHazards.computeIfAbsent(partition, p -> new ArrayList<>()).add(new long[] {lost, authoritative.leaderEpoch(), 0});
             }
         }
     }
@@ -534,11 +585,16 @@ public final class DataPlaneChecker implements ReplicaObserver {
                     judge.checkNewLeader((int) (k >>> 32), (int) k);
                     if (cutSinceValidated.containsKey(k)) {
                         // A replica cut by a power loss takes over before fetching again: replicas whose
-                        // high watermark came from before this takeover may have to truncate to its cut point.
+                        // high watermark came from before this takeover, or from this leader's own epoch,
+                        // may have to truncate to its cut point and below. Its own epoch counts too: a
+                        // ZooKeeper-mode controller that never saw the broker restart keeps it leader at
+                        // the epoch it led before the loss, so its followers hold records of that epoch
+                        // that it no longer has (fuzz zookeeper seed 26: a second truncation, 2 -> 0).
                         KafkaBroker leader = process((int) (k >>> 32));
                         if (leader != null && leader.isLeader((int) k)) {
+                            boolean sole = leader.isr((int) k).length == 1;
                             powerLossHazards.computeIfAbsent((int) k, p -> new ArrayList<>())
-                                    .add(new long[] {cutSinceValidated.get(k), leader.leaderEpoch((int) k) - 1});
+                                    .add(new long[] {cutSinceValidated.get(k), leader.leaderEpoch((int) k), sole ? 2 : 1});
                         }
                     }
                 }
@@ -571,14 +627,18 @@ public final class DataPlaneChecker implements ReplicaObserver {
                 clear(touched);
             }
             if (!pending.isEmpty()) {
-                String[] v = pending.get(0);
-                pending.clear();
-                NodeId node = v[2] == null ? null : sim.node(v[2]);
-                if (node == null) {
-                    ctx.fail(v[0], v[1]);
-                } else {
-                    ctx.fail(v[0], v[1], node);
+                Pending stop = null;
+                for (Pending v : pending) {
+                    NodeId node = v.node() == null ? null : sim.node(v.node());
+                    NodeId[] nodes = node == null ? new NodeId[0] : new NodeId[] {node};
+                    if (!v.stops()) {
+                        ctx.excused(v.invariant(), v.message(), v.evidence(), nodes);
+                    } else if (stop == null) {
+                        stop = v;
+                        ctx.fail(v.invariant(), v.message(), v.evidence(), nodes);
+                    }
                 }
+                pending.clear();
             }
         }
     }

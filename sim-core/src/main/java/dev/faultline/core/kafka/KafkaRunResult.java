@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import dev.faultline.core.control.ControllerResult;
 import dev.faultline.core.trace.RunResult;
 import java.util.List;
@@ -18,11 +19,11 @@ public record KafkaRunResult(RunResult run, ControllerResult control, List<DataL
 
     /** Losses classified as BUG. */
     public long bugLosses() {
-        return losses.stream().filter(l -> l.classification() == DataLoss.Classification.BUG).count();
+        return losses.stream().filter(l -> l.classification() == ViolationClass.BUG).count();
     }
 
     /** Losses classified as EXPECTED. */
     public long expectedLosses() {
-        return losses.stream().filter(l -> l.classification() == DataLoss.Classification.EXPECTED).count();
+        return losses.stream().filter(l -> l.classification() == ViolationClass.EXPECTED).count();
     }
 }

@@ -3,6 +3,7 @@ package dev.faultline.core.kernel;
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
 import dev.faultline.core.check.Violation;
+import dev.faultline.core.check.classify.Evidence;
 import dev.faultline.core.check.catalog.InvariantCatalog;
 import dev.faultline.core.trace.Tracer;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ final class AfterEventChecks {
     private Invariant[] invariantArray = new Invariant[0];
     private InvariantCatalog catalog = InvariantCatalog.standard();
     private Violation violation;
+    /** Excused cases by invariant and evidence, first of each (a LinkedHashMap: insertion order, never hash order). */
+    private final java.util.LinkedHashMap<String, Violation> excused = new java.util.LinkedHashMap<>();
 
     void add(Invariant invariant) {
         invariants.add(invariant);
@@ -48,19 +51,41 @@ final class AfterEventChecks {
     }
 
     /** Records the first violation (later ones are ignored); an id outside the catalogue is an error. */
-    void fail(String invariant, String message, NodeId[] nodes, long now, long eventIndex, long seed, Tracer tracer) {
+    void fail(String invariant, String message, List<Evidence> evidence, NodeId[] nodes, long now, long eventIndex, long seed, Tracer tracer) {
+        checkCatalogued(invariant, message);
+        if (violation != null) {
+            return;
+        }
+        violation = new Violation(invariant, message, now, eventIndex, seed, names(nodes), tracer.recent(20), evidence);
+    }
+
+    /** Records a case a classification rule excuses: the first of each invariant and evidence is kept, in the order found. */
+    void excused(String invariant, String message, List<Evidence> evidence, NodeId[] nodes, long now, long eventIndex, long seed, Tracer tracer) {
+        checkCatalogued(invariant, message);
+        String key = invariant + evidence;
+        if (!excused.containsKey(key)) {
+            excused.put(key, new Violation(invariant, message, now, eventIndex, seed, names(nodes), tracer.recent(20), evidence));
+        }
+    }
+
+    /** The excused cases recorded so far: the first of each invariant and evidence. */
+    List<Violation> excused() {
+        return List.copyOf(excused.values());
+    }
+
+    private void checkCatalogued(String invariant, String message) {
         if (!catalog.contains(invariant)) {
             throw new IllegalStateException("a checker reported '" + invariant + "', which is not in the invariant catalogue "
                     + "(dev.faultline.core.check.catalog.InvariantCatalog): " + message);
         }
-        if (violation != null) {
-            return;
-        }
+    }
+
+    private static List<String> names(NodeId[] nodes) {
         List<String> names = new ArrayList<>();
         for (NodeId n : nodes) {
             names.add(n.name());
         }
-        violation = new Violation(invariant, message, now, eventIndex, seed, names, tracer.recent(20));
+        return names;
     }
 
     /** Runs every check after an event, until one fails. */

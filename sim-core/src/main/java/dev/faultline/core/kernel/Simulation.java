@@ -4,6 +4,7 @@ import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
 import dev.faultline.core.check.Violation;
 import dev.faultline.core.check.catalog.InvariantCatalog;
+import dev.faultline.core.check.classify.Evidence;
 import dev.faultline.core.net.Network;
 import dev.faultline.core.storage.Storage;
 import dev.faultline.core.trace.RunResult;
@@ -416,7 +417,22 @@ public final class Simulation implements CheckContext {
     /** {@inheritDoc} An id that is not in the invariant catalogue is an error: every checker reports through it. */
     @Override
     public void fail(String invariant, String message, NodeId... nodes) {
-        checks.fail(invariant, message, nodes, now, eventIndex, seed, tracer);
+        checks.fail(invariant, message, List.of(), nodes, now, eventIndex, seed, tracer);
+    }
+
+    @Override
+    public void fail(String invariant, String message, List<Evidence> evidence, NodeId... nodes) {
+        checks.fail(invariant, message, evidence, nodes, now, eventIndex, seed, tracer);
+    }
+
+    @Override
+    public void excused(String invariant, String message, List<Evidence> evidence, NodeId... nodes) {
+        checks.excused(invariant, message, evidence, nodes, now, eventIndex, seed, tracer);
+    }
+
+    /** The cases a classification rule excused (HAZARD or EXPECTED): the first of each invariant and evidence. */
+    public List<Violation> excused() {
+        return checks.excused();
     }
 
     void checkInvariants() {

@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.control.ClusterSpec;
@@ -28,7 +29,7 @@ class DataPlaneProperties {
         String replay = "replay with DataPlaneProperties.runSchedule(" + seed + "L)";
         assertThat(c.sim().violation()).as(replay).isNull();
         assertThat(c.losses()).as(replay)
-                .allSatisfy(l -> assertThat(l.classification()).isEqualTo(DataLoss.Classification.EXPECTED));
+                .allSatisfy(l -> assertThat(l.classification()).isEqualTo(ViolationClass.EXPECTED));
         assertThat(c.checkConverged()).as(replay).isNull();
     }
 

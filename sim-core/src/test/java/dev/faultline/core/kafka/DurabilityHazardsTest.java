@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.control.ClusterSpec;
@@ -50,7 +51,7 @@ class DurabilityHazardsTest {
         c.assertLeader("events-0", 2);
         assertThat(c.controlHistory().uncleanElections()).isEqualTo(1);
         assertThat(c.losses()).hasSizeGreaterThan(100)
-                .allSatisfy(l -> assertThat(l.classification()).isEqualTo(DataLoss.Classification.EXPECTED));
+                .allSatisfy(l -> assertThat(l.classification()).isEqualTo(ViolationClass.EXPECTED));
         assertThat(c.checkConverged()).isNull();
     }
 

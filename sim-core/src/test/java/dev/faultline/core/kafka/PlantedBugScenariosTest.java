@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.control.ClusterSpec;
@@ -67,7 +68,7 @@ class PlantedBugScenariosTest {
         assertThat(c.sim().violation().invariant()).isEqualTo("DP-S1");
         assertThat(c.losses()).singleElement().satisfies(l -> {
             assertThat(l.offset()).isEqualTo(1);
-            assertThat(l.classification()).isEqualTo(DataLoss.Classification.BUG);
+            assertThat(l.classification()).isEqualTo(ViolationClass.BUG);
         });
     }
 
@@ -137,7 +138,7 @@ class PlantedBugScenariosTest {
         assertThat(c.broker(1).log(0).logEndOffset()).isEqualTo(2);
         assertThat(c.losses()).singleElement().satisfies(l -> {
             assertThat(l.offset()).isEqualTo(1);
-            assertThat(l.classification()).isEqualTo(DataLoss.Classification.EXPECTED);
+            assertThat(l.classification()).isEqualTo(ViolationClass.EXPECTED);
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.control.ClusterSpec;
@@ -36,7 +37,7 @@ class PowerLossClassificationTest {
 
         c.assertNoViolation();
         assertThat(c.losses()).hasSizeGreaterThan(ackedBefore)
-                .allSatisfy(l -> assertThat(l.classification()).isEqualTo(DataLoss.Classification.EXPECTED));
+                .allSatisfy(l -> assertThat(l.classification()).isEqualTo(ViolationClass.EXPECTED));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.control.ClusterSpec;
@@ -107,7 +108,7 @@ class ReplicationFactorTest {
             } else {
                 assertThat(c.broker(1).logEndOffsetOf(0)).isZero();
                 assertThat(c.losses()).hasSize(100)
-                        .allSatisfy(l -> assertThat(l.classification()).isEqualTo(DataLoss.Classification.EXPECTED));
+                        .allSatisfy(l -> assertThat(l.classification()).isEqualTo(ViolationClass.EXPECTED));
             }
             c.assertNoViolation();
         }

@@ -1,5 +1,6 @@
 package dev.faultline.core.kafka;
 
+import dev.faultline.core.check.classify.ViolationClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.core.control.ClusterSpec;
@@ -38,7 +39,7 @@ class ScopedExemptionsTest {
         assertThat(c.sim().violation().invariant()).isEqualTo("DP-S1");
         assertThat(c.losses()).singleElement().satisfies(l -> {
             assertThat(l.offset()).isEqualTo(1);
-            assertThat(l.classification()).isEqualTo(DataLoss.Classification.BUG);
+            assertThat(l.classification()).isEqualTo(ViolationClass.BUG);
         });
     }
 

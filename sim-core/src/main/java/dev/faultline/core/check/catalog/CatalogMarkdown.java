@@ -1,5 +1,7 @@
 package dev.faultline.core.check.catalog;
 
+import dev.faultline.core.check.classify.Classifier;
+import dev.faultline.core.check.classify.Evidence;
 import java.util.Locale;
 
 /** Renders the catalogue as {@code docs/invariants.md}. */
@@ -18,17 +20,17 @@ public final class CatalogMarkdown {
         sb.append("     ").append(REGENERATE).append("\n");
         sb.append("     Do not edit by hand: a test fails when this file and the catalogue differ. -->\n\n");
         sb.append("""
-                Every invariant a Faultline checker can report, by id. A run stops at the first violation, and a
-                violation whose id is not in this catalogue is an internal error. Scenario files may name only these
-                ids in `expect-violation:`.
+                Every invariant a Faultline checker can report, by id. Every violation is classified BUG, HAZARD or
+                EXPECTED ([below](#classification)): a run stops at the first BUG, and records each HAZARD and EXPECTED
+                case and goes on. A violation whose id is not in this catalogue is an internal error. Scenario files
+                may name only these ids in `expect-violation:`.
 
                 - **Safety** invariants are checked after every event: a bad state must never be reached.
                 - **Liveness** checks are bounded: a timer armed by a condition, which fails only if the condition held
                   for the whole bound and the good state was not reached.
 
-                An exemption is either **EXPECTED** (the case is recorded and classified EXPECTED, because the durability
-                contract allows it; a scenario can promote EXPECTED to a failure) or **NOT_CHECKED** (the check is not
-                applied in that case).
+                An exemption is **EXPECTED** or **HAZARD** (the case is recorded with that class, by the classification
+                rule it names, and the run goes on) or **NOT_CHECKED** (the check is not applied in that case).
 
                 "Proven by" names the tests that make the invariant fire: a **planted bug** (a switch of
                 [model.md](model.md#planted-bugs) that reverts one fix or, for a test switch, breaks one rule, in a real
@@ -75,8 +77,59 @@ public final class CatalogMarkdown {
                 sb.append('\n');
             }
         }
+        classification(sb);
         return sb.toString();
     }
+
+    /** The classes and every rule of the {@link Classifier}. */
+    private static void classification(StringBuilder sb) {
+        sb.append("""
+
+                ## Classification
+
+                Every violation is classified in one place (sim-core, `dev.faultline.core.check.classify.Classifier`):
+
+                - **BUG**: the model broke a guarantee that Kafka and ZooKeeper keep under these faults: a simulator or
+                  protocol bug. The run stops.
+                - **HAZARD**: real Kafka of the modelled versions behaves this way under these faults; the rule names the
+                  KIP or JIRA issue. The run records the case and goes on.
+                - **EXPECTED**: the configuration permits it (an unclean election, acknowledging before the disk has the
+                  write). The run records the case and goes on.
+
+                A checker attaches what it established about a case's cause (its evidence: which election, which cut,
+                which replica) and the first rule whose invariant, mode and evidence all match gives the class. A
+                violation no rule matches is a BUG. `faultline run` and the run reports show each case with its class and
+                rule; `faultline fuzz` counts and deduplicates HAZARD and EXPECTED cases apart from failures and exits 1
+                only on a BUG unless `--fail-on hazard` or `--fail-on expected` says otherwise; a scenario expects a class
+                with `expect-violation: {invariant: ID, class: hazard}` ([scenarios.md](scenarios.md#expectations)).
+
+                | Rule | Class | Reference | Invariants | Modes | Evidence |
+                |---|---|---|---|---|---|
+                """);
+        for (Classifier.Rule r : Classifier.rules()) {
+            sb.append("| ").append(r.name()).append(" | ").append(r.violationClass()).append(" | ").append(r.reference()).append(" | ")
+                    .append(String.join(", ", new java.util.TreeSet<>(r.invariants()))).append(" | ")
+                    .append(String.join(", ", new java.util.TreeSet<>(r.modes()))).append(" | ")
+                    .append(String.join(", ", r.requires().stream().map(Enum::name).sorted().toList())).append(" |\n");
+        }
+        for (Classifier.Rule r : Classifier.rules()) {
+            sb.append("\n### ").append(r.name()).append("\n\n").append(r.why()).append("\n");
+        }
+        sb.append("\nEvidence:\n\n");
+        for (Evidence e : Evidence.values()) {
+            sb.append("- `").append(e.name()).append("`: ").append(EVIDENCE.get(e)).append('\n');
+        }
+    }
+
+    /** What each kind of evidence means, for the generated document. */
+    private static final java.util.Map<Evidence, String> EVIDENCE = java.util.Map.of(
+            Evidence.UNCLEAN_ELECTION, "the records left the partition's lineage through an unclean election that came after they "
+                    + "were acknowledged or committed",
+            Evidence.LAST_COPY_LOST_OUTSIDE_PROTOCOL, "a power loss or a lost disk cut the records from the replica now leading, and no "
+                    + "ISR member held them any more",
+            Evidence.LEADER_LOST_DATA_BEFORE_TAKEOVER, "the replica now leading lost the records to a power loss or a lost disk and took "
+                    + "over before fetching again, while it still counted as in sync",
+            Evidence.SOLE_IN_SYNC_REPLICA, "the replica now leading was the ISR's only member when it took over");
 
     private static String kind(InvariantInfo i) {
         String k = i.kind().name().toLowerCase(Locale.ROOT);

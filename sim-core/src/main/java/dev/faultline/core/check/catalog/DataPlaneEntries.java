@@ -1,6 +1,7 @@
 package dev.faultline.core.check.catalog;
 
 import static dev.faultline.core.check.catalog.InvariantInfo.ExemptionClass.EXPECTED;
+import static dev.faultline.core.check.catalog.InvariantInfo.ExemptionClass.HAZARD;
 import static dev.faultline.core.check.catalog.InvariantInfo.ExemptionClass.NOT_CHECKED;
 import static dev.faultline.core.check.catalog.InvariantInfo.ProofKind.MISBEHAVING_NODE;
 import static dev.faultline.core.check.catalog.InvariantInfo.ProofKind.PLANTED_BUG;
@@ -32,7 +33,11 @@ final class DataPlaneEntries {
                                 + "the unclean leader held and a later leader lacks is a bug")
                         .exempt(EXPECTED, "after the leader sent the acknowledgement, a power loss cut the record from the very replica that "
                                 + "later takes over without it, and no member of that leader's ISR at the takeover holds it (KIP-966's last "
-                                + "replica standing, min.insync.replicas=1 on one replica); a cut on another replica excuses nothing")
+                                + "replica standing, min.insync.replicas=1 on one replica); a cut on another replica excuses nothing "
+                                + "(rule last-in-sync-copy-lost)")
+                        .exempt(HAZARD, "ZooKeeper mode only: a power loss or a lost disk cut the record, after the acknowledgement, from the "
+                                + "replica that takes over without it before fetching again, while other ISR members still hold it; no "
+                                + "controller can tell that the broker came back without its log (rule zk-unclean-shutdown-leader, KIP-966)")
                         .provenBy(PLANTED_BUG, MODULE, PLANTED + "kip101Scenario1LosesACommittedRecordWhenFollowersTruncateToTheirHighWatermark")
                         .provenBy(PLANTED_BUG, MODULE, SCOPED + "aPlantedKip101LossIsABugAlthoughAPowerLossCutTheRecordFromAnotherReplica")
                         .provenByScenario("scenarios/library/pb-rep-1-kip101-scenario-1.yaml"),
@@ -51,12 +56,14 @@ final class DataPlaneEntries {
                         With leader-epoch based truncation (KIP-101/KIP-279), a replica never cuts its log below its own high \
                         watermark: what it believed committed stays. Truncating it means the replica threw away records it had \
                         counted as committed.""")
-                        .exempt(NOT_CHECKED, "a truncation by a replica whose high watermark was learned before an unclean election of a "
-                                + "newer leader epoch that it now follows, or before a power loss cut committed records at or below the "
-                                + "truncation point from an ISR member while no other ISR member held them, or before a replica that a power "
-                                + "loss (or lost disk) cut took over as leader without fetching again (KIP-966's hazard); only until the "
-                                + "replica fetches "
-                                + "successfully from the new leader, after which its high watermark comes from the new lineage")
+                        .exempt(EXPECTED, "a truncation by a replica whose high watermark was learned before an unclean election of a "
+                                + "newer leader epoch that it now follows (rule unclean-election), or before a power loss cut committed "
+                                + "records at or below the truncation point from an ISR member while no other ISR member held them (rule "
+                                + "last-in-sync-copy-lost); only until the replica fetches successfully from the new leader, after which its "
+                                + "high watermark comes from the new lineage")
+                        .exempt(HAZARD, "the same, before a replica that a power loss or a lost disk cut took over as leader without "
+                                + "fetching again: in ZooKeeper mode always (rule zk-unclean-shutdown-leader), in KRaft and oracle mode when "
+                                + "it was the ISR's only member (rule unclean-shutdown-last-isr-member); KIP-966")
                         .exempt(NOT_CHECKED, "in runs that plant an older truncation protocol (replication.truncateToHighWatermark or "
                                 + "replication.singleRoundEpochLookup), which the rule does not describe")
                         .provenBy(MISBEHAVING_NODE, MODULE, DETECTION + "dps3FiresWhenAFollowerTruncatesBelowItsHighWatermark")

@@ -29,8 +29,17 @@ public record InvariantInfo(String id, String title, Kind kind, String module, S
 
     /** What the checker does in a case an exemption covers. */
     public enum ExemptionClass {
-        /** The case is recorded and classified EXPECTED (the durability contract allows it); the run fails only when a scenario promotes EXPECTED. */
+        /**
+         * The case is recorded and classified EXPECTED by a rule of the
+         * {@link dev.faultline.core.check.classify.Classifier} (the configuration permits it); the run goes on.
+         */
         EXPECTED,
+        /**
+         * The case is recorded and classified HAZARD by a rule of the
+         * {@link dev.faultline.core.check.classify.Classifier} (real Kafka behaves this way; the rule names the KIP or JIRA issue);
+         * the run goes on.
+         */
+        HAZARD,
         /** The check is not applied in that case: nothing is recorded. */
         NOT_CHECKED
     }
