@@ -77,6 +77,10 @@ final class CompareCommand implements Callable<Integer> {
             + "join the shards' --out directories with faultline merge")
     String shard;
 
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write a JUnit XML report for CI (one test case per run (scenario, size, mode, seed), "
+            + "each failure with its replay command), whole or not at all")
+    Path junitXml;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/compare", description = "where the CSV, JSON, HTML, runs.json and the scenarios "
             + "run go (default: ${DEFAULT-VALUE})")
     Path out;
@@ -191,6 +195,15 @@ final class CompareCommand implements Callable<Integer> {
             err.println("faultline compare: cannot write " + out.resolve(SweepHeader.File.NAME) + ": " + e.getMessage());
             return Main.INTERNAL;
         }
+        if (junitXml != null) {
+            try {
+                JunitXml.write(junitXml, "faultline compare", junitCases(runs, out));
+                o.println("JUnit XML report: " + junitXml);
+            } catch (IOException e) {
+                err.println("faultline compare: cannot write " + junitXml + ": " + e.getMessage());
+                return Main.BAD_INPUT;
+            }
+        }
         long simulated = runs.stream().mapToLong(SweepRun::simulatedNanos).sum();
         String wallLine = String.format(Locale.ROOT, "wall time: %.1f s on %d worker(s), %.0fx real time overall", wall / 1e9, threads,
                 simulated / (double) Math.max(1, wall));
@@ -202,6 +215,19 @@ final class CompareCommand implements Callable<Integer> {
             return printFailures(o, runs, out);
         }
         return report(o, err, header, runs, out, wallLine);
+    }
+
+    /** One JUnit test case per run of the sweep: passed when every expectation held, else its failure and replay command. */
+    static List<JunitXml.Case> junitCases(List<SweepRun> runs, Path out) {
+        List<JunitXml.Case> cases = new ArrayList<>();
+        for (SweepRun r : runs.stream().sorted(java.util.Comparator.comparingInt(SweepRun::index)).toList()) {
+            String name = r.mode() + (r.partitions() == null ? "" : " " + r.partitions() + " partitions") + " seed " + r.seed();
+            String replay = "replay: ./faultline run " + out.resolve(r.scenarioFile()) + " --seed " + r.seed();
+            cases.add(r.passed() ? JunitXml.Case.passed("faultline.compare." + r.scenario(), name, 0, "")
+                    : new JunitXml.Case("faultline.compare." + r.scenario(), name, 0, JunitXml.Outcome.FAILED,
+                    r.failure().lines().findFirst().orElse("an expectation failed"), "expectation", r.failure() + "\n" + replay));
+        }
+        return cases;
     }
 
     /** Simulations at once: --workers, or the cores; never more than the runs. */
@@ -266,6 +292,9 @@ final class CompareCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         String where = Outputs.checkDirectory("--out", out);
+        if (where == null && junitXml != null) {
+            where = Outputs.checkFile("--junit-xml", junitXml);
+        }
         if (where != null) {
             err.println("faultline compare: " + where);
             return Main.BAD_INPUT;

@@ -7,6 +7,7 @@ import dev.faultline.scenarios.fuzz.Campaign;
 import dev.faultline.scenarios.fuzz.ScheduleGenerator;
 import dev.faultline.scenarios.spec.ConfigKeys;
 import dev.faultline.scenarios.spec.Scenario;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +59,11 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/fuzz", description = "where failures go (default: ${DEFAULT-VALUE})")
     Path out;
 
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write a JUnit XML report for CI (one test case per finding, "
+            + "each failure with its replay command), whole or not at all")
+    Path junitXml;
+
     @Option(names = "--fail-on", paramLabel = "CLASS", defaultValue = "bug",
             description = "exit 1 when the campaign found a case of this class or worse: bug (default), hazard or expected "
                     + "(docs/invariants.md#classification)")
@@ -87,6 +93,9 @@ final class FuzzCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         String where = Outputs.checkDirectory("--out", out);
+        if (where == null && junitXml != null) {
+            where = Outputs.checkFile("--junit-xml", junitXml);
+        }
         if (where != null) {
             err.println("faultline fuzz: " + where);
             return Main.BAD_INPUT;
@@ -182,6 +191,15 @@ final class FuzzCommand implements Callable<Integer> {
         if (summary.firstRun() > 0) {
             o.println("continued from run " + summary.firstRun() + " of this campaign (runs before it had finished before the restart)");
         }
+        if (junitXml != null) {
+            try {
+                JunitXml.write(junitXml, "faultline fuzz", junitCases(summary, threshold, out));
+                o.println("JUnit XML report: " + junitXml);
+            } catch (IOException e) {
+                err.println("faultline fuzz: cannot write " + junitXml + ": " + e.getMessage());
+                return Main.BAD_INPUT;
+            }
+        }
         for (ViolationClass c : ViolationClass.values()) {
             List<String> mine = summary.failures().keySet().stream().filter(sig -> FuzzFailure.classOf(sig) == c).toList();
             String heading = c == ViolationClass.BUG ? "failures (BUG)" : c == ViolationClass.HAZARD ? "hazards (HAZARD)" : "expected (EXPECTED)";
@@ -200,6 +218,35 @@ final class FuzzCommand implements Callable<Integer> {
             }
         }
         return fails(summary, threshold) ? Main.FAILED : Main.OK;
+    }
+
+    /**
+     * One JUnit test case per distinct finding: a failure when its class fails the campaign under
+     * {@code threshold}, skipped (with its class and reference) when it does not; one passing case
+     * for a campaign that found nothing.
+     */
+    static List<JunitXml.Case> junitCases(Campaign.Summary summary, ViolationClass threshold, Path out) {
+        List<JunitXml.Case> cases = new ArrayList<>();
+        String totals = String.format(Locale.ROOT, "%d runs in %.1f s", summary.runs(), summary.wallNanos() / 1e9);
+        if (summary.failures().isEmpty()) {
+            cases.add(JunitXml.Case.passed("faultline.fuzz", "campaign", summary.wallNanos() / 1e9, totals + ", nothing found"));
+        }
+        for (java.util.Map.Entry<String, FuzzFailure> e : summary.failures().entrySet()) {
+            FuzzFailure f = e.getValue();
+            String sig = e.getKey();
+            ViolationClass c = FuzzFailure.classOf(sig);
+            String reference = FuzzFailure.referenceOf(sig);
+            Path dir = out.resolve(sig + "-seed-" + f.seed());
+            String replay = "replay: ./faultline run " + dir.resolve(java.nio.file.Files.exists(dir.resolve("scenario.yaml")) ? "scenario.yaml" : "original.yaml");
+            String what = f.result() == null ? sig : f.result().violation() != null ? f.result().violation().headline()
+                    : f.result().expectations().stream().filter(v -> !v.held()).map(Object::toString).findFirst().orElse(sig);
+            String message = c + (reference.isEmpty() ? "" : " (" + reference + ")") + ": " + sig + ", generator seed " + f.seed();
+            String details = what + "\n" + replay + "\n" + summary.occurrences().getOrDefault(sig, 0L) + " run(s) of " + totals;
+            cases.add(new JunitXml.Case("faultline.fuzz." + c.yamlName(), sig, 0, c.failsUnder(threshold) ? JunitXml.Outcome.FAILED
+                    : JunitXml.Outcome.SKIPPED, c.failsUnder(threshold) ? message : message + "; does not fail under --fail-on " + threshold.yamlName(),
+                    c.name(), details));
+        }
+        return cases;
     }
 
     /** Whether a campaign fails under {@code --fail-on threshold}: it found a case of that class or worse. */

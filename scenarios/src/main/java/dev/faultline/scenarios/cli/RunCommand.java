@@ -57,6 +57,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--twice", description = "run each scenario twice and check that the fingerprints agree (determinism)")
     boolean twice;
 
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write a JUnit XML report for CI (one test case per expectation of each scenario, "
+            + "each failure with its replay command), whole or not at all")
+    Path junitXml;
+
+    /** The JUnit XML test cases, one per expectation of each scenario run (and one per file that could not run). */
+    private final List<JunitXml.Case> junit = new ArrayList<>();
+
     /** Reads one file; tests replace it to prove that one file's internal error does not stop the others. */
     ScenarioSource loader = ScenarioLoader::load;
 
@@ -84,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
         if (where == null && trace != null) {
             where = Outputs.checkFile("--trace", trace);
         }
+        if (where == null && junitXml != null) {
+            where = Outputs.checkFile("--junit-xml", junitXml);
+        }
         if (where != null) {
             err.println("faultline run: " + where);
             return Main.BAD_INPUT;
@@ -92,9 +102,20 @@ final class RunCommand implements Callable<Integer> {
         // stop the others. The exit code is the worst verdict.
         Verdicts verdicts = new Verdicts();
         // Long runs (millions of partitions) show the virtual time reached: live on a terminal, every 30 s in logs.
+        int code;
         try (SweepProgress progress = new SweepProgress(err, "run", files.size())) {
-            return runAll(o, err, verdicts, progress);
+            code = runAll(o, err, verdicts, progress);
         }
+        if (junitXml != null) {
+            try {
+                JunitXml.write(junitXml, "faultline run", junit);
+                o.println("JUnit XML report: " + junitXml);
+            } catch (IOException e) {
+                err.println("faultline run: cannot write " + junitXml + ": " + e.getMessage());
+                return Math.max(code, Main.BAD_INPUT);
+            }
+        }
+        return code;
     }
 
     private int runAll(PrintWriter o, PrintWriter err, Verdicts verdicts, SweepProgress progress) {
@@ -105,10 +126,16 @@ final class RunCommand implements Callable<Integer> {
             } catch (ScenarioException e) {
                 Verdicts.printProblems(err, e);
                 verdicts.add(Main.BAD_INPUT);
+                StringBuilder problems = new StringBuilder();
+                e.problems().forEach(pr -> problems.append(pr).append('\n'));
+                junit.add(new JunitXml.Case("faultline.run." + f.getFileName(), "valid scenario", 0, JunitXml.Outcome.ERROR,
+                        "invalid scenario file " + f, "invalid", problems.toString()));
                 continue;
             } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
                 Verdicts.printInternalError(err, f.toString(), e);
                 verdicts.add(Main.INTERNAL);
+                junit.add(new JunitXml.Case("faultline.run." + f.getFileName(), "run", 0, JunitXml.Outcome.ERROR,
+                        "internal error: " + e, "internal", "an internal error of Faultline, not of " + f + ": " + e));
                 continue;
             }
             long need = HeapEstimate.bytes(s);
@@ -171,6 +198,7 @@ final class RunCommand implements Callable<Integer> {
                 passed &= same;
             }
             Path dir = out.resolve(s.name() + "-" + s.seed());
+            addJunitCases(s, r, wall, replay.strip(), twice ? passed : true);
             writeRunDirectory(dir, s, r);
             o.println("  run directory: " + dir);
             if (!passed) {
@@ -185,7 +213,28 @@ final class RunCommand implements Callable<Integer> {
             abort(sinks);
             Verdicts.printInternalError(err, source + " (seed " + s.seed() + ")", e);
             err.println(replay);
+            junit.add(new JunitXml.Case("faultline.run." + s.name(), "run", 0, JunitXml.Outcome.ERROR, "internal error: " + e, "internal",
+                    "an internal error of Faultline, not of " + source + ": " + e + "\n" + replay.strip()));
             return Main.INTERNAL;
+        }
+    }
+
+    /** One JUnit test case per expectation of the run (and one for --twice), each failure with the run's class and replay command. */
+    private void addJunitCases(Scenario s, ScenarioResult r, long wallNanos, String replay, boolean deterministic) {
+        String cls = "faultline.run." + s.name();
+        boolean first = true;
+        for (ScenarioResult.Verdict v : r.expectations()) {
+            double seconds = first ? wallNanos / 1e9 : 0;
+            first = false;
+            String type = r.classification() == null ? "expectation" : r.classification().violationClass().name();
+            junit.add(v.held() ? JunitXml.Case.passed(cls, v.expectation(), seconds, v.detail())
+                    : new JunitXml.Case(cls, v.expectation(), seconds, JunitXml.Outcome.FAILED, v.detail().lines().findFirst().orElse(v.expectation()),
+                    type, v.detail() + "\n" + replay + "\n\n" + r.summary()));
+        }
+        if (twice) {
+            junit.add(deterministic ? JunitXml.Case.passed(cls, "same fingerprint twice", 0, r.fingerprint())
+                    : new JunitXml.Case(cls, "same fingerprint twice", 0, JunitXml.Outcome.FAILED, "a second run gave another fingerprint",
+                    "determinism", replay + " --twice"));
         }
     }
 
