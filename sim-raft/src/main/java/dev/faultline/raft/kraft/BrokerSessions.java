@@ -51,7 +51,7 @@ final class BrokerSessions {
     }
 
     /** Warm start: the established controller heard each broker one heartbeat interval before its first heartbeat of the run. */
-    void resume(long now, KRaftControlPlane.WarmStart resume) {
+    void resume(long now, WarmStart resume) {
         for (ClusterSpec.BrokerSpec b : plane.cluster().brokers()) {
             lastHeartbeatNanos[b.id()] = now + resume.firstHeartbeatNanos[b.id()] - plane.heartbeatIntervalNanos();
         }
@@ -80,7 +80,7 @@ final class BrokerSessions {
         }
         long epoch = controller.append(new MetadataRecord.RegisterBroker(b, r.incarnationId()));
         lastHeartbeatNanos[b] = ctx.now();
-        plane.onSessionStarted(ctx.self(), b);
+        plane.checks().onSessionStarted(ctx.self(), b);
         controller.replyWhenCommitted(epoch, from, new BrokerRegistrationResponse(Errors.NONE, epoch, -1));
     }
 
@@ -95,11 +95,11 @@ final class BrokerSessions {
             controller.send(from, new BrokerHeartbeatResponse(Errors.STALE_BROKER_EPOCH, true, -1));
             return;
         }
-        if (!plane.heartbeatsDoNotRenewSessions()) {
+        if (!plane.settings().heartbeatsDoNotRenewSessions) {
             lastHeartbeatNanos[b] = ctx.now();
         } // else planted bug kraftController.heartbeatsDoNotRenewSessions (KM-S7 test switch)
         lastMetadataOffset[b] = r.currentMetadataOffset();
-        plane.onHeartbeatArrived(ctx.self(), b);
+        plane.checks().onHeartbeatArrived(ctx.self(), b);
         if (r.wantShutDown()) {
             onShutdownHeartbeat(from, r);
             return;
@@ -213,7 +213,7 @@ final class BrokerSessions {
         for (int b = 0; b < lastHeartbeatNanos.length; b++) {
             long silent = now - lastHeartbeatNanos[b];
             if (working.isActive(b) && (periodic ? silent > plane.sessionTimeoutNanos() : silent >= plane.sessionTimeoutNanos())) {
-                plane.onFenceDecision(ctx.self(), b);
+                plane.checks().onFenceDecision(ctx.self(), b);
                 fence(b, "broker-" + b + " session expired");
                 fenced = true;
                 break;

@@ -43,7 +43,7 @@ public final class ControllerNode implements Node {
     public void onStart() {
         if (plane.takeWarmStart(ctx.self())) {
             // Warm start: the image is the committed snapshot; the established leader resumes its epoch.
-            KRaftControlPlane.WarmStart warm = plane.warm();
+            WarmStart warm = plane.warm();
             controller.warmStart(warm);
             raft.assumeLoaded(warm.snapshot);
             if (warm.leader == ctx.self().index()) {

@@ -1,7 +1,6 @@
 package dev.faultline.raft.kraft;
 
 import dev.faultline.core.control.AlterPartitionRequest;
-import dev.faultline.core.control.AlterPartitionResult;
 import dev.faultline.core.control.BrokerAgent;
 import dev.faultline.core.control.BrokerHandle;
 import dev.faultline.core.control.Errors;
@@ -21,6 +20,7 @@ import dev.faultline.raft.quorum.FollowerState;
 import dev.faultline.raft.quorum.LeaderState;
 import dev.faultline.raft.quorum.LogEntry;
 import dev.faultline.raft.quorum.RaftListener;
+import dev.faultline.raft.kraft.check.KRaftView;
 import dev.faultline.raft.quorum.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ import java.util.List;
  * controller, everything else of the broker side stays as for an observer, and both the controller
  * and the broker replay the same committed records.
  */
-final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
+final class KRaftBrokerAgent implements BrokerAgent, RaftListener, KRaftView.BrokerProcess {
     private final KRaftControlPlane plane;
     private final int brokerId;
     private BrokerHandle broker;
@@ -134,7 +134,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
      * random phase of {@code broker.heartbeat.interval.ms} the control plane drew for it. A combined node's controller starts from
      * the snapshot too, and the established leader resumes its epoch.
      */
-    private void warmStart(KRaftControlPlane.WarmStart warm) {
+    private void warmStart(WarmStart warm) {
         image.load(warm.image);
         loadedOffset = warm.snapshot.endOffset();
         published = true;
@@ -171,16 +171,19 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
     }
 
     /** Events waiting in the metadata loader (0 when it has caught up with what Raft delivered). */
-    int loaderBacklog() {
+    @Override
+    public int loaderBacklog() {
         return loader.backlog() + (commitEntries.isEmpty() ? 0 : 1);
     }
 
     /** The incarnation id this agent registers with (renewed after a STALE_BROKER_EPOCH answer). */
-    long incarnationId() {
+    @Override
+    public long incarnationId() {
         return incarnationId;
     }
 
-    RaftNode raft() {
+    @Override
+    public RaftNode raft() {
         return raft;
     }
 
@@ -446,8 +449,8 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         java.util.List<LogEntry> entries = new java.util.ArrayList<>(commitEntries);
         long base = commitBase;
         commitEntries.clear();
-        long bytes = KRaftControlPlane.wireBytes(entries);
-        boolean aligned = KRaftControlPlane.batchAligned(raft, appliedOffset);
+        long bytes = SnapshotGenerator.wireBytes(entries);
+        boolean aligned = SnapshotGenerator.batchAligned(raft, appliedOffset);
         loader.append(() -> load(base, entries, bytes, aligned));
     }
 
@@ -461,7 +464,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
         loader.append(() -> {
             MetadataSnapshot s = (MetadataSnapshot) snapshot.image();
             image.load(s);
-            loader.charge(s.recordCount * plane.recordCostNanos());
+            loader.charge(s.recordCount * plane.settings().recordCostNanos);
             loadedOffset = snapshot.endOffset();
             changed.clear();
             dirty.clear();
@@ -482,7 +485,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             LogEntry e = entries.get(i);
             if (e.payload() instanceof MetadataRecord) {
                 PartitionState s = image.apply(base + i, (MetadataRecord) e.payload());
-                loader.charge(plane.recordCostNanos());
+                loader.charge(plane.settings().recordCostNanos);
                 if (s != null && !dirty.get(s.partition())) {
                     dirty.set(s.partition());
                     changed.add(s.partition());
@@ -539,7 +542,7 @@ final class KRaftBrokerAgent implements BrokerAgent, RaftListener {
             }
         }
         changed.clear();
-        plane.onBrokerApplied(brokerId, loadedOffset);
+        plane.checks().onBrokerApplied(brokerId, loadedOffset);
         broker.becomeLeaderOrFollower(states);
         broker.updateMetadata(states);
     }

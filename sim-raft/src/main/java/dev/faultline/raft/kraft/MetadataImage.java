@@ -28,7 +28,7 @@ public class MetadataImage implements MetadataView {
     long imageBytes;
     long recordCount;
 
-    MetadataImage(ClusterSpec cluster) {
+    public MetadataImage(ClusterSpec cluster) {
         this.cluster = cluster;
         int brokers = cluster.maxBrokerId() + 1;
         brokerEpoch = new long[brokers];
@@ -83,7 +83,7 @@ public class MetadataImage implements MetadataView {
     }
 
     /** Applies one record written at {@code offset}; returns the partition state it set, or null. */
-    PartitionState apply(long offset, MetadataRecord record) {
+    public PartitionState apply(long offset, MetadataRecord record) {
         if (record instanceof MetadataRecord.RegisterBroker) {
             MetadataRecord.RegisterBroker r = (MetadataRecord.RegisterBroker) record;
             if (brokerEpoch[r.brokerId()] < 0) {

@@ -145,7 +145,7 @@ public sealed interface MetadataRecord {
         }
 
         /** The size of a PartitionChange whose ISR has {@code isrSize} members. */
-        static int bytes(int isrSize, boolean leaderChanged) {
+        public static int bytes(int isrSize, boolean leaderChanged) {
             return OVERHEAD_BYTES + 4 + 16 + 1 + (2 + 1 + 4 * isrSize) + (leaderChanged ? 6 : 0);
         }
     }

@@ -7,7 +7,7 @@ import dev.faultline.core.control.PartitionState;
  * partition states, each in O(1). Implemented by the committed {@link MetadataImage} and by the
  * active controller's {@link WorkingImage} (committed plus its own uncommitted records).
  */
-interface MetadataView {
+public interface MetadataView {
     PartitionState partition(int p);
 
     boolean isRegistered(int brokerId);

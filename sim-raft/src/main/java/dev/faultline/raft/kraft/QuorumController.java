@@ -124,7 +124,7 @@ final class QuorumController implements RaftListener {
      * A warm start's established controller: its claim resumes the sessions it has kept since
      * before the run instead of opening fresh ones, and draws the NoOp timer's phase; null otherwise.
      */
-    private KRaftControlPlane.WarmStart resume;
+    private WarmStart resume;
 
     /**
      * Warm start: this controller's committed image is the run's starting snapshot (already
@@ -132,7 +132,7 @@ final class QuorumController implements RaftListener {
      * each broker's last heartbeat one {@code broker.heartbeat.interval.ms} before the broker's
      * first heartbeat of the run, and its first NoOp comes at a random phase.
      */
-    void warmStart(KRaftControlPlane.WarmStart warm) {
+    void warmStart(WarmStart warm) {
         committed.load((MetadataSnapshot) warm.snapshot.image());
         replayedOffset = warm.snapshot.endOffset();
         resume = warm.leader == ctx.self().index() ? warm : null; // another voter claims later, with fresh sessions
@@ -174,8 +174,8 @@ final class QuorumController implements RaftListener {
         java.util.List<LogEntry> entries = new java.util.ArrayList<>(commitEntries);
         long base = commitBase;
         commitEntries.clear();
-        long bytes = KRaftControlPlane.wireBytes(entries);
-        boolean aligned = KRaftControlPlane.batchAligned(raft, appliedOffset);
+        long bytes = SnapshotGenerator.wireBytes(entries);
+        boolean aligned = SnapshotGenerator.batchAligned(raft, appliedOffset);
         event(() -> handleCommit(base, entries, bytes, aligned));
     }
 
@@ -193,7 +193,7 @@ final class QuorumController implements RaftListener {
                 renounce();
             }
             committed.load(image);
-            thread.charge(image.recordCount * plane.recordCostNanos());
+            thread.charge(image.recordCount * plane.settings().recordCostNanos);
             replayedOffset = snapshot.endOffset();
             snapshots.reset(ctx.now());
             snapshotsLoaded++;
@@ -215,7 +215,7 @@ final class QuorumController implements RaftListener {
             if (e.payload() instanceof MetadataRecord) {
                 committed.apply(base + i, (MetadataRecord) e.payload());
                 if (!active) {
-                    thread.charge(plane.recordCostNanos());
+                    thread.charge(plane.settings().recordCostNanos);
                 }
             }
         }
@@ -248,7 +248,7 @@ final class QuorumController implements RaftListener {
     /** Claim once this controller has replayed past the Raft leader's epoch start (the LeaderChange is committed). */
     private void maybeClaim() {
         // Planted bug kraftController.claimBeforeEpochStart (KM-S1 test switch): no wait for the epoch start.
-        if (active || !(raft.state() instanceof LeaderState) || (replayedOffset <= raft.epochStartOffset() && !plane.claimBeforeEpochStart())) {
+        if (active || !(raft.state() instanceof LeaderState) || (replayedOffset <= raft.epochStartOffset() && !plane.settings().claimBeforeEpochStart)) {
             return;
         }
         active = true;
@@ -263,13 +263,13 @@ final class QuorumController implements RaftListener {
         if (resume != null) {
             sessions.resume(now, resume);
             resume = null;
-            ctx.setTimer(ControllerTimer.NOOP, 1 + ctx.random().fork("warm-start").nextLong(Math.max(1, plane.idleIntervalNanos())));
+            ctx.setTimer(ControllerTimer.NOOP, 1 + ctx.random().fork("warm-start").nextLong(Math.max(1, plane.settings().idleIntervalNanos)));
             if (plane.periodicFencing()) {
                 // Kafka 4.0's periodic fencing task of a controller active long before: its phase is random.
                 ctx.setTimer(ControllerTimer.FENCE_CHECK, 1 + ctx.random().fork("warm-start-fence").nextLong(plane.fenceCheckPeriodNanos()));
             }
         } else {
-            ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
+            ctx.setTimer(ControllerTimer.NOOP, plane.settings().idleIntervalNanos);
             if (plane.periodicFencing()) {
                 // PeriodicTaskControlManager.activate: the first run one period after activation.
                 ctx.setTimer(ControllerTimer.FENCE_CHECK, plane.fenceCheckPeriodNanos());
@@ -306,7 +306,7 @@ final class QuorumController implements RaftListener {
     long append(MetadataRecord record) {
         long offset = nextWriteOffset++;
         working.apply(offset, record);
-        thread.charge(plane.recordCostNanos());
+        thread.charge(plane.settings().recordCostNanos);
         outbox.add(record);
         return offset;
     }
@@ -360,7 +360,7 @@ final class QuorumController implements RaftListener {
             }
             if (tag == ControllerTimer.NOOP) {
                 append(new MetadataRecord.NoOp(++noOpSequence));
-                ctx.setTimer(ControllerTimer.NOOP, plane.idleIntervalNanos());
+                ctx.setTimer(ControllerTimer.NOOP, plane.settings().idleIntervalNanos);
             } else {
                 sessions.maybeFenceOneStaleBroker();
             }

@@ -57,9 +57,9 @@ final class ReplicationControl {
                 IntList isr = LeaderElection.isrWithout(s.isr(), brokerId);
                 // Planted bug kraftController.electFencedLeader (KM-S4 test switch): a fenced replica may lead.
                 LeaderElection.Election e = LeaderElection.offlinePartition(replicas, isr,
-                        plane.electFencedLeader() ? working::isRegistered : working::isEligible, cluster.uncleanLeaderElectionEnabled(p));
+                        plane.settings().electFencedLeader ? working::isRegistered : working::isEligible, cluster.uncleanLeaderElectionEnabled(p));
                 IntList newIsr = e.elected() ? LeaderElection.isrAfterElection(e, isr, working::isEligible) : isr;
-                if (!e.elected() && plane.fenceEmptiesIsr()) {
+                if (!e.elected() && plane.settings().fenceEmptiesIsr) {
                     // Planted bug kraftController.fenceEmptiesIsr (KM-S3 test switch): the last member leaves the ISR.
                     newIsr = new it.unimi.dsi.fastutil.ints.IntArrayList();
                 }
@@ -210,7 +210,7 @@ final class ReplicationControl {
             controller.send(from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), error, s), -1, m.sendId()));
             return;
         }
-        plane.onIsrChangeAccepted(r, working);
+        plane.checks().onIsrChangeAccepted(r, working);
         PartitionState next = s.withIsr(r.newIsr());
         long offset = controller.append(new MetadataRecord.PartitionChange(next, false, false));
         controller.replyWhenCommitted(offset, from, new AlterPartitionReply(new AlterPartitionResult(r.partition(), Errors.NONE, next), -1, m.sendId()));
@@ -241,10 +241,33 @@ final class ReplicationControl {
             if (!cluster.isReplica(r.partition(), m) || !working.isEligible(m)) {
                 return Errors.INELIGIBLE_REPLICA; // KIP-841: fenced, shutting-down (or unknown) replicas never join
             }
-            if (!plane.isrIgnoresBrokerEpoch() && working.brokerEpoch(m) != r.newIsrBrokerEpochs().getLong(i)) {
+            if (!plane.settings().isrIgnoresBrokerEpoch && working.brokerEpoch(m) != r.newIsrBrokerEpochs().getLong(i)) {
                 return Errors.INELIGIBLE_REPLICA; // KIP-903: the follower fetched with another incarnation's epoch
             }
         }
         return Errors.NONE;
+    }
+
+    /** One pass over the assignment: each broker's partitions, ascending (O(replicas)). */
+    static int[][] partitionsByBroker(ClusterSpec cluster) {
+        int[] count = new int[cluster.maxBrokerId() + 1];
+        int partitions = cluster.partitionCount();
+        for (int p = 0; p < partitions; p++) {
+            for (int i = 0, rf = cluster.replicationFactor(p); i < rf; i++) {
+                count[cluster.replica(p, i)]++;
+            }
+        }
+        int[][] out = new int[count.length][];
+        for (int b = 0; b < count.length; b++) {
+            out[b] = new int[count[b]];
+        }
+        int[] fill = new int[count.length];
+        for (int p = 0; p < partitions; p++) {
+            for (int i = 0, rf = cluster.replicationFactor(p); i < rf; i++) {
+                int b = cluster.replica(p, i);
+                out[b][fill[b]++] = p;
+            }
+        }
+        return out;
     }
 }

@@ -1,5 +1,9 @@
 package dev.faultline.raft.kraft;
 
+import dev.faultline.raft.quorum.LogEntry;
+import dev.faultline.raft.quorum.RaftLog;
+import dev.faultline.raft.quorum.RaftNode;
+
 /**
  * When a process writes its own KRaft snapshot (Kafka's {@code SnapshotGenerator}, KIP-630): after
  * each delivery of committed records it counts their bytes; once
@@ -35,5 +39,20 @@ final class SnapshotGenerator {
     void reset(long nowNanos) {
         bytesSinceLast = 0;
         lastNanos = nowNanos;
+    }
+
+    /** Bytes of delivered entries (batch headers included). */
+    static long wireBytes(java.util.List<LogEntry> entries) {
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            bytes += entries.get(i).wireBytes();
+        }
+        return bytes;
+    }
+
+    /** Whether a delivery that ends at {@code end} ends a record batch (the next record starts one, or none follows yet). */
+    static boolean batchAligned(RaftNode raft, long end) {
+        RaftLog log = raft.log();
+        return end >= log.endOffset() || end < log.startOffset() || log.get(end).batchStart();
     }
 }

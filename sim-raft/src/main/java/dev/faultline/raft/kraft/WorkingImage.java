@@ -16,14 +16,14 @@ import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
  * <p>Every record the committed image applies after this view was made must be one this view
  * applied first (the leader's own log in its epoch), so the copied broker state never goes stale.
  */
-final class WorkingImage extends MetadataImage {
+public final class WorkingImage extends MetadataImage {
     private final MetadataImage committed;
     private final Int2ObjectOpenHashMap<PartitionState> changes = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap lastWrite = new Int2LongOpenHashMap();
     /** (offset, partition) of every change, oldest first. */
     private final LongArrayFIFOQueue writes = new LongArrayFIFOQueue();
 
-    WorkingImage(MetadataImage committed) {
+    public WorkingImage(MetadataImage committed) {
         super(committed);
         this.committed = committed;
         lastWrite.defaultReturnValue(-1);
@@ -50,7 +50,7 @@ final class WorkingImage extends MetadataImage {
     }
 
     /** The committed image has applied every record below {@code committedEnd}: forget what it now holds. */
-    void prune(long committedEnd) {
+    public void prune(long committedEnd) {
         while (!writes.isEmpty() && writes.firstLong() < committedEnd) {
             long offset = writes.dequeueLong();
             int p = (int) writes.dequeueLong();
