@@ -11,7 +11,6 @@ import dev.faultline.core.kafka.KafkaMessage.PartitionData;
 import dev.faultline.core.kafka.KafkaMessage.ProduceRequest;
 import dev.faultline.core.kernel.NodeId;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.ints.IntIterator;
 import it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.util.ArrayList;
@@ -23,14 +22,14 @@ import java.util.List;
  * {@code min.insync.replicas} (acks=all requests wait in the {@link ProducePurgatory}), serving
  * follower fetches through incremental sessions with long polls, follower bookkeeping, ISR shrink
  * and expand through AlterPartition, and the high watermark. Consumer fetches and epoch lookups,
- * which change nothing, are {@link LeaderReads}'.
+ * which change nothing, are {@link LeaderReads}'; the follower fetch sessions (news per follower,
+ * parked long polls) are {@link FollowerFetchSessions}'.
  */
 final class LeaderSide {
     private final KafkaBroker b;
     private final ReplicaTable t;
-    private final FollowerSession[] sessions;
+    private final FollowerFetchSessions sessions;
     private final ProducePurgatory purgatory;
-    private final IntLinkedOpenHashSet wake = new IntLinkedOpenHashSet();
     /**
      * Led partitions (local indexes) that may have an in-sync follower short of the leader's log end:
      * added when a leadership starts, records are appended, the ISR changes or a follower fetches
@@ -42,18 +41,14 @@ final class LeaderSide {
     /** Partitions this broker leads now (the CPU charged for an isr-expiration run covers them all, as in Kafka). */
     private int leaders;
     private final long lagNanos;
-    private final long fetchWaitNanos;
-    private final int fetchMaxRecords;
     private final boolean hwAdvanceBelowMinIsr;
 
     LeaderSide(KafkaBroker broker) {
         this.b = broker;
         this.t = broker.replicas;
-        this.sessions = new FollowerSession[broker.cluster.maxBrokerId() + 1];
+        this.sessions = new FollowerFetchSessions(broker);
         this.purgatory = new ProducePurgatory(broker, this);
         this.lagNanos = broker.config.getMillisAsNanos("replica.lag.time.max.ms");
-        this.fetchWaitNanos = broker.config.getMillisAsNanos("replica.fetch.wait.max.ms");
-        this.fetchMaxRecords = Math.max(1, broker.config.getInt("replica.fetch.max.bytes") / KafkaMessage.RECORD_BYTES);
         this.hwAdvanceBelowMinIsr = broker.config.getBoolean("replication.hwAdvanceBelowMinIsr");
     }
 
@@ -144,9 +139,7 @@ final class LeaderSide {
             }
             ls.onFollowerFetch(r, leo, leo, -1, now);
             ls.markSent(r, t.highWatermark[i]);
-            if (sessions[follower] == null) {
-                sessions[follower] = new FollowerSession(follower);
-            }
+            sessions.open(follower, false);
         }
     }
 
@@ -197,7 +190,7 @@ final class LeaderSide {
             long last = log.logEndOffset() - 1;
             b.maybeFlush(log);
             lagging.add(i);
-            markNews(i);
+            sessions.markNews(i);
             b.observer.touched(b.brokerId, p);
             if (r.acks() == -1) {
                 purgatory.hold(i, d, k, base, last + 1, epoch, now + r.timeoutNanos());
@@ -217,7 +210,7 @@ final class LeaderSide {
         int rf = b.cluster.replicationFactor(p);
         for (int r = 0; r < rf; r++) {
             int follower = b.cluster.replica(p, r);
-            FollowerSession s = follower == b.brokerId ? null : sessions[follower];
+            FollowerSession s = follower == b.brokerId ? null : sessions.get(follower);
             if (s != null) {
                 ls.onLeaderAppend(r, oldLeo, s.lastRequestNanos);
             }
@@ -254,7 +247,7 @@ final class LeaderSide {
         }
         if (min > t.highWatermark[i]) {
             t.highWatermark[i] = min;
-            markNews(i);
+            sessions.markNews(i);
             b.observer.touched(b.brokerId, p);
             purgatory.complete(i);
         }
@@ -281,7 +274,7 @@ final class LeaderSide {
 
     /** Re-check ISR expansion of partition {@code i} for the follower at {@code slot} at its next fetch. */
     private void noteRejoin(int i, int slot) {
-        FollowerSession s = sessions[b.cluster.replica(t.partitions[i], slot)];
+        FollowerSession s = sessions.get(b.cluster.replica(t.partitions[i], slot));
         if (s != null) {
             s.rejoin.add(i);
         }
@@ -441,32 +434,9 @@ final class LeaderSide {
 
     // ------------------------------------------------------------------ follower fetches
 
-    /** Partition {@code i} has news (records or HW): note it in every follower's session. */
-    private void markNews(int i) {
-        int p = t.partitions[i];
-        int rf = b.cluster.replicationFactor(p);
-        for (int r = 0; r < rf; r++) {
-            int follower = b.cluster.replica(p, r);
-            if (follower == b.brokerId) {
-                continue;
-            }
-            FollowerSession s = sessions[follower];
-            if (s != null) {
-                s.dirty.add(i);
-                if (s.parked) {
-                    wake.add(follower);
-                }
-            }
-        }
-    }
-
     void onFollowerFetch(NodeId from, FetchRequest r) {
         int follower = r.replicaId();
-        FollowerSession session = sessions[follower];
-        if (session == null || r.full()) {
-            session = new FollowerSession(follower);
-            sessions[follower] = session;
-        }
+        FollowerSession session = sessions.open(follower, r.full());
         session.parked = false;
         long now = b.ctx.now();
         session.lastRequestNanos = now;
@@ -514,95 +484,27 @@ final class LeaderSide {
             maybeAdvanceHighWatermark(i);
             // Answered from this request at once (instead of through the session's news set): the
             // same data, at a cost proportional to the request.
-            addNews(session, i, out);
+            sessions.addNews(session, i, out);
             if (!session.dirty.isEmpty()) {
                 session.dirty.remove(i);
             }
         }
         retryRejoins(session, r.brokerEpoch());
-        collectNews(session, out);
+        sessions.collectNews(session, out);
         b.ctx.work(b.partitionCostNanos * (r.partitions().size() + out.size()));
         if (out.isEmpty()) {
-            session.parked = true;
-            session.parkedRequestId = r.requestId();
-            b.ctx.setTimer(new BrokerTimer.ParkedFetchTimeout(follower, r.requestId()), fetchWaitNanos);
-            wake.remove(follower);
+            sessions.park(session, r.requestId());
             return;
         }
         b.ctx.send(from, new FetchResponse(r.requestId(), out));
     }
 
-    /** Adds the session's partitions with news to a response and clears them. */
-    private void collectNews(FollowerSession session, List<PartitionData> out) {
-        if (session.dirty.isEmpty()) {
-            return;
-        }
-        IntIterator it = session.dirty.iterator();
-        while (it.hasNext()) {
-            addNews(session, it.nextInt(), out);
-        }
-        PartitionSets.clear(session.dirty);
-    }
-
-    /** Adds led partition {@code i}'s records and high watermark the follower of {@code session} lacks, if any. */
-    private void addNews(FollowerSession session, int i, List<PartitionData> out) {
-        if (t.role[i] != ReplicaTable.LEADER) {
-            return;
-        }
-        int p = t.partitions[i];
-        int slot = b.slotOf(p, session.followerId);
-        LeaderState ls = t.leaderStates[i];
-        PartitionLog log = b.store.log(i);
-        long leo = log == null ? 0 : log.logEndOffset();
-        long hw = t.highWatermark[i];
-        long from = ls.followerLeo(slot);
-        if (from < 0 || (from >= leo && ls.hwSent(slot) == hw)) {
-            return; // nothing new, or the follower has not told us its position yet
-        }
-        int count = (int) Math.min(Math.max(0, leo - from), fetchMaxRecords);
-        long[] ids = new long[count];
-        int[] epochs = new int[count];
-        for (int k = 0; k < count; k++) {
-            ids[k] = log.id(from + k);
-            epochs[k] = log.epoch(from + k);
-        }
-        ls.markSent(slot, hw);
-        out.add(new PartitionData(p, Errors.NONE, t.leaderEpoch[i], hw, leo, from, ids, epochs, KafkaMessage.NO_EPOCH, -1));
-    }
-
     /** Answers parked fetches whose sessions got news during this handler. */
     void wakeParkedFetches() {
-        if (wake.isEmpty()) {
-            return;
-        }
-        IntIterator it = wake.iterator();
-        while (it.hasNext()) {
-            int follower = it.nextInt();
-            FollowerSession s = sessions[follower];
-            if (s == null || !s.parked) {
-                continue;
-            }
-            List<PartitionData> out = new ArrayList<>();
-            collectNews(s, out);
-            if (out.isEmpty()) {
-                continue;
-            }
-            s.parked = false;
-            b.ctx.cancelTimer(new BrokerTimer.ParkedFetchTimeout(follower, s.parkedRequestId));
-            b.ctx.work(b.partitionCostNanos * out.size());
-            b.ctx.send(b.brokerNode(follower), new FetchResponse(s.parkedRequestId, out));
-        }
-        wake.clear();
+        sessions.wakeParkedFetches();
     }
 
     void onParkedFetchTimeout(BrokerTimer.ParkedFetchTimeout tag) {
-        FollowerSession s = sessions[tag.followerId()];
-        if (s == null || !s.parked || s.parkedRequestId != tag.requestId()) {
-            return;
-        }
-        s.parked = false;
-        List<PartitionData> out = new ArrayList<>();
-        collectNews(s, out);
-        b.ctx.send(b.brokerNode(tag.followerId()), new FetchResponse(tag.requestId(), out));
+        sessions.onParkedFetchTimeout(tag);
     }
 }

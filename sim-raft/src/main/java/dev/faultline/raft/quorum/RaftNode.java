@@ -22,8 +22,9 @@ import dev.faultline.raft.quorum.RaftMessage.VoteResponse;
 /**
  * A KRaft Raft replica (voter or observer) as one simulated process: it owns the timers and the
  * transitions' side effects, and hands each RPC to its handler ({@link VoteHandler},
- * {@link LeaderFetchHandler}, {@link ReplicaFetcher}, {@link LeaderDuties}). Durable state lives in
- * the node's storage: the {@code quorum-state} file and the metadata log.
+ * {@link LeaderFetchHandler}, {@link ReplicaFetcher}, {@link LeaderDuties}); its log cleaning is
+ * {@link MetadataLogCleaner}'s. Durable state lives in the node's storage: the {@code quorum-state}
+ * file and the metadata log.
  */
 public final class RaftNode implements Node {
     /** Name of the quorum-state file in the node's storage. */
@@ -50,11 +51,7 @@ public final class RaftNode implements Node {
     private boolean listenerStarted;
     /** Set while a warm-start leader resumes its epoch (no LeaderChange record is written). */
     private boolean resumingLeadership;
-    /** {@code metadata.max.retention.bytes} (100 MiB) and {@code metadata.max.retention.ms} (7 days). */
-    private long retentionBytes = 100L * 1024 * 1024;
-    private long retentionNanos = 7L * 24 * 3600 * 1_000_000_000L;
-    /** {@code KafkaRaftClient}'s snapshot cleaner runs at most every 60 s ({@code RaftMetadataLogCleanerManager}). */
-    static final long LOG_CLEANER_INTERVAL_NANOS = 60_000_000_000L;
+    final MetadataLogCleaner cleaner;
 
     /**
      * @param voters node indices of the voters (observers are every other Raft node)
@@ -76,6 +73,7 @@ public final class RaftNode implements Node {
         this.leaderFetch = new LeaderFetchHandler(this);
         this.fetcher = new ReplicaFetcher(this);
         this.leader = new LeaderDuties(this);
+        this.cleaner = new MetadataLogCleaner(ctx, log);
     }
 
     // ------------------------------------------------------------------ read-only views
@@ -139,7 +137,7 @@ public final class RaftNode implements Node {
         ctx.trace("raft", "start in " + s + " logStart=" + log.startOffset() + " logEnd=" + log.endOffset()
                 + (log.durable().latestSnapshot() == null ? "" : " snapshot=" + log.durable().latestSnapshot()));
         if (log.durable().latestSnapshot() != null) {
-            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+            cleaner.schedule();
         }
         armFor(s);
     }
@@ -165,7 +163,7 @@ public final class RaftNode implements Node {
         EpochState from = new UnattachedState(quorum.persisted().epoch(), ElectionState.NONE);
         quorum.initializeAsEstablishedLeader(epochStartOffset, log.endOffset(), ctx.now());
         if (log.durable().latestSnapshot() != null) {
-            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+            cleaner.schedule();
         }
         resumingLeadership = true;
         try {
@@ -233,8 +231,8 @@ public final class RaftNode implements Node {
             case HEARTBEAT: leader.sendHeartbeats(); break;
             case LINGER: leader.appendAccumulated(); break;
             case LOG_CLEANER:
-                maybeClean();
-                ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
+                cleaner.maybeClean();
+                cleaner.schedule();
                 break;
             default: throw new IllegalStateException("unknown timer " + tag);
         }
@@ -484,43 +482,13 @@ public final class RaftNode implements Node {
         }
         log.durable().addSnapshot(snapshot);
         ctx.trace("raft", "snapshot " + snapshot + " frozen (" + snapshot.sizeBytes() + " bytes)");
-        if (!ctx.hasTimer(RaftTimer.LOG_CLEANER)) {
-            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
-        }
-        maybeClean();
+        cleaner.arm();
+        cleaner.maybeClean();
     }
 
     /** {@code metadata.max.retention.bytes} and {@code metadata.max.retention.ms} (negative: no limit). */
     public void setLogRetention(long maxBytes, long maxNanos) {
-        this.retentionBytes = maxBytes;
-        this.retentionNanos = maxNanos;
-    }
-
-    /**
-     * {@code KafkaMetadataLog.maybeClean}: while the log and snapshots together exceed the retention
-     * size, or the oldest snapshot is older than the retention time, delete the oldest snapshot and
-     * advance the log start to the next one (never the last snapshot; never past the log end).
-     * Simplification: the log's bytes below the new start are gone at once (Kafka deletes whole
-     * segments of {@code metadata.log.segment.bytes}, so its size check keeps counting them until the
-     * segment rolls).
-     */
-    void maybeClean() {
-        MetadataLogFile file = log.durable();
-        while (file.snapshots().size() >= 2) {
-            RaftSnapshot oldest = file.snapshots().get(0);
-            RaftSnapshot next = file.snapshots().get(1);
-            boolean tooBig = retentionBytes >= 0 && log.sizeBytes() + file.snapshotBytes() > retentionBytes;
-            boolean tooOld = retentionNanos >= 0 && ctx.now() - oldest.createdNanos() > retentionNanos;
-            if (!(tooBig || tooOld) || next.endOffset() > log.endOffset()) {
-                return;
-            }
-            ctx.trace("raft", "cleaning: delete " + oldest + ", log start " + log.startOffset() + " -> " + next.endOffset()
-                    + (tooBig ? " (retention bytes)" : " (retention ms)"));
-            if (next.endOffset() > log.startOffset()) {
-                log.advanceStartTo(next);
-            }
-            file.removeSnapshotsBefore(next.endOffset());
-        }
+        cleaner.setRetention(maxBytes, maxNanos);
     }
 
     /**
@@ -530,9 +498,7 @@ public final class RaftNode implements Node {
      */
     void installFetchedSnapshot(RaftSnapshot snapshot) {
         log.durable().addSnapshot(snapshot);
-        if (!ctx.hasTimer(RaftTimer.LOG_CLEANER)) {
-            ctx.setTimer(RaftTimer.LOG_CLEANER, LOG_CLEANER_INTERVAL_NANOS);
-        }
+        cleaner.arm();
         if (snapshot.epoch() > log.lastEpoch() || (snapshot.epoch() == log.lastEpoch() && snapshot.endOffset() > log.endOffset())) {
             ctx.trace("raft", "fetched " + snapshot + ": log truncated fully to start at " + snapshot.endOffset());
             log.advanceStartTo(snapshot);

@@ -2,6 +2,7 @@ package dev.faultline.zookeeper.check;
 
 import dev.faultline.core.check.CheckContext;
 import dev.faultline.core.check.Invariant;
+import dev.faultline.core.check.ViolationReport;
 import dev.faultline.core.kernel.Node;
 import dev.faultline.core.kernel.NodeId;
 import dev.faultline.core.kernel.Simulation;
@@ -51,11 +52,10 @@ final class ClientObservations implements Invariant {
                 continue;
             }
             for (ZkClient client : holder.zkClients()) {
-                List<String> seen = client.violations();
+                List<ViolationReport> seen = client.violations();
                 if (!seen.isEmpty()) {
-                    String v = seen.get(0);
-                    int bar = v.indexOf('|');
-                    context.fail(v.substring(0, bar), v.substring(bar + 1), id);
+                    ViolationReport v = seen.get(0);
+                    context.fail(v.invariant(), v.message(), id);
                     return;
                 }
             }

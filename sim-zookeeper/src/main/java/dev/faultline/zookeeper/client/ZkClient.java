@@ -1,5 +1,6 @@
 package dev.faultline.zookeeper.client;
 
+import dev.faultline.core.check.ViolationReport;
 import dev.faultline.core.kernel.ConnectionReset;
 import dev.faultline.core.kernel.Message;
 import dev.faultline.core.kernel.NodeContext;
@@ -82,7 +83,8 @@ public final class ZkClient {
     private final TreeSet<String> dataWatches = new TreeSet<>();
     private final TreeSet<String> existWatches = new TreeSet<>();
     private final TreeSet<String> childWatches = new TreeSet<>();
-    private final List<String> violations = new ArrayList<>();
+    /** ZK-S8 / ZK-S9 observations (see {@link #violations}). */
+    private final List<ViolationReport> violations = new ArrayList<>();
     private int expiredEvents;
     /** A warm start's first connection: its first ping comes at a random phase of the ping interval. */
     private boolean randomFirstPing;
@@ -327,8 +329,8 @@ public final class ZkClient {
     private void onWatchEvent(ClientMessage.WatchEvent event) {
         observe(event.zxid(), "watch event " + event);
         if (event.zxid() <= maxResponseZxidOnConnection) {
-            violations.add("ZK-S9|" + name + ": " + event + " arrived after a response with zxid "
-                    + Zxid.format(maxResponseZxidOnConnection));
+            violations.add(report("ZK-S9", name + ": " + event + " arrived after a response with zxid "
+                    + Zxid.format(maxResponseZxidOnConnection)));
         }
         boolean registered;
         String path = event.path();
@@ -340,15 +342,19 @@ public final class ZkClient {
             registered = dataWatches.remove(path) | existWatches.remove(path);
         }
         if (!registered) {
-            violations.add("ZK-S9|" + name + ": " + event + " for a watch that is not (or no longer) set");
+            violations.add(report("ZK-S9", name + ": " + event + " for a watch that is not (or no longer) set"));
         }
         watcher.onWatchEvent(event);
     }
 
+    private ViolationReport report(String invariant, String message) {
+        return new ViolationReport(invariant, message, ctx.self(), ctx.now());
+    }
+
     private void observe(long zxid, String what) {
         if (zxid < maxObservedZxid) {
-            violations.add("ZK-S8|" + name + ": " + what + " carries zxid " + Zxid.format(zxid) + " after "
-                    + Zxid.format(maxObservedZxid) + " was observed");
+            violations.add(report("ZK-S8", name + ": " + what + " carries zxid " + Zxid.format(zxid) + " after "
+                    + Zxid.format(maxObservedZxid) + " was observed"));
         }
         maxObservedZxid = Math.max(maxObservedZxid, zxid);
     }
@@ -450,8 +456,11 @@ public final class ZkClient {
         return expiredEvents;
     }
 
-    /** ZK-S8 / ZK-S9 observations, as {@code "ID|message"}. */
-    public List<String> violations() {
+    /**
+     * ZK-S8 / ZK-S9 observations, typed, in the order they were made, each about this client's host
+     * node and stamped with its clock (ClientObservations reports the first, after the event).
+     */
+    public List<ViolationReport> violations() {
         return java.util.Collections.unmodifiableList(violations);
     }
 }
