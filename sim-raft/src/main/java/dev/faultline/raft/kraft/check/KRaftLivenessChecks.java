@@ -26,7 +26,7 @@ import java.util.List;
  * The KRaft controller liveness checks (docs/invariants.md): KM-L1 (a silent broker is fenced),
  * KM-L2 (a heartbeating, replaying broker is unfenced), KM-L3 (a committed record reaches every
  * broker that follows the active controller), each within its bound while the controller quorum is
- * healthy, and the ground truth KM-L4 reads (when each broker was last unhealthy). They read the
+ * healthy, and the ground truth KM-L4 reads ({@link BrokerHealth}: when each broker was last unhealthy). They read the
  * committed image and the reports {@link KRaftChecks} keeps, and the true state of nodes and
  * links; never a controller's own bookkeeping.
  */
@@ -52,7 +52,7 @@ final class KRaftLivenessChecks {
     }
 
     Invariant brokerHealth() {
-        return new BrokerHealth();
+        return new BrokerHealth(checks, view, this);
     }
 
     Invariant silentBrokerFenced() {
@@ -65,60 +65,6 @@ final class KRaftLivenessChecks {
 
     Invariant committedRecordApplied() {
         return new CommittedRecordApplied();
-    }
-
-    /**
-     * Ground truth for KM-L4 (no fencing of a broker that heartbeats normally, e.g. across a
-     * controller failover): the last time each broker was down, paused, or without a clean link to
-     * a running controller. O(brokers × voters) per event while a cut or link fault is in force;
-     * otherwise every link is clean and the unhealthy brokers are those down or paused, recomputed
-     * only when a process starts, stops, pauses or resumes ({@link Simulation#lifecycleVersion}).
-     */
-    private final class BrokerHealth implements Invariant {
-        private long lifecycle = -1;
-        private int[] downOrPaused = new int[0];
-
-        @Override
-        public String name() {
-            return "kraft-broker-health";
-        }
-
-        @Override
-        public void check(CheckContext ctx) {
-            backlog(); // read the delay faults in force at every event, while they are (DelayBacklog needs it)
-            if (!sim.network().hasCutsOrLinkFaults()) {
-                if (sim.lifecycleVersion() != lifecycle) {
-                    lifecycle = sim.lifecycleVersion();
-                    IntArrayList unhealthy = new IntArrayList();
-                    for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
-                        NodeId node = view.nodeId(view.brokerIndex(spec.id()));
-                        if (!sim.isUp(node) || sim.isPaused(node)) {
-                            unhealthy.add(spec.id());
-                        }
-                    }
-                    downOrPaused = unhealthy.toIntArray();
-                }
-                for (int b : downOrPaused) {
-                    checks.lastUnhealthyNanos[b] = ctx.now();
-                }
-                return;
-            }
-            lifecycle = -1;
-            for (ClusterSpec.BrokerSpec spec : cluster.brokers()) {
-                int b = spec.id();
-                NodeId node = view.nodeId(view.brokerIndex(b));
-                boolean healthy = sim.isUp(node) && !sim.isPaused(node);
-                for (int v = 0; healthy && v < voterIds.length; v++) {
-                    NodeId c = view.nodeId(voterIds[v]);
-                    if (sim.isUp(c) && !sim.isPaused(c)) {
-                        healthy = LinkHealth.clean(sim.network(), node, c);
-                    }
-                }
-                if (!healthy) {
-                    checks.lastUnhealthyNanos[b] = ctx.now();
-                }
-            }
-        }
     }
 
     /**
@@ -524,7 +470,7 @@ final class KRaftLivenessChecks {
      * controller whose Fetches waited behind a 13 s backlog, and KM-L3-seed-151, a broker whose
      * Fetch sent 0.7 s after a 9.78 s delay fault ended waited behind the delayed ones).
      */
-    private DelayBacklog backlog() {
+    DelayBacklog backlog() {
         if (backlog == null) {
             // Only links with a voter at one end: a broker's Raft observer never talks to another broker
             // (O(voters x nodes) per event instead of O(nodes²)).
