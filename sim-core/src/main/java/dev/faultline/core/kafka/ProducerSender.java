@@ -27,6 +27,7 @@ final class ProducerSender {
     private final ProducerConfig config;
     private final ProducerMetadata metadata;
     private final SimRandom random;
+    private final ExponentialBackoff retryBackoff;
     private final String name;
     private final int[] partitions;
     private final ProducerConnection[] connections;
@@ -43,6 +44,7 @@ final class ProducerSender {
         this.config = config;
         this.metadata = metadata;
         this.random = random;
+        this.retryBackoff = ExponentialBackoff.retry(config.retryBackoffNanos(), config.retryBackoffMaxNanos());
         this.name = ctx.self().name();
         this.partitions = config.partitions();
         connections = new ProducerConnection[maxBroker + 1];
@@ -229,17 +231,9 @@ final class ProducerSender {
         producer.place(slot);
     }
 
-    /** Kafka's ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2). */
+    /** Kafka's ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2) (KIP-580). */
     private long backoffNanos(int attempts) {
-        long initial = Math.min(config.retryBackoffNanos(), config.retryBackoffMaxNanos());
-        long max = config.retryBackoffMaxNanos();
-        if (max <= initial) {
-            return initial;
-        }
-        double expMax = StrictMath.log(max / (double) Math.max(initial, 1)) / StrictMath.log(2);
-        double term = initial * StrictMath.pow(2, Math.min(attempts, expMax)); // StrictMath: the same on every JVM
-        double jitter = 0.8 + 0.4 * random.nextDouble();
-        return Math.min((long) (jitter * term), max);
+        return retryBackoff.backoffNanos(attempts, random);
     }
 
     /**
