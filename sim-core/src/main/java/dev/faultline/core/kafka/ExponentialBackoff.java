@@ -13,7 +13,7 @@ import dev.faultline.core.kernel.SimRandom;
  * {@code reconnect.backoff.ms} to {@code reconnect.backoff.max.ms} (50 to 1000 ms) and the KRaft
  * broker's heartbeat resend (100 ms to the session timeout, 2 % jitter).
  *
- * <p>Kafka draws the jitter from {@code ThreadLocalRandom}; here it comes from the caller's seeded
+ * <p>Kafka's client draws the jitter from an unseeded per-thread source; here it comes from the caller's seeded
  * stream, one draw per call when there is jitter (none when the back-off is constant), and
  * {@link StrictMath} makes the numbers the same on every JVM.
  */
